@@ -1,0 +1,44 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+# PostgreSQL used by the test suite's second half (each run creates its own database).
+ONEGATE_TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+export ONEGATE_TEST_POSTGRES
+
+.PHONY: run test lint venv dev-venv bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.installed-dev
+
+run: venv
+	$(BIN)/onegate init --demo
+	ONEGATE_HOST=$(HOST) ONEGATE_PORT=$(PORT) $(BIN)/onegate serve --host $(HOST) --port $(PORT)
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: lint
+	ONEGATE_TEST_DB=sqlite $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
+	ONEGATE_TEST_DB=postgresql $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
+
+bench: dev-venv
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

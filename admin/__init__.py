@@ -1,0 +1,1 @@
+"""The composition root: create_app, configuration, database, CLI and operator console."""

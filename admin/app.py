@@ -1,0 +1,93 @@
+"""The composition root: ``create_app`` wires every package into one Flask app."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from admin import config as app_config
+from admin import db, headers, health, observability, problems
+from keys import KeyRing
+from keys.sql_store import SqlKeyStore
+
+
+def create_app(config: Mapping[str, Any] | None = None,
+               instance_path: str | Path | None = None) -> Flask:
+    """Build the app from settings; raises admin.settings.ConfigError on bad ones.
+
+    ``config`` overrides settings by name without the ``ONEGATE_`` prefix
+    (``{"DATABASE_URL": ...}``), as tests do.
+    """
+    path = Path(instance_path).resolve() if instance_path else None
+    values = app_config.build(config, instance_path=path)
+    app = Flask("onegate", instance_path=values["INSTANCE_PATH"],
+                template_folder="admin/templates", static_folder=None, root_path=_root())
+    app.config.update(_flask_settings(values))
+    observability.configure_logging(values["LOG_LEVEL"])
+    if values["TRUSTED_PROXIES"]:
+        n = values["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    _init_storage(app, values)
+    CSRFProtect(app)
+    observability.init_app(app)
+    headers.init_app(app)
+    problems.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
+                                     static_url_path="/static/admin"))
+    _init_packages(app)
+    return app
+
+
+def _root() -> str:
+    return str(Path(__file__).resolve().parent.parent)
+
+
+def _flask_settings(values: Mapping[str, Any]) -> dict[str, Any]:
+    secure = values["ISSUER"].startswith("https://")
+    return {
+        "ONEGATE": dict(values),
+        "SECRET_KEY": values["SECRET_KEY"],
+        "DEBUG": values["DEBUG"],
+        "TESTING": values["ENV"] == "test",
+        "SESSION_COOKIE_NAME": "onegate_ui",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": secure,
+        "PREFERRED_URL_SCHEME": "https" if secure else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "JSON_AS_ASCII": False,
+    }
+
+
+def _init_storage(app: Flask, values: Mapping[str, Any]) -> None:
+    engine = db.make_engine(values["DATABASE_URL"])
+    sessions = db.make_session_factory(engine)
+    app.extensions["onegate.engine"] = engine
+    app.extensions["onegate.sessions"] = sessions
+    app.extensions["onegate.keyring"] = KeyRing(
+        SqlKeyStore(sessions), values["KEK_BYTES"],
+        retire_after=timedelta(seconds=values["KEY_RETIRE_AFTER"]))
+    app.extensions["onegate.redis"] = _redis(values["REDIS_URL"])
+
+
+def _redis(url: str):
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def _init_packages(app: Flask) -> None:
+    """Each package registers its own blueprints; order matters only for URLs."""
+    import idp
+
+    idp.init_app(app)

@@ -1,0 +1,153 @@
+"""The `onegate` command. Every subcommand but a few runs inside an app context,
+so packages' commands use ``flask.current_app`` like views do."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask import current_app
+
+from admin import bootstrap, db
+from admin.settings import ConfigError, markdown_table
+
+NO_APP = {"config", "new-kek"}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """onegate: one login for every hall, signed electronic licences for every department."""
+    if ctx.invoked_subcommand in NO_APP:
+        return
+    from admin.app import create_app
+
+    app = create_app()
+    ctx.with_resource(app.app_context())
+
+
+@cli.command("config")
+def config_table() -> None:
+    """Print the configuration table (Markdown) that README shows."""
+    click.echo(markdown_table())
+
+
+@cli.command("new-kek")
+def new_kek() -> None:
+    """Print a fresh key-encryption key for ONEGATE_KEK."""
+    from admin.secrets_files import new_kek_text
+
+    click.echo(new_kek_text())
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    db.upgrade(current_app.extensions["onegate.engine"])
+    click.echo("database is up to date")
+
+
+@cli.command("init")
+@click.option("--demo", is_flag=True, help="Also load demo halls, departments and accounts.")
+def init(demo: bool) -> None:
+    """Migrate, create the provider's keys and optionally load demo data."""
+    bootstrap.initialise(current_app)
+    click.echo("database migrated; provider keys ready")
+    if demo:
+        from admin import demo as demo_data
+
+        for line in demo_data.load(current_app):
+            click.echo(line)
+
+
+@cli.command("serve")
+@click.option("--host", default=None, help="Default ONEGATE_HOST.")
+@click.option("--port", type=int, default=None, help="Default ONEGATE_PORT.")
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
+def serve(host: str | None, port: int | None, workers: int, threads: int) -> None:
+    """Serve with gunicorn (threaded workers)."""
+    from admin import serve as server
+    from admin.app import create_app
+
+    settings = current_app.config["ONEGATE"]
+    host, port = host or settings["HOST"], port or settings["PORT"]
+    click.echo(f"onegate listening on http://{host}:{port} ({settings['ISSUER']})")
+    server.run(create_app, host, port, workers, threads)
+
+
+@cli.group("keys")
+def keys_group() -> None:
+    """Signing keys: list, rotate, revoke."""
+
+
+@keys_group.command("list")
+@click.option("--owner", default=None, help="provider or dept:<code>; default all.")
+@click.option("--json", "as_json", is_flag=True)
+def keys_list(owner: str | None, as_json: bool) -> None:
+    """List keys with their state (never their private parts)."""
+    ring = current_app.extensions["onegate.keyring"]
+    rows = [_key_row(r) for r in ring.records(owner)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['kid']}  {row['owner']:<16} {row['alg']:<6} {row['state']:<8} "
+                   f"activates {row['activates_at']}")
+
+
+def _key_row(record) -> dict:
+    return {"kid": record.kid, "owner": record.owner, "alg": record.alg,
+            "state": record.state, "created_at": record.created_at.isoformat(),
+            "activates_at": record.activates_at.isoformat() if record.activates_at else None}
+
+
+@keys_group.command("rotate")
+@click.option("--owner", default="provider", show_default=True)
+@click.option("--alg", type=click.Choice(["RS256", "ES256", "EdDSA"]), required=True)
+@click.option("--prepublish", default=None, help="Duration (e.g. 1d); default ONEGATE_KEY_PREPUBLISH.")
+def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
+    """Publish a new key that starts signing after the pre-publication time."""
+    from datetime import timedelta
+
+    from admin.settings import parse_duration
+
+    try:
+        seconds = parse_duration(prepublish) if prepublish else \
+            current_app.config["ONEGATE"]["KEY_PREPUBLISH"]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--prepublish") from None
+    record = current_app.extensions["onegate.keyring"].rotate(owner, alg, timedelta(seconds=seconds))
+    click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
+
+
+@keys_group.command("revoke")
+@click.argument("kid")
+def keys_revoke(kid: str) -> None:
+    """Withdraw a key: everything it signed stops verifying."""
+    from keys import UnknownKey
+
+    try:
+        current_app.extensions["onegate.keyring"].revoke(kid)
+    except UnknownKey:
+        raise click.ClickException(f"no key with kid {kid}") from None
+    click.echo(f"key {kid} revoked")
+
+
+def main() -> None:
+    """Console entry point: configuration errors are one line and exit 2."""
+    try:
+        cli.main(prog_name="onegate", standalone_mode=True)
+    except ConfigError as exc:
+        click.echo(f"onegate: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

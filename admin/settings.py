@@ -1,0 +1,221 @@
+"""The one settings table: every ``ONEGATE_*`` variable, its parser and its default.
+
+Values come, highest first, from: ``create_app(config)`` overrides, the process
+environment (``ONEGATE_<NAME>``), the optional instance file
+(``<instance>/onegate.toml``, keys without the prefix), then the defaults below.
+README's configuration table is generated from ``SETTINGS`` (``onegate config
+table``) and a test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+PREFIX = "ONEGATE_"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; ``str()`` is one line naming it."""
+
+    def __init__(self, name: str, message: str):
+        self.name = name
+        super().__init__(f"{PREFIX}{name}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    doc: str
+    secret: bool = False
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """Seconds from ``"600"``, ``"10m"``, ``"8h"`` or ``"30d"``; raises ValueError."""
+    match = _DURATION.match(str(text))
+    if not match:
+        raise ValueError(f"expected a duration such as 600, 10m, 8h or 30d, got {text!r}")
+    return int(match.group(1)) * _UNITS[match.group(2)]
+
+
+def parse_bool(text: str) -> bool:
+    """True/False from the usual spellings; raises ValueError on anything else."""
+    value = str(text).strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
+def parse_port(text: str) -> int:
+    """A TCP port number; raises ValueError outside 1-65535."""
+    try:
+        port = int(str(text))
+    except ValueError:
+        raise ValueError(f"expected a port number, got {text!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"port must be between 1 and 65535, got {port}")
+    return port
+
+
+def parse_env(text: str) -> str:
+    """One of development, test, production; raises ValueError otherwise."""
+    value = str(text).strip().lower()
+    if value not in {"development", "test", "production"}:
+        raise ValueError(f"expected development, test or production, got {text!r}")
+    return value
+
+
+def parse_url(text: str) -> str:
+    """An absolute http(s) URL without a trailing slash; raises ValueError."""
+    parts = urlsplit(str(text).strip())
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ValueError(f"expected an absolute http(s) URL, got {text!r}")
+    if parts.query or parts.fragment:
+        raise ValueError("must not carry a query or fragment")
+    return str(text).strip().rstrip("/")
+
+
+def parse_database_url(text: str) -> str:
+    """A SQLAlchemy URL for SQLite or PostgreSQL (psycopg 3); raises ValueError."""
+    value = str(text).strip()
+    if value.startswith("postgresql://") or value.startswith("postgres://"):
+        value = "postgresql+psycopg://" + value.split("://", 1)[1]
+    if not (value.startswith("sqlite:///") or value.startswith("postgresql+psycopg://")):
+        raise ValueError(
+            "expected sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DB, "
+            f"got {text.split('@')[-1]!r}"
+        )
+    return value
+
+
+def parse_redis_url(text: str) -> str:
+    """A redis:// or rediss:// URL, or empty for none; raises ValueError."""
+    value = str(text).strip()
+    if value and not value.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError("expected redis://HOST:PORT/DB or rediss://...")
+    return value
+
+
+def parse_level(text: str) -> str:
+    """A logging level name; raises ValueError."""
+    value = str(text).strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError(f"expected DEBUG, INFO, WARNING or ERROR, got {text!r}")
+    return value
+
+
+def parse_nonnegative_int(text: str) -> int:
+    """A whole number >= 0; raises ValueError."""
+    try:
+        value = int(str(text))
+    except ValueError:
+        raise ValueError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise ValueError(f"must not be negative, got {value}")
+    return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("ENV", parse_env, "development",
+            "`development`, `test` or `production`; production refuses development defaults."),
+    Setting("HOST", str, "127.0.0.1", "Address `onegate serve` and `make run` listen on."),
+    Setting("PORT", parse_port, 8000, "Port `onegate serve` and `make run` listen on."),
+    Setting("ISSUER", parse_url, None,
+            "Public base URL and OIDC issuer, e.g. `https://id.gd.gov.cn`; "
+            "default `http://HOST:PORT`."),
+    Setting("DATABASE_URL", parse_database_url, None,
+            "SQLAlchemy URL; default SQLite `instance/onegate.db` (WAL); production wants "
+            "`postgresql+psycopg://...`."),
+    Setting("REDIS_URL", parse_redis_url, "",
+            "Redis for rate limits, lockouts and replay caches shared by workers; "
+            "empty uses the database."),
+    Setting("KEK", str, None,
+            "Key-encryption key for private keys at rest: 32 bytes, base64url. Required in "
+            "production (or KEK_FILE).", secret=True),
+    Setting("KEK_FILE", str, None,
+            "File holding the key-encryption key; development generates "
+            "`instance/kek.key` (mode 0600)."),
+    Setting("SECRET_KEY", str, None,
+            "Signs session cookies and CSRF tokens; required in production; development "
+            "generates `instance/secret.key`.", secret=True),
+    Setting("DEBUG", parse_bool, False, "Flask debug mode; refused in production."),
+    Setting("LOG_LEVEL", parse_level, "INFO", "Log level of the JSON logs."),
+    Setting("TRUSTED_PROXIES", parse_nonnegative_int, 0,
+            "How many reverse proxies' X-Forwarded-* headers to trust."),
+    Setting("AUTH_CODE_TTL", parse_duration, 60, "Authorization code lifetime."),
+    Setting("ACCESS_TOKEN_TTL", parse_duration, 600, "Access token (JWT) lifetime."),
+    Setting("ID_TOKEN_TTL", parse_duration, 600, "ID token lifetime."),
+    Setting("REFRESH_TOKEN_TTL", parse_duration, 2592000, "Refresh token family lifetime."),
+    Setting("REFRESH_REUSE_GRACE", parse_duration, 10,
+            "Window in which a just-rotated refresh token may be presented again by a "
+            "concurrent request."),
+    Setting("SESSION_TTL", parse_duration, 28800, "Single sign-on session lifetime."),
+    Setting("KEY_PREPUBLISH", parse_duration, 86400,
+            "How long a rotated key is published in JWKS before it starts signing."),
+    Setting("KEY_RETIRE_AFTER", parse_duration, 31536000,
+            "How long a retired key stays published (longest validity of what it signed)."),
+    Setting("DEMO_DATA", parse_bool, False, "Load demo halls, departments and accounts at start."),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def read_instance_file(instance_path: Path) -> dict[str, Any]:
+    """Settings from ``<instance>/onegate.toml`` if present; raises ConfigError."""
+    path = instance_path / "onegate.toml"
+    if not path.exists():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError("CONFIG_FILE", f"{path} is not valid TOML: {exc}") from None
+    unknown = [k for k in data if k.upper() not in BY_NAME]
+    if unknown:
+        raise ConfigError(unknown[0].upper(), f"unknown setting in {path}")
+    return {k.upper(): v for k, v in data.items()}
+
+
+def load(environ: Mapping[str, str], instance_path: Path,
+         overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Resolve every setting; raises ConfigError naming the first bad one."""
+    raw: dict[str, Any] = read_instance_file(instance_path)
+    raw.update({k[len(PREFIX):]: v for k, v in environ.items()
+                if k.startswith(PREFIX) and k[len(PREFIX):] in BY_NAME})
+    raw.update(overrides or {})
+    values = {}
+    for setting in SETTINGS:
+        values[setting.name] = _parse_one(setting, raw.get(setting.name))
+    return values
+
+
+def _parse_one(setting: Setting, value: Any) -> Any:
+    if value is None or value == "" and setting.default is not None:
+        return setting.default
+    if not isinstance(value, str) and setting.parse not in (str,):
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+    try:
+        return setting.parse(value)
+    except ValueError as exc:
+        raise ConfigError(setting.name, str(exc)) from None
+
+
+def markdown_table() -> str:
+    """The README configuration table, generated from SETTINGS."""
+    rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for s in SETTINGS:
+        default = "(none)" if s.default in (None, "") else f"`{s.default}`"
+        rows.append(f"| `{PREFIX}{s.name}` | {default} | {s.doc} |")
+    return "\n".join(rows)

@@ -1,0 +1,1 @@
+"""Electronic licences: catalogue, issuance, status lists, holder wallet, QR codes."""

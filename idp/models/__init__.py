@@ -1,0 +1,1 @@
+"""The provider's tables, one module per concept; all share ``Base.metadata``."""

@@ -1,0 +1,244 @@
+"""KeyRing: every owner's signing keys, their rotation, JWKS and JWT signing.
+
+The ring keeps decrypted private keys and parsed public keys in memory, by kid,
+so each is decrypted or parsed once per process. Key *states* are always read
+from the store, so a revocation made by another worker takes effect at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from keys import rotation, tokens
+from keys.algorithms import (
+    PrivateKey,
+    PublicKey,
+    check_algorithm,
+    generate_private_key,
+    private_key_from_der,
+    private_key_to_der,
+)
+from keys.envelope import check_kek, open_sealed, seal
+from keys.errors import KeyDecryptionError, KeyRevoked, NoActiveKey, UnknownKey
+from keys.jwk import public_jwk, public_key_from_jwk, required_members, thumbprint
+from keys.owners import check_owner
+from keys.record import KeyRecord, KeyState
+from keys.signer import Signer
+from keys.store import KeyStore
+
+#: Default publication period of a retired key (ONEGATE_KEY_RETIRE_AFTER).
+DEFAULT_RETIRE_AFTER = timedelta(days=365)
+
+
+def utc_now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+class KeyRing:
+    """Key rings of every owner over one store, with private keys sealed under ``kek``.
+
+    ``retire_after`` is how long a retired key stays in JWKS: the longest validity
+    of anything it signed. The constructor only checks the KEK's length (raises
+    ValueError); it touches neither the store nor any key.
+    """
+
+    def __init__(self, store: KeyStore, kek: bytes,
+                 clock: Callable[[], datetime] = utc_now,
+                 retire_after: timedelta = DEFAULT_RETIRE_AFTER) -> None:
+        self._store = store
+        self._kek = check_kek(kek)
+        self._clock = clock
+        self._retire_after = retire_after
+        # Plain dicts: a race only means parsing the same key twice.
+        self._private: dict[str, PrivateKey] = {}
+        self._public: dict[str, PublicKey] = {}
+
+    # -- life cycle -----------------------------------------------------------
+
+    def ensure(self, owner: str, alg: str) -> KeyRecord:
+        """The owner's active key of ``alg``, created now if there is none.
+
+        Raises ValueError for a malformed owner or unsupported alg.
+        """
+        check_owner(owner)
+        check_algorithm(alg)
+        active = rotation.current_active(self._promoted(owner), alg)
+        return active or self._create(owner, alg, KeyState.ACTIVE, self._now())
+
+    def rotate(self, owner: str, alg: str, prepublish: timedelta) -> KeyRecord:
+        """Add a ``next`` key that starts signing ``prepublish`` from now; returns it.
+
+        It is in JWKS at once so relying parties cache it before it signs.
+        Raises ValueError for a malformed owner, unsupported alg or negative prepublish.
+        """
+        check_owner(owner)
+        check_algorithm(alg)
+        if prepublish < timedelta(0):
+            raise ValueError("prepublish must not be negative")
+        return self._create(owner, alg, KeyState.NEXT, self._now() + prepublish)
+
+    def promote_due(self, owner: str) -> list[KeyRecord]:
+        """Activate the owner's due next keys, retiring those they replace; returns the
+        changed records. Raises only store errors."""
+        changed = rotation.promote_due(self._store.list_for_owner(owner), self._now())
+        for record in changed:
+            self._store.save(record)
+        return changed
+
+    def prune(self, owner: str) -> list[str]:
+        """Withdraw from JWKS the owner's retired keys older than ``retire_after``;
+        returns their kids. They stay retired (not revoked). Raises only store errors."""
+        expired = rotation.prunable(self._store.list_for_owner(owner), self._now(),
+                                    self._retire_after)
+        for record in expired:
+            record.published = False
+            self._store.save(record)
+        return [record.kid for record in expired]
+
+    def revoke(self, kid: str) -> KeyRecord:
+        """Withdraw a key: unpublished, and verification with it fails from now on.
+
+        Revoking the active key leaves the owner without a signer for that alg
+        until ``ensure`` or a rotation. Raises UnknownKey.
+        """
+        record = self._record(kid)
+        if record.state != KeyState.REVOKED:
+            record.state, record.revoked_at, record.published = KeyState.REVOKED, self._now(), False
+            self._store.save(record)
+        self._private.pop(kid, None)
+        self._public.pop(kid, None)
+        return record
+
+    # -- reading --------------------------------------------------------------
+
+    def records(self, owner: str | None = None) -> list[KeyRecord]:
+        """Stored records of one owner (or all), for listings; raises only store errors."""
+        return self._store.list_all() if owner is None else self._store.list_for_owner(owner)
+
+    def jwks(self, owner: str) -> dict[str, list[dict[str, str]]]:
+        """The owner's JWK Set: next, active and published retired keys, public members only.
+
+        Raises KeyDecryptionError if a stored public key does not match its kid.
+        """
+        published = [r for r in self._store.list_for_owner(owner)
+                     if r.published and r.state != KeyState.REVOKED]
+        return {"keys": [self._published_jwk(record) for record in published]}
+
+    def public_key(self, kid: str) -> PublicKey:
+        """The public key object of a non-revoked key.
+
+        Raises UnknownKey, KeyRevoked, or KeyDecryptionError if the stored public
+        key does not match its kid.
+        """
+        return self._public_key(self._usable(kid))
+
+    def signer(self, owner: str, alg: str) -> Signer:
+        """The owner's current signer for ``alg``, after promoting due keys.
+
+        Raises NoActiveKey, ValueError (unsupported alg), KeyDecryptionError (wrong KEK
+        or tampered blob).
+        """
+        check_algorithm(alg)
+        active = rotation.current_active(self._promoted(owner), alg)
+        if active is None:
+            raise NoActiveKey(f"{owner} has no active {alg} key")
+        return Signer(kid=active.kid, alg=alg, private_key=self._private_key(active))
+
+    # -- JWTs -----------------------------------------------------------------
+
+    def sign_jwt(self, owner: str, alg: str, claims: dict[str, Any],
+                 headers: dict[str, Any] | None = None) -> str:
+        """A compact JWS of ``claims`` by the owner's active ``alg`` key, ``kid`` in the header.
+
+        Raises what ``signer`` raises.
+        """
+        return tokens.sign(self.signer(owner, alg), claims, headers)
+
+    def decode_jwt(self, token: str, *, algorithms: Collection[str],
+                   audience: str | None = None, issuer: str | None = None,
+                   owner: str | None = None) -> dict[str, Any]:
+        """Verified claims of a token signed by one of our keys (of ``owner``, if given).
+
+        The signature is always verified, with the key's own alg, which must be
+        in ``algorithms``. Raises UnknownKey (no or foreign kid),
+        KeyRevoked, or jwt.InvalidTokenError subclasses (bad signature, expired,
+        wrong audience or issuer, disallowed algorithm, malformed token).
+        """
+        record = self._usable(tokens.unverified_kid(token), owner)
+        return tokens.decode(token, self._public_key(record), alg=record.alg,
+                             algorithms=algorithms, audience=audience, issuer=issuer)
+
+    # -- internals ------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        if now.tzinfo is None:
+            raise ValueError("the key ring's clock must return aware datetimes")
+        return now
+
+    def _promoted(self, owner: str) -> list[KeyRecord]:
+        # One read serves both promotion and the caller: the records are
+        # updated in place by rotation.promote_due.
+        records = self._store.list_for_owner(owner)
+        for record in rotation.promote_due(records, self._now()):
+            self._store.save(record)
+        return records
+
+    def _create(self, owner: str, alg: str, state: KeyState, activates_at: datetime) -> KeyRecord:
+        key = generate_private_key(alg)
+        jwk = public_jwk(key.public_key())
+        kid = thumbprint(jwk)
+        blob = seal(private_key_to_der(key), kek=self._kek, kid=kid)
+        record = KeyRecord(kid=kid, owner=owner, alg=alg, state=state, public_jwk=jwk,
+                           encrypted_private=blob, created_at=self._now(),
+                           activates_at=activates_at)
+        self._store.add(record)
+        self._private[kid] = key  # already in hand: no need to decrypt it later
+        return record
+
+    def _record(self, kid: str) -> KeyRecord:
+        record = self._store.get(kid)
+        if record is None:
+            raise UnknownKey(kid)
+        return record
+
+    def _usable(self, kid: str, owner: str | None = None) -> KeyRecord:
+        record = self._record(kid)
+        if owner is not None and record.owner != owner:
+            raise UnknownKey(kid)  # another owner's key is as good as unknown here
+        if record.state == KeyState.REVOKED:
+            self._public.pop(kid, None)
+            raise KeyRevoked(kid)
+        return record
+
+    def _checked_jwk(self, record: KeyRecord) -> dict[str, str]:
+        # The public JWK is not encrypted; binding it to the kid stops a database
+        # writer from swapping in their own key under one of our kids.
+        members = required_members(record.public_jwk)
+        if thumbprint(members) != record.kid:
+            raise KeyDecryptionError(f"public key of {record.kid} does not match its kid")
+        return members
+
+    def _published_jwk(self, record: KeyRecord) -> dict[str, str]:
+        return {**self._checked_jwk(record), "kid": record.kid, "alg": record.alg, "use": "sig"}
+
+    def _public_key(self, record: KeyRecord) -> PublicKey:
+        key = self._public.get(record.kid)
+        if key is None:
+            key = public_key_from_jwk(self._checked_jwk(record))
+            self._public[record.kid] = key
+        return key
+
+    def _private_key(self, record: KeyRecord) -> PrivateKey:
+        key = self._private.get(record.kid)
+        if key is None:
+            der = open_sealed(record.encrypted_private, kek=self._kek, kid=record.kid)
+            try:
+                key = private_key_from_der(der)
+            except ValueError as exc:
+                raise KeyDecryptionError(f"private key {record.kid} is unreadable") from exc
+            self._private[record.kid] = key
+        return key

@@ -1,0 +1,160 @@
+"""Fixtures shared by every package's tests.
+
+``ONEGATE_TEST_DB`` picks the backend (``sqlite``, default, or ``postgresql``);
+``make test`` runs the whole suite once with each. Every PostgreSQL run creates its
+own database (one per xdist worker) and drops it afterwards, so parallel runs never
+collide. Under ``CI=true`` a missing service fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests import pg
+
+BACKEND = os.environ.get("ONEGATE_TEST_DB", "sqlite")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_report_header(config) -> str:
+    return f"onegate test database backend: {BACKEND}"
+
+
+def unavailable(message: str) -> None:
+    """Fail under CI, skip elsewhere, naming the missing thing."""
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    if BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'onegate.db'}"
+        return
+    if BACKEND != "postgresql":
+        pytest.fail(f"ONEGATE_TEST_DB must be sqlite or postgresql, not {BACKEND!r}")
+    admin_url = os.environ.get("ONEGATE_TEST_POSTGRES",
+                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        url, drop = pg.create_database(admin_url)
+    except pg.Unreachable as exc:
+        unavailable(f"PostgreSQL is not reachable ({exc})")
+    try:
+        yield url
+    finally:
+        drop()
+
+
+def test_settings(database_url: str, **extra) -> dict:
+    settings = {
+        "ENV": "test",
+        "DATABASE_URL": database_url,
+        "KEK": base64.urlsafe_b64encode(b"k" * 32).decode(),
+        "SECRET_KEY": "test-" + "s" * 40,
+        "ISSUER": "http://localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+    settings.update(extra)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str, tmp_path_factory) -> str:
+    """The per-run database, migrated once, with provider keys."""
+    from admin import bootstrap
+    from admin.app import create_app
+
+    app = create_app(test_settings(database_url), instance_path=tmp_path_factory.mktemp("inst"))
+    bootstrap.initialise(app)
+    app.extensions["onegate.engine"].dispose()
+    return database_url
+
+
+@pytest.fixture
+def app(migrated: str, tmp_path):
+    from admin.app import create_app
+
+    application = create_app(test_settings(migrated), instance_path=tmp_path)
+    yield application
+    application.extensions["onegate.engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A real `onegate serve` process on loopback."""
+
+    def __init__(self, url: str, process: subprocess.Popen, env: dict):
+        self.url, self.process, self.env = url, process, env
+
+    def get(self, path: str, **kw) -> requests.Response:
+        return requests.get(self.url + path, timeout=10, **kw)
+
+
+def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
+    """Poll /healthz until it answers 200; fail if the process exits first."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"server exited with {process.returncode}: {out[-2000:]}")
+        try:
+            if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.1)  # poll interval, not a wait for readiness
+    pytest.fail(f"server at {url} not healthy within {seconds}s")
+
+
+def start_server(database_url: str, tmp_path: Path, **extra) -> LiveServer:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env.update({f"ONEGATE_{k}": str(v) for k, v in
+                test_settings(database_url, ISSUER=url, PORT=port, **extra).items()})
+    env["ONEGATE_INSTANCE_PATH"] = str(tmp_path)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "admin.cli", "serve", "--workers", "2", "--threads", "8"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    wait_healthy(url, process)
+    return LiveServer(url, process, env)
+
+
+@pytest.fixture(scope="module")
+def live_server(migrated: str, tmp_path_factory) -> Iterator[LiveServer]:
+    server = start_server(migrated, tmp_path_factory.mktemp("live"))
+    yield server
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short random suffix for names that must not collide within a shared database."""
+    return secrets.token_hex(4)

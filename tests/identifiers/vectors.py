@@ -1,0 +1,30 @@
+"""Loads the shared real-world identifier vectors (../shared/vectors/identifiers.json).
+
+Missing vectors fail the run: these are the only data no one here made.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+VECTORS_PATH = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "identifiers.json"
+
+LENIENT_ONLY_NOTE = "a strict validator rejects it, a lenient reader accepts it"
+
+
+def load() -> dict:
+    if not VECTORS_PATH.is_file():
+        pytest.fail(f"identifier test vectors not found at {VECTORS_PATH} (expected the shared "
+                    "vectors checkout next to the repository, ../shared/vectors/identifiers.json)",
+                    pytrace=False)
+    return json.loads(VECTORS_PATH.read_text(encoding="utf-8"))
+
+
+def cases(section: str, validity: str) -> list:
+    entries = load()[section][validity]
+    if not entries:
+        pytest.fail(f"{VECTORS_PATH}: {section}.{validity} is empty", pytrace=False)
+    return [pytest.param(e, id=e["value"]) for e in entries]

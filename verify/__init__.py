@@ -1,0 +1,1 @@
+"""Verification API, trust list, offline bundle and records of use."""
