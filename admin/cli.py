@@ -111,7 +111,8 @@ def _key_row(record) -> dict:
 @keys_group.command("rotate")
 @click.option("--owner", default="provider", show_default=True)
 @click.option("--alg", type=click.Choice(["RS256", "ES256", "EdDSA"]), required=True)
-@click.option("--prepublish", default=None, help="Duration (e.g. 1d); default ONEGATE_KEY_PREPUBLISH.")
+@click.option("--prepublish", default=None,
+              help="Duration (e.g. 1d); default ONEGATE_KEY_PREPUBLISH.")
 def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
     """Publish a new key that starts signing after the pre-publication time."""
     from datetime import timedelta
@@ -123,7 +124,8 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
             current_app.config["ONEGATE"]["KEY_PREPUBLISH"]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--prepublish") from None
-    record = current_app.extensions["onegate.keyring"].rotate(owner, alg, timedelta(seconds=seconds))
+    ring = current_app.extensions["onegate.keyring"]
+    record = ring.rotate(owner, alg, timedelta(seconds=seconds))
     click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
 
 

@@ -39,4 +39,5 @@ class InvalidIdentifier(ValueError):
         self.message = message
 
     def __repr__(self) -> str:
-        return f"InvalidIdentifier(kind={self.kind!r}, reason={self.reason!r}, message={self.message!r})"
+        return (f"InvalidIdentifier(kind={self.kind!r}, reason={self.reason!r}, "
+                f"message={self.message!r})")
