@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import config as app_config
-from admin import db, headers, health, observability, problems
+from admin import db, headers, health, home, observability, problems
 from keys import KeyRing
 from keys.sql_store import SqlKeyStore
 
@@ -39,6 +39,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     headers.init_app(app)
     problems.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
                                      static_url_path="/static/admin"))
     _init_packages(app)
@@ -88,6 +89,10 @@ def _redis(url: str):
 
 def _init_packages(app: Flask) -> None:
     """Each package registers its own blueprints; order matters only for URLs."""
+    import credentials
     import idp
+    import verify
 
     idp.init_app(app)
+    credentials.init_app(app)
+    verify.init_app(app)

@@ -18,7 +18,31 @@ def ensure_provider_keys(app: Flask) -> list[str]:
     return [ring.ensure(PROVIDER, alg).kid for alg in PROVIDER_ALGORITHMS]
 
 
+def ensure_wallet_client(app: Flask) -> str:
+    """The holder wallet is a public relying party of our own provider (PKCE in the
+    browser, like Keycloak's account console); register it once."""
+    from sqlalchemy import select
+
+    from credentials.wallet import register_client_spec
+    from idp.clients_cli import NewClient, create
+    from idp.models.clients import OAuthClient
+
+    spec = register_client_spec(app.config["ONEGATE"]["ISSUER"])
+    spec.pop("pkce", None)
+    with app.extensions["onegate.sessions"].begin() as session:
+        row = session.scalar(select(OAuthClient)
+                             .where(OAuthClient.client_id == spec["client_id"]))
+        if row is None:
+            create(session, NewClient(**spec))
+        elif row.redirect_uris != spec["redirect_uris"]:
+            # The issuer URL changed (another host or port): follow it.
+            row.redirect_uris = spec["redirect_uris"]
+            row.post_logout_redirect_uris = spec["post_logout_redirect_uris"]
+    return spec["client_id"]
+
+
 def initialise(app: Flask) -> None:
-    """Migrate the database and make sure the provider can sign."""
+    """Migrate the database, make sure the provider can sign and the wallet can log in."""
     db.upgrade(app.extensions["onegate.engine"])
     ensure_provider_keys(app)
+    ensure_wallet_client(app)

@@ -4,23 +4,24 @@ so packages' commands use ``flask.current_app`` like views do."""
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import click
-from flask import current_app
+from flask import current_app, has_app_context
 
 from admin import bootstrap, db
 from admin.settings import ConfigError, markdown_table
 
-NO_APP = {"config", "new-kek"}
+NO_APP = {"config", "new-kek", "verify", "verify-bundle"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """onegate: one login for every hall, signed electronic licences for every department."""
-    if ctx.invoked_subcommand in NO_APP:
-        return
+    if ctx.invoked_subcommand in NO_APP or has_app_context():
+        return  # an embedding caller (a test, a script) already chose the app
     from admin.app import create_app
 
     app = create_app()
@@ -78,6 +79,9 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
 
     settings = current_app.config["ONEGATE"]
     host, port = host or settings["HOST"], port or settings["PORT"]
+    # Workers build their own app from the environment: let them see the same address,
+    # so the default issuer (http://HOST:PORT) names where we really listen.
+    os.environ["ONEGATE_HOST"], os.environ["ONEGATE_PORT"] = host, str(port)
     click.echo(f"onegate listening on http://{host}:{port} ({settings['ISSUER']})")
     server.run(create_app, host, port, workers, threads)
 
@@ -140,6 +144,23 @@ def keys_revoke(kid: str) -> None:
     except UnknownKey:
         raise click.ClickException(f"no key with kid {kid}") from None
     click.echo(f"key {kid} revoked")
+
+
+def _register_package_commands() -> None:
+    """Packages own their command groups; the composition root attaches them."""
+    from audit.cli import audit_group
+    from credentials.cli import GROUPS as credential_groups
+    from idp.backchannel import backchannel_cli
+    from idp.cli import users
+    from idp.clients_cli import clients
+    from verify.cli import bundle_group, verify_command
+
+    for group in (users, clients, backchannel_cli, audit_group, verify_command, bundle_group,
+                  *credential_groups):
+        cli.add_command(group)
+
+
+_register_package_commands()
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Packages with an Alembic branch, in the order their tables were introduced.
-MIGRATING_PACKAGES = ("keys", "idp", "credentials", "verify", "admin")
+MIGRATING_PACKAGES = ("keys", "audit", "idp", "credentials", "verify", "admin")
 
 
 def make_engine(url: str) -> Engine:

@@ -167,7 +167,17 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a rotated key is published in JWKS before it starts signing."),
     Setting("KEY_RETIRE_AFTER", parse_duration, 31536000,
             "How long a retired key stays published (longest validity of what it signed)."),
-    Setting("DEMO_DATA", parse_bool, False, "Load demo halls, departments and accounts at start."),
+    Setting("VERIFY_LEEWAY", parse_duration, 60,
+            "Clock skew allowed on a licence's iat, nbf and exp when verifying."),
+    Setting("VERIFY_TRUST_TTL", parse_duration, 10,
+            "How long a verifier reuses its snapshot of the trust list and JWKS."),
+    Setting("VERIFY_ALLOW_RS256", parse_bool, False,
+            "Accept RS256-signed licences (ES256 and EdDSA always)."),
+    Setting("VERIFY_RATE_LIMIT", parse_nonnegative_int, 120,
+            "Verifications per client and IP address per window."),
+    Setting("VERIFY_RATE_WINDOW", parse_duration, 60, "Window of the verification rate limit."),
+    Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
+            "How long an offline verification bundle stays usable."),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

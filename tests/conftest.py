@@ -123,8 +123,8 @@ def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> No
         try:
             if requests.get(url + "/healthz", timeout=1).status_code == 200:
                 return
-        except requests.ConnectionError:
-            pass
+        except requests.RequestException:
+            pass  # not listening yet, or too busy starting to answer within a second
         time.sleep(0.1)  # poll interval, not a wait for readiness
     pytest.fail(f"server at {url} not healthy within {seconds}s")
 

@@ -105,3 +105,15 @@ def test_live_server_ready_and_publishes_keys(live_server):
     jwks = live_server.get("/jwks")
     assert jwks.headers["Content-Type"].startswith("application/jwk-set+json")
     assert any(k["alg"] == "RS256" for k in jwks.json()["keys"])
+
+
+def test_home_page_links_the_services(client):
+    page = client.get("/").get_data(as_text=True)
+    assert 'lang="zh-CN"' in page
+    for link in ("/account", "/wallet", "/verify", "/.well-known/openid-configuration",
+                 "/api/v1/openapi.json"):
+        assert f'href="{link}' in page
+
+
+def test_metrics_content_type_is_prometheus(client):
+    assert client.get("/metrics").headers["Content-Type"].startswith("text/plain; version=")

@@ -1,0 +1,191 @@
+"""Demo data for `make run`: halls, departments, licence types and three people.
+
+Passwords and client secrets are random, generated on the first load and kept in
+``instance/demo-logins.json`` (mode 0600) so later runs print the same logins.
+Nothing here is loaded in production.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import select
+
+from identifiers import citizen_id_check_character, uscc_check_character
+from idp import accounts
+from idp.clients_cli import NewClient, create
+from idp.models.accounts import Account
+from idp.models.clients import OAuthClient
+
+CITIZEN_ID_BODY = "44010619900307001"  # Guangzhou Tianhe, born 1990-03-07
+ENTERPRISE_USCC_BODY = "91440101MA59XJ7K2"  # a Guangzhou enterprise (fictional)
+HALLS = (
+    ("demo-hall-tianhe", "广州市天河区政务服务中心", 8101),
+    ("demo-hall-shunde", "佛山市顺德区行政服务中心", 8102),
+    ("demo-hall-kiosk", "村级便民服务站自助终端", 8103),
+)
+
+
+def _citizen_id() -> str:
+    return CITIZEN_ID_BODY + citizen_id_check_character(CITIZEN_ID_BODY)
+
+
+def _uscc() -> str:
+    return ENTERPRISE_USCC_BODY + uscc_check_character(ENTERPRISE_USCC_BODY)
+
+
+def _secrets_file(app: Flask) -> Path:
+    return Path(app.config["ONEGATE"]["INSTANCE_PATH"]) / "demo-logins.json"
+
+
+def _remembered(app: Flask) -> dict:
+    path = _secrets_file(app)
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _remember(app: Flask, data: dict) -> None:
+    path = _secrets_file(app)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, ensure_ascii=False, indent=2)
+
+
+def _people(person_id: str, enterprise_uscc: str) -> list[tuple[str, accounts.NewAccount]]:
+    return [
+        ("person", accounts.NewAccount(username="zhangsan", password="", display_name="张三",
+                                       id_number=person_id, phone="13800138000",
+                                       email="zhangsan@example.cn")),
+        ("enterprise", accounts.NewAccount(username="lingnan-tech", password="",
+                                           display_name="广州岭南科技有限公司",
+                                           uscc=enterprise_uscc, phone="13900139000")),
+        ("staff", accounts.NewAccount(username="operator", password="",
+                                      display_name="省政务服务数据管理局运维",
+                                      roles=["operator", "auditor"])),
+    ]
+
+
+def _load_people(session, known: dict) -> list[str]:
+    creators = {"person": accounts.create_person, "enterprise": accounts.create_enterprise,
+                "staff": accounts.create_staff}
+    lines, made = [], {}
+    for kind, data in _people(_citizen_id(), _uscc()):
+        existing = session.scalar(select(Account).where(Account.username == data.username))
+        if existing is None:
+            data.password = known.get(data.username) or secrets.token_urlsafe(12)
+            made[kind] = creators[kind](session, data)
+            known[data.username] = data.password
+        else:
+            made[kind] = existing
+        lines.append(f"  {kind:<10} login {data.username:<14} password "
+                     f"{known.get(data.username, '(set before; see onegate users)')}")
+    if not accounts.enterprises_of(session, made["person"]):
+        accounts.authorise(session, made["enterprise"], made["person"])
+    return lines
+
+
+def _load_halls(session, issuer: str, known: dict) -> list[str]:
+    lines = []
+    for client_id, name, port in HALLS:
+        if session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)):
+            secret = known.get(client_id, "(shown when first created)")
+        else:
+            _, secret = create(session, NewClient(
+                name=name, client_id=client_id,
+                redirect_uris=[f"http://127.0.0.1:{port}/callback"],
+                post_logout_redirect_uris=[f"http://127.0.0.1:{port}/"],
+                backchannel_logout_uri=f"http://127.0.0.1:{port}/backchannel-logout",
+                scopes=["openid", "profile", "email", "phone", "identity"], trusted=True))
+            known[client_id] = secret
+        lines.append(f"  hall {client_id:<18} secret {secret}  redirect "
+                     f"http://127.0.0.1:{port}/callback  ({name})")
+    return lines
+
+
+def load(app: Flask) -> list[str]:
+    """Create (once) and describe the demo data; returns lines to print."""
+    if app.config["ONEGATE"]["ENV"] == "production":
+        raise RuntimeError("demo data is never loaded in production")
+    known = _remembered(app)
+    issuer = app.config["ONEGATE"]["ISSUER"]
+    with app.extensions["onegate.sessions"].begin() as session:
+        people = _load_people(session, known)
+        halls = _load_halls(session, issuer, known)
+    _remember(app, known)
+    lines = ["demo logins (kept in instance/demo-logins.json):", *people,
+             "demo halls (OpenID Connect clients; discovery at "
+             f"{issuer}/.well-known/openid-configuration):", *halls]
+    return lines + _catalogue(app)
+
+
+def _catalogue(app: Flask) -> list[str]:
+    from credentials import demo as credentials_demo
+
+    lines = credentials_demo.load(app.extensions["onegate.sessions"],
+                                  app.extensions["onegate.keyring"],
+                                  app.config["ONEGATE"]["ISSUER"])
+    known = _remembered(app)
+    with app.extensions["onegate.sessions"].begin() as session:
+        lines += _department_systems(session, known)
+    _remember(app, known)
+    return lines + _licences(app)
+
+
+def _department_systems(session, known: dict) -> list[str]:
+    """A department's issuing system (client_credentials) and a reusing department
+    (code flow with the holder's consent)."""
+    from credentials import catalogue
+    from credentials.demo import BUSINESS_LICENCE, FOOD_PERMIT
+
+    issue = [f"licenses:issue:{t.code}" for t in (BUSINESS_LICENCE, FOOD_PERMIT)]
+    systems = (
+        ("demo-dept-gdamr", "广东省市场监督管理局 证照签发系统", NewClient(
+            name="", grant_types=["client_credentials"], scopes=issue)),
+        ("demo-dept-reuse", "广东省税务局 办税服务系统 (复用证照)", NewClient(
+            name="", redirect_uris=["http://127.0.0.1:8104/callback"],
+            scopes=["openid", "profile", "identity",
+                    f"licenses:read:{BUSINESS_LICENCE.code}"])),
+    )
+    lines = []
+    for client_id, name, new in systems:
+        if not session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)):
+            new.name, new.client_id = name, client_id
+            known[client_id] = create(session, new)[1]
+        lines.append(f"  department system {client_id:<16} secret "
+                     f"{known.get(client_id, '(shown when first created)')}  scopes "
+                     f"{' '.join(new.scopes)}")
+    catalogue.add_client(session, "gdamr", "demo-dept-gdamr")
+    return ["demo department systems (OAuth clients):", *lines]
+
+
+def _licences(app: Flask) -> list[str]:
+    """Sample licences for the demo holders; idempotency keys make reloading a no-op."""
+    from credentials import issuance, services
+    from credentials.demo import BUSINESS_LICENCE, MARRIAGE_CERTIFICATE
+    from credentials.issue_request import Holder, IssueRequest
+
+    business = IssueRequest(
+        type_code=BUSINESS_LICENCE.code, valid_from=None, valid_until=None,
+        holder=Holder("001", _uscc(), "广州岭南科技有限公司"),
+        claims={"entity_type": "有限责任公司", "legal_representative": "张三",
+                "registered_capital": "人民币壹佰万元", "established": "2019-05-20",
+                "business_term": "长期", "address": "广州市天河区天河路385号",
+                "business_scope": "软件开发；信息技术咨询服务。",
+                "registration_authority": "广州市天河区市场监督管理局"})
+    marriage = IssueRequest(
+        type_code=MARRIAGE_CERTIFICATE.code, valid_from=None, valid_until=None,
+        holder=Holder("111", _citizen_id(), "张三"),
+        claims={"certificate_number": "J440106-2021-000123", "registration_date": "2021-10-01",
+                "spouse_name": "李梅", "registration_authority": "广州市天河区民政局"})
+    lines = ["demo licences:"]
+    for department, request, key in (("gdamr", business, "demo-business-licence"),
+                                     ("gdmzt", marriage, "demo-marriage-certificate")):
+        outcome = issuance.issue_many(services.deps(), department, [request],
+                                      scope="demo", keys_=[key])[0]
+        if outcome.error is not None:
+            raise RuntimeError(f"demo licence {key}: {outcome.error}")
+        lines.append(f"  {outcome.licence.identifier}  {request.holder.name}")
+    return lines

@@ -1,0 +1,35 @@
+"""The ``audit_entries`` table. The audit package owns its own metadata."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Metadata of the audit package only (its own Alembic branch)."""
+
+
+class AuditEntry(Base):
+    """One appended event. ``seq`` is dense from 1; ``hash`` chains to ``prev_hash``."""
+
+    __tablename__ = "audit_entries"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(100), index=True)
+    subject: Mapped[str] = mapped_column(String(300), index=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    def as_dict(self) -> dict[str, Any]:
+        from audit.chain import canonical_time
+
+        return {"seq": self.seq, "at": canonical_time(self.at), "actor": self.actor,
+                "action": self.action, "subject": self.subject, "data": self.data,
+                "prev_hash": self.prev_hash, "hash": self.hash}

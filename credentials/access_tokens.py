@@ -1,0 +1,142 @@
+"""Local validation of the provider's JWT access tokens (RFC 9068) for resource servers.
+
+Department systems and the holder wallet call the credentials API (and verify/ its
+own) with access tokens our provider signs. We validate them like any outside
+resource server would: signature with a key the provider publishes in its JWKS,
+``typ`` ``at+jwt`` (RFC 9068 section 4: resource servers MUST verify it), an allowed
+asymmetric ``alg``, ``iss``, ``aud`` and ``exp`` with a small leeway.
+
+Not checked, by design: the provider's denylist of revoked ``jti`` values. Access
+tokens are short-lived (ONEGATE_ACCESS_TOKEN_TTL), and consulting the denylist would
+tie every API call to the provider's storage. A caller needing immediate revocation
+uses token introspection (RFC 7662) instead.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+ALGORITHMS = frozenset({"ES256", "RS256", "EdDSA"})
+TYP_VALUES = frozenset({"at+jwt", "application/at+jwt"})
+PROVIDER = "provider"
+DEFAULT_LEEWAY = 30
+MAX_TOKEN_LENGTH = 8192
+_KID_CACHE_SECONDS = 30.0
+_kid_cache: dict[int, tuple[float, frozenset[str]]] = {}
+
+
+class AccessTokenError(Exception):
+    """Base class; ``error`` is the RFC 6750 section 3.1 code, ``status`` the HTTP status."""
+
+    error = "invalid_token"
+    status = 401
+
+
+class InvalidAccessToken(AccessTokenError):
+    """Malformed, wrongly typed, unsigned by a published provider key, expired, foreign."""
+
+
+class InsufficientScope(AccessTokenError):
+    error = "insufficient_scope"
+    status = 403
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    """A validated token: who (``sub``), through which client, with which scopes."""
+
+    sub: str
+    client_id: str
+    scopes: frozenset[str]
+    claims: dict[str, Any] = field(repr=False)
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def require_scope(self, scope: str) -> None:
+        """Raises InsufficientScope unless ``scope`` was granted."""
+        if scope not in self.scopes:
+            raise InsufficientScope(f"the token lacks scope {scope}")
+
+
+def validate_access_token(token: str, *, keyring: Any, issuer: str, audience: str,
+                          leeway: int = DEFAULT_LEEWAY) -> AccessToken:
+    """Validate an access token locally and return what it says.
+
+    ``keyring`` is a keys.KeyRing; only kids in ``keyring.jwks("provider")`` count.
+    Raises InvalidAccessToken for anything wrong with the token itself.
+    """
+    header = _check_header(token)
+    key = _provider_key(keyring, header["kid"])
+    claims = _decode(token, key, header["alg"], issuer, audience, leeway)
+    return AccessToken(sub=claims["sub"], client_id=claims["client_id"],
+                       scopes=_scopes(claims.get("scope")), claims=claims)
+
+
+def _check_header(token: Any) -> dict[str, Any]:
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidAccessToken("token missing or too long")
+    try:
+        header = jwt.get_unverified_header(token)
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        raise InvalidAccessToken("token is not a JWT") from exc
+    typ = header.get("typ")
+    if not isinstance(typ, str) or typ.lower() not in TYP_VALUES:
+        raise InvalidAccessToken("typ must be at+jwt (RFC 9068 section 4)")
+    if header.get("alg") not in ALGORITHMS:
+        raise InvalidAccessToken("algorithm not allowed")
+    if not isinstance(header.get("kid"), str):
+        raise InvalidAccessToken("token has no kid")
+    return header
+
+
+def _provider_key(keyring: Any, kid: str) -> Any:
+    if kid not in _published_kids(keyring):
+        raise InvalidAccessToken("kid is not a published provider key")
+    try:
+        return keyring.public_key(kid)
+    except Exception as exc:  # noqa: BLE001 - UnknownKey, KeyRevoked, store errors alike
+        raise InvalidAccessToken("provider key unavailable") from exc
+
+
+def _published_kids(keyring: Any) -> frozenset[str]:
+    # The JWKS read is cached briefly; revocation still bites at once because
+    # keyring.public_key reads the key's state from the store.
+    cached = _kid_cache.get(id(keyring))
+    if cached is None or cached[0] < time.monotonic():
+        kids = frozenset(k["kid"] for k in keyring.jwks(PROVIDER)["keys"])
+        cached = (time.monotonic() + _KID_CACHE_SECONDS, kids)
+        _kid_cache[id(keyring)] = cached
+    return cached[1]
+
+
+def _decode(token: str, key: Any, alg: str, issuer: str, audience: str,
+            leeway: int) -> dict[str, Any]:
+    options = {"require": ["exp", "iat", "iss", "aud", "sub"], "verify_signature": True}
+    try:
+        claims = jwt.decode(token, key, algorithms=[alg], audience=audience, issuer=issuer,
+                            leeway=leeway, options=options)
+    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+        raise InvalidAccessToken(f"token rejected: {type(exc).__name__}") from exc
+    for name in ("sub", "client_id", "jti"):
+        if not isinstance(claims.get(name), str) or not claims[name]:
+            raise InvalidAccessToken(f"{name} is required (RFC 9068 section 2.2)")
+    return claims
+
+
+def _scopes(value: Any) -> frozenset[str]:
+    if value is None:
+        return frozenset()
+    if not isinstance(value, str):
+        raise InvalidAccessToken("scope must be a space-separated string")
+    return frozenset(value.split())
+
+
+def scopes_needed(scopes: Iterable[str]) -> str:
+    """The scope list for a WWW-Authenticate ``scope`` attribute."""
+    return " ".join(sorted(scopes))

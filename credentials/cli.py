@@ -1,0 +1,152 @@
+"""``onegate departments|types|licenses`` commands. admin/cli.py registers the groups
+(``departments``, ``types``, ``licenses``) and pushes an app context first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+
+from credentials import bulk_import, catalogue
+from credentials.errors import CredentialsError
+from credentials.services import deps
+
+
+def _fail(exc: CredentialsError) -> click.ClickException:
+    reasons = "; ".join(f"{e.field}: {e.reason}" + (f" ({e.message})" if e.message else "")
+                        for e in exc.errors)
+    return click.ClickException(f"{exc.detail or exc.title}" + (f": {reasons}" if reasons else ""))
+
+
+def _sessions():
+    return current_app.extensions["onegate.sessions"]
+
+
+@click.group("departments")
+def departments() -> None:
+    """Issuing departments and the OAuth clients that act for them."""
+
+
+@departments.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="Full name, e.g. 广东省市场监督管理局.")
+@click.option("--uscc", required=True, help="The department's unified social credit code.")
+def departments_add(code: str, name: str, uscc: str) -> None:
+    """Register a department and create its ES256 signing key."""
+    try:
+        row = catalogue.create_department(_sessions(), current_app.extensions["onegate.keyring"],
+                                          code=code, name=name, uscc=uscc)
+    except CredentialsError as exc:
+        raise _fail(exc) from None
+    click.echo(f"department {row.code} registered; issuer {deps().issuer}/issuers/{row.code}")
+
+
+@departments.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def departments_list(as_json: bool) -> None:
+    """List departments."""
+    with _sessions()() as session:
+        rows = [{"code": r.code, "name": r.name, "uscc": r.uscc}
+                for r in catalogue.list_departments(session)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['code']:<16} {row['uscc']}  {row['name']}")
+
+
+@departments.command("add-client")
+@click.argument("code")
+@click.argument("client_id")
+def departments_add_client(code: str, client_id: str) -> None:
+    """Let an OAuth client (a department system) act for department CODE."""
+    try:
+        with _sessions().begin() as session:
+            catalogue.add_client(session, code, client_id)
+    except CredentialsError as exc:
+        raise _fail(exc) from None
+    click.echo(f"client {client_id} acts for {code}; grant it licenses:issue:<type> scopes")
+
+
+@click.group("types")
+def types() -> None:
+    """Licence types of the catalogue."""
+
+
+@types.command("add")
+@click.argument("code")
+@click.option("--name-zh", required=True)
+@click.option("--name-en", required=True)
+@click.option("--department", "departments_", multiple=True, required=True,
+              help="A department code allowed to issue it (repeat).")
+@click.option("--holder-kind", type=click.Choice(catalogue.HOLDER_KINDS), required=True)
+@click.option("--validity-days", type=int, required=True)
+@click.option("--schema", "schema_file", type=click.Path(exists=True, dir_okay=False),
+              required=True, help="JSON Schema (Draft 2020-12) of the type's claims.")
+@click.option("--always", multiple=True, help="An always-disclosed claim (repeat).")
+@click.option("--disclosable", multiple=True, help="A selectively disclosable claim (repeat).")
+@click.option("--offline", multiple=True, help="A claim in the offline QR (repeat).")
+def types_add(code, name_zh, name_en, departments_, holder_kind, validity_days, schema_file,
+              always, disclosable, offline) -> None:
+    """Register a licence type (unlisted claims are selectively disclosable)."""
+    try:
+        schema = json.loads(Path(schema_file).read_text(encoding="utf-8"))
+    except (ValueError, OSError) as exc:
+        raise click.BadParameter(f"not JSON: {exc}", param_hint="--schema") from None
+    spec = catalogue.TypeSpec(code=code, name_zh=name_zh, name_en=name_en,
+                              departments=list(departments_), holder_kind=holder_kind,
+                              validity_days=validity_days, json_schema=schema,
+                              always_disclosed=list(always), disclosable=list(disclosable),
+                              offline_claims=list(offline))
+    try:
+        with _sessions().begin() as session:
+            catalogue.add_type(session, spec)
+    except CredentialsError as exc:
+        raise _fail(exc) from None
+    click.echo(f"licence type {code} registered; vct {deps().issuer}/types/{code}")
+
+
+@types.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def types_list(as_json: bool) -> None:
+    """List licence types."""
+    with _sessions()() as session:
+        rows = [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
+                 "departments": r.departments, "holder_kind": r.holder_kind}
+                for r in catalogue.list_types(session)]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['code']}  {row['name_zh']} ({row['name_en']})  "
+                   f"{row['holder_kind']}  {','.join(row['departments'])}")
+
+
+@click.group("licenses")
+def licenses() -> None:
+    """Licences: bulk import."""
+
+
+@licenses.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--department", required=True, help="The issuing department's code.")
+@click.option("--batch", type=click.IntRange(1, 5000), default=bulk_import.BATCH,
+              show_default=True)
+def licenses_import(file: Path, department: str, batch: int) -> None:
+    """Import FILE.jsonl (one licence per line); safe to re-run after an interruption."""
+    total = bulk_import.count_lines(file)
+    try:
+        with click.progressbar(length=total, label="importing", show_pos=True) as bar:
+            summary = bulk_import.run(deps(), file, department, batch=batch, progress=bar.update)
+    except CredentialsError as exc:
+        raise _fail(exc) from None
+    click.echo(f"{summary.imported} imported, {summary.skipped} already imported, "
+               f"{len(summary.rejected)} rejected (of {summary.total} lines)")
+    for number, reasons in summary.rejected:
+        click.echo(f"  line {number}: {'; '.join(reasons)}")
+
+
+#: The groups admin/cli.py adds to ``onegate``.
+GROUPS = (departments, types, licenses)

@@ -1,0 +1,328 @@
+"""Issuing licences: catalogue checks, identifier, status slot, both signed forms, one row.
+
+``issue_one`` runs in the caller's transaction; ``issue_many`` validates every item
+first, then stores the valid ones in chunks (one transaction per chunk), retrying
+an item on its own if its chunk fails - so one bad item never costs the others,
+and nothing of a rejected item is stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+import keys
+from credentials import catalogue, layout, references, signing, status
+from credentials.errors import (
+    CredentialsError,
+    FieldError,
+    Forbidden,
+    IdempotencyKeyReused,
+    IssuerUnavailable,
+    ValidationFailed,
+)
+from credentials.issue_request import IssueRequest
+from credentials.models import Department, IdempotencyRecord, Licence, LicenceType, utcnow
+from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
+
+FIRST_VERSION = 1
+_SERIAL_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_RETRIES = 3
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What issuance needs from the app: storage, keys, the service URL, the clock."""
+
+    sessions: sessionmaker[Session]
+    keyring: Any
+    issuer: str
+    reference_key: bytes
+    clock: Callable[[], datetime] = utcnow
+
+
+@dataclass
+class Prepared:
+    """A request checked against the catalogue, ready to be stored."""
+
+    request: IssueRequest
+    licence_type: LicenceType
+    department: Department
+    holder_number: str
+    valid_from: datetime
+    valid_until: datetime
+    idempotency: tuple[str, str, str] | None = None  # scope, key, request hash
+    serial: str | None = None
+    version: int = FIRST_VERSION
+    previous: str | None = None
+
+
+@dataclass
+class Outcome:
+    """One item's result: a stored (or replayed) licence, or the error that rejected it."""
+
+    licence: Licence | None = None
+    error: CredentialsError | None = None
+    replayed: bool = False
+
+
+@dataclass
+class Catalogue:
+    """Catalogue rows read once per call, detached."""
+
+    department: Department
+    types: dict[str, LicenceType | None] = field(default_factory=dict)
+
+    def type(self, session: Session, code: str) -> LicenceType | None:
+        if code not in self.types:
+            self.types[code] = catalogue.get_type(session, code)
+        return self.types[code]
+
+
+def request_hash(request: IssueRequest) -> str:
+    canonical = json.dumps(request.canonical(), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+# -- checks ---------------------------------------------------------------------
+
+
+def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: datetime) -> Prepared:
+    """Check a request against the catalogue. Raises ValidationFailed or Forbidden."""
+    licence_type = cat.type(session, request.type_code)
+    if licence_type is None:
+        raise ValidationFailed("unknown licence type", [FieldError("type", "unknown_type")])
+    if cat.department.code not in licence_type.departments:
+        raise Forbidden("your department may not issue this licence type",
+                        [FieldError("type", "department_not_allowed")])
+    errors = _holder_errors(request, licence_type) + _claim_errors(request, licence_type)
+    valid_from, valid_until = _window(request, licence_type, now, errors)
+    if errors:
+        raise ValidationFailed("the request has invalid fields", errors)
+    number = _normalised_number(request)
+    return Prepared(request, licence_type, cat.department, number, valid_from, valid_until,
+                    serial=request.serial, version=request.version or FIRST_VERSION)
+
+
+def _holder_errors(request: IssueRequest, licence_type: LicenceType) -> list[FieldError]:
+    holder = request.holder
+    if layout.HOLDER_CODE_TYPES[holder.code_type] != licence_type.holder_kind:
+        return [FieldError("holder.code_type", "wrong_holder_kind",
+                           f"this type is issued to a {licence_type.holder_kind}")]
+    try:
+        _normalised_number(request)
+    except InvalidIdentifier as exc:
+        return [FieldError("holder.number", exc.reason, str(exc))]
+    return []
+
+
+def _normalised_number(request: IssueRequest) -> str:
+    validate = validate_citizen_id if request.holder.code_type == "111" else validate_uscc
+    return validate(request.holder.number)
+
+
+def _claim_errors(request: IssueRequest, licence_type: LicenceType) -> list[FieldError]:
+    validator = Draft202012Validator(licence_type.json_schema, format_checker=FormatChecker())
+    errors = []
+    for error in sorted(validator.iter_errors(request.claims), key=lambda e: list(e.path)):
+        path = ".".join(str(p) for p in error.absolute_path)
+        if error.validator == "required":
+            missing = [n for n in error.validator_value if n not in (error.instance or {})]
+            path = ".".join(filter(None, [path, missing[0] if missing else ""]))
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+            path = ".".join(filter(None, [path, str(extra[0])[:64] if extra else ""]))
+        errors.append(FieldError(f"claims.{path}" if path else "claims", str(error.validator),
+                                 error.message[:200]))
+    return errors[:50]
+
+
+def _window(request: IssueRequest, licence_type: LicenceType, now: datetime,
+            errors: list[FieldError]) -> tuple[datetime, datetime]:
+    valid_from = request.valid_from or now
+    valid_until = request.valid_until or valid_from + timedelta(days=licence_type.validity_days)
+    if valid_until <= valid_from:
+        errors.append(FieldError("valid_until", "before_valid_from"))
+    elif valid_until <= now:
+        errors.append(FieldError("valid_until", "in_the_past"))
+    elif valid_until.year > 2200:
+        errors.append(FieldError("valid_until", "out_of_range"))
+    return valid_from, valid_until
+
+
+# -- storing --------------------------------------------------------------------
+
+
+def new_serial(now: datetime) -> str:
+    """A date-prefixed serial: YYMMDD then 8 random characters of [0-9A-Z] (14 in all)."""
+    tail = "".join(secrets.choice(_SERIAL_ALPHABET) for _ in range(8))
+    return now.strftime("%y%m%d") + tail
+
+
+def store(session: Session, deps: Deps, items: list[Prepared], now: datetime) -> list[Licence]:
+    """Allocate slots, sign and insert every prepared item in the caller's transaction.
+
+    Raises IssuerUnavailable when the department has no signing key.
+    """
+    if not items:
+        return []
+    department = items[0].department
+    try:
+        signer = deps.keyring.signer(keys.department(department.code), catalogue.SIGNING_ALG)
+    except keys.NoActiveKey as exc:
+        raise IssuerUnavailable("the department has no active signing key") from exc
+    slots = status.allocate(session, department.code, len(items))
+    licences = [_build(deps, item, signer, slot, now) for item, slot in zip(items, slots,
+                                                                            strict=True)]
+    session.add_all(licences)
+    session.add_all([IdempotencyRecord(scope=i.idempotency[0], key=i.idempotency[1],
+                                       request_hash=i.idempotency[2], identifier=lic.identifier)
+                     for i, lic in zip(items, licences, strict=True) if i.idempotency])
+    session.flush()
+    return licences
+
+
+def _build(deps: Deps, item: Prepared, signer: Any, slot: tuple[str, int],
+           now: datetime) -> Licence:
+    department, licence_type, request = item.department, item.licence_type, item.request
+    serial = item.serial or new_serial(now)
+    identifier = str(make_license_id(licence_type.code, department.uscc, serial, item.version))
+    uri = layout.status_uri(deps.issuer, department.code, slot[0])
+    facts = signing.LicenceFacts(
+        identifier=identifier, type_code=licence_type.code, type_name=licence_type.name_zh,
+        holder_code_type=request.holder.code_type, holder_number=item.holder_number,
+        holder_name=request.holder.name, claims=request.claims, valid_from=item.valid_from,
+        valid_until=item.valid_until, status_idx=slot[1], status_uri=uri)
+    iat = int(now.timestamp())
+    where = {"issuer": deps.issuer, "department_code": department.code, "iat": iat}
+    offline = signing.issue_offline(facts, licence_type, signer, **where)
+    if not signing.fits_offline_qr(offline):
+        raise ValidationFailed("the claims chosen for the offline QR are too long",
+                               [FieldError("claims", "offline_qr_too_large")])
+    token = references.token_for(deps.reference_key, identifier)
+    return Licence(
+        identifier=identifier, type_code=licence_type.code, department_code=department.code,
+        serial=serial, version=f"{item.version:03d}", holder_code_type=request.holder.code_type,
+        holder_number=item.holder_number, holder_name=request.holder.name,
+        claims=request.claims, valid_from=item.valid_from, valid_until=item.valid_until,
+        issued_at=now, state="valid", status_list_id=slot[0], status_idx=slot[1],
+        kid=signer.kid, sd_jwt=signing.issue_sd_jwt(facts, licence_type, signer, **where),
+        offline_qr=offline, reference_hash=references.token_hash(token),
+        previous_identifier=item.previous)
+
+
+# -- idempotency -------------------------------------------------------------------
+
+
+def replay(session: Session, scope: str, key: str, digest: str) -> Licence | None:
+    """The licence an earlier request with this key created, if any.
+
+    Raises IdempotencyKeyReused when the earlier request had another body.
+    """
+    record = session.get(IdempotencyRecord, (scope, key))
+    if record is None:
+        return None
+    if record.request_hash != digest:
+        raise IdempotencyKeyReused("this Idempotency-Key was used with a different request",
+                                   [FieldError("Idempotency-Key", "reused_with_other_body")])
+    return session.get(Licence, record.identifier)
+
+
+def used_keys(session: Session, scope: str, keys_: Iterable[str]) -> set[str]:
+    wanted = list(keys_)
+    found: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found |= set(session.scalars(select(IdempotencyRecord.key).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key.in_(chunk))))
+    return found
+
+
+# -- the entry points ------------------------------------------------------------------
+
+
+def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | CredentialsError],
+               *, scope: str | None = None, keys_: list[str | None] | None = None,
+               chunk: int = 200) -> list[Outcome]:
+    """Issue each request (or pass through its parse error); one Outcome per item.
+
+    ``scope`` and ``keys_`` give idempotency keys per item (None: no key).
+    Raises NotFound for an unknown department.
+    """
+    now = deps.clock()
+    outcomes = [Outcome() for _ in requests]
+    pending: list[tuple[int, Prepared]] = []
+    with deps.sessions() as session:
+        cat = Catalogue(catalogue.get_department(session, department_code))
+        for index, request in enumerate(requests):
+            key = keys_[index] if keys_ else None
+            result = _check_one(session, cat, request, scope, key, now)
+            if isinstance(result, Outcome):
+                outcomes[index] = result
+            else:
+                pending.append((index, result))
+        session.expunge_all()
+    for start in range(0, len(pending), chunk):
+        _store_chunk(deps, pending[start:start + chunk], outcomes, now)
+    return outcomes
+
+
+def _check_one(session: Session, cat: Catalogue, request: IssueRequest | CredentialsError,
+               scope: str | None, key: str | None, now: datetime) -> Outcome | Prepared:
+    if isinstance(request, CredentialsError):
+        return Outcome(error=request)
+    digest = request_hash(request) if scope and key else None
+    try:
+        if scope and key:
+            earlier = replay(session, scope, key, digest)
+            if earlier is not None:
+                return Outcome(licence=earlier, replayed=True)
+        prepared = prepare(session, cat, request, now)
+    except CredentialsError as exc:
+        return Outcome(error=exc)
+    if scope and key:
+        prepared.idempotency = (scope, key, digest)
+    return prepared
+
+
+def _store_chunk(deps: Deps, items: list[tuple[int, Prepared]], outcomes: list[Outcome],
+                 now: datetime) -> None:
+    try:
+        with deps.sessions.begin() as session:
+            licences = store(session, deps, [p for _, p in items], now)
+        for (index, _), licence in zip(items, licences, strict=True):
+            outcomes[index] = Outcome(licence=licence)
+    except (IntegrityError, CredentialsError):
+        if len(items) > 1:
+            for item in items:
+                _store_chunk(deps, [item], outcomes, now)
+        else:
+            outcomes[items[0][0]] = _store_alone(deps, items[0][1], now)
+
+
+def _store_alone(deps: Deps, item: Prepared, now: datetime) -> Outcome:
+    """One item in its own transaction, retried on a lost race (slot or key)."""
+    for _ in range(_RETRIES):
+        try:
+            with deps.sessions.begin() as session:
+                if item.idempotency:
+                    earlier = replay(session, *item.idempotency)
+                    if earlier is not None:
+                        return Outcome(licence=earlier, replayed=True)
+                return Outcome(licence=store(session, deps, [item], now)[0])
+        except CredentialsError as exc:
+            return Outcome(error=exc)
+        except IntegrityError:
+            continue
+    return Outcome(error=ValidationFailed("the licence could not be stored; retry",
+                                          [FieldError("body", "conflict")]))

@@ -1,0 +1,101 @@
+"""A licence's life after issuance: suspend, reinstate, revoke, re-issue.
+
+States (and their status-list values): valid (0) -> suspended (2) -> valid;
+any -> revoked (1), which is final. A re-issue creates the next version (same
+serial, version + 1, new check character) and revokes the one it replaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from credentials import catalogue, issuance, status
+from credentials.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
+from credentials.issuance import Catalogue, Deps, Prepared
+from credentials.issue_request import Holder, IssueRequest
+from credentials.models import Licence
+from identifiers import InvalidIdentifier, parse_license_id
+
+#: action -> (states it may start from, resulting state)
+TRANSITIONS = {
+    "suspend": ({"valid"}, "suspended"),
+    "reinstate": ({"suspended"}, "valid"),
+    "revoke": ({"valid", "suspended"}, "revoked"),
+}
+MAX_REASON = 500
+
+
+def check_identifier(identifier: str) -> str:
+    """Raises ValidationFailed naming ``id`` and the identifier's own reason."""
+    try:
+        return str(parse_license_id(identifier))
+    except (InvalidIdentifier, TypeError) as exc:
+        reason = getattr(exc, "reason", "bad_format")
+        raise ValidationFailed("not a valid licence identifier",
+                               [FieldError("id", reason, str(exc)[:200])]) from exc
+
+
+def get_licence(session: Session, identifier: str, *, for_update: bool = False) -> Licence:
+    """Raises ValidationFailed (malformed identifier) or NotFound."""
+    check_identifier(identifier)
+    licence = session.get(Licence, identifier, with_for_update=for_update or None)
+    if licence is None:
+        raise NotFound("no licence with this identifier", [FieldError("id", "not_found")])
+    return licence
+
+
+def check_reason(body: dict) -> str:
+    reason = body.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationFailed("a reason is required", [FieldError("reason", "required")])
+    if len(reason) > MAX_REASON or not reason.isprintable():
+        raise ValidationFailed("the reason is too long or has control characters",
+                               [FieldError("reason", "too_long" if len(reason) > MAX_REASON
+                                           else "bad_character")])
+    return reason.strip()
+
+
+def change_state(session: Session, licence: Licence, action: str, reason: str,
+                 now: datetime) -> Licence:
+    """Apply a transition in the caller's transaction. Raises InvalidTransition."""
+    sources, target = TRANSITIONS[action]
+    if licence.state not in sources:
+        raise InvalidTransition(f"cannot {action} a {licence.state} licence",
+                                [FieldError("state", f"is_{licence.state}")])
+    licence.state, licence.state_reason, licence.state_changed_at = target, reason, now
+    status.record_change(session, licence.status_list_id)
+    return licence
+
+
+def reissue(deps: Deps, licence: Licence, claims: dict, valid_until: datetime | None,
+            reason: str) -> Licence:
+    """Issue the next version with new claims and revoke ``licence``, in one transaction.
+
+    Raises InvalidTransition (already revoked), ValidationFailed, Forbidden.
+    """
+    if licence.state == "revoked":
+        raise InvalidTransition("a revoked licence cannot be re-issued",
+                                [FieldError("state", "is_revoked")])
+    now = deps.clock()
+    request = IssueRequest(licence.type_code, Holder(licence.holder_code_type,
+                                                     licence.holder_number,
+                                                     licence.holder_name),
+                           claims, None, valid_until)
+    with deps.sessions.begin() as session:
+        current = get_licence(session, licence.identifier, for_update=True)
+        if current.state == "revoked" or current.superseded_by:
+            raise InvalidTransition("the licence was revoked meanwhile",
+                                    [FieldError("state", "is_revoked")])
+        cat = Catalogue(catalogue.get_department(session, current.department_code))
+        prepared: Prepared = issuance.prepare(session, cat, request, now)
+        prepared = replace(prepared, serial=current.serial, version=int(current.version) + 1,
+                           previous=current.identifier)
+        if prepared.version > 999:
+            raise InvalidTransition("no version left", [FieldError("version", "exhausted")])
+        successor = issuance.store(session, deps, [prepared], now)[0]
+        change_state(session, current, "revoke", reason, now)
+        current.superseded_by = successor.identifier
+    return successor

@@ -1,0 +1,20 @@
+"""Tables of the credentials package, one module per concept, one metadata (``Base``)."""
+
+from credentials.models.base import Base, UtcDateTime, utcnow
+from credentials.models.catalogue import Department, DepartmentClient, LicenceType
+from credentials.models.licences import STATES, IdempotencyRecord, Licence, QrImage
+from credentials.models.status_lists import StatusListRow
+
+__all__ = [
+    "STATES",
+    "Base",
+    "Department",
+    "DepartmentClient",
+    "IdempotencyRecord",
+    "Licence",
+    "LicenceType",
+    "QrImage",
+    "StatusListRow",
+    "UtcDateTime",
+    "utcnow",
+]

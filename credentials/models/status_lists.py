@@ -1,0 +1,25 @@
+"""Token Status Lists: one row per list; the statuses live in the licences' rows."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from credentials.models.base import Base, UtcDateTime, utcnow
+
+
+class StatusListRow(Base):
+    """A department's list. ``version`` grows on every status change, so a signed
+    list cached under (id, version) is never stale; ``allocated`` counts slots taken."""
+
+    __tablename__ = "credential_status_lists"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    department_code: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    bits: Mapped[int] = mapped_column(Integer)
+    allocated: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -1,0 +1,238 @@
+"""The OpenAPI 3.1 description of the credentials endpoints, served at /api/v1/openapi.json.
+
+Kept as data next to the views; tests check that every route of the credentials
+blueprints appears here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credentials.errors import PROBLEM_TYPES
+
+ID = {"name": "id", "in": "path", "required": True, "description":
+      "GB/T 36904 licence identifier (1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check>)",
+      "schema": {"type": "string", "maxLength": 120}}
+CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
+               "description": "Same key and same body: the same licence (replayed, header "
+                              "Idempotent-Replayed). Same key, other body: 409.",
+               "schema": {"type": "string", "maxLength": 200}}
+DEPT = [{"departmentToken": []}]
+WALLET = [{"walletToken": []}]
+ANY_TOKEN = [{"departmentToken": []}, {"walletToken": []}]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": _ref("Problem")}}}
+
+
+def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {"400": _problem("Malformed body (not JSON, not an object)"),
+          "401": _problem("Missing or invalid access token (WWW-Authenticate: Bearer)"),
+          "403": _problem("Insufficient scope, or another department's licence"),
+          "422": _problem("Invalid fields; errors[] names each one")}
+
+
+def _op(summary: str, responses: dict[str, Any], *, security=DEPT, body=None, params=(),
+        tags=("licences",)) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "tags": list(tags),
+                                 "parameters": list(params), "responses": responses}
+    if security is not None:
+        operation["security"] = security
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    return operation
+
+
+def _lifecycle(action: str, summary: str) -> dict[str, Any]:
+    return {"post": _op(summary, {"200": _json(_ref("Licence")), **ERRORS,
+                                  "404": _problem("No such licence"),
+                                  "409": _problem(f"The licence's state does not allow {action}")},
+                        body=_ref("Reason"), params=[ID])}
+
+
+def _image(summary: str, media: str) -> dict[str, Any]:
+    return {"get": _op(summary, {"200": {"description": "The QR image (quiet zone 4)",
+                                         "content": {media: {}}}, **ERRORS,
+                                 "404": _problem("No such licence")},
+                       security=ANY_TOKEN, params=[ID])}
+
+
+def paths() -> dict[str, Any]:
+    licence_ok = _json(_ref("Licence"), "Issued (or replayed for the same Idempotency-Key)")
+    return {
+        "/api/v1/licenses": {"post": _op(
+            "Issue a licence (scope licenses:issue:<type code>)",
+            {"201": licence_ok, **ERRORS, "409": _problem("Idempotency-Key reused"),
+             "503": _problem("The department has no signing key")},
+            body=_ref("IssueRequest"), params=[IDEMPOTENCY])},
+        "/api/v1/licenses:batch": {"post": _op(
+            "Issue up to 1,000 licences; each item issued or rejected on its own",
+            {"200": _json(_ref("BatchResult")), **ERRORS,
+             "413": _problem("More than 1,000 items")},
+            body={"type": "object", "required": ["items"], "properties": {
+                "items": {"type": "array", "maxItems": 1000, "items": _ref("IssueRequest")}}},
+            params=[IDEMPOTENCY])},
+        "/api/v1/licenses/{id}": {"get": _op(
+            "Read a licence (issuing department or its holder)",
+            {"200": _json(_ref("Licence")), **ERRORS, "404": _problem("No such licence")},
+            security=ANY_TOKEN, params=[ID])},
+        "/api/v1/licenses/{id}/suspend": _lifecycle("suspend", "Suspend a valid licence"),
+        "/api/v1/licenses/{id}/reinstate": _lifecycle("reinstate",
+                                                      "Reinstate a suspended licence"),
+        "/api/v1/licenses/{id}/revoke": _lifecycle("revoke", "Revoke a licence (final)"),
+        "/api/v1/licenses/{id}/reissue": {"post": _op(
+            "Issue the next version with changed claims; the old one is revoked",
+            {"201": _json(_ref("Licence")), **ERRORS, "404": _problem("No such licence"),
+             "409": _problem("The licence is revoked")},
+            body=_ref("ReissueRequest"), params=[ID])},
+        "/api/v1/licenses/{id}/qr.png": _image("Offline QR (LIC1:...) as PNG", "image/png"),
+        "/api/v1/licenses/{id}/qr.svg": _image("Offline QR as SVG", "image/svg+xml"),
+        "/api/v1/licenses/{id}/reference-qr.png": _image("Reference URL QR as PNG",
+                                                         "image/png"),
+        "/api/v1/licenses/{id}/reference-qr.svg": _image("Reference URL QR as SVG",
+                                                         "image/svg+xml"),
+        "/api/v1/wallet/licenses": {"get": _op(
+            "The holder's licences (scope wallet; identity claims in the token)",
+            {"200": _json({"type": "object", "properties": {
+                "licenses": {"type": "array", "items": _ref("WalletSummary")}}}), **ERRORS},
+            security=WALLET, tags=("wallet",))},
+        "/api/v1/wallet/licenses/{id}": {"get": _op(
+            "One of the holder's licences, with status",
+            {"200": _json(_ref("Licence")), **ERRORS, "404": _problem("Not the holder's")},
+            security=WALLET, params=[ID], tags=("wallet",))},
+        "/api/v1/wallet/licenses/{id}/present": {"post": _op(
+            "An SD-JWT presentation disclosing only the chosen claims",
+            {"200": _json(_ref("Presentation")), **ERRORS, "404": _problem("Not the holder's")},
+            security=WALLET, params=[ID], tags=("wallet",),
+            body={"type": "object", "required": ["disclose"], "properties": {
+                "disclose": {"type": "array", "items": {"type": "string"}, "maxItems": 64}}})},
+        "/api/v1/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})},
+                                            security=None, tags=("meta",))},
+        "/api/v1/problems/{slug}": {"get": _op(
+            "Description of a problem type", {"200": _json({"type": "object"}),
+                                              "404": _problem("Unknown problem type")},
+            security=None, tags=("meta",),
+            params=[{"name": "slug", "in": "path", "required": True,
+                     "schema": {"type": "string", "enum": sorted(PROBLEM_TYPES)}}])},
+        **_public_paths(),
+    }
+
+
+def _public_paths() -> dict[str, Any]:
+    nf = {"404": _problem("Unknown department, list or type")}
+    public = {"security": None, "tags": ("issuers",)}
+    list_id = {"name": "list_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    return {
+        "/issuers/{code}": {"get": _op("Issuer description", {
+            "200": _json({"type": "object"}), **nf}, params=[CODE], **public)},
+        "/issuers/{code}/jwks": {"get": _op("The department's JWK Set (retired keys included)", {
+            "200": _json(_ref("JWKS")), **nf}, params=[CODE], **public)},
+        "/.well-known/jwt-vc-issuer/issuers/{code}": {"get": _op(
+            "SD-JWT VC issuer metadata", {"200": _json({"type": "object", "properties": {
+                "issuer": {"type": "string"}, "jwks": _ref("JWKS")}}), **nf},
+            params=[CODE], **public)},
+        "/issuers/{code}/status/{list_id}": {"get": _op(
+            "Token Status List (2 bits: 0 valid, 1 revoked, 2 suspended)",
+            {"200": {"description": "Signed list; Cache-Control max-age = ttl; ETag",
+                     "content": {"application/statuslist+jwt": {"schema": {"type": "string"}}}},
+             "304": {"description": "Not modified (If-None-Match)"}, **nf},
+            params=[CODE, list_id], **public)},
+        "/types/{type_code}": {"get": _op("Type metadata for the vct", {
+            "200": _json({"type": "object"}), **nf},
+            params=[{"name": "type_code", "in": "path", "required": True,
+                     "schema": {"type": "string", "minLength": 21, "maxLength": 21}}],
+            **public)},
+    }
+
+
+def schemas() -> dict[str, Any]:
+    string = {"type": "string"}
+    holder = {"type": "object", "required": ["code_type", "number", "name"],
+              "additionalProperties": False, "properties": {
+                  "code_type": {"enum": ["111", "001"],
+                                "description": "111 citizen ID number, 001 credit code"},
+                  "number": {"type": "string", "maxLength": 18},
+                  "name": {"type": "string", "maxLength": 200}}}
+    return {
+        "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
+            "type": {"type": "string", "format": "uri"}, "title": string,
+            "status": {"type": "integer"}, "detail": string,
+            "errors": {"type": "array", "items": {"type": "object", "required": ["field",
+                                                                                  "reason"],
+                                                  "properties": {"field": string,
+                                                                 "reason": string,
+                                                                 "message": string}}}}},
+        "Holder": holder,
+        "IssueRequest": {"type": "object", "required": ["type", "holder"],
+                         "additionalProperties": False, "properties": {
+                             "type": {"type": "string", "minLength": 21, "maxLength": 21},
+                             "holder": _ref("Holder"),
+                             "claims": {"type": "object",
+                                        "description": "Validated by the type's JSON Schema"},
+                             "valid_from": {"type": "string",
+                                            "description": "YYYY-MM-DD (UTC+8) or RFC 3339"},
+                             "valid_until": {"type": "string"}}},
+        "ReissueRequest": {"type": "object", "required": ["claims"], "properties": {
+            "claims": {"type": "object"}, "valid_until": string, "reason": string}},
+        "Reason": {"type": "object", "required": ["reason"], "properties": {
+            "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
+        "Licence": {"type": "object", "properties": {
+            "identifier": string, "version": {"type": "integer"}, "type": string,
+            "department": string, "holder": _ref("Holder"), "claims": {"type": "object"},
+            "valid_from": string, "valid_until": string, "issued_at": string,
+            "state": {"enum": ["valid", "suspended", "revoked"]},
+            "sd_jwt": {"type": "string", "description": "SD-JWT VC, typ dc+sd-jwt"},
+            "offline_qr": {"type": "string", "description": "LIC1: + Base45(zlib(COSE_Sign1))"},
+            "status": {"type": "object", "properties": {"idx": {"type": "integer"},
+                                                        "uri": string}},
+            "links": {"type": "object", "additionalProperties": string}}},
+        "BatchResult": {"type": "object", "properties": {
+            "issued": {"type": "integer"}, "rejected": {"type": "integer"},
+            "results": {"type": "array", "items": {"type": "object", "properties": {
+                "index": {"type": "integer"}, "status": {"type": "integer"},
+                "licence": _ref("Licence"), "problem": _ref("Problem")}}}}},
+        "WalletSummary": {"type": "object", "properties": {
+            "identifier": string, "type": string, "type_name": string, "state": string,
+            "expired": {"type": "boolean"}, "valid_until": string}},
+        "Presentation": {"type": "object", "properties": {
+            "presentation": string, "disclosed": {"type": "array", "items": string},
+            "qr_png": {"type": ["string", "null"]}}},
+        "JWKS": {"type": "object", "properties": {"keys": {"type": "array",
+                                                          "items": {"type": "object"}}}},
+    }
+
+
+def document(issuer: str) -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "onegate electronic licences", "version": "1.0.0",
+                 "description": "Issuance by departments' systems (client_credentials tokens "
+                                "with licenses:issue:<type code>), the holder wallet, and "
+                                "public issuer metadata and status lists. Errors are RFC 9457 "
+                                "problems naming the offending fields."},
+        "servers": [{"url": issuer}],
+        "paths": paths(),
+        "components": {"schemas": schemas(), "securitySchemes": {
+            "departmentToken": {"type": "oauth2", "flows": {"clientCredentials": {
+                "tokenUrl": issuer + "/oauth/token",
+                "scopes": {"licenses:issue:<type code>": "issue and manage one type"}}}},
+            "walletToken": {"type": "oauth2", "flows": {"authorizationCode": {
+                "authorizationUrl": issuer + "/oauth/authorize",
+                "tokenUrl": issuer + "/oauth/token",
+                "scopes": {"wallet": "the holder's licences",
+                           "identity": "cn_id_number / cn_uscc in the token"}}}}}},
+    }

@@ -1,0 +1,54 @@
+"""JSON views of licences for the API and the wallet."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from credentials import layout, references
+from credentials.models import Licence
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def links(licence: Licence, issuer: str, reference_key: bytes) -> dict[str, str]:
+    base = layout.licence_url(issuer, licence.identifier)
+    token = references.token_for(reference_key, licence.identifier)
+    return {"self": base, "qr_png": base + "/qr.png", "qr_svg": base + "/qr.svg",
+            "offline_qr_png": base + "/qr.png", "reference_qr_png": base + "/reference-qr.png",
+            "reference_qr_svg": base + "/reference-qr.svg",
+            "reference_url": layout.reference_url(issuer, licence.identifier, token)}
+
+
+def licence_json(licence: Licence, issuer: str, reference_key: bytes) -> dict[str, Any]:
+    return {
+        "identifier": licence.identifier,
+        "version": int(licence.version),
+        "type": licence.type_code,
+        "department": licence.department_code,
+        "holder": {"code_type": licence.holder_code_type, "number": licence.holder_number,
+                   "name": licence.holder_name},
+        "claims": licence.claims,
+        "valid_from": _iso(licence.valid_from),
+        "valid_until": _iso(licence.valid_until),
+        "issued_at": _iso(licence.issued_at),
+        "state": licence.state,
+        "state_reason": licence.state_reason,
+        "previous": licence.previous_identifier,
+        "superseded_by": licence.superseded_by,
+        "sd_jwt": licence.sd_jwt,
+        "offline_qr": licence.offline_qr,
+        "status": {"idx": licence.status_idx,
+                   "uri": layout.status_uri(issuer, licence.department_code,
+                                            licence.status_list_id)},
+        "links": links(licence, issuer, reference_key),
+    }
+
+
+def wallet_summary(licence: Licence, type_name: str | None, now: datetime) -> dict[str, Any]:
+    return {"identifier": licence.identifier, "type": licence.type_code,
+            "type_name": type_name or licence.type_code, "holder_name": licence.holder_name,
+            "state": licence.state, "expired": licence.valid_until <= now,
+            "valid_from": _iso(licence.valid_from), "valid_until": _iso(licence.valid_until)}

@@ -1,0 +1,230 @@
+/* onegate holder wallet: a public OAuth client (PKCE S256, code exchange in the browser),
+   then the wallet API with the access token kept in sessionStorage. No inline code. */
+(function () {
+  "use strict";
+  var body = document.body;
+  var issuer = body.dataset.issuer;
+  var clientId = body.dataset.clientId;
+  var scope = body.dataset.scope;
+  var view = body.dataset.view;
+  var identifier = body.dataset.identifier;
+  var store = window.sessionStorage;
+  var STATES = { valid: "有效", suspended: "已暂停", revoked: "已撤销", expired: "已过期" };
+  var HOLDER_LABELS = { holder_name: "持证人", holder_id: "证件号码" };
+
+  function $(id) { return document.getElementById(id); }
+  function show(id) { $(id).hidden = false; }
+  function say(text) { $("message").textContent = text || ""; }
+
+  function b64url(bytes) {
+    var text = "";
+    new Uint8Array(bytes).forEach(function (b) { text += String.fromCharCode(b); });
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+  function randomText(n) { return b64url(crypto.getRandomValues(new Uint8Array(n))); }
+
+  function token() {
+    var saved = JSON.parse(store.getItem("wallet.token") || "null");
+    if (!saved || saved.expires_at < Date.now()) { return null; }
+    return saved.access_token;
+  }
+
+  async function login() {
+    var verifier = randomText(48);
+    var digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
+    var state = randomText(16);
+    store.setItem("wallet.pkce", JSON.stringify({ verifier: verifier, state: state,
+      back: window.location.pathname }));
+    var params = new URLSearchParams({ response_type: "code", client_id: clientId,
+      redirect_uri: issuer + "/wallet/callback", scope: scope, state: state,
+      nonce: randomText(16), code_challenge: b64url(digest), code_challenge_method: "S256" });
+    window.location.assign("/oauth/authorize?" + params.toString());
+  }
+
+  async function finishLogin() {
+    var query = new URLSearchParams(window.location.search);
+    var pending = JSON.parse(store.getItem("wallet.pkce") || "null");
+    store.removeItem("wallet.pkce");
+    if (query.get("error")) { say("登录未完成：" + query.get("error")); showLogin(); return; }
+    if (!pending || query.get("state") !== pending.state || !query.get("code")) {
+      say("登录状态无效，请重新登录。"); showLogin(); return;
+    }
+    var response = await fetch("/oauth/token", { method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "authorization_code", code: query.get("code"),
+        redirect_uri: issuer + "/wallet/callback", client_id: clientId,
+        code_verifier: pending.verifier }) });
+    var result = await response.json();
+    if (!response.ok) { say("登录失败：" + (result.error || response.status)); showLogin(); return; }
+    store.setItem("wallet.token", JSON.stringify({ access_token: result.access_token,
+      expires_at: Date.now() + 1000 * (result.expires_in || 300) }));
+    window.location.replace(pending.back && pending.back !== "/wallet/callback" ?
+      pending.back : "/wallet");
+  }
+
+  async function api(path, options) {
+    options = options || {};
+    options.headers = Object.assign({ Authorization: "Bearer " + token() }, options.headers);
+    var response = await fetch(path, options);
+    if (response.status === 401) { store.removeItem("wallet.token"); showLogin(); }
+    if (!response.ok) {
+      var problem = await response.json().catch(function () { return {}; });
+      throw new Error(problem.detail || problem.title || String(response.status));
+    }
+    return response;
+  }
+
+  async function imageInto(path, img) {
+    var blob = await (await api(path)).blob();
+    var reader = new FileReader();  // CSP allows data: images, not blob:
+    reader.onload = function () { img.src = reader.result; };
+    reader.readAsDataURL(blob);
+  }
+
+  function showLogin() {
+    ["list-view", "show-view", "present-view", "print-view"].forEach(function (id) {
+      $(id).hidden = true;
+    });
+    show("login-view");
+    $("login").focus();
+  }
+
+  function stateOf(licence) { return licence.expired && licence.state === "valid" ? "expired" : licence.state; }
+
+  function badge(el, licence) {
+    var state = stateOf(licence);
+    el.textContent = STATES[state] || state;
+    el.className = "badge badge-" + state;
+  }
+
+  async function renderList() {
+    var data = await (await api("/api/v1/wallet/licenses")).json();
+    var list = $("licences");
+    list.textContent = "";
+    data.licenses.forEach(function (licence) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = "/wallet/l/" + encodeURIComponent(licence.identifier);
+      link.className = "card";
+      var name = document.createElement("span");
+      name.className = "card-title";
+      name.textContent = licence.type_name;
+      var state = document.createElement("span");
+      badge(state, licence);
+      var until = document.createElement("span");
+      until.className = "card-meta";
+      until.textContent = "有效期至 " + licence.valid_until.slice(0, 10);
+      link.append(name, state, until);
+      item.append(link);
+      list.append(item);
+    });
+    $("empty").hidden = data.licenses.length > 0;
+    show("list-view");
+  }
+
+  async function labels(licence) {
+    var found = Object.assign({}, HOLDER_LABELS);
+    try {
+      var meta = await (await fetch("/types/" + licence.type)).json();
+      Object.entries(meta.schema.properties || {}).forEach(function (entry) {
+        found[entry[0]] = entry[1].title || entry[0];
+      });
+    } catch (error) { /* labels fall back to claim names */ }
+    return found;
+  }
+
+  function fillClaims(dl, licence, names) {
+    dl.textContent = "";
+    var values = Object.assign({ holder_name: licence.holder.name,
+      holder_id: licence.holder.number }, licence.claims);
+    Object.keys(values).forEach(function (key) {
+      var dt = document.createElement("dt");
+      dt.textContent = names[key] || key;
+      var dd = document.createElement("dd");
+      var value = values[key];
+      dd.textContent = typeof value === "object" ? JSON.stringify(value) : String(value);
+      dl.append(dt, dd);
+    });
+  }
+
+  async function loadLicence() {
+    var licence = await (await api("/api/v1/wallet/licenses/" + encodeURIComponent(identifier))).json();
+    return { licence: licence, names: await labels(licence) };
+  }
+
+  async function renderShow() {
+    var found = await loadLicence();
+    $("show-title").textContent = found.licence.type_name;
+    badge($("show-state"), found.licence);
+    fillClaims($("show-claims"), found.licence, found.names);
+    $("present-link").href = "/wallet/l/" + encodeURIComponent(identifier) + "/present";
+    $("print-link").href = "/wallet/l/" + encodeURIComponent(identifier) + "/print";
+    show("show-view");
+    await imageInto("/api/v1/licenses/" + encodeURIComponent(identifier) + "/qr.png", $("show-qr"));
+  }
+
+  async function renderPresent() {
+    var found = await loadLicence();
+    var box = $("present-choices");
+    box.textContent = "";
+    found.licence.disclosable.forEach(function (name, index) {
+      var row = document.createElement("div");
+      row.className = "choice";
+      var input = document.createElement("input");
+      input.type = "checkbox"; input.id = "disclose-" + index; input.value = name;
+      var label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.textContent = found.names[name] || name;
+      row.append(input, label);
+      box.append(row);
+    });
+    $("present-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      present().catch(function (error) { say("生成失败：" + error.message); });
+    });
+    show("present-view");
+  }
+
+  async function present() {
+    var chosen = Array.from(document.querySelectorAll("#present-choices input:checked"))
+      .map(function (input) { return input.value; });
+    var response = await api("/api/v1/wallet/licenses/" + encodeURIComponent(identifier) + "/present", {
+      method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ disclose: chosen }) });
+    var result = await response.json();
+    $("presentation-text").value = result.presentation;
+    $("presentation-text").hidden = false;
+    $("presentation-label").hidden = false;
+    if (result.qr_png) {
+      $("presentation-qr").src = result.qr_png;
+      $("presentation-figure").hidden = false;
+    } else {
+      $("presentation-figure").hidden = true;
+      say("所选信息较多，无法生成二维码，请复制出示内容。");
+    }
+  }
+
+  async function renderPrint() {
+    var found = await loadLicence();
+    $("print-title").textContent = found.licence.type_name;
+    $("print-identifier").textContent = found.licence.identifier;
+    fillClaims($("print-claims"), found.licence, found.names);
+    $("print-button").addEventListener("click", function () { window.print(); });
+    show("print-view");
+    await imageInto("/api/v1/licenses/" + encodeURIComponent(identifier) + "/qr.png", $("print-qr"));
+  }
+
+  async function main() {
+    $("login").addEventListener("click", function () { login(); });
+    $("logout").addEventListener("click", function () {
+      store.removeItem("wallet.token"); showLogin();
+    });
+    if (view === "callback") { await finishLogin(); return; }
+    if (!token()) { showLogin(); return; }
+    $("logout").hidden = false;
+    var views = { list: renderList, show: renderShow, present: renderPresent, print: renderPrint };
+    await (views[view] || renderList)();
+  }
+
+  main().catch(function (error) { say("出错了：" + error.message); });
+})();

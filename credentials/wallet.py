@@ -1,0 +1,67 @@
+"""The holder wallet: a page shell plus static JS, and its public OAuth client.
+
+The wallet signs holders in through our provider like any hall, as a PUBLIC client
+doing the authorization-code exchange in the browser with PKCE S256 (RFC 7636).
+A server-side exchange would call this very process's token endpoint and can
+deadlock a single sync worker (DESIGN.md), and a public client holds no secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+
+CLIENT_ID = "onegate-wallet"
+SCOPES = ("openid", "profile", "identity", "wallet")
+
+bp = Blueprint("credentials_wallet", __name__, url_prefix="/wallet",
+               template_folder="templates", static_folder="static",
+               static_url_path="/static")
+
+
+def register_client_spec(issuer: str) -> dict[str, Any]:
+    """The wallet's client registration, for the bootstrap to create through idp."""
+    return {
+        "client_id": CLIENT_ID,
+        "name": "电子证照钱包 (onegate wallet)",
+        "redirect_uris": [issuer + "/wallet/callback"],
+        "post_logout_redirect_uris": [issuer + "/wallet"],
+        "grant_types": ["authorization_code"],
+        "scopes": list(SCOPES),
+        "auth_method": "none",
+        "trusted": True,
+        "pkce": "S256",
+    }
+
+
+def _page(view: str, identifier: str = ""):
+    settings = current_app.config["ONEGATE"]
+    return render_template("credentials/wallet.html", view=view, identifier=identifier,
+                           issuer=settings["ISSUER"], client_id=CLIENT_ID,
+                           scope=" ".join(SCOPES))
+
+
+@bp.get("")
+def home():
+    return _page("list")
+
+
+@bp.get("/callback")
+def callback():
+    return _page("callback")
+
+
+@bp.get("/l/<identifier>")
+def licence(identifier: str):
+    return _page("show", identifier)
+
+
+@bp.get("/l/<identifier>/present")
+def present(identifier: str):
+    return _page("present", identifier)
+
+
+@bp.get("/l/<identifier>/print")
+def print_page(identifier: str):
+    return _page("print", identifier)

@@ -1,0 +1,203 @@
+"""The authorization endpoint (RFC 6749 section 3.1, OIDC Core 3.1.2), as an ordered
+list of small checks: client and redirect URI, request, prompt, login, consent, code."""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode, urlsplit
+
+from authlib.common.urls import add_params_to_uri
+from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
+from flask import redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
+
+from idp import clients, consent, sso, storage, tokens
+from idp.errors import AuthorizePageError, InvalidRequestError, OAuth2Error
+from idp.routes import pages
+from idp.server import current_server
+
+PROMPTS = {"none", "login", "consent", "select_account"}
+FORM_ONLY = {"csrf_token", "decision"}
+MAX_NONCE = 255
+
+
+@pages.route("/oauth/authorize", methods=["GET", "POST"])
+def authorize():
+    try:
+        client, redirect_uri = check_client_and_redirect_uri()
+    except AuthorizePageError as exc:
+        return error_page(exc)
+    state = request.values.get("state")
+    try:
+        check_unsupported_parameters()
+        grant = current_server().get_consent_grant(end_user=None)
+        prompts = check_prompt()
+        max_age = check_max_age()
+    except OAuth2Error as error:
+        return error_redirect(redirect_uri, error.error, error.get_error_description(), state)
+    live = sso.current_session()
+    login = login_needed(live, prompts, max_age)
+    if login is not None:
+        if "none" in prompts:
+            # OIDC Core 3.1.2.6: prompt=none without a usable session -> login_required.
+            return error_redirect(redirect_uri, "login_required", None, state)
+        return redirect(sso.login_url(next_path(stripped=login["force"]), acr=login["acr"],
+                                      force=login["force"],
+                                      ui_locales=request.values.get("ui_locales"),
+                                      login_hint=request.values.get("login_hint")))
+    return decide(grant, client, redirect_uri, live, prompts, state)
+
+
+def decide(grant, client, redirect_uri, live, prompts, state):
+    scopes = (grant.request.scope or "").split()
+    decision = consent_decision()
+    if decision is not None:
+        if decision != "allow":
+            # RFC 6749 section 4.1.2.1: the resource owner denied the request.
+            return error_redirect(redirect_uri, "access_denied", None, state)
+        consent.record(live.sub, client.get_client_id(), scopes)
+    elif consent.needs_consent(client, live.sub, scopes, prompts):
+        if "none" in prompts:
+            return error_redirect(redirect_uri, "consent_required", None, state)
+        return consent_page(client, redirect_uri, scopes)
+    user = tokens.EndUser(sub=live.sub, sid=live.sid, auth_time=live.auth_time,
+                          acr=live.acr, amr=list(live.amr))
+    sso.add_participant(live.sid, client.get_client_id())
+    return current_server().create_authorization_response(grant=grant, grant_user=user)
+
+
+def consent_decision() -> str | None:
+    """The person's answer on our consent page, or None when this is not one.
+
+    OIDC Core 3.1.2.1: the authorization endpoint MUST support GET and POST, so the
+    endpoint is exempt from the app-wide CSRF check and checks the token itself, only
+    for the consent form's decision.
+    """
+    if request.method != "POST" or "decision" not in request.form:
+        return None
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return None
+    return request.form["decision"]
+
+
+def check_client_and_redirect_uri():
+    """RFC 6749 section 4.1.2.1: with a missing, invalid or mismatching redirect URI or
+    client_id the server "MUST NOT automatically redirect the user-agent"."""
+    ids = request.values.getlist("client_id")
+    if len(ids) != 1:
+        raise AuthorizePageError("invalid_request", "client_id is missing or repeated")
+    client = clients.find(ids[0], include_disabled=True)
+    if client is None:
+        raise AuthorizePageError("invalid_client", "unknown client")
+    if client.row.disabled:
+        raise AuthorizePageError("unauthorized_client", "this service has been disabled")
+    uris = request.values.getlist("redirect_uri")
+    # OIDC Core 3.1.2.1: redirect_uri is REQUIRED and MUST exactly match a registered one.
+    if len(uris) != 1 or not client.check_redirect_uri(uris[0]):
+        raise AuthorizePageError("invalid_request", "redirect_uri is missing or not registered")
+    return client, uris[0]
+
+
+def check_unsupported_parameters() -> None:
+    """OIDC Core 6.1/6.2: an OP not supporting request objects returns
+    request_not_supported / request_uri_not_supported (discovery says so too)."""
+    if request.values.get("request"):
+        raise RequestNotSupportedError()
+    if request.values.get("request_uri"):
+        raise RequestURINotSupportedError()
+    if len(request.values.get("nonce", "")) > MAX_NONCE:
+        raise InvalidRequestError(f"nonce longer than {MAX_NONCE} characters")
+
+
+def check_prompt() -> set[str]:
+    prompts = set(request.values.get("prompt", "").split())
+    if "none" in prompts and len(prompts) > 1:
+        # OIDC Core 3.1.2.1: none with any other value is an error.
+        raise InvalidRequestError("prompt=none cannot be combined with other values")
+    return prompts & PROMPTS
+
+
+def check_max_age() -> int | None:
+    value = request.values.get("max_age")
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise InvalidRequestError("max_age must be a non-negative integer")
+    return int(value)
+
+
+def login_needed(live, prompts: set[str], max_age: int | None) -> dict | None:
+    """None when the live session will do; else how to (re-)authenticate."""
+    acr = "loa-2" if "loa-2" in request.values.get("acr_values", "").split() else None
+    if live is None:
+        return {"force": False, "acr": acr}
+    if "login" in prompts:
+        # OIDC Core 3.1.2.1: prompt=login -> the server MUST reauthenticate.
+        return {"force": True, "acr": acr}
+    if max_age is not None and time.time() - live.auth_time > max_age:
+        # OIDC Core 3.1.2.1: past max_age the OP MUST attempt to actively
+        # re-authenticate the End-User.
+        return {"force": True, "acr": acr}
+    if acr == "loa-2" and live.acr != "loa-2":
+        return {"force": False, "acr": acr}
+    return None
+
+
+def next_path(*, stripped: bool) -> str:
+    """This request as a same-origin path to come back to after login; after a forced
+    login, without prompt=login and max_age (the fresh login satisfies them)."""
+    params = [(k, v) for k, v in request.values.items(multi=True) if k not in FORM_ONLY]
+    if stripped:
+        params = [(k, " ".join(p for p in v.split() if p != "login") if k == "prompt" else v)
+                  for k, v in params if k != "max_age"]
+        params = [(k, v) for k, v in params if not (k == "prompt" and not v)]
+    return url_for("idp_oauth.authorize") + "?" + urlencode(params)
+
+
+def error_redirect(redirect_uri: str, error: str, description: str | None, state: str | None):
+    """RFC 6749 section 4.1.2.1 error response; RFC 9207 section 2: iss included."""
+    params = [("error", error)]
+    if description:
+        params.append(("error_description", description))
+    if state:
+        params.append(("state", state))
+    params.append(("iss", storage.issuer()))
+    return redirect(add_params_to_uri(redirect_uri, params), 302)
+
+
+def error_page(exc: AuthorizePageError):
+    return render_template("idp/authorize_error.html", error=exc.error,
+                           description=exc.description), 400
+
+
+def consent_page(client, redirect_uri: str, scopes: list[str]):
+    params = [(k, v) for k, v in request.values.items(multi=True) if k not in FORM_ONLY]
+    response = render_template("idp/consent.html", client_name=client.row.name,
+                               scopes=consent.describe(scopes), params=params)
+    parts = urlsplit(redirect_uri)
+    # The allow/deny form posts here and is redirected on to the hall (CSP form-action).
+    return response, 200, {"X-Onegate-Form-Action": f"{parts.scheme}://{parts.netloc}",
+                           "Cache-Control": "no-store"}
+
+
+def form_action_origin(next_url: str | None) -> str | None:
+    """The hall origin a login form's redirect chain will end at, for CSP form-action.
+
+    For a ``next_url`` that is one of our authorization requests with a registered
+    redirect URI, return ``scheme://host[:port]`` of that URI (put it in the login
+    page's ``X-Onegate-Form-Action`` header); otherwise None.
+    """
+    from urllib.parse import parse_qs
+
+    if not next_url or not next_url.startswith(url_for("idp_oauth.authorize") + "?"):
+        return None
+    values = parse_qs(urlsplit(next_url).query)
+    client = clients.find((values.get("client_id") or [None])[0])
+    uri = (values.get("redirect_uri") or [None])[0]
+    if client is None or not uri or not client.check_redirect_uri(uri):
+        return None
+    parts = urlsplit(uri)
+    return f"{parts.scheme}://{parts.netloc}"

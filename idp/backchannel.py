@@ -1,0 +1,216 @@
+"""Back-Channel Logout 1.0: logout tokens queued in an outbox table when a session
+ends, delivered by a background worker with retries and exponential backoff, so a
+slow or dead hall never blocks the person's logout.
+
+Workers claim a row with ``UPDATE ... WHERE claimed_by IS NULL`` (or an expired
+claim), so several processes never deliver the same row twice at the same time.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import click
+import requests
+from flask import Flask, current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from idp import clients, sso, storage, tokens
+from idp.grants.families import revoke_where
+from idp.models.base import utcnow
+from idp.models.tokens import AuthorizationCode, BackchannelDelivery
+
+log = logging.getLogger("onegate.idp.backchannel")
+
+DELIVERY_TIMEOUT = 5.0
+MAX_ATTEMPTS = 6  # 1+2+4+8+16 s of backoff: within the logout token's 2 minutes
+CLAIM_SECONDS = 60
+POLL_SECONDS = 1.0
+IDLE_EXIT_SECONDS = 60.0
+BATCH = 20
+EXTENSION = "onegate.backchannel_worker"
+
+
+def listen() -> None:
+    """Subscribe (once per process) to the end of every SSO session."""
+    sso.session_ended.connect(on_session_ended, weak=False)
+
+
+def on_session_ended(app: Flask, sid: str, **_kw) -> None:
+    """sso.session_ended receiver: queue a logout token for every participating hall
+    with a back-channel URI and revoke the session's refresh-token families."""
+    from idp.server import EXTENSION as SERVER
+
+    if SERVER not in app.extensions:
+        return  # an app without the protocol part
+    participants = sso.participants(sid)
+    queued = 0
+    with storage.transaction() as session:
+        sub = session.scalar(select(AuthorizationCode.sub)
+                             .where(AuthorizationCode.sid == sid).limit(1))
+        for client_id in participants:
+            client = clients.find(client_id, include_disabled=True)
+            uri = client.row.backchannel_logout_uri if client else None
+            if not uri:
+                continue
+            session.add(BackchannelDelivery(
+                client_id=client_id, uri=uri, attempts=0, next_attempt_at=utcnow(),
+                token=tokens.logout_token(client, sub=sub, sid=sid)))
+            queued += 1
+        revoke_where(session, "logout", sid=sid)
+    if queued:
+        ensure_worker(app).wake()
+
+
+def ensure_worker(app: Flask) -> Worker:
+    """This process's worker thread, started on first need."""
+    worker = app.extensions.get(EXTENSION)
+    if worker is None or not worker.is_alive() or worker.pid != os.getpid():
+        worker = Worker(app)
+        app.extensions[EXTENSION] = worker
+        worker.start()
+    return worker
+
+
+class Worker(threading.Thread):
+    """Delivers due rows; exits after a minute with nothing left to deliver."""
+
+    def __init__(self, app: Flask, *, exit_when_idle: bool = True):
+        super().__init__(name="onegate-backchannel", daemon=True)
+        self.app = app
+        self.pid = os.getpid()
+        self.worker_id = f"{socket.gethostname()}:{self.pid}:{uuid.uuid4().hex[:8]}"
+        self.exit_when_idle = exit_when_idle
+        self._event = threading.Event()
+        self._stopping = threading.Event()
+
+    def wake(self) -> None:
+        self._event.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._event.set()
+
+    def run(self) -> None:
+        idle_since = time.monotonic()
+        while not self._stopping.is_set():
+            with self.app.app_context():
+                try:
+                    handled, pending = deliver_due(self.worker_id)
+                except SQLAlchemyError:
+                    log.exception("back-channel delivery round failed")
+                    handled, pending = 0, True
+            if handled or pending:
+                idle_since = time.monotonic()
+            elif self.exit_when_idle and time.monotonic() - idle_since > IDLE_EXIT_SECONDS:
+                return
+            if not handled:
+                self._event.wait(POLL_SECONDS)
+                self._event.clear()
+
+
+def deliver_due(worker_id: str) -> tuple[int, bool]:
+    """Claim and deliver due rows; return (how many were tried, whether any remain)."""
+    ids = _claim(worker_id)
+    if ids:
+        with ThreadPoolExecutor(max_workers=min(8, len(ids))) as pool:
+            app = current_app._get_current_object()
+            list(pool.map(lambda i: _deliver_in(app, i), ids))
+    with storage.transaction() as session:
+        pending = session.scalar(select(BackchannelDelivery.id).where(
+            BackchannelDelivery.delivered_at.is_(None),
+            BackchannelDelivery.failed_at.is_(None)).limit(1)) is not None
+    return len(ids), pending
+
+
+def _claimable(now):
+    return (BackchannelDelivery.delivered_at.is_(None), BackchannelDelivery.failed_at.is_(None),
+            BackchannelDelivery.next_attempt_at <= now,
+            or_(BackchannelDelivery.claimed_by.is_(None), BackchannelDelivery.claimed_until < now))
+
+
+def _claim(worker_id: str) -> list[int]:
+    now = utcnow()
+    with storage.transaction() as session:
+        candidates = list(session.scalars(select(BackchannelDelivery.id).where(*_claimable(now))
+                                          .order_by(BackchannelDelivery.next_attempt_at)
+                                          .limit(BATCH)))
+    claimed = []
+    for row_id in candidates:
+        with storage.transaction() as session:
+            result = session.execute(
+                update(BackchannelDelivery)
+                .where(BackchannelDelivery.id == row_id, *_claimable(now))
+                .values(claimed_by=worker_id,
+                        claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+                .execution_options(synchronize_session=False))
+        if result.rowcount == 1:
+            claimed.append(row_id)
+    return claimed
+
+
+def _deliver_in(app: Flask, row_id: int) -> None:
+    with app.app_context():
+        _deliver(row_id)
+
+
+def _deliver(row_id: int) -> None:
+    with storage.transaction() as session:
+        row = session.get(BackchannelDelivery, row_id)
+    error = None
+    try:
+        # Back-Channel Logout 2.5: POSTed as application/x-www-form-urlencoded.
+        response = requests.post(row.uri, data={"logout_token": row.token},
+                                 timeout=DELIVERY_TIMEOUT, allow_redirects=False)
+        # Section 2.8: the RP responds 200 OK on success (some answer 204).
+        if not 200 <= response.status_code < 300:
+            error = f"HTTP {response.status_code}"
+    except requests.RequestException as exc:
+        error = type(exc).__name__
+    _record(row_id, row.attempts, error)
+
+
+def _record(row_id: int, attempts: int, error: str | None) -> None:
+    now = utcnow()
+    if error is None:
+        values = {"delivered_at": now, "claimed_by": None, "claimed_until": None,
+                  "attempts": attempts + 1}
+    else:
+        attempts += 1
+        values = {"attempts": attempts, "last_error": error[:500], "claimed_by": None,
+                  "claimed_until": None,
+                  "next_attempt_at": now + timedelta(seconds=min(2 ** (attempts - 1), 60))}
+        if attempts >= MAX_ATTEMPTS:
+            values["failed_at"] = now
+        log.warning("back-channel logout delivery failed",
+                    extra={"delivery": row_id, "attempts": attempts, "error": error})
+    with storage.transaction() as session:
+        session.execute(update(BackchannelDelivery).where(BackchannelDelivery.id == row_id)
+                        .values(**values).execution_options(synchronize_session=False))
+
+
+@click.group("backchannel")
+def backchannel_cli() -> None:
+    """Back-Channel Logout deliveries."""
+
+
+@backchannel_cli.command("run")
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+def run(once: bool) -> None:
+    """Deliver queued logout tokens (foreground; Ctrl-C to stop)."""
+    app = current_app._get_current_object()
+    if once:
+        tried, pending = deliver_due(f"cli:{os.getpid()}")
+        click.echo(f"tried {tried} deliveries; {'some' if pending else 'none'} pending")
+        return
+    worker = Worker(app, exit_when_idle=False)
+    click.echo(f"delivering back-channel logout tokens as {worker.worker_id}")
+    worker.run()

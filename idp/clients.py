@@ -1,0 +1,175 @@
+"""Registered clients: lookup, secrets (keyed SHA-256, not argon2: they are
+generated with 256 bits of entropy, see DESIGN.md), and the client-auth methods."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from authlib.oauth2.rfc6749 import ClientMixin
+from authlib.oauth2.rfc6749.util import scope_to_list
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
+from flask import current_app, g
+from joserfc.jwk import KeySet
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from idp import storage
+from idp.models.base import utcnow
+from idp.models.clients import ClientAssertionJti, OAuthClient
+
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+CONFIDENTIAL_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+ID_TOKEN_ALGS = ("RS256", "ES256", "EdDSA")
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+_SECRET_CONTEXT = b"onegate/client-secret/v1"
+
+
+def _secret_key() -> bytes:
+    key = current_app.extensions.get("onegate.client_secret_key")
+    if key is None:
+        key = hmac.new(current_app.config["SECRET_KEY"].encode(), _SECRET_CONTEXT,
+                       hashlib.sha256).digest()
+        current_app.extensions["onegate.client_secret_key"] = key
+    return key
+
+
+def hash_secret(secret: str) -> str:
+    """Keyed SHA-256 of a generated secret (HMAC with a key derived from SECRET_KEY)."""
+    return "hmac-sha256$" + hmac.new(_secret_key(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+@dataclass
+class Client(ClientMixin):
+    """Authlib's view of an ``OAuthClient`` row (detached, read-only)."""
+
+    row: OAuthClient
+    client_metadata: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.client_metadata = {
+            "post_logout_redirect_uris": list(self.row.post_logout_redirect_uris or []),
+            "id_token_signed_response_alg": self.row.id_token_signed_response_alg,
+        }
+
+    @property
+    def client_id(self) -> str:
+        return self.row.client_id
+
+    @property
+    def is_public(self) -> bool:
+        return self.row.token_endpoint_auth_method == "none"  # noqa: S105
+
+    def get_client_id(self):
+        return self.row.client_id
+
+    def get_default_redirect_uri(self):
+        # OIDC Core 3.1.2.1: redirect_uri is REQUIRED; we never guess one.
+        return None
+
+    def get_allowed_scope(self, scope):
+        """The requested scope if the client may ask for all of it, else None
+        (which Authlib turns into invalid_scope); the full allowance if omitted
+        (RFC 6749 section 3.3 default)."""
+        allowed = scope_to_list(self.row.scope) or []
+        if not scope:
+            return " ".join(allowed)
+        wanted = scope_to_list(scope)
+        if not set(wanted) <= set(allowed):
+            return None
+        return " ".join(dict.fromkeys(wanted))
+
+    def check_redirect_uri(self, redirect_uri):
+        # RFC 9700 section 4.1.1: exact string matching of redirect URIs.
+        return redirect_uri in (self.row.redirect_uris or [])
+
+    def check_client_secret(self, client_secret):
+        if not self.row.secret_hash or not client_secret:
+            return False
+        return hmac.compare_digest(self.row.secret_hash, hash_secret(client_secret))
+
+    def check_endpoint_auth_method(self, method, endpoint):
+        return method == self.row.token_endpoint_auth_method
+
+    def check_response_type(self, response_type):
+        return response_type in (self.row.response_types or [])
+
+    def check_grant_type(self, grant_type):
+        return grant_type in (self.row.grant_types or [])
+
+
+def find(client_id: str | None, *, include_disabled: bool = False) -> Client | None:
+    """The client, or None if unknown (or disabled, unless asked); cached per request."""
+    if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
+        return None
+    cache = g.setdefault("_oauth_clients", {})
+    if client_id not in cache:
+        with storage.transaction() as session:
+            row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        cache[client_id] = Client(row) if row is not None else None
+    client = cache[client_id]
+    if client is not None and client.row.disabled and not include_disabled:
+        return None
+    return client
+
+
+class PrivateKeyJWT(JWTBearerClientAssertion):
+    """RFC 7523 section 2.2 client authentication with the client's registered keys."""
+
+    CLIENT_AUTH_METHOD = "private_key_jwt"
+
+    def __init__(self):
+        super().__init__(validate_jti=True, leeway=30)
+
+    def get_audiences(self):
+        # RFC 7523 section 3: "The JWT MUST contain an aud claim containing a value
+        # that identifies the authorization server as an intended audience."
+        base = storage.issuer()
+        return [base, base + "/oauth/token", base + "/oauth/introspect", base + "/oauth/revoke"]
+
+    def resolve_client_public_key(self, client):
+        if client.row.jwks:
+            return KeySet.import_key_set(client.row.jwks)
+        if client.row.jwks_uri:
+            return KeySet.import_key_set(_fetch_jwks(client.row.jwks_uri))
+        return KeySet([])
+
+    def validate_jti(self, claims, jti):
+        """RFC 7523 section 3: the server MAY ensure JWTs are not replayed by
+        caching jti values; we do so until the assertion would expire."""
+        key = f"{claims['sub']}:{jti}"[:300]
+        ttl = max(int(claims.get("exp", 0)) - int(time.time()) + self.leeway, 60)
+        redis = storage.redis_client()
+        if redis is not None:
+            return bool(redis.set(f"onegate:assertion-jti:{key}", 1, nx=True, ex=ttl))
+        try:
+            with storage.transaction() as session:
+                session.execute(delete(ClientAssertionJti)
+                                .where(ClientAssertionJti.expires_at < utcnow()))
+                session.add(ClientAssertionJti(key=key,
+                                               expires_at=utcnow() + timedelta(seconds=ttl)))
+        except IntegrityError:
+            return False
+        return True
+
+
+_JWKS_CACHE: dict[str, tuple[float, dict]] = {}
+
+
+def _fetch_jwks(uri: str) -> dict:
+    cached = _JWKS_CACHE.get(uri)
+    if cached and cached[0] > time.monotonic():
+        return cached[1]
+    import requests
+
+    data = requests.get(uri, timeout=5).json()
+    _JWKS_CACHE[uri] = (time.monotonic() + 300, data)
+    return data

@@ -1,0 +1,183 @@
+"""``onegate clients add|list|show|disable``: operators register halls and
+departments' systems. admin/cli.py adds the ``clients`` group to ``onegate``; it
+pushes an app context first, so commands use ``flask.current_app``."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+
+import click
+from flask import current_app
+from sqlalchemy import select
+
+from idp import clients as registry
+from idp.models.clients import OAuthClient
+
+SCOPE_DEFAULT = ("openid", "profile")
+
+
+@dataclass
+class NewClient:
+    """What an operator supplies for a new client (see ``clients add --help``)."""
+
+    name: str
+    redirect_uris: list[str] = field(default_factory=list)
+    post_logout_redirect_uris: list[str] = field(default_factory=list)
+    backchannel_logout_uri: str | None = None
+    grant_types: list[str] = field(default_factory=lambda: ["authorization_code",
+                                                            "refresh_token"])
+    scopes: list[str] = field(default_factory=lambda: list(SCOPE_DEFAULT))
+    auth_method: str = "client_secret_basic"
+    trusted: bool = False
+    id_token_alg: str = "RS256"  # noqa: S105
+    jwks_uri: str | None = None
+    jwks: dict | None = None
+    client_id: str | None = None
+
+
+def create(session, new: NewClient) -> tuple[OAuthClient, str | None]:
+    """Insert a client; return it and its secret (shown once; None for public or
+    private_key_jwt clients). Raises ValueError on inconsistent settings."""
+    _check(new)
+    secret = registry.new_secret() if new.auth_method in (
+        "client_secret_basic", "client_secret_post") else None
+    row = OAuthClient(
+        client_id=new.client_id or "c_" + secrets.token_urlsafe(12), name=new.name,
+        secret_hash=registry.hash_secret(secret) if secret else None,
+        redirect_uris=list(new.redirect_uris),
+        post_logout_redirect_uris=list(new.post_logout_redirect_uris),
+        backchannel_logout_uri=new.backchannel_logout_uri,
+        grant_types=list(dict.fromkeys(new.grant_types)),
+        response_types=["code"] if "authorization_code" in new.grant_types else [],
+        scope=" ".join(dict.fromkeys(new.scopes)),
+        token_endpoint_auth_method=new.auth_method, jwks=new.jwks, jwks_uri=new.jwks_uri,
+        id_token_signed_response_alg=new.id_token_alg, trusted=new.trusted, disabled=False)
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def _check(new: NewClient) -> None:
+    if unknown := set(new.grant_types) - set(registry.GRANT_TYPES):
+        raise ValueError(f"unsupported grant type(s): {', '.join(sorted(unknown))}")
+    if new.auth_method not in registry.AUTH_METHODS:
+        raise ValueError(f"unsupported auth method {new.auth_method}")
+    if new.id_token_alg not in registry.ID_TOKEN_ALGS:
+        raise ValueError(f"unsupported ID token algorithm {new.id_token_alg}")
+    if "authorization_code" in new.grant_types and not new.redirect_uris:
+        raise ValueError("authorization_code needs at least one --redirect-uri")
+    if new.auth_method == "none" and "client_credentials" in new.grant_types:
+        raise ValueError("a public client cannot use client_credentials (RFC 6749 4.4)")
+    if new.auth_method == "private_key_jwt" and not (new.jwks or new.jwks_uri):
+        raise ValueError("private_key_jwt needs --jwks-uri (or registered jwks)")
+
+
+def client_row(row: OAuthClient) -> dict:
+    """The operator's view of a client (never the secret hash)."""
+    return {"client_id": row.client_id, "name": row.name, "redirect_uris": row.redirect_uris,
+            "post_logout_redirect_uris": row.post_logout_redirect_uris,
+            "backchannel_logout_uri": row.backchannel_logout_uri,
+            "grant_types": row.grant_types, "response_types": row.response_types,
+            "scope": row.scope, "token_endpoint_auth_method": row.token_endpoint_auth_method,
+            "jwks_uri": row.jwks_uri, "has_jwks": bool(row.jwks),
+            "id_token_signed_response_alg": row.id_token_signed_response_alg,
+            "trusted": row.trusted, "disabled": row.disabled,
+            "created_at": row.created_at.isoformat() if row.created_at else None}
+
+
+def _sessions():
+    return current_app.extensions["onegate.sessions"]
+
+
+def _echo(data, as_json: bool, text: str) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else text)
+
+
+@click.group("clients")
+def clients() -> None:
+    """Relying parties: service halls and departments' systems."""
+
+
+@clients.command("add")
+@click.option("--name", required=True)
+@click.option("--redirect-uri", "redirect_uris", multiple=True)
+@click.option("--post-logout-uri", "post_logout_uris", multiple=True)
+@click.option("--backchannel-uri", default=None)
+@click.option("--grant", "grants", multiple=True, type=click.Choice(registry.GRANT_TYPES),
+              help="Default: authorization_code and refresh_token.")
+@click.option("--scope", "scopes", multiple=True, help="Allowed scopes; default openid profile.")
+@click.option("--auth-method", type=click.Choice(registry.AUTH_METHODS), default=None,
+              help="Default client_secret_basic (none with --public).")
+@click.option("--trusted", is_flag=True, help="Skip the consent page (not for 'identity').")
+@click.option("--public", is_flag=True, help="A public client (no secret, PKCE only).")
+@click.option("--id-token-alg", type=click.Choice(registry.ID_TOKEN_ALGS), default="RS256")
+@click.option("--jwks-uri", default=None)
+@click.option("--json", "as_json", is_flag=True)
+def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, auth_method,
+        trusted, public, id_token_alg, jwks_uri, as_json):
+    """Register a client; prints its client_id and (once) its secret."""
+    method = auth_method or ("none" if public else "client_secret_basic")
+    if public and method != "none":
+        raise click.BadParameter("--public means --auth-method none", param_hint="--public")
+    new = NewClient(name=name, redirect_uris=list(redirect_uris),
+                    post_logout_redirect_uris=list(post_logout_uris),
+                    backchannel_logout_uri=backchannel_uri, auth_method=method,
+                    trusted=trusted, id_token_alg=id_token_alg, jwks_uri=jwks_uri)
+    if grants:
+        new.grant_types = list(grants)
+    if scopes:
+        new.scopes = [s for value in scopes for s in value.split()]
+    try:
+        with _sessions().begin() as session:
+            row, secret = create(session, new)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    data = {**client_row(row), "client_secret": secret}
+    text = f"client_id: {row.client_id}"
+    if secret:
+        text += f"\nclient_secret: {secret}\n(shown once: store it now)"
+    _echo(data, as_json, text)
+
+
+@clients.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def list_clients(as_json: bool) -> None:
+    """All clients, newest first."""
+    with _sessions()() as session:
+        rows = list(session.scalars(select(OAuthClient).order_by(OAuthClient.created_at.desc())))
+    data = [client_row(r) for r in rows]
+    text = "\n".join(f"{r.client_id}  {r.name}  {r.token_endpoint_auth_method}"
+                     f"{'  trusted' if r.trusted else ''}{'  DISABLED' if r.disabled else ''}"
+                     for r in rows) or "no clients"
+    _echo(data, as_json, text)
+
+
+def _get(session, client_id: str) -> OAuthClient:
+    row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+    if row is None:
+        raise click.ClickException(f"no client {client_id}")
+    return row
+
+
+@clients.command("show")
+@click.argument("client_id")
+@click.option("--json", "as_json", is_flag=True)
+def show(client_id: str, as_json: bool) -> None:
+    """One client's registration."""
+    with _sessions()() as session:
+        data = client_row(_get(session, client_id))
+    _echo(data, as_json, "\n".join(f"{k}: {v}" for k, v in data.items()))
+
+
+@clients.command("disable")
+@click.argument("client_id")
+@click.option("--json", "as_json", is_flag=True)
+def disable(client_id: str, as_json: bool) -> None:
+    """Refuse the client everywhere (invalid_client; error page at authorize)."""
+    with _sessions().begin() as session:
+        row = _get(session, client_id)
+        row.disabled = True
+        data = client_row(row)
+    _echo(data, as_json, f"client {client_id} disabled")

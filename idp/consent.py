@@ -1,0 +1,94 @@
+"""Consent per person, client and scope; the consent page's scope descriptions; the
+person's own list of consents at /account/consents, where they can withdraw them."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from idp import clients, sso, storage
+from idp.grants.families import revoke_where
+from idp.models.clients import OAuthClient
+from idp.models.consents import Consent
+from idp.routes import pages
+
+#: Scopes people are asked about, with what each releases (English msgids).
+SCOPES = {
+    "openid": _l("Sign you in with your onegate account"),
+    "profile": _l("Your name and username"),
+    "email": _l("Your email address"),
+    "phone": _l("Your mobile phone number"),
+    "identity": _l("Your citizen ID number or unified social credit code"),
+}
+#: Released only with the person's own stored consent, even to trusted halls.
+ALWAYS_ASK = {"identity"}
+
+
+def granted(session: Session, sub: str, client_id: str) -> set[str]:
+    return set(session.scalars(select(Consent.scope).where(Consent.sub == sub,
+                                                           Consent.client_id == client_id)))
+
+
+def has_consent(sub: str, client_id: str, scope: str) -> bool:
+    with storage.transaction() as session:
+        return scope in granted(session, sub, client_id)
+
+
+def needs_consent(client, sub: str, scopes: list[str], prompts: set[str]) -> bool:
+    """Whether to show the consent page before issuing a code."""
+    if "consent" in prompts:
+        # OIDC Core 3.1.2.1: prompt=consent SHOULD prompt for consent.
+        return True
+    wanted = set(scopes)
+    if client.row.trusted:
+        wanted &= ALWAYS_ASK
+    with storage.transaction() as session:
+        return not wanted <= granted(session, sub, client.get_client_id())
+
+
+def record(sub: str, client_id: str, scopes: list[str]) -> None:
+    with storage.transaction() as session:
+        have = granted(session, sub, client_id)
+        for scope in dict.fromkeys(scopes):
+            if scope not in have:
+                session.add(Consent(sub=sub, client_id=client_id, scope=scope))
+
+
+def describe(scopes: list[str]) -> list[tuple[str, str]]:
+    return [(s, str(SCOPES.get(s, s))) for s in scopes]
+
+
+@pages.get("/account/consents")
+def consents():
+    live = sso.current_session()
+    if live is None:
+        return redirect(sso.login_url(url_for("idp_oauth.consents")))
+    with storage.transaction() as session:
+        rows = session.execute(select(Consent, OAuthClient.name)
+                               .join(OAuthClient, OAuthClient.client_id == Consent.client_id)
+                               .where(Consent.sub == live.sub)
+                               .order_by(OAuthClient.name, Consent.scope)).all()
+    by_client: dict[str, dict] = {}
+    for consent, name in rows:
+        entry = by_client.setdefault(consent.client_id, {"client_id": consent.client_id,
+                                                         "name": name, "scopes": []})
+        entry["scopes"].append((consent.scope, str(SCOPES.get(consent.scope, consent.scope))))
+    return render_template("idp/consents.html", clients=list(by_client.values()))
+
+
+@pages.post("/account/consents/withdraw")
+def withdraw():
+    live = sso.current_session()
+    if live is None:
+        abort(403)
+    client_id = request.form.get("client_id", "")
+    if clients.find(client_id, include_disabled=True) is None:
+        abort(400)
+    with storage.transaction() as session:
+        session.execute(delete(Consent).where(Consent.sub == live.sub,
+                                              Consent.client_id == client_id))
+        # Withdrawing consent ends what the hall could still do without the person.
+        revoke_where(session, "consent_withdrawn", sub=live.sub, client_id=client_id)
+    return redirect(url_for("idp_oauth.consents"), 303)

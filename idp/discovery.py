@@ -1,0 +1,60 @@
+"""OpenID Provider metadata (Discovery 1.0 section 3), advertising exactly what is
+implemented."""
+
+from __future__ import annotations
+
+from flask import jsonify
+
+from idp import clients, storage
+from idp.claims import CLAIM_NAMES
+from idp.consent import SCOPES
+from idp.routes import api
+
+ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
+                   "sid", "at_hash"]
+CLAIMS = ID_TOKEN_CLAIMS + [c for names in CLAIM_NAMES.values() for c in names]
+
+
+def metadata() -> dict:
+    base = storage.issuer()
+    return {
+        # Discovery 1.0 section 4.3: issuer MUST be identical to the iss in tokens.
+        "issuer": base,
+        "authorization_endpoint": base + "/oauth/authorize",
+        "token_endpoint": base + "/oauth/token",
+        "userinfo_endpoint": base + "/oauth/userinfo",
+        "jwks_uri": base + "/jwks",
+        "end_session_endpoint": base + "/oauth/logout",
+        "revocation_endpoint": base + "/oauth/revoke",
+        "introspection_endpoint": base + "/oauth/introspect",
+        "scopes_supported": list(SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": list(clients.GRANT_TYPES),
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": list(clients.ID_TOKEN_ALGS),
+        "token_endpoint_auth_methods_supported": list(clients.AUTH_METHODS),
+        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        "revocation_endpoint_auth_methods_supported": list(clients.AUTH_METHODS),
+        "introspection_endpoint_auth_methods_supported": list(clients.CONFIDENTIAL_METHODS),
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": CLAIMS,
+        "acr_values_supported": ["loa-1", "loa-2"],
+        "prompt_values_supported": ["none", "login", "consent"],
+        "ui_locales_supported": ["zh-CN", "en"],
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "authorization_response_iss_parameter_supported": True,
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
+        "frontchannel_logout_supported": False,
+    }
+
+
+@api.get("/.well-known/openid-configuration")
+def openid_configuration():
+    response = jsonify(metadata())
+    response.headers["Cache-Control"] = "public, max-age=300"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response

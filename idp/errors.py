@@ -1,0 +1,118 @@
+"""Protocol errors as classes carrying their wire code, caught in one place.
+
+Two sections: the OAuth/OIDC protocol errors (owned by the protocol engineer) and the
+accounts/login errors (owned by the accounts engineer).
+"""
+
+from __future__ import annotations
+
+from authlib.oauth2.rfc6749.errors import (  # noqa: F401  (re-exported wire errors)
+    AccessDeniedError,
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    OAuth2Error,
+    UnauthorizedClientError,
+)
+from authlib.oidc.core.errors import (  # noqa: F401
+    ConsentRequiredError,
+    InteractionRequiredError,
+    LoginRequiredError,
+)
+
+# ---------------------------------------------------------------------------
+# OAuth / OpenID Connect protocol section
+# ---------------------------------------------------------------------------
+
+
+class AuthorizePageError(Exception):
+    """The authorization request cannot be trusted to redirect anywhere (unknown
+    client, unregistered redirect URI): RFC 6749 section 4.1.2.1 says the server
+    MUST NOT redirect, so the person sees an error page instead."""
+
+    error = "invalid_request"
+
+    def __init__(self, error: str, description: str):
+        super().__init__(description)
+        self.error = error
+        self.description = description
+
+
+class InvalidTokenError(OAuth2Error):
+    """RFC 6750 section 3.1: the access token is expired, revoked, malformed or invalid."""
+
+    error = "invalid_token"
+    status_code = 401
+
+    def get_headers(self):
+        headers = super().get_headers()
+        desc = (self.get_error_description() or "").replace('"', "'")
+        headers.append(("WWW-Authenticate",
+                        f'Bearer error="{self.error}", error_description="{desc}"'))
+        return headers
+
+
+class InsufficientScopeError(InvalidTokenError):
+    """RFC 6750 section 3.1: the token lacks the scope the resource needs."""
+
+    error = "insufficient_scope"
+    status_code = 403
+
+
+# ---------------------------------------------------------------------------
+# Accounts / login section (accounts engineer)
+# ---------------------------------------------------------------------------
+
+
+class AccountError(Exception):
+    """Base class of the accounts and login errors."""
+
+
+class InvalidSecondFactor(AccountError):
+    """A TOTP or recovery code is wrong, unknown or already used."""
+
+
+class SecondFactorNotEnrolled(AccountError):
+    """The account has no (pending) authenticator enrolment."""
+
+
+class SealBroken(AccountError):
+    """A sealed secret cannot be opened with this key, data and associated data."""
+
+
+class InvalidCredentials(AccountError):
+    """Unknown login or wrong password (never says which)."""
+
+
+class AccountLocked(AccountError):
+    """The account is locked by an operator or the throttle."""
+
+
+class TooManyAttempts(AccountError):
+    """Throttled: try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"too many attempts; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class InvalidAccountData(AccountError):
+    """A field of a new or changed account is invalid; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+class DuplicateAccount(AccountError):
+    """Another account already has this ``field`` value."""
+
+    def __init__(self, field: str):
+        super().__init__(f"an account with this {field} already exists")
+        self.field = field
+
+
+class UnknownAccount(AccountError):
+    """No account matches."""

@@ -1,0 +1,114 @@
+"""The refresh_token grant: rotated on every use; reuse outside a short grace window
+revokes the whole family (RFC 9700 section 4.14.2)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from authlib.oauth2.rfc6749 import grants
+from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
+from sqlalchemy import select, update
+
+from idp import clients, storage, tokens
+from idp.grants.families import revoke_family, token_hash
+from idp.models.base import utcnow
+from idp.models.tokens import RefreshToken, TokenFamily
+
+log = logging.getLogger("onegate.idp.grants")
+
+
+class RefreshCredential:
+    """Authlib's TokenMixin view of the family a presented refresh token belongs to."""
+
+    def __init__(self, family: TokenFamily):
+        self.family = family
+
+    def check_client(self, client):
+        return client.get_client_id() == self.family.client_id
+
+    def get_scope(self):
+        return self.family.scope
+
+    def is_revoked(self):
+        return self.family.revoked_at is not None
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = list(clients.AUTH_METHODS)
+    # RFC 9700 section 4.14.2: refresh tokens for public clients MUST be
+    # sender-constrained or use rotation; we rotate for every client.
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def _validate_request_token(self, client):
+        value = self.request.form.get("refresh_token")
+        if not value:
+            raise InvalidRequestError("Missing 'refresh_token' in request.")
+        credential = rotate(value, client.get_client_id())
+        if credential is None:
+            raise InvalidGrantError("The refresh token is invalid, expired or revoked.")
+        return credential
+
+    def authenticate_refresh_token(self, refresh_token):  # pragma: no cover - see rotate()
+        raise NotImplementedError
+
+    def authenticate_user(self, credential):
+        from idp import accounts
+
+        family = credential.family
+        with storage.transaction() as session:
+            account = accounts.get_by_sub(session, family.sub)
+            if account is None or account.locked:
+                raise InvalidGrantError("The account can no longer be used.")
+        return tokens.EndUser(sub=family.sub, sid=family.sid, auth_time=family.auth_time,
+                              acr=family.acr, amr=family.amr, family_id=family.family_id)
+
+    def revoke_old_credential(self, refresh_token):
+        """Already marked rotated, atomically, in rotate()."""
+
+
+def rotate(value: str, client_id: str) -> RefreshCredential | None:
+    """Spend a refresh token; None if unknown, foreign, revoked, expired or reused."""
+    if len(value) > 200:
+        return None
+    now = utcnow()
+    grace = timedelta(seconds=storage.settings()["REFRESH_REUSE_GRACE"])
+    with storage.transaction() as session:
+        row = session.scalar(select(RefreshToken)
+                             .where(RefreshToken.token_hash == token_hash(value)))
+        family = session.get(TokenFamily, row.family_id) if row is not None else None
+        if family is None or family.client_id != client_id:
+            return None
+        if family.revoked_at is not None or family.expires_at <= now:
+            return None
+        rotated_at = row.rotated_at
+        if rotated_at is None:
+            spent = session.execute(
+                update(RefreshToken)
+                .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
+                .values(rotated_at=now).execution_options(synchronize_session=False))
+            if spent.rowcount == 1:
+                return RefreshCredential(family)
+            rotated_at = session.scalar(select(RefreshToken.rotated_at)
+                                        .where(RefreshToken.id == row.id)) or now
+        if now - rotated_at <= grace:
+            # A concurrent refresh (two tabs, a retried request) within the grace window.
+            return RefreshCredential(family)
+        log.warning("refresh token reused; family revoked", extra={"client_id": client_id})
+        revoke_family(session, family.family_id, "refresh_reuse")
+        return None
+
+
+class RefreshIDToken:
+    """OIDC Core 12.2: a refresh response may carry a new ID token (no nonce)."""
+
+    def __call__(self, grant):
+        grant.register_hook("after_create_token_response", self.process_token)
+
+    def process_token(self, grant, response):
+        _, token, _ = response
+        if "openid" in (token.get("scope") or "").split():
+            token["id_token"] = tokens.id_token(grant.request.client, grant.request.user,
+                                                nonce=None,
+                                                access_token=token.get("access_token"))
+        return token

@@ -1,0 +1,132 @@
+"""Token introspection (RFC 7662) for our JWT access tokens and refresh tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jwt
+from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from sqlalchemy import select
+
+from idp import clients, storage, tokens
+from idp.errors import InvalidTokenError
+from idp.grants.families import token_hash
+from idp.models.base import utcnow
+from idp.models.tokens import RefreshToken, TokenFamily
+from idp.routes import api
+
+#: Scope an operator grants to resource servers allowed to introspect others' tokens.
+INTROSPECT_SCOPE = "token:introspect"
+
+
+@dataclass
+class TokenRecord:
+    """A token we issued, as far as revocation and introspection need to know."""
+
+    kind: str
+    client_id: str
+    claims: dict | None = None
+    family: TokenFamily | None = None
+    row: RefreshToken | None = None
+    active: bool = True
+
+    def check_client(self, client):
+        return client.get_client_id() == self.client_id
+
+    def is_expired(self):
+        return not self.active
+
+    def is_revoked(self):
+        return not self.active
+
+
+def lookup(value: str, hint: str | None, *, verify: bool = True) -> TokenRecord | None:
+    """The access or refresh token ``value`` (hint first, RFC 7009 section 2.1)."""
+    order = ["refresh_token", "access_token"] if hint == "refresh_token" else \
+        ["access_token", "refresh_token"]
+    for kind in order:
+        record = _access(value, verify) if kind == "access_token" else _refresh(value)
+        if record is not None:
+            return record
+    return None
+
+
+def _access(value: str, verify: bool) -> TokenRecord | None:
+    if value.count(".") != 2:
+        return None
+    try:
+        claims = tokens.verify_access_token(value)
+        return TokenRecord("access_token", claims["client_id"], claims=claims)
+    except InvalidTokenError:
+        if verify:
+            return None
+    return _access_ignoring_time(value)
+
+
+def _access_ignoring_time(value: str) -> TokenRecord | None:
+    """Signature-checked but possibly expired or revoked (for revocation)."""
+    try:
+        header = jwt.get_unverified_header(value)
+        key = tokens.provider_key(header.get("kid"))
+        claims = jwt.decode(value, key, algorithms=[tokens.ACCESS_TOKEN_ALG],
+                            issuer=storage.issuer(),
+                            options={"verify_exp": False, "verify_aud": False})
+    except (jwt.PyJWTError, InvalidTokenError):
+        return None
+    if "client_id" not in claims or "jti" not in claims:
+        return None
+    return TokenRecord("access_token", claims["client_id"], claims=claims, active=False)
+
+
+def _refresh(value: str) -> TokenRecord | None:
+    if len(value) > 200:
+        return None
+    with storage.transaction() as session:
+        row = session.scalar(select(RefreshToken)
+                             .where(RefreshToken.token_hash == token_hash(value)))
+        family = session.get(TokenFamily, row.family_id) if row is not None else None
+    if family is None:
+        return None
+    active = (family.revoked_at is None and family.expires_at > utcnow()
+              and row.rotated_at is None)
+    return TokenRecord("refresh_token", family.client_id, family=family, row=row, active=active)
+
+
+class Introspection(IntrospectionEndpoint):
+    # RFC 7662 section 2.1: the endpoint MUST require some form of authorization.
+    CLIENT_AUTH_METHODS = list(clients.CONFIDENTIAL_METHODS)
+
+    def query_token(self, token_string, token_type_hint):
+        return lookup(token_string, token_type_hint)
+
+    def check_permission(self, token, client, request):
+        # RFC 7662 section 4: the server decides which protected resources may
+        # introspect which tokens: the token's own client, or an operator-approved one.
+        if token.check_client(client):
+            return True
+        return token.kind == "access_token" and \
+            INTROSPECT_SCOPE in (client.row.scope or "").split()
+
+    def introspect_token(self, token):
+        issuer = storage.issuer()
+        if token.kind == "access_token":
+            c = token.claims
+            body = {"active": True, "token_type": "Bearer", "client_id": c["client_id"],
+                    "sub": c["sub"], "aud": c.get("aud"), "iss": issuer, "exp": c["exp"],
+                    "iat": c["iat"], "jti": c["jti"]}
+            for name in ("scope", "auth_time", "acr"):
+                if name in c:
+                    body[name] = c[name]
+            return body
+        family = token.family
+        return {"active": True, "token_type": "refresh_token", "client_id": family.client_id,
+                "sub": family.sub, "scope": family.scope, "iss": issuer,
+                "exp": int(family.expires_at.timestamp()),
+                "iat": int(token.row.created_at.timestamp())}
+
+
+@api.route("/oauth/introspect", methods=["POST"])
+def introspect():
+    from idp.server import current_server
+
+    return current_server().create_endpoint_response(Introspection.ENDPOINT_NAME)

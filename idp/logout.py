@@ -1,0 +1,111 @@
+"""RP-Initiated Logout 1.0 (end-session endpoint). Back-channel notification of the
+halls happens when the SSO session ends (see idp.backchannel)."""
+
+from __future__ import annotations
+
+import jwt
+from authlib.oauth2.rfc6749.errors import InvalidRequestError
+from authlib.oidc.rpinitiated import EndSessionEndpoint
+from flask import Blueprint, current_app, g, render_template, request
+from flask_wtf.csrf import CSRFError, validate_csrf
+from wtforms.validators import ValidationError
+
+from idp import clients, sso, storage
+from idp.errors import OAuth2Error
+
+bp = Blueprint("idp_logout", __name__)
+FORWARDED = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales")
+
+
+def verify_id_token_hint(hint: str) -> dict:
+    """Claims of an ID token we issued, expired or not; raises InvalidRequestError.
+
+    RP-Initiated Logout 2: "the OP MUST validate that it was the issuer of the ID
+    Token"; and the OP SHOULD accept it even when exp has passed.
+    """
+    from keys import KeyRevoked, KeyState, UnknownKey
+
+    try:
+        header = jwt.get_unverified_header(hint)
+    except jwt.PyJWTError:
+        raise InvalidRequestError("malformed id_token_hint") from None
+    alg, kid = header.get("alg"), header.get("kid")
+    if alg not in clients.ID_TOKEN_ALGS:  # refuses "none" and anything unexpected
+        raise InvalidRequestError("id_token_hint algorithm not accepted")
+    ring = current_app.extensions["onegate.keyring"]
+    record = next((r for r in ring.records("provider") if r.kid == kid), None)
+    if record is None or record.state == KeyState.REVOKED or record.alg != alg:
+        raise InvalidRequestError("id_token_hint not signed by this provider")
+    try:
+        key = ring.public_key(kid)
+        return jwt.decode(hint, key, algorithms=[record.alg], issuer=storage.issuer(),
+                          options={"verify_exp": False, "verify_aud": False,
+                                   "verify_iat": False, "require": ["iss", "sub", "aud"]})
+    except (jwt.PyJWTError, UnknownKey, KeyRevoked):
+        raise InvalidRequestError("id_token_hint is not valid") from None
+
+
+class EndSession(EndSessionEndpoint):
+    def _validate_id_token_hint(self, id_token_hint: str) -> dict:
+        return verify_id_token_hint(id_token_hint)
+
+    def get_server_jwks(self):  # pragma: no cover - _validate_id_token_hint overrides
+        raise NotImplementedError
+
+    def is_post_logout_redirect_uri_legitimate(self, request, uri, client, logout_hint):
+        # RP-Initiated Logout 3: without an id_token_hint we redirect only after the
+        # person confirmed on our own (CSRF-protected) page; the URI must still match
+        # the client's registered list exactly.
+        return bool(g.get("logout_confirmed"))
+
+    def end_session(self, end_session_request) -> None:
+        live = sso.current_session()
+        if live is not None:
+            sso.end_session(live.sid)  # session_ended -> back-channel logout tokens
+
+
+def _confirmed() -> bool:
+    if request.method != "POST" or request.form.get("confirm") != "1":
+        return False
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except (ValidationError, CSRFError):
+        return False
+    return True
+
+
+@bp.route("/oauth/logout", methods=["GET", "POST"])
+def logout():
+    from idp.server import current_server
+
+    server = current_server()
+    g.logout_confirmed = _confirmed()
+    try:
+        req = server.validate_endpoint_request("end_session")
+    except OAuth2Error as error:
+        # RP-Initiated Logout 4: on errors the OP MUST NOT perform post-logout redirection.
+        return render_template("idp/logout_error.html", error=error.error,
+                               description=error.get_error_description()), 400
+    live = sso.current_session()
+    hint = req.id_token_claims
+    if live is not None and not g.logout_confirmed and not (hint and hint.get("sub") == live.sub):
+        # RP-Initiated Logout 6: without a valid id_token_hint, confirm with the person.
+        return _confirmation(req)
+    response = server.create_endpoint_response("end_session", req)
+    if response is not None:
+        return response
+    return render_template("idp/logout_done.html"), 200, {"Cache-Control": "no-store"}
+
+
+def _confirmation(req):
+    fields = [(k, request.values[k]) for k in FORWARDED if request.values.get(k)]
+    name = req.client.row.name if req.client is not None else None
+    headers = {"Cache-Control": "no-store"}
+    uri = request.values.get("post_logout_redirect_uri")
+    if req.client is not None and uri in req.client.row.post_logout_redirect_uris:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(uri)
+        headers["X-Onegate-Form-Action"] = f"{parts.scheme}://{parts.netloc}"
+    return render_template("idp/logout_confirm.html", fields=fields, client_name=name), 200, \
+        headers

@@ -1,0 +1,156 @@
+"""``/login`` (login and password) and ``/login/totp`` (second factor or recovery code).
+
+Every failure shows one of two generic messages, never saying whether an account
+exists: "Incorrect username or password" and "Too many attempts" (RFC 9700 and
+OWASP Authentication Cheat Sheet). A locked account is named only after the
+right password was given.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from idp import sso, totp
+from idp.authentication import authenticate
+from idp.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    InvalidSecondFactor,
+    SealBroken,
+    SecondFactorNotEnrolled,
+    TooManyAttempts,
+)
+from idp.models.accounts import Account
+from idp.pages import context
+from idp.pages.context import Flow
+
+bp = Blueprint("idp_login", __name__, template_folder="../templates")
+
+LOA2_AMR, LOA1_AMR = ["pwd", "otp"], ["pwd"]
+
+
+@bp.get("/login")
+def login():
+    flow = Flow.from_values(request.args)
+    live = sso.current_session()
+    if live and not flow.force:
+        return _continue(live, flow)
+    return _form(flow, login_hint=request.args.get("login_hint", ""))
+
+
+def _form(flow: Flow, login_hint: str = "", error: str | None = None, status: int = 200):
+    return render_template("idp/login.html", flow=flow, login_hint=login_hint,
+                           error=error), status
+
+
+def _continue(live: sso.SsoSession, flow: Flow):
+    """A live session: done, unless the hall asked for loa-2 and this is loa-1."""
+    if flow.acr != "loa-2" or live.acr == "loa-2":
+        return redirect(flow.next)
+    with context.sessions()() as session:
+        account = session.get(Account, live.account_id)
+    if account.has_totp:
+        context.remember_pending(account.id, flow)
+        return redirect(url_for(".second_factor"))
+    return _enrolment_required(flow)
+
+
+def _enrolment_required(flow: Flow):
+    return render_template("idp/enrol_required.html", flow=flow), 403
+
+
+@bp.post("/login")
+def login_submit():
+    flow = Flow.from_values(request.form)
+    login_text = request.form.get("login", "").strip()
+    try:
+        with context.sessions().begin() as session:
+            account = authenticate(session, context.throttle(), login_text,
+                                   request.form.get("password", ""), request.remote_addr)
+    except TooManyAttempts as exc:
+        return _throttled(flow, login_text, exc)
+    except InvalidCredentials:
+        return _form(flow, login_text, _("Incorrect username or password."), 401)
+    except AccountLocked:
+        return _form(flow, login_text,
+                     _("This account is locked. Please contact a service hall."), 403)
+    return _after_password(account, flow)
+
+
+def _throttled(flow: Flow, login_text: str, exc: TooManyAttempts):
+    page, status = _form(flow, login_text, _("Too many attempts. Please try again later."), 429)
+    return page, status, {"Retry-After": str(exc.retry_after)}
+
+
+def _after_password(account: Account, flow: Flow):
+    """TOTP when enrolled; loa-2 without TOTP asks to enrol; else signed in at loa-1."""
+    if account.has_totp:
+        context.remember_pending(account.id, flow)
+        return redirect(url_for(".second_factor"))
+    sso.establish(account, amr=LOA1_AMR, acr="loa-1")
+    if flow.acr == "loa-2":
+        return _enrolment_required(flow)
+    return redirect(flow.next)
+
+
+@bp.get("/login/totp")
+def second_factor():
+    if context.pending() is None:
+        return redirect(url_for(".login"))
+    return render_template("idp/totp.html")
+
+
+@bp.post("/login/totp")
+def second_factor_submit():
+    waiting = context.pending()
+    if waiting is None:
+        return redirect(url_for(".login"))
+    account_id, flow = waiting
+    try:
+        account = _check_second_factor(account_id, request.form.get("code", ""))
+    except TooManyAttempts as exc:
+        return _totp_error(_("Too many attempts. Please try again later."), 429,
+                           {"Retry-After": str(exc.retry_after)})
+    except (InvalidSecondFactor, SecondFactorNotEnrolled, SealBroken, AccountLocked):
+        return _totp_error(_("The code is wrong or was already used."), 401)
+    context.forget_pending()
+    sso.establish(account, amr=LOA2_AMR, acr="loa-2")
+    return redirect(flow.next)
+
+
+def _totp_error(message: str, status: int, headers: dict | None = None):
+    return render_template("idp/totp.html", error=message), status, headers or {}
+
+
+def _check_second_factor(account_id: int, code: str) -> Account:
+    """The account once its code checks out; raises TooManyAttempts, AccountLocked,
+    InvalidSecondFactor (counted as a failure) or SecondFactorNotEnrolled."""
+    throttle, key = context.throttle(), f"totp:{account_id}"
+    throttle.check(key, request.remote_addr)
+    try:
+        with context.sessions().begin() as session:
+            account = session.get(Account, account_id)
+            if account is None or account.locked:
+                raise AccountLocked("account locked")
+            totp.verify_second_factor(session, account, context.totp_key(), code)
+    except InvalidSecondFactor:
+        throttle.failed(key, request.remote_addr)
+        raise
+    throttle.succeeded(key)
+    return account
+
+
+@bp.after_request
+def _allow_hall_redirect(response):
+    """Chromium applies CSP ``form-action`` to every redirect after a form post, and
+    the login form's chain (``/login`` -> ``/oauth/authorize`` -> the hall) ends at
+    the hall's registered redirect URI: allow exactly that origin on these pages."""
+    from idp.authorize import form_action_origin
+
+    waiting = context.pending()
+    next_url = request.values.get("next") or (waiting[1].next if waiting else None)
+    origin = form_action_origin(next_url)
+    if origin and response.mimetype == "text/html":
+        response.headers["X-Onegate-Form-Action"] = origin
+    return response

@@ -1,0 +1,63 @@
+"""One-time recovery codes for when the authenticator is lost.
+
+Ten random codes (50 bits each, ``xxxxx-xxxxx`` in lowercase base32) are shown
+once and stored as SHA-256: they are high-entropy, so a slow hash adds nothing.
+Each is usable once, enforced by a conditional UPDATE (safe across workers).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from idp.errors import InvalidSecondFactor
+from idp.models.accounts import Account, RecoveryCode
+from idp.models.base import utcnow
+
+COUNT = 10
+
+
+def _new_code() -> str:
+    text = base64.b32encode(secrets.token_bytes(10)).decode().lower()[:10]
+    return f"{text[:5]}-{text[5:]}"
+
+
+def _digest(code: str) -> str:
+    canonical = (code or "").strip().lower().replace(" ", "").replace("-", "")
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def regenerate(session: Session, account: Account) -> list[str]:
+    """Replace the account's codes with ``COUNT`` new ones; return them in clear, once."""
+    delete_all(session, account)
+    codes = [_new_code() for _ in range(COUNT)]
+    session.add_all(RecoveryCode(account_id=account.id, code_hash=_digest(c)) for c in codes)
+    session.flush()
+    return codes
+
+
+def use(session: Session, account: Account, code: str) -> None:
+    """Spend one code; raises InvalidSecondFactor when it is unknown or already used."""
+    result = session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.account_id == account.id, RecoveryCode.code_hash == _digest(code),
+               RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow()).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise InvalidSecondFactor("unknown or used recovery code")
+
+
+def remaining(session: Session, account: Account) -> int:
+    """How many unused codes the account still has."""
+    query = select(func.count()).select_from(RecoveryCode).where(
+        RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))
+    return session.scalar(query) or 0
+
+
+def delete_all(session: Session, account: Account) -> None:
+    """Remove every code of the account."""
+    session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))

@@ -1,0 +1,67 @@
+"""Authlib's Flask AuthorizationServer, wired to our grants, storage and keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2.rfc9207 import IssuerParameter
+from flask import Flask, current_app
+
+from idp import clients, storage
+from idp.grants.authorization_code import AuthorizationCodeGrant, OpenIDCode, S256CodeChallenge
+from idp.grants.client_credentials import ClientCredentialsGrant
+from idp.grants.families import token_hash
+from idp.grants.refresh_token import RefreshIDToken, RefreshTokenGrant
+from idp.models.base import utcnow
+from idp.models.tokens import RefreshToken
+from idp.tokens import AccessTokenGenerator
+
+EXTENSION = "onegate.oauth_server"
+
+
+class OnegateAuthorizationServer(AuthorizationServer):
+    def query_client(self, client_id):
+        return clients.find(client_id)
+
+    def save_token(self, token, request):
+        """Only refresh tokens are stored (hashed); JWT access tokens need no write."""
+        if "refresh_token" not in token:
+            return
+        user = request.user
+        expires = utcnow() + timedelta(seconds=int(token.get("expires_in") or 0))
+        with storage.transaction() as session:
+            session.add(RefreshToken(token_hash=token_hash(token["refresh_token"]),
+                                     family_id=user.family_id, access_jti=user.access_jti,
+                                     access_expires_at=expires))
+
+
+class Issuer(IssuerParameter):
+    """RFC 9207 section 2: the iss parameter in every authorization response."""
+
+    def get_issuer(self) -> str:
+        return storage.issuer()
+
+
+def create_server(app: Flask) -> OnegateAuthorizationServer:
+    from idp.introspection import Introspection
+    from idp.logout import EndSession
+    from idp.revocation import Revocation
+
+    server = OnegateAuthorizationServer()
+    server.init_app(app)
+    server.register_token_generator("default", AccessTokenGenerator())
+    server.register_client_auth_method("private_key_jwt", clients.PrivateKeyJWT())
+    server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(), OpenIDCode()])
+    server.register_grant(RefreshTokenGrant, [RefreshIDToken()])
+    server.register_grant(ClientCredentialsGrant)
+    server.register_endpoint(Revocation)
+    server.register_endpoint(Introspection)
+    server.register_endpoint(EndSession)
+    server.register_extension(Issuer())
+    app.extensions[EXTENSION] = server
+    return server
+
+
+def current_server() -> OnegateAuthorizationServer:
+    return current_app.extensions[EXTENSION]

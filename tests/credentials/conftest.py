@@ -1,0 +1,32 @@
+"""Credentials fixtures: the app with our blueprints, a department with a type."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.credentials.helpers import make_department
+
+
+@pytest.fixture
+def app(app):
+    # Until admin/app.py calls credentials.init_app, register the blueprints here.
+    if "credentials_api" not in app.blueprints:
+        import credentials
+
+        credentials.init_app(app)
+    return app
+
+
+@pytest.fixture
+def dept(app, unique):
+    return make_department(app, unique)
+
+
+def count(app, model, **where) -> int:
+    from sqlalchemy import func, select
+
+    query = select(func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    with app.extensions["onegate.sessions"]() as session:
+        return session.scalar(query)

@@ -1,0 +1,66 @@
+"""The verifier page in Debian's Chromium: upload a QR photo, read the verdict."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from credentials.formats import qr_image
+from tests.conftest import unavailable
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        unavailable(f"{CHROMIUM} is not installed")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.mark.parametrize(("case", "tone"), [("valid", "ok"), ("revoked", "bad"),
+                                            ("expired", "warn"), ("tampered", "bad")])
+def test_upload_a_qr_photo(browser, corpus_server, corpus, tmp_path: Path, case, tone):
+    from tests.verify.corpus import CASES
+
+    image = tmp_path / f"{case}.png"
+    image.write_bytes(qr_image.render(corpus.case(case, "offline"), max_version=40,
+                                      scale=6).png)
+    page = browser.new_page(locale="zh-CN", viewport={"width": 390, "height": 844})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", lambda r: errors.append(r.url) if r.status >= 400
+            and not r.url.endswith("/favicon.ico") else None)
+    page.goto(corpus_server + "/verify")
+    page.set_input_files("#image", str(image))
+    verdict = page.locator("#result .verdict")
+    verdict.wait_for(timeout=10_000)
+    assert verdict.get_attribute("data-status") == CASES[case]
+    assert tone in verdict.get_attribute("class")
+    if case == "valid":
+        assert "张三小吃店" in page.locator("#result dl.licence").inner_text()
+        assert "有效" in verdict.inner_text()
+    assert page.locator("#result").get_attribute("aria-live") == "polite"
+    assert errors == []
+    page.close()
+
+
+def test_paste_text_and_camera_fallback(browser, corpus_server, corpus):
+    page = browser.new_page(locale="zh-CN")
+    page.goto(corpus_server + "/verify")
+    page.fill("#credential", corpus.case("suspended", "sd_jwt"))
+    page.click("#paste-form button[type=submit]")
+    page.locator("#result .verdict").wait_for(timeout=10_000)
+    assert page.locator("#result .verdict").get_attribute("data-status") == "suspended"
+    assert "已暂停" in page.locator("#result .verdict").inner_text()
+    page.close()

@@ -1,0 +1,102 @@
+"""Trust list, offline bundle and `onegate verify` with no network, on the corpus."""
+
+from __future__ import annotations
+
+import json
+
+import jwt
+import pytest
+from click.testing import CliRunner
+
+from credentials.formats import qr_image
+from tests.verify.corpus import CASES, ISSUER
+from verify import bundle as bundles
+from verify.cli import verify_command
+
+
+def _provider_key(app, token):
+    kid = jwt.get_unverified_header(token)["kid"]
+    return app.extensions["onegate.keyring"].public_key(kid)
+
+
+def test_trust_list_is_a_signed_jwt_and_json(corpus_app):
+    client = corpus_app.test_client()
+    token = client.get("/api/v1/trust-list").get_data(as_text=True)
+    assert jwt.get_unverified_header(token)["typ"] == "trustlist+jwt"
+    claims = jwt.decode(token, _provider_key(corpus_app, token), algorithms=["ES256"])
+    [issuer] = claims["issuers"]
+    assert issuer["issuer"] == ISSUER and len(issuer["jwks"]["keys"]) == 2
+    assert client.get("/api/v1/trust-list?format=json").json["issuers"] == claims["issuers"]
+
+
+@pytest.fixture
+def bundle_file(corpus_app, tmp_path):
+    body = corpus_app.test_client().get("/api/v1/offline-bundle?format=json").json
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(body))
+    return path
+
+
+def _cli(*args):
+    return CliRunner().invoke(verify_command, [str(a) for a in args])
+
+
+def test_cli_agrees_with_the_corpus(corpus, bundle_file, tmp_path):
+    for form in ("sd_jwt", "offline"):
+        for case, expected in CASES.items():
+            result = _cli(corpus.case(case, form), "--bundle", bundle_file, "--json")
+            body = json.loads(result.output)
+            assert (case, body["status"]) == (case, expected)
+            assert result.exit_code == (0 if expected == "valid" else 1)
+
+
+def test_cli_reads_qr_images_and_text_files(corpus, bundle_file, tmp_path):
+    image = tmp_path / "qr.png"
+    image.write_bytes(qr_image.render(corpus.case("revoked", "offline"), max_version=40).png)
+    text = tmp_path / "licence.txt"
+    text.write_text(corpus.case("valid", "sd_jwt") + "\n")
+    assert "已吊销" in _cli(image, "--bundle", bundle_file).output
+    out = _cli(text, "--bundle", bundle_file)
+    assert out.exit_code == 0 and "有效" in out.output and "bundle age:" in out.output
+
+
+def test_stale_bundle_refused_unless_allowed(corpus, bundle_file):
+    wrapper = json.loads(bundle_file.read_text())
+    valid = corpus.case("valid", "offline")
+    refused = _cli(valid, "--bundle", bundle_file, "--max-age-override", "0")
+    # issued this second: age 0 is not older than 0, so still fresh
+    assert refused.exit_code == 0
+    loaded = bundles.load(json.dumps(wrapper))
+    with pytest.raises(bundles.BundleStale, match="older than its max-age"):
+        loaded.check_fresh(loaded.issued_at + loaded.max_age + 1)
+
+
+def test_past_max_age_cli_message(corpus, bundle_file, monkeypatch):
+    import time as time_module
+
+    real = time_module.time
+    monkeypatch.setattr(time_module, "time", lambda: real() + 3 * 86400)
+    valid = corpus.case("valid", "offline")
+    refused = _cli(valid, "--bundle", bundle_file)
+    assert refused.exit_code == 1 and "older than its max-age" in refused.output
+    assert "--allow-stale" in refused.output
+    allowed = _cli(valid, "--bundle", bundle_file, "--allow-stale")
+    assert "WARNING" in allowed.output
+
+
+def test_tampered_or_foreign_bundle_is_refused(corpus_app, bundle_file, tmp_path):
+    wrapper = json.loads(bundle_file.read_text())
+    head, payload, sig = wrapper["bundle"].split(".")
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps({**wrapper, "bundle": f"{head}.{payload[:-4]}AAAA.{sig}"}))
+    result = _cli("LIC1:x", "--bundle", forged)
+    assert result.exit_code == 1 and "cannot use the bundle" in result.output
+    pinned = tmp_path / "other-jwks.json"
+    pinned.write_text(json.dumps({"keys": []}))
+    result = _cli("LIC1:x", "--bundle", bundle_file, "--provider-jwks", pinned)
+    assert "not signed by a known provider key" in result.output
+
+
+def test_bundle_age_is_readable():
+    assert [bundles.describe_age(s) for s in (5, 125, 7300, 90000)] == \
+        ["5s", "2m 5s", "2h 1m", "1d 1h"]

@@ -1,0 +1,64 @@
+"""Bearer access tokens on verify's endpoints, validated as any resource server would
+(credentials.access_tokens), and who the holder is (from the ``identity`` claims)."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+
+from credentials.access_tokens import AccessToken, AccessTokenError, validate_access_token
+from verify.problems import Problem
+from verify.service import base_url
+
+HOLDER_CLAIMS = (("cn_id_number", "111"), ("cn_uscc", "001"))
+
+
+def bearer(required: bool) -> AccessToken | None:
+    """The validated token, None when absent and not required; raises Problem (401)."""
+    header = request.headers.get("Authorization", "")
+    if not header:
+        if required:
+            raise _challenge("a Bearer access token is required", None)
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise _challenge("use the Bearer scheme (RFC 6750)", "invalid_request", 400)
+    try:
+        return validate_access_token(
+            token.strip(), keyring=current_app.extensions["onegate.keyring"],
+            issuer=base_url(), audience=base_url() + "/api")
+    except AccessTokenError as exc:
+        raise _challenge(str(exc), exc.error, exc.status) from exc
+
+
+def require_scope(token: AccessToken, scope: str) -> None:
+    if not token.has_scope(scope):
+        raise _challenge(f"the token lacks scope {scope}", "insufficient_scope", 403,
+                         scope=scope)
+
+
+def holder_code(token: AccessToken) -> tuple[str, str]:
+    """(code type, number) of the holder; raises Problem 403 without the identity claims."""
+    for claim, code_type in HOLDER_CLAIMS:
+        value = token.claims.get(claim)
+        if isinstance(value, str) and value:
+            return code_type, value
+    raise Problem(403, "Holder not identified",
+                  "the token carries neither cn_id_number nor cn_uscc: ask for scope identity",
+                  slug="holder-not-identified")
+
+
+def _challenge(detail: str, error: str | None, status: int = 401,
+               scope: str | None = None) -> Problem:
+    # RFC 6750 section 3: the scheme, a realm, then error, description and scope.
+    value = 'Bearer realm="onegate"'
+    if error:
+        value += f', error="{error}", error_description="{_quoted(detail)}"'
+    if scope:
+        value += f', scope="{scope}"'
+    title = {401: "Unauthorized", 403: "Forbidden", 400: "Bad Request"}[status]
+    return Problem(status, title, detail, slug=error or "unauthorized",
+                   headers={"WWW-Authenticate": value})
+
+
+def _quoted(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable() and ch not in '"\\')

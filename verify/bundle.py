@@ -1,0 +1,148 @@
+"""The offline bundle: trust list, keys and current status lists in one signed JWT,
+so a verifier with no network can still decide, and say how old its knowledge is.
+
+Claims: ``iss``, ``iat`` (issued_at), ``max_age`` (seconds), ``trust_list`` (the
+trust list claims), ``status_lists`` (uri -> ``statuslist+jwt`` text) and
+``provider_jwks``. Status lists are evaluated as of ``iat``; how stale that may be
+is the bundle's ``max_age`` to decide, not the lists' own ``exp``.
+
+The signature is checked with the provider key the caller pins (``--provider-jwks``)
+or, failing that, the one saved when the bundle was fetched: the first fetch is
+trust on first use, which the CLI says.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from credentials.formats import jws
+from credentials.formats.errors import FormatError
+from keys.jwk import public_key_from_jwk
+from verify import trust_list
+from verify.errors import StatusUnavailable
+from verify.sources import InMemoryTrustSource
+
+TYP = "onegate-bundle+jwt"
+DEFAULT_MAX_AGE = 86400
+ALGORITHMS = ("ES256", "EdDSA", "RS256")
+
+
+class BundleError(Exception):
+    """The bundle cannot be read or its signature does not verify."""
+
+
+class BundleStale(BundleError):
+    """Older than its max-age."""
+
+
+def claims(*, base: str, now: int, max_age: int, trust: dict[str, Any],
+           status_lists: dict[str, str], provider_jwks: dict[str, Any]) -> dict[str, Any]:
+    return {"iss": base, "iat": now, "max_age": max_age, "trust_list": trust,
+            "status_lists": status_lists, "provider_jwks": provider_jwks}
+
+
+def sign(keyring: Any, bundle_claims: dict[str, Any]) -> str:
+    return keyring.sign_jwt(trust_list.SIGNING_OWNER, trust_list.SIGNING_ALG, bundle_claims,
+                            headers={"typ": TYP})
+
+
+@dataclass
+class BundleStatusSource:
+    """StatusSource over the bundle's lists, evaluated as of the bundle's ``iat``."""
+
+    tokens: dict[str, str]
+    as_of: int
+
+    def fetch(self, uri: str) -> str:
+        token = self.tokens.get(uri)
+        if not isinstance(token, str):
+            raise StatusUnavailable("the bundle has no status list for this licence")
+        return token
+
+
+@dataclass
+class Bundle:
+    issued_at: int
+    max_age: int
+    trust: InMemoryTrustSource
+    status: BundleStatusSource
+    pinned: bool
+
+    def age(self, now: int) -> int:
+        return now - self.issued_at
+
+    def check_fresh(self, now: int, max_age_override: int | None = None) -> None:
+        """Raises BundleStale when older than its (or the overriding) max-age."""
+        limit = self.max_age if max_age_override is None else max_age_override
+        if self.age(now) > limit:
+            raise BundleStale(f"the offline bundle is {describe_age(self.age(now))} old, "
+                              f"older than its max-age of {describe_age(limit)}")
+
+
+def load(text: str, provider_jwks: dict[str, Any] | None = None) -> Bundle:
+    """Read a bundle file (the JWT, or the JSON ``fetch`` writes) and verify it.
+
+    Raises BundleError.
+    """
+    token, saved_jwks = _split(text)
+    pinned = provider_jwks is not None
+    jwks = provider_jwks if pinned else saved_jwks
+    try:
+        header, _ = jws.unverified_parts(token)
+        if header.get("typ") != TYP:
+            raise BundleError(f"not an offline bundle (typ must be {TYP})")
+        if jwks is None:
+            _, payload = jws.unverified_parts(token)
+            jwks = payload.get("provider_jwks")
+        key = _key(jwks, header.get("kid"))
+        _, payload = jws.verify(token, public_key=key, algorithms=ALGORITHMS)
+        return _bundle(payload, pinned)
+    except FormatError as exc:
+        raise BundleError(f"the bundle does not verify ({exc.code})") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BundleError(f"malformed bundle ({exc})") from exc
+
+
+def _split(text: str) -> tuple[str, dict[str, Any] | None]:
+    text = text.strip()
+    if not text.startswith("{"):
+        return text, None
+    try:
+        wrapper = json.loads(text)
+        return wrapper["bundle"], wrapper.get("provider_jwks")
+    except (ValueError, KeyError, TypeError) as exc:
+        raise BundleError("a JSON bundle file holds {bundle, provider_jwks}") from exc
+
+
+def _key(jwks: Any, kid: Any):
+    keys = jwks.get("keys") if isinstance(jwks, dict) else None
+    found = next((k for k in keys or [] if isinstance(k, dict) and k.get("kid") == kid), None)
+    if found is None:
+        raise BundleError("the bundle is not signed by a known provider key")
+    return public_key_from_jwk(found)
+
+
+def _bundle(payload: dict[str, Any], pinned: bool) -> Bundle:
+    issued_at, max_age = payload["iat"], payload["max_age"]
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (issued_at, max_age)):
+        raise BundleError("iat and max_age must be integers")
+    lists = payload["status_lists"]
+    if not isinstance(lists, dict):
+        raise BundleError("status_lists must be an object")
+    return Bundle(issued_at, max_age, trust_list.trust_source(payload["trust_list"]),
+                  BundleStatusSource(lists, issued_at), pinned)
+
+
+def describe_age(seconds: int) -> str:
+    """``2d 3h``, ``5h 2m``, ``40s``: ages a clerk reads at a glance."""
+    seconds = max(0, int(seconds))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m {secs}s" if minutes else f"{secs}s"

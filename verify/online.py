@@ -1,0 +1,111 @@
+"""The sources a running service verifies with: the credentials catalogue, the
+department key rings, the status lists and the licence references, all in process.
+
+Reading the catalogue per verification would cost several queries, so the trust
+snapshot is kept for ``ttl`` seconds (ONEGATE_VERIFY_TRUST_TTL, default 10): a
+newly revoked department key stops verifying here within that time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+import keys
+from credentials import layout, references, status
+from credentials.models import Department, LicenceType, StatusListRow
+from verify.errors import ReferenceUnresolved, StatusUnavailable
+from verify.sources import TrustedIssuer
+
+
+def load_issuers(session: Session, keyring: Any, base: str) -> list[TrustedIssuer]:
+    """Every department with the licence types the catalogue lets it issue, and its JWKS
+    (next, active and retired keys; revoked ones are never published)."""
+    types = list(session.scalars(select(LicenceType)))
+    result = []
+    for dept in session.scalars(select(Department).order_by(Department.code)):
+        allowed = [t for t in types if dept.code in (t.departments or [])]
+        result.append(TrustedIssuer(
+            issuer=layout.issuer_url(base, dept.code), code=dept.code, name=dept.name,
+            jwks=tuple(keyring.jwks(keys.department(dept.code))["keys"]),
+            licence_types=frozenset(t.code for t in allowed), uscc=dept.uscc,
+            type_names={t.code: t.name_zh for t in allowed}))
+    return result
+
+
+class CatalogueTrustSource:
+    """TrustSource over the credentials catalogue, snapshotted for ``ttl`` seconds."""
+
+    def __init__(self, sessions: sessionmaker[Session], keyring: Any, base: str,
+                 ttl: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self._sessions, self._keyring, self._base = sessions, keyring, base
+        self._ttl, self._clock = ttl, clock
+        self._snapshot: tuple[float, dict[str, TrustedIssuer]] | None = None
+        self._lock = threading.Lock()
+
+    def issuers(self) -> list[TrustedIssuer]:
+        return list(self._current().values())
+
+    def issuer(self, iss: str) -> TrustedIssuer | None:
+        return self._current().get(iss) if isinstance(iss, str) else None
+
+    def refresh(self) -> None:
+        with self._lock:
+            self._snapshot = None
+
+    def _current(self) -> dict[str, TrustedIssuer]:
+        with self._lock:
+            snapshot = self._snapshot
+            if snapshot is None or snapshot[0] <= self._clock():
+                with self._sessions() as session:
+                    found = load_issuers(session, self._keyring, self._base)
+                snapshot = (self._clock() + self._ttl, {i.issuer: i for i in found})
+                self._snapshot = snapshot
+            return snapshot[1]
+
+
+class LocalStatusSource:
+    """Status List Tokens of our own departments, signed in process (no HTTP to ourselves:
+    a sync worker calling its own endpoint would deadlock)."""
+
+    def __init__(self, sessions: sessionmaker[Session], keyring: Any, base: str) -> None:
+        self._sessions, self._keyring, self._base = sessions, keyring, base
+        self._cache = status.SignedListCache()
+
+    def fetch(self, uri: str) -> str:
+        row_id = uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
+        with self._sessions() as session:
+            row = session.get(StatusListRow, row_id) if row_id else None
+            if row is None or layout.status_uri(self._base, row.department_code, row.id) != uri:
+                raise StatusUnavailable(f"no status list at {uri}")
+            try:
+                return status.signed_list(session, self._keyring, self._base, row,
+                                          self._cache).token
+            except keys.KeysError as exc:
+                raise StatusUnavailable("the department cannot sign its status list") from exc
+
+    def all_tokens(self) -> dict[str, str]:
+        """uri -> token for every list (the offline bundle carries them all)."""
+        with self._sessions() as session:
+            rows = list(session.scalars(select(StatusListRow).order_by(StatusListRow.id)))
+        uris = [layout.status_uri(self._base, r.department_code, r.id) for r in rows]
+        return {uri: self.fetch(uri) for uri in uris}
+
+
+class LicenceReferences:
+    """ReferenceResolver over credentials.references."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._sessions = sessions
+
+    def resolve(self, identifier: str, token: str) -> str:
+        with self._sessions() as session:
+            licence = references.resolve_reference(session, identifier, token)
+            if licence is None:
+                raise ReferenceUnresolved("unknown licence reference")
+            return licence.sd_jwt

@@ -1,0 +1,153 @@
+/* Verifier page: camera scanning (jsQR, served by us), photo upload and pasted text,
+   all posted to /api/v1/verify; the verdict is written with textContent only. */
+(function () {
+  "use strict";
+  var labels = JSON.parse(document.getElementById("verify-labels").textContent);
+  var region = document.getElementById("result");
+  var stream = null;
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  function showError(message) {
+    region.replaceChildren();
+    var box = el("div", "verdict bad");
+    box.setAttribute("role", "alert");
+    box.appendChild(el("p", "verdict-title", message));
+    region.appendChild(box);
+    region.focus();
+  }
+
+  function show(result) {
+    var s = labels.status[result.status] || labels.status.invalid;
+    region.replaceChildren();
+    var box = el("div", "verdict " + s.tone);
+    box.setAttribute("role", "alert");
+    box.dataset.status = result.status;
+    var title = el("p", "verdict-title", s.zh + " ");
+    var en = el("span", "", s.en);
+    en.lang = "en";
+    title.appendChild(en);
+    box.appendChild(title);
+    var failed = result.checks.filter(function (c) { return c.ok === false; })[0];
+    if (failed) box.appendChild(el("p", "verdict-reason",
+      (labels.steps[failed.step] || failed.step) + "：" + failed.reason));
+    region.appendChild(box);
+    if (result.license) region.appendChild(licence(result.license));
+    region.appendChild(checks(result.checks));
+    region.focus();
+  }
+
+  function licence(lic) {
+    var dl = el("dl", "licence");
+    function row(name, value, cls) {
+      dl.appendChild(el("dt", "", name));
+      dl.appendChild(el("dd", cls || "", typeof value === "string" ? value : JSON.stringify(value)));
+    }
+    if (lic.type_name) row("证照类型", lic.type_name);
+    row("证照标识", lic.identifier, "mono");
+    row("签发机构", lic.issuer_name);
+    Object.keys(lic.claims || {}).forEach(function (name) {
+      if (name === "license_id" || name === "license_type") return;
+      row(labels.fields[name] || name, lic.claims[name]);
+    });
+    return dl;
+  }
+
+  function checks(list) {
+    var details = el("details", "checks");
+    details.appendChild(el("summary", "", "核验步骤"));
+    var ol = el("ol");
+    list.forEach(function (c) {
+      var cls = c.ok === true ? "pass" : (c.ok === false ? "fail" : "skip");
+      ol.appendChild(el("li", "check " + cls, (labels.steps[c.step] || c.step) + "：" + c.reason));
+    });
+    details.appendChild(ol);
+    return details;
+  }
+
+  function post(body, headers) {
+    region.replaceChildren(el("p", "muted", "正在核验…"));
+    return fetch("/api/v1/verify", { method: "POST", body: body, headers: headers || {},
+                                     credentials: "omit" })
+      .then(function (response) {
+        return response.json().then(function (data) {
+          if (response.ok) return show(data);
+          showError(data.detail || data.title || ("错误 " + response.status));
+        });
+      })
+      .catch(function () { showError("网络错误，请重试。"); });
+  }
+
+  function verifyText(text) {
+    return post(JSON.stringify({ credential: text }), { "Content-Type": "application/json" });
+  }
+
+  document.getElementById("paste-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    verifyText(document.getElementById("credential").value);
+  });
+
+  document.getElementById("upload-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var input = document.getElementById("image");
+    if (!input.files.length) { showError("请先选择一张照片。"); return; }
+    var form = new FormData();
+    form.append("image", input.files[0]);
+    post(form);
+  });
+  document.getElementById("image").addEventListener("change", function () {
+    if (this.files.length) document.getElementById("upload-form").requestSubmit();
+  });
+
+  var video = document.getElementById("camera");
+  var canvas = document.getElementById("camera-canvas");
+  var note = document.getElementById("camera-note");
+  var startButton = document.getElementById("camera-start");
+  var stopButton = document.getElementById("camera-stop");
+
+  function stopCamera() {
+    if (stream) stream.getTracks().forEach(function (t) { t.stop(); });
+    stream = null;
+    video.hidden = true; stopButton.hidden = true; startButton.hidden = false;
+  }
+
+  function scan() {
+    if (!stream) return;
+    if (video.readyState === video.HAVE_ENOUGH_DATA) {
+      canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+      var ctx = canvas.getContext("2d", { willReadFrequently: true });
+      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+      var frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
+      var code = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "attemptBoth" });
+      if (code && code.data) {
+        stopCamera();
+        note.textContent = "已识别二维码。";
+        verifyText(code.data);
+        return;
+      }
+    }
+    window.requestAnimationFrame(scan);
+  }
+
+  startButton.addEventListener("click", function () {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      note.textContent = "此设备无法使用摄像头，请上传照片。";
+      return;
+    }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then(function (s) {
+        stream = s;
+        video.srcObject = s;
+        video.hidden = false; stopButton.hidden = false; startButton.hidden = true;
+        note.textContent = "请将证照二维码对准摄像头。";
+        return video.play().then(function () { window.requestAnimationFrame(scan); });
+      })
+      .catch(function () { note.textContent = "无法打开摄像头，请检查权限，或上传照片。"; });
+  });
+  stopButton.addEventListener("click", stopCamera);
+})();
