@@ -45,6 +45,37 @@ def append(session: Session, *, actor: str, action: str, subject: str,
     return entry
 
 
+def append_many(session: Session, entries: list[dict[str, Any]],
+                at: datetime | None = None) -> list[AuditEntry]:
+    """Add several entries (each a dict of ``actor``, ``action``, ``subject``, ``data``)
+    under one lock and one read of the chain head: a batch of licences costs one
+    round trip for the head, not one per licence. The caller commits.
+
+    Raises TypeError if some ``data`` is not JSON-serialisable.
+    """
+    if not entries:
+        return []
+    _lock(session)
+    head = session.execute(
+        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
+    ).first()
+    seq, prev = (head.seq, head.hash) if head else (0, chain.GENESIS)
+    when = (at or datetime.now(UTC)).astimezone(UTC)
+    rows = []
+    for item in entries:
+        seq += 1
+        payload = dict(item.get("data") or {})
+        digest = chain.entry_hash(seq, prev, when, item["actor"], item["action"],
+                                  item["subject"], payload)
+        rows.append(AuditEntry(seq=seq, at=when, actor=item["actor"], action=item["action"],
+                               subject=item["subject"], data=payload, prev_hash=prev,
+                               hash=digest))
+        prev = digest
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID})

@@ -136,7 +136,8 @@ def _transition(identifier: str, action: str) -> Response:
     with d.sessions.begin() as session:
         licence = lifecycle.get_licence(session, identifier, for_update=True)
         auth.may_manage(session, token, licence)
-        lifecycle.change_state(session, licence, action, reason, d.clock())
+        lifecycle.change_state(session, licence, action, reason, d.clock(),
+                               actor="client:" + token.client_id)
     return _json(presenter.licence_json(licence, d.issuer, d.reference_key))
 
 
@@ -164,7 +165,7 @@ def reissue(identifier: str) -> Response:
     with d.sessions() as session:
         licence = lifecycle.get_licence(session, identifier)
         auth.may_manage(session, token, licence)
-    successor = lifecycle.reissue(d, licence, *changes)
+    successor = lifecycle.reissue(d, licence, *changes, actor="client:" + token.client_id)
     return _licence_response(Outcome(licence=successor), d)
 
 
@@ -208,16 +209,24 @@ def reference_qr_svg(identifier: str) -> Response:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    from credentials.openapi import document
+    from credentials.openapi import FRAGMENTS, document, with_fragments
 
-    return _json(document(current_app.config["ONEGATE"]["ISSUER"]))
+    issuer = current_app.config["ONEGATE"]["ISSUER"]
+    return _json(with_fragments(document(issuer), current_app.extensions.get(FRAGMENTS, ()),
+                                issuer))
 
 
 @bp.get("/problems/<slug>")
 def problem_type(slug: str) -> Response:
+    from credentials.problems import EXTRA_TYPES
+
     cls = PROBLEM_TYPES.get(slug)
-    if cls is None:
+    if cls is not None:
+        return _json({"type": slug, "title": cls.title, "status": cls.status,
+                      "description": (cls.__doc__ or "").strip()})
+    extra = current_app.extensions.get(EXTRA_TYPES, {}).get(slug)
+    if extra is None:
         raise NotFound("no such problem type")
-    return _json({"type": slug, "title": cls.title, "status": cls.status,
-                  "description": (cls.__doc__ or "").strip()})
+    status, title, description = extra
+    return _json({"type": slug, "title": title, "status": status, "description": description})
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from credentials import http_input, issuance
+from credentials import audit_events, http_input, issuance
 from credentials.errors import CredentialsError
 from credentials.issuance import Deps
 from credentials.issue_request import parse_issue_request
@@ -86,7 +86,8 @@ def _import_chunk(deps: Deps, department_code: str, scope: str, prefix: str,
     summary.total += len(chunk)
     summary.skipped += len(chunk) - len(todo)
     outcomes = issuance.issue_many(deps, department_code, [parse_line(raw) for _, raw, _ in todo],
-                                   scope=scope, keys_=[k for _, _, k in todo], chunk=len(todo) or 1)
+                                   scope=scope, keys_=[k for _, _, k in todo], chunk=len(todo) or 1,
+                                   actor=scope, action=audit_events.IMPORT)
     for (number, _, _), outcome in zip(todo, outcomes, strict=True):
         if outcome.error is not None:
             reasons = [f"{e.field}: {e.reason}" for e in outcome.error.errors] or [

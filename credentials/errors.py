@@ -46,6 +46,12 @@ class MalformedRequest(CredentialsError):
     status, slug, title = 400, "malformed-request", "Malformed request"
 
 
+class UnsupportedMediaType(CredentialsError):
+    """The body was declared as something other than JSON."""
+
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class ValidationFailed(CredentialsError):
     """Well-formed JSON, but fields are invalid (identifiers, schema, dates)."""
 
@@ -113,6 +119,6 @@ class IssuerUnavailable(CredentialsError):
 
 #: Every problem type the API answers with (OpenAPI and /api/v1/problems/<slug>).
 PROBLEM_TYPES = {cls.slug: cls for cls in (
-    CredentialsError, MalformedRequest, ValidationFailed, InvalidToken, MissingToken,
-    InsufficientScope, Forbidden, IdentityScopeRequired, NotFound, InvalidTransition,
+    CredentialsError, MalformedRequest, UnsupportedMediaType, ValidationFailed, InvalidToken,
+    MissingToken, InsufficientScope, Forbidden, IdentityScopeRequired, NotFound, InvalidTransition,
     IdempotencyKeyReused, BatchTooLarge, IssuerUnavailable)}

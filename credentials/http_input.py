@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import request
 
-from credentials.errors import FieldError, MalformedRequest
+from credentials.errors import FieldError, MalformedRequest, UnsupportedMediaType
 from credentials.formats import strict_json
 from credentials.formats.errors import InvalidJson
 
@@ -15,7 +15,11 @@ MAX_STRING = 10_000
 
 
 def json_body() -> Any:
-    """The parsed body. Raises MalformedRequest for anything but clean JSON."""
+    """The parsed body. Raises UnsupportedMediaType when it is declared as anything but
+    JSON (no Content-Type is read as JSON), MalformedRequest for anything but clean JSON."""
+    if request.mimetype and not request.is_json:
+        raise UnsupportedMediaType(f"send application/json, not {request.mimetype[:80]}",
+                                   [FieldError("Content-Type", "unsupported")])
     data = request.get_data(cache=True)
     return parse_json(data)
 

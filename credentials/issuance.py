@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 import keys
-from credentials import catalogue, layout, references, signing, status
+from credentials import audit_events, catalogue, layout, references, signing, status
 from credentials.errors import (
     CredentialsError,
     FieldError,
@@ -169,8 +169,10 @@ def new_serial(now: datetime) -> str:
     return now.strftime("%y%m%d") + tail
 
 
-def store(session: Session, deps: Deps, items: list[Prepared], now: datetime) -> list[Licence]:
-    """Allocate slots, sign and insert every prepared item in the caller's transaction.
+def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
+          actor: str = "system", action: str = audit_events.ISSUE) -> list[Licence]:
+    """Allocate slots, sign and insert every prepared item in the caller's transaction,
+    with one audit entry per licence (``actor`` did ``action``).
 
     Raises IssuerUnavailable when the department has no signing key.
     """
@@ -189,6 +191,7 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime) ->
                                        request_hash=i.idempotency[2], identifier=lic.identifier)
                      for i, lic in zip(items, licences, strict=True) if i.idempotency])
     session.flush()
+    audit_events.issued(session, licences, actor=actor, action=action)
     return licences
 
 
@@ -253,10 +256,12 @@ def used_keys(session: Session, scope: str, keys_: Iterable[str]) -> set[str]:
 
 def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | CredentialsError],
                *, scope: str | None = None, keys_: list[str | None] | None = None,
-               chunk: int = 200) -> list[Outcome]:
+               chunk: int = 200, actor: str | None = None,
+               action: str = audit_events.ISSUE) -> list[Outcome]:
     """Issue each request (or pass through its parse error); one Outcome per item.
 
     ``scope`` and ``keys_`` give idempotency keys per item (None: no key).
+    ``actor`` (default: ``scope``) and ``action`` name the audit entries.
     Raises NotFound for an unknown department.
     """
     now = deps.clock()
@@ -272,8 +277,9 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
             else:
                 pending.append((index, result))
         session.expunge_all()
+    origin = {"actor": actor or scope or "system", "action": action}
     for start in range(0, len(pending), chunk):
-        _store_chunk(deps, pending[start:start + chunk], outcomes, now)
+        _store_chunk(deps, pending[start:start + chunk], outcomes, now, origin)
     return outcomes
 
 
@@ -296,21 +302,21 @@ def _check_one(session: Session, cat: Catalogue, request: IssueRequest | Credent
 
 
 def _store_chunk(deps: Deps, items: list[tuple[int, Prepared]], outcomes: list[Outcome],
-                 now: datetime) -> None:
+                 now: datetime, origin: dict[str, str]) -> None:
     try:
         with deps.sessions.begin() as session:
-            licences = store(session, deps, [p for _, p in items], now)
+            licences = store(session, deps, [p for _, p in items], now, **origin)
         for (index, _), licence in zip(items, licences, strict=True):
             outcomes[index] = Outcome(licence=licence)
     except (IntegrityError, CredentialsError):
         if len(items) > 1:
             for item in items:
-                _store_chunk(deps, [item], outcomes, now)
+                _store_chunk(deps, [item], outcomes, now, origin)
         else:
-            outcomes[items[0][0]] = _store_alone(deps, items[0][1], now)
+            outcomes[items[0][0]] = _store_alone(deps, items[0][1], now, origin)
 
 
-def _store_alone(deps: Deps, item: Prepared, now: datetime) -> Outcome:
+def _store_alone(deps: Deps, item: Prepared, now: datetime, origin: dict[str, str]) -> Outcome:
     """One item in its own transaction, retried on a lost race (slot or key)."""
     for _ in range(_RETRIES):
         try:
@@ -319,7 +325,7 @@ def _store_alone(deps: Deps, item: Prepared, now: datetime) -> Outcome:
                     earlier = replay(session, *item.idempotency)
                     if earlier is not None:
                         return Outcome(licence=earlier, replayed=True)
-                return Outcome(licence=store(session, deps, [item], now)[0])
+                return Outcome(licence=store(session, deps, [item], now, **origin)[0])
         except CredentialsError as exc:
             return Outcome(error=exc)
         except IntegrityError:

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from credentials import catalogue, issuance, status
+from credentials import audit_events, catalogue, issuance, status
 from credentials.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from credentials.issuance import Catalogue, Deps, Prepared
 from credentials.issue_request import Holder, IssueRequest
@@ -59,19 +59,25 @@ def check_reason(body: dict) -> str:
 
 
 def change_state(session: Session, licence: Licence, action: str, reason: str,
-                 now: datetime) -> Licence:
-    """Apply a transition in the caller's transaction. Raises InvalidTransition."""
+                 now: datetime, *, actor: str = "system") -> Licence:
+    """Apply a transition, and its audit entry, in the caller's transaction.
+
+    Raises InvalidTransition.
+    """
     sources, target = TRANSITIONS[action]
     if licence.state not in sources:
         raise InvalidTransition(f"cannot {action} a {licence.state} licence",
                                 [FieldError("state", f"is_{licence.state}")])
+    previous = licence.state
     licence.state, licence.state_reason, licence.state_changed_at = target, reason, now
     status.record_change(session, licence.status_list_id)
+    audit_events.changed(session, licence, actor=actor, action=action,
+                         previous_state=previous, reason=reason)
     return licence
 
 
 def reissue(deps: Deps, licence: Licence, claims: dict, valid_until: datetime | None,
-            reason: str) -> Licence:
+            reason: str, *, actor: str = "system") -> Licence:
     """Issue the next version with new claims and revoke ``licence``, in one transaction.
 
     Raises InvalidTransition (already revoked), ValidationFailed, Forbidden.
@@ -95,7 +101,8 @@ def reissue(deps: Deps, licence: Licence, claims: dict, valid_until: datetime | 
                            previous=current.identifier)
         if prepared.version > 999:
             raise InvalidTransition("no version left", [FieldError("version", "exhausted")])
-        successor = issuance.store(session, deps, [prepared], now)[0]
-        change_state(session, current, "revoke", reason, now)
+        successor = issuance.store(session, deps, [prepared], now, actor=actor,
+                                   action=audit_events.REISSUE)[0]
+        change_state(session, current, "revoke", reason, now, actor=actor)
         current.superseded_by = successor.identifier
     return successor

@@ -1,11 +1,15 @@
 """The OpenAPI 3.1 description of the credentials endpoints, served at /api/v1/openapi.json.
 
-Kept as data next to the views; tests check that every route of the credentials
-blueprints appears here.
+Kept as data next to the views; tests check that every route of the JSON blueprints
+appears here. Other packages (verify) describe their own endpoints as fragments -
+``{"paths": ..., "components": ...}`` or a callable taking the service URL and
+returning one - appended to ``app.extensions[FRAGMENTS]``; ``with_fragments``
+merges them into this document (credentials cannot import them).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from credentials.errors import PROBLEM_TYPES
@@ -54,6 +58,9 @@ def _op(summary: str, responses: dict[str, Any], *, security=DEPT, body=None, pa
         operation["security"] = security
     if body is not None:
         operation["requestBody"] = _body(body)
+        operation["responses"] = {**responses,
+                                  "415": _problem("The body is declared as something else "
+                                                  "than application/json")}
     return operation
 
 
@@ -236,3 +243,50 @@ def document(issuer: str) -> dict[str, Any]:
                 "scopes": {"wallet": "the holder's licences",
                            "identity": "cn_id_number / cn_uscc in the token"}}}}}},
     }
+
+
+#: ``app.extensions`` key: a list of fragments (dicts, or callables of the service URL).
+FRAGMENTS = "onegate.openapi_fragments"
+Fragment = Mapping[str, Any] | Callable[[str], Mapping[str, Any]]
+
+
+def register_fragment(app: Any, fragment: Fragment) -> None:
+    """Add a fragment to the app's document (once per fragment)."""
+    fragments = app.extensions.setdefault(FRAGMENTS, [])
+    if fragment not in fragments:
+        fragments.append(fragment)
+
+
+def with_fragments(base: dict[str, Any], fragments: Iterable[Fragment],
+                   issuer: str) -> dict[str, Any]:
+    """``base`` with every fragment's paths and components merged in.
+
+    Raises ValueError when a fragment redefines an operation or a component
+    differently (two packages claiming one URL is a wiring bug, not a merge).
+    """
+    for fragment in fragments:
+        part = fragment(issuer) if callable(fragment) else fragment
+        _merge_paths(base.setdefault("paths", {}), part.get("paths", {}))
+        components = base.setdefault("components", {})
+        for section, entries in part.get("components", {}).items():
+            _merge_named(components.setdefault(section, {}), entries, f"components.{section}")
+        known = {tag.get("name") for tag in base.get("tags", [])}
+        base.setdefault("tags", []).extend(t for t in part.get("tags", [])
+                                           if t.get("name") not in known)
+    return base
+
+
+def _merge_paths(paths: dict[str, Any], more: Mapping[str, Any]) -> None:
+    for path, operations in more.items():
+        _merge_named(paths.setdefault(path, {}), operations, path)
+
+
+def _merge_named(into: dict[str, Any], more: Mapping[str, Any], where: str) -> None:
+    for name, value in more.items():
+        if name in into and into[name] != value:
+            raise ValueError(f"OpenAPI fragment redefines {where} {name}")
+        into[name] = value
+
+
+#: Builders other packages use for their fragments.
+schema_ref, json_response, problem_response = _ref, _json, _problem

@@ -63,3 +63,17 @@ def register(bp: Blueprint) -> None:
         return problem(exc.code or 500, exc.name, detail=exc.description)
 
     bp.register_error_handler(HTTPException, _http)
+
+
+#: app.extensions key: problem types other packages answer with, by slug.
+EXTRA_TYPES = "onegate.problem_types"
+
+
+def register_types(app, types: dict[str, tuple[int, str, str]]) -> None:
+    """Let /api/v1/problems/<slug> describe another package's problem types
+    (slug -> (status, title, description)). Raises ValueError on a clash."""
+    known = app.extensions.setdefault(EXTRA_TYPES, {})
+    for slug, entry in types.items():
+        if known.get(slug, entry) != entry:
+            raise ValueError(f"problem type {slug} registered twice, differently")
+        known[slug] = entry

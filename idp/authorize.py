@@ -103,11 +103,16 @@ def check_client_and_redirect_uri():
 
 def check_unsupported_parameters() -> None:
     """OIDC Core 6.1/6.2: an OP not supporting request objects returns
-    request_not_supported / request_uri_not_supported (discovery says so too)."""
+    request_not_supported / request_uri_not_supported (discovery says so too);
+    likewise for response modes other than query."""
     if request.values.get("request"):
         raise RequestNotSupportedError()
     if request.values.get("request_uri"):
         raise RequestURINotSupportedError()
+    if request.values.get("response_mode", "query") != "query":
+        # Discovery advertises response_modes_supported ["query"]: a hall asking for
+        # fragment or form_post would otherwise get a response it does not look for.
+        raise InvalidRequestError("response_mode not supported: only query")
     if len(request.values.get("nonce", "")) > MAX_NONCE:
         raise InvalidRequestError(f"nonce longer than {MAX_NONCE} characters")
 

@@ -11,9 +11,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from authlib.oauth2.rfc6749 import ClientMixin
+from authlib.oauth2.rfc6749.errors import InvalidClientError
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from flask import current_app, g
+from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +28,9 @@ from idp.models.clients import ClientAssertionJti, OAuthClient
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 CONFIDENTIAL_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
 ID_TOKEN_ALGS = ("RS256", "ES256", "EdDSA")
+#: Algorithms accepted on private_key_jwt assertions: asymmetric only (RFC 7523
+#: section 2.2 with the client's public keys; never HS256 or none).
+ASSERTION_ALGS = ("RS256", "ES256", "EdDSA")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 _SECRET_CONTEXT = b"onegate/client-secret/v1"
 
@@ -128,6 +134,16 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
     def __init__(self):
         super().__init__(validate_jti=True, leeway=30)
+
+    def process_assertion_claims(self, assertion, resolve_key):
+        """Authlib's check, restricted to ASSERTION_ALGS (joserfc's default set would
+        refuse EdDSA and accept HS256); raises InvalidClientError."""
+        try:
+            token = jwt.decode(assertion, resolve_key, algorithms=list(ASSERTION_ALGS))
+        except JoseError as exc:
+            raise InvalidClientError(description=exc.description) from exc
+        self.verify_claims(token.claims)
+        return token.claims
 
     def get_audiences(self):
         # RFC 7523 section 3: "The JWT MUST contain an aud claim containing a value

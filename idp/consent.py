@@ -4,7 +4,6 @@ person's own list of consents at /account/consents, where they can withdraw them
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -13,15 +12,10 @@ from idp.grants.families import revoke_where
 from idp.models.clients import OAuthClient
 from idp.models.consents import Consent
 from idp.routes import pages
+from idp.scope_descriptions import SCOPES, describe, describe_scope
 
-#: Scopes people are asked about, with what each releases (English msgids).
-SCOPES = {
-    "openid": _l("Sign you in with your onegate account"),
-    "profile": _l("Your name and username"),
-    "email": _l("Your email address"),
-    "phone": _l("Your mobile phone number"),
-    "identity": _l("Your citizen ID number or unified social credit code"),
-}
+__all__ = ["SCOPES", "describe", "granted", "has_consent", "needs_consent", "record"]
+
 #: Released only with the person's own stored consent, even to trusted halls.
 ALWAYS_ASK = {"identity"}
 
@@ -56,10 +50,6 @@ def record(sub: str, client_id: str, scopes: list[str]) -> None:
                 session.add(Consent(sub=sub, client_id=client_id, scope=scope))
 
 
-def describe(scopes: list[str]) -> list[tuple[str, str]]:
-    return [(s, str(SCOPES.get(s, s))) for s in scopes]
-
-
 @pages.get("/account/consents")
 def consents():
     live = sso.current_session()
@@ -74,7 +64,7 @@ def consents():
     for consent, name in rows:
         entry = by_client.setdefault(consent.client_id, {"client_id": consent.client_id,
                                                          "name": name, "scopes": []})
-        entry["scopes"].append((consent.scope, str(SCOPES.get(consent.scope, consent.scope))))
+        entry["scopes"].append((consent.scope, describe_scope(consent.scope)))
     return render_template("idp/consents.html", clients=list(by_client.values()))
 
 

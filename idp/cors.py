@@ -12,7 +12,7 @@ import time
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from idp import storage
 from idp.models.clients import OAuthClient
@@ -29,22 +29,42 @@ def origin_of(uri: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def registered_origins() -> frozenset[str]:
-    """Origins of every enabled client's redirect URIs, cached briefly per process."""
-    cache = current_app.extensions.setdefault("onegate.cors", {"at": 0.0, "origins": None})
+def _newest_client_id() -> int:
+    with storage.transaction() as session:
+        return session.scalar(select(func.max(OAuthClient.id))) or 0
+
+
+def _load(cache: dict) -> None:
+    newest = _newest_client_id()
+    with storage.transaction() as session:
+        rows = session.scalars(select(OAuthClient.redirect_uris)
+                               .where(OAuthClient.disabled.is_(False))).all()
+    found = {origin_of(uri) for uris in rows for uri in (uris or [])}
+    cache.update(at=time.monotonic(), newest=newest, origins=frozenset(o for o in found if o))
+
+
+def registered_origins(*, missing: str | None = None) -> frozenset[str]:
+    """Origins of every enabled client's redirect URIs, cached for 30 s per process.
+
+    Asked about a ``missing`` origin, one cheap query (the newest client's id) tells
+    whether a client was registered since, so a hall works the moment it is
+    registered; a disabled client's origin goes within the 30 s.
+    """
+    cache = current_app.extensions.setdefault("onegate.cors",
+                                              {"at": 0.0, "origins": None, "newest": -1})
     if cache["origins"] is None or time.monotonic() - cache["at"] > CACHE_SECONDS:
-        with storage.transaction() as session:
-            rows = session.scalars(select(OAuthClient.redirect_uris)
-                                   .where(OAuthClient.disabled.is_(False))).all()
-        found = {origin_of(uri) for uris in rows for uri in (uris or [])}
-        cache.update(at=time.monotonic(), origins=frozenset(o for o in found if o))
+        _load(cache)
+    elif missing is not None and missing not in cache["origins"] \
+            and _newest_client_id() != cache["newest"]:
+        _load(cache)
     return cache["origins"]
 
 
 def _allowed(origin: str) -> str | None:
     if request.path in PUBLIC_PATHS:
         return "*"
-    if request.path in CLIENT_PATHS and origin.lower() in registered_origins():
+    if request.path in CLIENT_PATHS and origin.lower() in registered_origins(
+            missing=origin.lower()):
         return origin
     return None
 

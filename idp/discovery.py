@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from idp import clients, storage
+from idp import clients, sso, storage
 from idp.claims import CLAIM_NAMES
-from idp.consent import SCOPES
 from idp.routes import api
+from idp.scope_descriptions import SCOPES
 
 ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
                    "sid", "at_hash"]
@@ -34,12 +34,17 @@ def metadata() -> dict:
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": list(clients.ID_TOKEN_ALGS),
         "token_endpoint_auth_methods_supported": list(clients.AUTH_METHODS),
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256", "ES256", "EdDSA"],
+        # RFC 8414 section 2: the *_auth_signing_alg_values_supported entries MUST be
+        # present when private_key_jwt is among the endpoint's methods.
+        "token_endpoint_auth_signing_alg_values_supported": list(clients.ASSERTION_ALGS),
         "revocation_endpoint_auth_methods_supported": list(clients.AUTH_METHODS),
+        "revocation_endpoint_auth_signing_alg_values_supported": list(clients.ASSERTION_ALGS),
         "introspection_endpoint_auth_methods_supported": list(clients.CONFIDENTIAL_METHODS),
+        "introspection_endpoint_auth_signing_alg_values_supported":
+            list(clients.ASSERTION_ALGS),
         "code_challenge_methods_supported": ["S256"],
         "claims_supported": CLAIMS,
-        "acr_values_supported": ["loa-1", "loa-2"],
+        "acr_values_supported": list(sso.ACRS),
         "prompt_values_supported": ["none", "login", "consent"],
         "ui_locales_supported": ["zh-CN", "en"],
         "claims_parameter_supported": False,

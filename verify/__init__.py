@@ -13,9 +13,14 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    """Register the blueprints; the JSON API is CSRF-exempt (bearer tokens, no cookies)."""
-    from verify import api, pages
+    """Register the blueprints (the JSON API is CSRF-exempt: bearer tokens, no cookies)
+    and verify's part of the OpenAPI document."""
+    from credentials.openapi import register_fragment
+    from credentials.problems import register_types
+    from verify import api, openapi, pages, problems
 
+    register_fragment(app, openapi.fragment)
+    register_types(app, problems.PROBLEM_TYPES)
     app.register_blueprint(api.bp)
     app.register_blueprint(pages.bp)
     csrf = app.extensions.get("csrf")

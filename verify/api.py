@@ -12,6 +12,8 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 
+from credentials.formats import strict_json
+from credentials.formats.errors import InvalidJson
 from credentials.models import Licence
 from verify import auth, bundle, images, service, trust_list, uses
 from verify.pipeline import MAX_TEXT
@@ -78,7 +80,7 @@ def _credential_input() -> tuple[str, dict[str, Any]]:
     if (request.content_length or 0) > MAX_JSON_BODY:
         raise Problem(413, "Content Too Large", f"at most {MAX_TEXT} characters of credential",
                       slug="too-large")
-    body = request.get_json(silent=True)
+    body = _json_body()
     if not isinstance(body, dict) or not isinstance(body.get("credential"), str):
         raise Problem(400, "Bad Request", "body must be a JSON object with credential text",
                       slug="credential-missing")
@@ -86,6 +88,15 @@ def _credential_input() -> tuple[str, dict[str, Any]]:
         raise Problem(413, "Content Too Large", f"at most {MAX_TEXT} characters",
                       slug="too-large")
     return body["credential"], body
+
+
+def _json_body() -> Any:
+    """The parsed body, None when it is not strict JSON. Deep nesting fits in the size
+    cap and would exhaust the parser's recursion: that is bad input too, not a 500."""
+    try:
+        return strict_json.loads(request.get_data(cache=True))
+    except (InvalidJson, RecursionError):
+        return None
 
 
 def _key_binding(options: dict[str, Any]) -> KeyBindingRequest | None:
@@ -102,7 +113,7 @@ def _key_binding(options: dict[str, Any]) -> KeyBindingRequest | None:
 def _use_for(token, options: dict[str, Any]) -> uses.Use:
     try:
         purpose = uses.check_purpose(options.get("purpose"))
-        staff = uses.check_staff(request.headers.get("X-Onegate-Staff"))
+        staff = uses.check_staff(auth.header_text("X-Onegate-Staff"))
     except uses.BadPurpose as exc:
         raise Problem(400, "Bad Request", str(exc), slug="purpose") from exc
     return uses.Use("verify", token.client_id, staff, "", None, purpose)
@@ -166,7 +177,7 @@ def holder_licences():
     code_type, number = auth.holder_code(token)
     try:
         purpose = uses.check_purpose(request.args.get("purpose"))
-        staff = uses.check_staff(request.headers.get("X-Onegate-Staff"))
+        staff = uses.check_staff(auth.header_text("X-Onegate-Staff"))
     except uses.BadPurpose as exc:
         raise Problem(400, "Bad Request", str(exc), slug="purpose") from exc
     with current_app.extensions["onegate.sessions"].begin() as session:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from flask import current_app, request
 
 from credentials.access_tokens import AccessToken, AccessTokenError, validate_access_token
@@ -62,3 +64,26 @@ def _challenge(detail: str, error: str | None, status: int = 401,
 
 def _quoted(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable() and ch not in '"\\')
+
+
+def header_text(name: str) -> str | None:
+    """A header carrying a person's name or number, as text.
+
+    HTTP header values are bytes that servers read as ISO-8859-1, so Chinese text
+    must travel percent-encoded UTF-8 (``%E7%AA%97...``, as RFC 8187 values do);
+    raw UTF-8 bytes are accepted too. Undecodable values are passed on unchanged
+    for the caller's checks to refuse.
+    """
+    value = request.headers.get(name)
+    if not value:
+        return value
+    try:
+        value = value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        pass  # already text (not from a socket), or not UTF-8: leave as is
+    if "%" in value:
+        try:
+            value = unquote(value, errors="strict")
+        except UnicodeDecodeError:
+            pass  # not percent-encoded UTF-8: checked as it is
+    return value

@@ -4,6 +4,7 @@ or a phone screen. Hostile uploads are bounded by bytes and by pixels."""
 from __future__ import annotations
 
 import io
+import warnings
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 24_000_000
@@ -38,7 +39,10 @@ def _open(data: bytes):
     from PIL import Image, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(data))
+        with warnings.catch_warnings():
+            # Pillow only warns between MAX_IMAGE_PIXELS and twice that; we refuse below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
         if image.format not in ("PNG", "JPEG", "WEBP", "GIF", "BMP"):
             raise ImageRejected("only PNG, JPEG, WebP, GIF or BMP images", 415)
         width, height = image.size
@@ -48,5 +52,7 @@ def _open(data: bytes):
         return image.convert("L")
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected("image has too many pixels", 413) from exc
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ImageRejected("not a readable image", 415) from exc

@@ -90,11 +90,20 @@ class LocalStatusSource:
                 raise StatusUnavailable("the department cannot sign its status list") from exc
 
     def all_tokens(self) -> dict[str, str]:
-        """uri -> token for every list (the offline bundle carries them all)."""
+        """uri -> token for every list that can be signed (the offline bundle carries them
+        all). A department left without an active key (all revoked) cannot sign its lists:
+        they are left out - its licences then fail offline at the status step - rather
+        than failing the bundle of every other department."""
         with self._sessions() as session:
             rows = list(session.scalars(select(StatusListRow).order_by(StatusListRow.id)))
-        uris = [layout.status_uri(self._base, r.department_code, r.id) for r in rows]
-        return {uri: self.fetch(uri) for uri in uris}
+        tokens = {}
+        for row in rows:
+            uri = layout.status_uri(self._base, row.department_code, row.id)
+            try:
+                tokens[uri] = self.fetch(uri)
+            except StatusUnavailable:
+                continue
+        return tokens
 
 
 class LicenceReferences:

@@ -38,3 +38,26 @@ def problem(status: int, title: str, detail: str | None = None, *, slug: str | N
     response.mimetype = MEDIA_TYPE
     response.headers.update(headers or {})
     return response
+
+
+#: The problem types verify answers with, served at /api/v1/problems/<slug>
+#: through ``credentials.problems.register_types``.
+PROBLEM_TYPES = {
+    "credential-missing": (400, "Credential missing",
+                           "The request carried neither a credential text nor an image."),
+    "image-missing": (400, "Image missing", "A multipart request needs an `image` part."),
+    "image-rejected": (415, "Image rejected",
+                       "The upload is not a PNG, JPEG, GIF, BMP or WebP image we can decode."),
+    "key-binding-request": (400, "Bad key binding request",
+                            "`key_binding` needs an `audience` and a `nonce`."),
+    "purpose": (400, "Purpose required",
+                "An authenticated use needs a `purpose` of 1 to 200 characters."),
+    "holder-not-identified": (403, "Holder not identified",
+                              "The access token carries no `cn_id_number` or `cn_uscc`: "
+                              "ask the holder for the `identity` scope."),
+    "rate-limited": (429, "Too many verifications",
+                     "Wait for the number of seconds in Retry-After."),
+    "too-large": (413, "Content too large", "The credential text or image is too large."),
+    "unsupported-media-type": (415, "Unsupported media type",
+                               "Send application/json or multipart/form-data."),
+}

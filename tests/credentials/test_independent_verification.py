@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib
 import json
 import time
 import zlib
@@ -68,7 +69,7 @@ def test_sd_jwt_verifies_with_jwcrypto(issued, dept):
 
 
 def test_sd_jwt_verifies_with_the_sd_jwt_package(issued):
-    verifier = pytest.importorskip("sd_jwt.verifier")
+    verifier = importlib.import_module("sd_jwt.verifier")
     licence, metadata = issued
 
     def issuer_key(iss, header):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 
 import pytest
 
 from credentials.formats import qr_image
+from tests.conftest import unavailable
 from tests.verify.conftest import install_corpus
 from tests.verify.corpus import CASES
 
@@ -93,14 +95,14 @@ def test_rate_limit_gives_429_with_retry_after(vapp, corpus):
 
 
 def test_redis_counts_across_limiter_instances(corpus):
-    redis = pytest.importorskip("redis")
+    redis = importlib.import_module("redis")
     from verify.ratelimit import FixedWindow, RateLimited
 
     client = redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1)
     try:
         client.ping()
     except redis.RedisError:
-        pytest.skip("Redis not reachable")
+        unavailable("Redis is not reachable at 127.0.0.1:6379")
     prefix = f"onegate:test:{corpus.now}:"
     first, second = (FixedWindow(2, 60, redis=client, prefix=prefix) for _ in range(2))
     first.hit("k")

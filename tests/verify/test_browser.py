@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.browser
 def browser():
     if not os.path.exists(CHROMIUM):
         unavailable(f"{CHROMIUM} is not installed")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    playwright_api = importlib.import_module("playwright.sync_api")
     with playwright_api.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         yield chromium

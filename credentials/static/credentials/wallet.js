@@ -11,6 +11,7 @@
   var store = window.sessionStorage;
   var STATES = { valid: "有效", suspended: "已暂停", revoked: "已撤销", expired: "已过期" };
   var HOLDER_LABELS = { holder_name: "持证人", holder_id: "证件号码" };
+  var KINDS = { retrieve: "调取", verify: "核验" };
 
   function $(id) { return document.getElementById(id); }
   function show(id) { $(id).hidden = false; }
@@ -120,6 +121,41 @@
     });
     $("empty").hidden = data.licenses.length > 0;
     show("list-view");
+    var names = {};
+    data.licenses.forEach(function (licence) { names[licence.identifier] = licence.type_name; });
+    await renderUses(names).catch(function (error) { say("使用记录暂不可用：" + error.message); });
+  }
+
+  function when(text) {
+    var date = new Date(text);
+    return isNaN(date) ? text : date.toLocaleString("zh-CN", { hour12: false });
+  }
+
+  // "Who used my licences": served by the verify package; the browser may call any endpoint.
+  async function renderUses(names) {
+    var data = await (await api("/api/v1/wallet/uses")).json();
+    var list = $("uses");
+    list.textContent = "";
+    data.uses.forEach(function (use) {
+      var item = document.createElement("li");
+      item.className = "use";
+      var who = document.createElement("strong");
+      who.className = "use-client";
+      who.textContent = use.client_id + (use.staff ? "（" + use.staff + "）" : "");
+      var what = document.createElement("span");
+      what.className = "use-what";
+      what.textContent = (KINDS[use.kind] || use.kind) + " " +
+        (names[use.licence_identifier] || use.licence_identifier);
+      var purpose = document.createElement("span");
+      purpose.className = "use-purpose";
+      purpose.textContent = "用途：" + use.purpose;
+      var time = document.createElement("time");
+      time.dateTime = use.at;
+      time.textContent = when(use.at);
+      item.append(who, what, purpose, time);
+      list.append(item);
+    });
+    $("uses-empty").hidden = data.uses.length > 0;
   }
 
   async function labels(licence) {

@@ -34,3 +34,65 @@ def test_withdraw_needs_csrf(app, client, unique):
     signed_in_code(app, client, unique, reg)
     response = client.post("/account/consents/withdraw", data={"client_id": reg["client_id"]})
     assert response.status_code == 400
+
+
+LICENCE_TYPE = "11100000MB0143028R001"
+READ_SCOPE = f"licenses:read:{LICENCE_TYPE}"
+
+
+def _consent_page(client, reg: dict, scope: str, **extra):
+    from tests.idp.protocol.helpers import auth_params, pkce
+
+    verifier, challenge = pkce()
+    params = auth_params(reg["client_id"], challenge, scope=scope, **extra)
+    page = client.get("/oauth/authorize", query_string=params)
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    return params, verifier, page.get_data(as_text=True)
+
+
+def test_department_with_a_licence_scope_completes_the_code_flow(app, client, unique):
+    """A department reusing the holder's licences of one type: the consent page says so
+    in words, and the access token carries the scope and the holder's ID number."""
+    import jwt
+
+    from tests.idp.protocol.helpers import login, make_person, query
+
+    reg = register(app, unique, scopes=["openid", "identity", READ_SCOPE])
+    person = make_person(app, unique)
+    login(client, person["username"])
+    params, verifier, html = _consent_page(client, reg, f"openid identity {READ_SCOPE}")
+    assert f'data-scope="{READ_SCOPE}"' in html
+    assert f"读取您的电子证照：{LICENCE_TYPE}" in html
+    allowed = client.post("/oauth/authorize",
+                          data={**params, "csrf_token": csrf(html), "decision": "allow"})
+    assert allowed.status_code == 302
+    token = exchange(client, reg, query(allowed.headers["Location"])["code"], verifier).json
+    claims = jwt.decode(token["access_token"], options={"verify_signature": False})
+    assert READ_SCOPE in claims["scope"].split() and "identity" in claims["scope"].split()
+    assert claims["cn_id_number"] == person["id_number"]
+    listed = client.get("/account/consents").get_data(as_text=True)
+    assert f"读取您的电子证照：{LICENCE_TYPE}" in listed
+
+
+def test_licence_scopes_in_english_and_with_the_catalogue_name(app, client, unique):
+    from tests.idp.protocol.helpers import login, make_person
+
+    issue = f"licenses:issue:{LICENCE_TYPE}"
+    names = {(LICENCE_TYPE, "zh-CN"): "营业执照", (LICENCE_TYPE, "en"): "Business licence"}
+    app.extensions["onegate.licence_type_names"] = lambda code, locale: names.get((code, locale))
+    reg = register(app, unique, scopes=["openid", "wallet", READ_SCOPE, issue])
+    login(client, make_person(app, unique)["username"])
+    _, _, html = _consent_page(client, reg, f"openid wallet {READ_SCOPE} {issue}")
+    assert f"读取您的电子证照：营业执照 ({LICENCE_TYPE})" in html
+    assert f"签发电子证照：营业执照 ({LICENCE_TYPE})" in html
+    assert "您的电子证照钱包" in html
+    _, _, html = _consent_page(client, reg, f"openid wallet {READ_SCOPE}", ui_locales="en")
+    assert f"Read your electronic licences: Business licence ({LICENCE_TYPE})" in html
+    assert "Your electronic licence wallet" in html
+
+    def broken(code, locale):
+        raise RuntimeError("catalogue down")
+
+    app.extensions["onegate.licence_type_names"] = broken
+    _, _, html = _consent_page(client, reg, READ_SCOPE + " openid", ui_locales="zh-CN")
+    assert f"读取您的电子证照：{LICENCE_TYPE}" in html

@@ -1,0 +1,147 @@
+"""verify's part of /api/v1/openapi.json: its paths and components, merged into the
+credentials document through ``app.extensions["onegate.openapi_fragments"]``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from credentials.openapi import json_response as _json
+from credentials.openapi import problem_response as _problem
+from credentials.openapi import schema_ref as _ref
+from verify.result import STATUSES
+from verify.uses import MAX_PURPOSE, MAX_STAFF
+
+STRING = {"type": "string"}
+PURPOSE_QUERY = {"name": "purpose", "in": "query", "required": True,
+                 "description": "Why the licences are used (national e-licence sharing rules)",
+                 "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE}}
+STAFF = {"name": "X-Onegate-Staff", "in": "header", "required": False,
+         "description": "The staff member acting for the client, recorded with the use",
+         "schema": {"type": "string", "maxLength": MAX_STAFF}}
+FORMAT = {"name": "format", "in": "query", "required": False,
+          "description": "json: the claims (or the token and keys) as JSON instead of a JWT",
+          "schema": {"enum": ["json"]}}
+AUTH = {"401": _problem("Missing or invalid access token (WWW-Authenticate: Bearer)"),
+        "403": _problem("Insufficient scope, or no identity claims in the token")}
+CACHED = "Cache-Control: public, max-age=60"
+
+
+def _get(summary: str, responses: dict[str, Any], *, security=None, params=(),
+         tag: str = "verification") -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "tags": [tag], "parameters": list(params),
+                                 "responses": responses}
+    if security is not None:
+        operation["security"] = security
+    return {"get": operation}
+
+
+def _verify() -> dict[str, Any]:
+    text_body = {"type": "object", "required": ["credential"], "properties": {
+        "credential": {"type": "string", "maxLength": 65536,
+                       "description": "SD-JWT VC (presentation), LIC1: offline QR text, "
+                                      "or an online reference URL"},
+        "purpose": {"type": "string", "maxLength": MAX_PURPOSE,
+                    "description": "Required when a Bearer token is sent (records a use)"},
+        "key_binding": {"type": "object", "required": ["audience", "nonce"], "properties": {
+            "audience": STRING, "nonce": STRING}}}}
+    image_body = {"type": "object", "required": ["image"], "properties": {
+        "image": {"type": "string", "contentMediaType": "image/png",
+                  "description": "A photo or screenshot of a licence QR (PNG, JPEG, WebP, "
+                                 "GIF or BMP; at most 5 MiB and 24 megapixels)"},
+        "purpose": {"type": "string", "maxLength": MAX_PURPOSE}}}
+    return {"post": {
+        "summary": "Verify a licence (text or QR image)", "tags": ["verification"],
+        "security": [{}, {"verifierToken": []}], "parameters": [STAFF],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": text_body},
+            "multipart/form-data": {"schema": image_body}}},
+        "responses": {
+            "200": _json(_ref("VerificationResult"),
+                         "The verdict, also for invalid, revoked or untrusted licences"),
+            "400": _problem("No credential, bad key_binding or missing purpose"),
+            "401": AUTH["401"],
+            "413": _problem("Body, text or image too large"),
+            "415": _problem("Not JSON or multipart, or not a supported image"),
+            "422": _problem("No readable QR code in the image"),
+            "429": _problem("Rate limit reached (Retry-After)")}}}
+
+
+def paths() -> dict[str, Any]:
+    return {
+        "/api/v1/verify": _verify(),
+        "/api/v1/trust-list": _get(
+            "The signed trust list (trustlist+jwt): issuers, their keys and licence types",
+            {"200": {"description": CACHED, "content": {
+                "application/trustlist+jwt": {"schema": STRING},
+                "application/json": {"schema": _ref("TrustList")}}}},
+            params=[FORMAT], tag="trust"),
+        "/api/v1/offline-bundle": _get(
+            "Signed offline bundle: trust list, JWKS, status lists, issued-at, max-age",
+            {"200": {"description": CACHED, "content": {
+                "application/jwt": {"schema": STRING},
+                "application/json": {"schema": {"type": "object", "properties": {
+                    "bundle": STRING, "provider_jwks": _ref("JWKS")}}}}}},
+            params=[FORMAT], tag="trust"),
+        "/api/v1/holder/licenses": _get(
+            "The holder's licences of the consented types (records one use per licence)",
+            {"200": _json({"type": "object", "properties": {
+                "licenses": {"type": "array", "items": _ref("HolderLicence")},
+                "types": {"type": "array", "items": STRING}}}),
+             "400": _problem("purpose missing or longer than 200 characters"), **AUTH},
+            security=[{"holderConsentToken": []}], params=[PURPOSE_QUERY, STAFF], tag="reuse"),
+        "/api/v1/wallet/uses": _get(
+            "Who used my licences: the holder's records of use, newest first",
+            {"200": _json({"type": "object", "properties": {
+                "uses": {"type": "array", "items": _ref("Use")}}}), **AUTH},
+            security=[{"walletToken": []}], tag="wallet"),
+    }
+
+
+def schemas() -> dict[str, Any]:
+    nullable = {"type": ["string", "null"]}
+    return {
+        "VerificationResult": {"type": "object", "required": ["valid", "status", "checks"],
+                               "properties": {
+            "valid": {"type": "boolean"}, "status": {"enum": list(STATUSES)},
+            "form": {"type": ["string", "null"]},
+            "checks": {"type": "array", "items": {"type": "object", "properties": {
+                "step": STRING, "ok": {"type": ["boolean", "null"]}, "reason": STRING}}},
+            "license": {"type": ["object", "null"], "properties": {
+                "identifier": STRING, "type": STRING, "issuer": STRING,
+                "claims": {"type": "object"}}}}},
+        "TrustList": {"type": "object", "properties": {
+            "iss": STRING, "iat": {"type": "integer"}, "exp": {"type": "integer"},
+            "issuers": {"type": "array", "items": {"type": "object", "properties": {
+                "issuer": STRING, "code": STRING, "name": STRING, "uscc": nullable,
+                "jwks": _ref("JWKS"), "licence_types": {"type": "array", "items": STRING},
+                "type_names": {"type": "object", "additionalProperties": STRING}}}}}},
+        "HolderLicence": {"type": "object", "properties": {
+            "identifier": STRING, "type": STRING, "department": STRING,
+            "state": {"enum": ["valid", "suspended", "revoked"]}, "holder_name": STRING,
+            "claims": {"type": "object"}, "valid_from": nullable, "valid_until": nullable,
+            "sd_jwt": STRING, "offline_qr": STRING}},
+        "Use": {"type": "object", "properties": {
+            "at": {"type": "string", "format": "date-time"},
+            "kind": {"enum": ["retrieve", "verify"]}, "client_id": STRING,
+            "staff": nullable, "licence_identifier": STRING,
+            "purpose": STRING, "result": nullable}},
+    }
+
+
+def fragment(issuer: str) -> dict[str, Any]:
+    """Paths, schemas and the two extra security schemes of verify's JSON API."""
+    return {
+        "paths": paths(),
+        "tags": [{"name": "verification"}, {"name": "trust"}, {"name": "reuse"}],
+        "components": {"schemas": schemas(), "securitySchemes": {
+            "verifierToken": {"type": "oauth2", "description":
+                              "Optional: an authenticated verification records a use", "flows": {
+                                  "clientCredentials": {"tokenUrl": issuer + "/oauth/token",
+                                                        "scopes": {}}}},
+            "holderConsentToken": {"type": "oauth2", "flows": {"authorizationCode": {
+                "authorizationUrl": issuer + "/oauth/authorize",
+                "tokenUrl": issuer + "/oauth/token",
+                "scopes": {"identity": "who the holder is",
+                           "licenses:read:<type code>": "the holder's licences of one type"}}}},
+        }},
+    }
