@@ -96,3 +96,20 @@ def _init_packages(app: Flask) -> None:
     idp.init_app(app)
     credentials.init_app(app)
     verify.init_app(app)
+    app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
+
+
+def _licence_type_names(app: Flask):
+    """The consent page names licence types (idp cannot import the catalogue)."""
+    from credentials import catalogue
+
+    sessions = app.extensions["onegate.sessions"]
+
+    def lookup(code: str, locale: str) -> str | None:
+        with sessions() as session:
+            row = catalogue.get_type(session, code)
+        if row is None:
+            return None
+        return row.name_en if str(locale).startswith("en") else row.name_zh
+
+    return lookup

@@ -23,10 +23,12 @@ from idp.models.clients import OAuthClient
 
 CITIZEN_ID_BODY = "44010619900307001"  # Guangzhou Tianhe, born 1990-03-07
 ENTERPRISE_USCC_BODY = "91440101MA59XJ7K2"  # a Guangzhou enterprise (fictional)
-HALLS = (
-    ("demo-hall-tianhe", "广州市天河区政务服务中心", 8101),
-    ("demo-hall-shunde", "佛山市顺德区行政服务中心", 8102),
-    ("demo-hall-kiosk", "村级便民服务站自助终端", 8103),
+HALLS = (  # client_id, name, port of its redirect URI, token endpoint auth method
+    ("demo-hall-tianhe", "广州市天河区政务服务中心", 8101, "client_secret_basic"),
+    ("demo-hall-shunde", "佛山市顺德区行政服务中心", 8102, "client_secret_basic"),
+    ("demo-hall-kiosk", "村级便民服务站自助终端", 8103, "client_secret_basic"),
+    # A browser application (oidc-client-ts and the like): public, PKCE only.
+    ("demo-hall-spa", "粤省事 网页版 (browser app)", 8105, "none"),
 )
 
 
@@ -89,18 +91,21 @@ def _load_people(session, known: dict) -> list[str]:
 
 def _load_halls(session, issuer: str, known: dict) -> list[str]:
     lines = []
-    for client_id, name, port in HALLS:
+    for client_id, name, port, auth_method in HALLS:
+        public = auth_method == "none"
         if session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)):
             secret = known.get(client_id, "(shown when first created)")
         else:
             _, secret = create(session, NewClient(
-                name=name, client_id=client_id,
+                name=name, client_id=client_id, auth_method=auth_method,
                 redirect_uris=[f"http://127.0.0.1:{port}/callback"],
                 post_logout_redirect_uris=[f"http://127.0.0.1:{port}/"],
-                backchannel_logout_uri=f"http://127.0.0.1:{port}/backchannel-logout",
+                backchannel_logout_uri=None if public else
+                f"http://127.0.0.1:{port}/backchannel-logout",
                 scopes=["openid", "profile", "email", "phone", "identity"], trusted=True))
             known[client_id] = secret
-        lines.append(f"  hall {client_id:<18} secret {secret}  redirect "
+        credential = "public client (PKCE, no secret)" if public else f"secret {secret}"
+        lines.append(f"  hall {client_id:<18} {credential}  redirect "
                      f"http://127.0.0.1:{port}/callback  ({name})")
     return lines
 

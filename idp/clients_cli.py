@@ -59,7 +59,14 @@ def create(session, new: NewClient) -> tuple[OAuthClient, str | None]:
     return row, secret
 
 
+def _valid_scope_token(scope: str) -> bool:
+    """RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )."""
+    return bool(scope) and all(0x21 <= ord(c) <= 0x7E and c not in '"\\' for c in scope)
+
+
 def _check(new: NewClient) -> None:
+    if bad := [s for s in new.scopes if not _valid_scope_token(s)]:
+        raise ValueError(f"invalid scope value(s): {', '.join(map(repr, bad))}")
     if unknown := set(new.grant_types) - set(registry.GRANT_TYPES):
         raise ValueError(f"unsupported grant type(s): {', '.join(sorted(unknown))}")
     if new.auth_method not in registry.AUTH_METHODS:

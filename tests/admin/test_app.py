@@ -117,3 +117,18 @@ def test_home_page_links_the_services(client):
 
 def test_metrics_content_type_is_prometheus(client):
     assert client.get("/metrics").headers["Content-Type"].startswith("text/plain; version=")
+
+
+def test_consent_names_licence_types_from_the_catalogue(app):
+    from credentials.demo import BUSINESS_LICENCE, load
+    from idp.scope_descriptions import describe_scope
+
+    load(app.extensions["onegate.sessions"], app.extensions["onegate.keyring"],
+         app.config["ONEGATE"]["ISSUER"])
+    scope = f"licenses:read:{BUSINESS_LICENCE.code}"
+    with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        assert f"营业执照 ({BUSINESS_LICENCE.code})" in describe_scope(scope)
+    with app.test_request_context("/?ui_locales=en", headers={"Accept-Language": "en"}):
+        assert f"Business licence ({BUSINESS_LICENCE.code})" in describe_scope(scope)
+    with app.test_request_context("/"):
+        assert describe_scope("licenses:read:NOSUCHTYPE").endswith("NOSUCHTYPE")

@@ -8,6 +8,8 @@ import time
 import uuid
 from dataclasses import dataclass
 
+from tests import conftest  # noqa: E402
+
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 ISSUER = "http://localhost"
@@ -110,3 +112,14 @@ def wallet_headers(app, id_number: str, scope: str = "openid wallet identity", *
     token = mint(app, client_id="onegate-wallet", scope=scope, sub="u-" + id_number[-6:],
                  **claims)
     return {"Authorization": f"Bearer {token}"}
+
+
+def register_wallet(migrated: str, issuer: str, instance) -> None:
+    """Point the wallet's public client (made by bootstrap) at this live server."""
+    from admin.app import create_app
+    from admin.bootstrap import ensure_wallet_client
+
+    app = create_app(conftest.test_settings(migrated, ISSUER=issuer), instance_path=instance)
+    ensure_wallet_client(app)
+    app.extensions["onegate.engine"].dispose()
+

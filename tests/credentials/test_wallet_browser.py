@@ -5,90 +5,23 @@ from __future__ import annotations
 
 import importlib
 import io
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 
-from tests import conftest as base
-from tests.conftest import ROOT, free_port, unavailable, wait_healthy
-from tests.credentials.helpers import dept_headers, make_department
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+from tests.credentials.helpers import dept_headers, make_department, register_wallet
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def wallet_server(migrated, tmp_path_factory):
-    """A threaded gunicorn server with the credentials blueprints (see wired_server)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = dict(os.environ)
-    env.update({f"ONEGATE_{k}": str(v) for k, v in
-                base.test_settings(migrated, ISSUER=url, PORT=port).items()})
-    env["ONEGATE_INSTANCE_PATH"] = str(tmp_path_factory.mktemp("wallet"))
-    process = subprocess.Popen([sys.executable, "-m", "tests.credentials.wired_server"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    wait_healthy(url, process)
-    yield url
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def register_wallet(app, issuer: str) -> None:
-    """Create (or point at this server) the wallet's public client through idp."""
-    from sqlalchemy import select
-
-    from credentials.wallet import register_client_spec
-    from idp.clients_cli import NewClient, create
-    from idp.models.clients import OAuthClient
-
-    spec = register_client_spec(issuer)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
-        row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == spec["client_id"]))
-        if row is None:
-            create(session, NewClient(
-                name=spec["name"], client_id=spec["client_id"],
-                redirect_uris=spec["redirect_uris"],
-                post_logout_redirect_uris=spec["post_logout_redirect_uris"],
-                grant_types=spec["grant_types"], scopes=spec["scopes"],
-                auth_method=spec["auth_method"], trusted=spec["trusted"]))
-        else:
-            row.redirect_uris = sorted(set(row.redirect_uris) | set(spec["redirect_uris"]))
-            row.scope = " ".join(dict.fromkeys(row.scope.split() + spec["scopes"]))
-
-
-def test_holder_sees_licence_and_qr(app, wallet_server, browser, unique):
+def test_holder_sees_licence_and_qr(app, migrated, live_server, browser, unique, tmp_path):
     from PIL import Image
     from playwright.sync_api import expect
 
     from tests.idp.accounts.factories import PASSWORD, make_person
 
     zxingcpp = importlib.import_module("zxingcpp")
-    register_wallet(app, wallet_server)
+    register_wallet(migrated, live_server.url, tmp_path)
     person = make_person(app, unique, display_name="陈小红")
     dept = make_department(app, unique)
     body = dept.body(holder={"code_type": "111", "number": person["id_number"],
@@ -98,7 +31,7 @@ def test_holder_sees_licence_and_qr(app, wallet_server, browser, unique):
 
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 800})
     page = context.new_page()
-    page.goto(wallet_server + "/wallet")
+    page.goto(live_server.url + "/wallet")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     page.get_by_role("button", name="登录").click()
     page.get_by_label("用户名、身份证号或手机号").fill(person["username"])

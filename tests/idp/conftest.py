@@ -4,7 +4,6 @@ single-page app (``browser_rp/``) served from its own loopback origin."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -12,27 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import unavailable
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 RP_ROOT = Path(__file__).resolve().parent / "browser_rp"
 
 
-@pytest.fixture
-def browser():
-    """A headless Chromium; fails under CI=true when missing, skips elsewhere."""
-    if not os.path.exists(CHROMIUM):
-        unavailable(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("the playwright Python package is not installed")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 class _RPHandler(SimpleHTTPRequestHandler):

@@ -9,8 +9,6 @@ consent, after which the department's refresh token no longer works.
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
 import secrets
 import threading
@@ -20,27 +18,13 @@ from urllib.parse import quote, urlsplit
 import pytest
 import requests
 
-from tests.conftest import unavailable
-from tests.credentials.helpers import dept_headers, make_department
-from tests.credentials.test_wallet_browser import register_wallet
+from tests.credentials.helpers import dept_headers, make_department, register_wallet
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PURPOSE = "办理食品经营许可延续，核对营业执照"
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        unavailable(f"{CHROMIUM} is not installed")
-    playwright_api = importlib.import_module("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 class _Callback(BaseHTTPRequestHandler):
@@ -101,7 +85,7 @@ def _login(page, person):
 
 
 def test_department_reuses_with_consent_and_holder_sees_and_withdraws(
-        app, live_server, browser, department_callback, unique):
+        app, migrated, live_server, browser, department_callback, unique, tmp_path):
     from authlib.integrations.requests_client import OAuth2Session
     from playwright.sync_api import expect
 
@@ -114,7 +98,7 @@ def test_department_reuses_with_consent_and_holder_sees_and_withdraws(
     wanted = _issue(app, food, person["id_number"])
     not_consented = _issue(app, other, person["id_number"])
     reg = _department_client(app, unique, food, redirect_uri)
-    register_wallet(app, base)
+    register_wallet(migrated, base, tmp_path)
 
     # The department system builds the authorization URL (PKCE S256).
     oauth = OAuth2Session(reg["client_id"], reg["secret"], redirect_uri=redirect_uri,

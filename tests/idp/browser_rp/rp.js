@@ -16,6 +16,8 @@ async function userManager() {
     response_type: "code",
     scope: config.scope,
     loadUserInfo: true,
+    // Revoke the access and refresh tokens (RFC 7009, from this origin) on sign-out.
+    revokeTokensOnSignout: true,
   });
 }
 

@@ -97,10 +97,17 @@ def test_oidc_client_ts_signs_in_and_out(app, live_server, browser, browser_rp, 
     page.locator("#renew").click()
     expect(page.locator("#renewed")).to_have_text("renewed:" + person["sub"])
 
+    stored = page.evaluate("() => Object.entries(sessionStorage)"
+                           ".filter(([k]) => k.startsWith('oidc.user:'))[0][1]")
+    refresh_token = json.loads(stored)["refresh_token"]
     page.locator("#logout").click()
     expect(page).to_have_url(re.compile("^" + re.escape(browser_rp.post_logout_uri)))
     expect(page.locator("#status")).to_have_text("signed-out")
     expect(page.locator("#error")).to_have_text("")
+    # The library revoked its tokens from the browser before leaving (RFC 7009).
+    refused = requests.post(live_server.url + "/oauth/token", timeout=10, data={
+        "grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id})
+    assert refused.json()["error"] == "invalid_grant"
     # The provider session ended with it: the next sign-in asks for the password again.
     page.goto(browser_rp.origin + "/index.html")
     page.locator("#login").click()

@@ -41,3 +41,16 @@ def test_public_client_has_no_secret_and_bad_input_is_refused(app, unique):
     assert json.loads(public.output)["client_secret"] is None
     bad = _run(app, "add", "--name", "x", "--public", "--grant", "client_credentials")
     assert bad.exit_code == 2
+
+
+def test_department_client_with_licence_scopes(app, unique):
+    """Dynamic licence scopes (``licenses:read:<type code>``) register like any other;
+    a value outside RFC 6749's scope-token characters is refused."""
+    scope = "openid identity licenses:read:11100000MB0143028R001"
+    added = _run(app, "add", "--name", f"Tax {unique}", "--redirect-uri",
+                 "https://tax.example.cn/cb", "--scope", scope, "--json")
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["scope"] == scope
+    refused = _run(app, "add", "--name", f"Bad {unique}", "--redirect-uri",
+                   "https://tax.example.cn/cb", "--scope", 'openid "quoted"')
+    assert refused.exit_code != 0 and "invalid scope" in refused.output

@@ -36,7 +36,7 @@ def test_withdraw_needs_csrf(app, client, unique):
     assert response.status_code == 400
 
 
-LICENCE_TYPE = "11100000MB0143028R001"
+LICENCE_TYPE = "11100000000013338W009"  # not in the demo catalogue
 READ_SCOPE = f"licenses:read:{LICENCE_TYPE}"
 
 
