@@ -25,9 +25,11 @@ $(VENV)/.installed-dev: pyproject.toml constraints.txt | $(BIN)/python
 venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
 
+# init and serve see the same address, so the issuer URL (http://HOST:PORT unless
+# ONEGATE_ISSUER says otherwise) is the one the demo data and the wallet are made for.
 run: venv
-	$(BIN)/onegate init --demo
-	ONEGATE_HOST=$(HOST) ONEGATE_PORT=$(PORT) $(BIN)/onegate serve --host $(HOST) --port $(PORT)
+	ONEGATE_HOST=$(HOST) ONEGATE_PORT=$(PORT) $(BIN)/onegate init --demo
+	ONEGATE_HOST=$(HOST) ONEGATE_PORT=$(PORT) $(BIN)/onegate serve
 
 lint: dev-venv
 	$(BIN)/ruff check .

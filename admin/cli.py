@@ -82,7 +82,12 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     # Workers build their own app from the environment: let them see the same address,
     # so the default issuer (http://HOST:PORT) names where we really listen.
     os.environ["ONEGATE_HOST"], os.environ["ONEGATE_PORT"] = host, str(port)
-    click.echo(f"onegate listening on http://{host}:{port} ({settings['ISSUER']})")
+    app = create_app()  # as the workers will see it, with this host and port
+    # The wallet's redirect URI follows the issuer (another host or port than at init).
+    bootstrap.ensure_wallet_client(app)
+    app.extensions["onegate.engine"].dispose()
+    click.echo(f"onegate listening on http://{host}:{port} (issuer "
+               f"{app.config['ONEGATE']['ISSUER']})")
     server.run(create_app, host, port, workers, threads)
 
 
@@ -128,9 +133,26 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
             current_app.config["ONEGATE"]["KEY_PREPUBLISH"]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--prepublish") from None
+    _check_owner(owner)
     ring = current_app.extensions["onegate.keyring"]
     record = ring.rotate(owner, alg, timedelta(seconds=seconds))
     click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
+
+
+def _check_owner(owner: str) -> None:
+    """The provider, or a registered department (dept:<code>); else a usage error."""
+    from credentials import catalogue
+    from keys.owners import check_owner
+
+    try:
+        check_owner(owner)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--owner") from None
+    if owner.startswith("dept:"):
+        with current_app.extensions["onegate.sessions"]() as session:
+            if catalogue.get_department_or_none(session, owner[5:]) is None:
+                raise click.BadParameter(f"no department {owner[5:]!r} "
+                                         "(see onegate departments list)", param_hint="--owner")
 
 
 @keys_group.command("revoke")
@@ -165,10 +187,16 @@ _register_package_commands()
 
 def main() -> None:
     """Console entry point: configuration errors are one line and exit 2."""
+    from sqlalchemy.exc import OperationalError
+
     try:
         cli.main(prog_name="onegate", standalone_mode=True)
     except ConfigError as exc:
         click.echo(f"onegate: configuration error: {exc}", err=True)
+        sys.exit(2)
+    except OperationalError as exc:
+        reason = str(exc.orig or exc).strip().splitlines()[-1][:300]
+        click.echo(f"onegate: database unreachable (ONEGATE_DATABASE_URL): {reason}", err=True)
         sys.exit(2)
 
 

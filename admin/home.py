@@ -11,3 +11,9 @@ bp = Blueprint("home", __name__)
 def home():
     issuer = current_app.config["ONEGATE"]["ISSUER"]
     return render_template("home.html", issuer=issuer)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    # No icon to show; answer so browsers stop logging a 404 on every page.
+    return "", 204, {"Cache-Control": "public, max-age=86400"}

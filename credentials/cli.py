@@ -146,6 +146,9 @@ def licenses_import(file: Path, department: str, batch: int) -> None:
                f"{len(summary.rejected)} rejected (of {summary.total} lines)")
     for number, reasons in summary.rejected:
         click.echo(f"  line {number}: {'; '.join(reasons)}")
+    if summary.rejected:
+        # Scripts must notice: fix the listed lines and run the import again.
+        raise SystemExit(1)
 
 
 #: The groups admin/cli.py adds to ``onegate``.

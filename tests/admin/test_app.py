@@ -132,3 +132,7 @@ def test_consent_names_licence_types_from_the_catalogue(app):
         assert f"Business licence ({BUSINESS_LICENCE.code})" in describe_scope(scope)
     with app.test_request_context("/"):
         assert describe_scope("licenses:read:NOSUCHTYPE").endswith("NOSUCHTYPE")
+
+
+def test_favicon_answers_without_content(client):
+    assert client.get("/favicon.ico").status_code == 204

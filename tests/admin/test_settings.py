@@ -111,3 +111,14 @@ def test_cli_prints_one_line_and_exits_nonzero(tmp_path, env, fragment):
     assert result.stderr.strip() == result.stderr.strip().splitlines()[0]
     assert fragment in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_database_unreachable_is_one_line(tmp_path):
+    full = {k: v for k, v in os.environ.items() if not k.startswith("ONEGATE_")}
+    full.update(ONEGATE_INSTANCE_PATH=str(tmp_path),
+                ONEGATE_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/x")
+    result = subprocess.run([sys.executable, "-m", "admin.cli", "db", "upgrade"], cwd=ROOT,
+                            env=full, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.startswith("onegate: database unreachable (ONEGATE_DATABASE_URL):")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -61,7 +61,7 @@ def test_cli_prints_summary(app, dept, tmp_path):
 
     path = write(tmp_path, dept, 8, bad_lines={2})
     result = run_cli(app, "licenses", "import", str(path), "--department", dept.code)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # rejected lines: scripts must notice
     assert "7 imported" in result.output and "2 rejected" in result.output
     assert "line 2: holder.number: bad_check_character" in result.output
     assert "line 6: body: invalid_json" in result.output

@@ -1,0 +1,37 @@
+"""`onegate keys`: list, rotate and revoke, with readable errors."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from admin.cli import cli
+
+
+def run(app, *args):
+    with app.app_context():
+        return CliRunner().invoke(cli, ["keys", *args])
+
+
+def test_rotate_publishes_a_next_key_listed_as_json(app):
+    result = run(app, "rotate", "--owner", "provider", "--alg", "EdDSA", "--prepublish", "1d")
+    assert result.exit_code == 0, result.output
+    kid = result.output.split()[2]
+    listed = json.loads(run(app, "list", "--owner", "provider", "--json").output)
+    assert {"kid": kid, "state": "next"}.items() <= next(
+        r for r in listed if r["kid"] == kid).items()
+    assert all("private" not in key for row in listed for key in row)
+
+
+def test_rotate_refuses_unknown_owners_and_departments(app):
+    bad = run(app, "rotate", "--owner", "nobody", "--alg", "RS256")
+    assert bad.exit_code == 2 and "owner must be" in bad.output
+    assert "Traceback" not in bad.output
+    missing = run(app, "rotate", "--owner", "dept:nosuchdept", "--alg", "ES256")
+    assert missing.exit_code == 2 and "no department 'nosuchdept'" in missing.output
+
+
+def test_revoke_unknown_kid_is_one_line(app):
+    result = run(app, "revoke", "no-such-kid")
+    assert result.exit_code == 1 and "no key with kid no-such-kid" in result.output
