@@ -175,7 +175,7 @@ def _licences(app: Flask) -> list[str]:
     business = IssueRequest(
         type_code=BUSINESS_LICENCE.code, valid_from=None, valid_until=None,
         holder=Holder("001", _uscc(), "广州岭南科技有限公司"),
-        claims={"entity_type": "有限责任公司", "legal_representative": "张三",
+        claims={"entity_type": "有限责任公司（自然人投资或控股）", "legal_representative": "张三",
                 "registered_capital": "人民币壹佰万元", "established": "2019-05-20",
                 "business_term": "长期", "address": "广州市天河区天河路385号",
                 "business_scope": "软件开发；信息技术咨询服务。",
