@@ -22,13 +22,14 @@ def offline_text() -> str:
 
     packed = compact_licence.pack(
         identifier="1.2.156.3005.2.11100000MB0143028X001.11440000MB2C92125X.240101ABCDEFGH.001.Q",
-        type_code="11100000MB0143028X001", holder_name="广州市某某餐饮管理有限公司",
+        holder_name="广州市某某餐饮管理有限公司",
         holder_code_type="001", holder_code="91440300708461136T",
         key_claims={"permit_number": "JY14401060012345", "main_business_format": "餐饮服务经营者"},
-        status_idx=48213, status_uri="https://onegate.gd.gov.cn/issuers/gdamr/status/9f1c2a")
+        status_list_id="9f1c2a0b3d4e5f60", status_idx=48213)
     return offline_qr.encode(packed, private_key=ec.generate_private_key(ec.SECP256R1()),
-                             kid="k" * 43, alg="ES256", iss="https://onegate.gd.gov.cn/issuers/gdamr",
-                             iat=1_700_000_000, nbf=1_700_000_000, exp=1_900_000_000)
+                             kid="X1orPE1eb3BZ9oNl3x_2Zq7kT0a8mW4yHc5RjVt1sQE", alg="ES256",
+                             iss="gdamr", iat=1_700_000_000, nbf=1_700_000_000,
+                             exp=1_900_000_000)
 
 
 def main() -> None:

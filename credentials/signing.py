@@ -56,15 +56,25 @@ def issue_sd_jwt(facts: LicenceFacts, licence_type: LicenceType, signer: Any, *,
 
 def issue_offline(facts: LicenceFacts, licence_type: LicenceType, signer: Any, *, issuer: str,
                   department_code: str, iat: int) -> str:
-    """The offline QR text with the type's few always-disclosed ``offline_claims``."""
+    """The offline QR text with the type's few always-disclosed ``offline_claims``.
+
+    Compact by reference (credentials.formats.offline_qr): ``iss`` is the department
+    code, the COSE ``kid`` the first 8 bytes of the key's thumbprint, and the status
+    is the list id and index, the URI being ``<issuer URL>/status/<list id>``.
+    Raises ValueError if the licence's status URI is not of that form.
+    """
     key_claims = {n: facts.claims[n] for n in licence_type.offline_claims if n in facts.claims}
+    list_id = facts.status_uri.rsplit("/", 1)[-1]
+    issuer_url = layout.issuer_url(issuer, department_code)
+    if compact_licence.status_uri(issuer_url, list_id) != facts.status_uri:
+        raise ValueError("the status URI is not <issuer URL>/status/<list id>")
     packed = compact_licence.pack(
-        identifier=facts.identifier, type_code=facts.type_code, holder_name=facts.holder_name,
+        identifier=facts.identifier, holder_name=facts.holder_name,
         holder_code_type=facts.holder_code_type, holder_code=facts.holder_number,
-        key_claims=key_claims, status_idx=facts.status_idx, status_uri=facts.status_uri)
+        key_claims=key_claims, status_list_id=list_id, status_idx=facts.status_idx)
     return offline_qr.encode(
         packed, private_key=signer.private_key, kid=signer.kid, alg=signer.alg,
-        iss=layout.issuer_url(issuer, department_code), iat=iat,
+        iss=department_code, iat=iat,
         nbf=int(facts.valid_from.timestamp()), exp=int(facts.valid_until.timestamp()))
 
 

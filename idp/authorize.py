@@ -3,6 +3,7 @@ list of small checks: client and redirect URI, request, prompt, login, consent, 
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -14,8 +15,10 @@ from wtforms.validators import ValidationError
 
 from idp import clients, consent, sso, storage, tokens
 from idp.errors import AuthorizePageError, InvalidRequestError, OAuth2Error
+from idp.parameters import check_single
 from idp.routes import pages
 from idp.server import current_server
+from idp.uris import redirect_uri_problem
 
 PROMPTS = {"none", "login", "consent", "select_account"}
 FORM_ONLY = {"csrf_token", "decision"}
@@ -28,14 +31,19 @@ def authorize():
         client, redirect_uri = check_client_and_redirect_uri()
     except AuthorizePageError as exc:
         return error_page(exc)
-    state = request.values.get("state")
+    # RFC 6749 section 4.1.2.1: state is echoed exactly; a repeated state has no
+    # single exact value, so none is echoed.
+    states = request.values.getlist("state")
+    state = states[0] if len(states) == 1 else None
     try:
+        check_single(request.values)
+        check_response_type()
         check_unsupported_parameters()
         grant = current_server().get_consent_grant(end_user=None)
         prompts = check_prompt()
         max_age = check_max_age()
     except OAuth2Error as error:
-        return error_redirect(redirect_uri, error.error, error.get_error_description(), state)
+        return error_redirect(redirect_uri, error.error, clean_description(error), state)
     live = sso.current_session()
     login = login_needed(live, prompts, max_age)
     if login is not None:
@@ -60,7 +68,7 @@ def decide(grant, client, redirect_uri, live, prompts, state):
     elif consent.needs_consent(client, live.sub, scopes, prompts):
         if "none" in prompts:
             return error_redirect(redirect_uri, "consent_required", None, state)
-        return consent_page(client, redirect_uri, scopes)
+        return consent_page(client, redirect_uri, scopes, expired=consent_form_expired())
     user = tokens.EndUser(sub=live.sub, sid=live.sid, auth_time=live.auth_time,
                           acr=live.acr, amr=list(live.amr))
     sso.add_participant(live.sid, client.get_client_id())
@@ -83,6 +91,13 @@ def consent_decision() -> str | None:
     return request.form["decision"]
 
 
+def consent_form_expired() -> bool:
+    """Our consent form came back with a missing or stale CSRF token: the page is
+    shown again with a notice (the person confirms again; nothing was granted)."""
+    return request.method == "POST" and "decision" in request.form and \
+        consent_decision() is None
+
+
 def check_client_and_redirect_uri():
     """RFC 6749 section 4.1.2.1: with a missing, invalid or mismatching redirect URI or
     client_id the server "MUST NOT automatically redirect the user-agent"."""
@@ -98,7 +113,67 @@ def check_client_and_redirect_uri():
     # OIDC Core 3.1.2.1: redirect_uri is REQUIRED and MUST exactly match a registered one.
     if len(uris) != 1 or not client.check_redirect_uri(uris[0]):
         raise AuthorizePageError("invalid_request", "redirect_uri is missing or not registered")
+    if redirect_uri_problem(uris[0]) is not None:
+        # RFC 6749 section 3.1.2: "The redirection endpoint URI MUST be an absolute
+        # URI ... MUST NOT include a fragment component." A registration made before
+        # `clients add` checked this must not send the browser to, say, javascript:.
+        raise AuthorizePageError("invalid_request",
+                                 "the registered redirect_uri is not a valid absolute URI")
     return client, uris[0]
+
+
+def check_response_type() -> None:
+    """RFC 6749 section 3.1.1: response_type is REQUIRED; a missing one is
+    invalid_request (section 4.1.2.1: "missing a required parameter"), one we do not
+    support is unsupported_response_type. Only ``code`` (discovery says so)."""
+    value = request.values.get("response_type")
+    if not value:
+        raise InvalidRequestError("The response_type parameter is missing.")
+    if value != "code":
+        raise UnsupportedResponseType()
+
+
+class UnsupportedResponseType(OAuth2Error):
+    """RFC 6749 section 4.1.2.1 unsupported_response_type, with a plain description
+    (Authlib's class formats its own description around the response type)."""
+
+    error = "unsupported_response_type"
+    description = "Only the code response type is supported."
+
+
+#: Clean descriptions for Authlib's terse ones: RFC 6749 section 4.1.2.1 makes
+#: error_description "Human-readable ASCII [USASCII] text ... to assist the client
+#: developer", so each is a short English sentence.
+_AUTHLIB_DESCRIPTIONS = [
+    (re.compile(r"^Missing '(\w+)'"), "The {} parameter is missing."),
+    (re.compile(r"^Multiple '(\w+)'"), "The {} parameter is repeated."),
+    (re.compile(r"^Invalid '(\w+)'"), "The {} parameter is not valid."),
+    (re.compile(r"^Unsupported '(\w+)'"), "This {} is not supported."),
+]
+_BY_CODE = {
+    "unsupported_response_type": "Only the code response type is supported.",
+    "unauthorized_client": "This client may not use the code response type.",
+    "invalid_scope": "The requested scope is not allowed for this client.",
+    "request_not_supported": "The request parameter (request objects) is not supported.",
+    "request_uri_not_supported": "The request_uri parameter is not supported.",
+}
+
+
+def clean_description(error: OAuth2Error) -> str | None:
+    """A short English sentence in RFC 6749's error_description character set
+    (%x20-21 / %x23-5B / %x5D-7E), at most 200 characters."""
+    if error.error in _BY_CODE:
+        return _BY_CODE[error.error]
+    text = (error.get_error_description() or "").strip()
+    for pattern, sentence in _AUTHLIB_DESCRIPTIONS:
+        if match := pattern.match(text):
+            text = sentence.format(match.group(1))
+            break
+    text = "".join(c for c in text if 0x20 <= ord(c) <= 0x7E and c not in '"\\')
+    text = " ".join(text.split())[:200]
+    if text and text[-1] not in ".!?":
+        text += "."
+    return text[:1].upper() + text[1:] if text else None
 
 
 def check_unsupported_parameters() -> None:
@@ -112,16 +187,16 @@ def check_unsupported_parameters() -> None:
     if request.values.get("response_mode", "query") != "query":
         # Discovery advertises response_modes_supported ["query"]: a hall asking for
         # fragment or form_post would otherwise get a response it does not look for.
-        raise InvalidRequestError("response_mode not supported: only query")
+        raise InvalidRequestError("Only the query response_mode is supported.")
     if len(request.values.get("nonce", "")) > MAX_NONCE:
-        raise InvalidRequestError(f"nonce longer than {MAX_NONCE} characters")
+        raise InvalidRequestError(f"The nonce is longer than {MAX_NONCE} characters.")
 
 
 def check_prompt() -> set[str]:
     prompts = set(request.values.get("prompt", "").split())
     if "none" in prompts and len(prompts) > 1:
         # OIDC Core 3.1.2.1: none with any other value is an error.
-        raise InvalidRequestError("prompt=none cannot be combined with other values")
+        raise InvalidRequestError("The prompt value none cannot be combined with others.")
     return prompts & PROMPTS
 
 
@@ -130,7 +205,7 @@ def check_max_age() -> int | None:
     if value is None or value == "":
         return None
     if not value.isdigit():
-        raise InvalidRequestError("max_age must be a non-negative integer")
+        raise InvalidRequestError("The max_age parameter must be a non-negative integer.")
     return int(value)
 
 
@@ -178,10 +253,11 @@ def error_page(exc: AuthorizePageError):
                            description=exc.description), 400
 
 
-def consent_page(client, redirect_uri: str, scopes: list[str]):
+def consent_page(client, redirect_uri: str, scopes: list[str], *, expired: bool = False):
     params = [(k, v) for k, v in request.values.items(multi=True) if k not in FORM_ONLY]
     response = render_template("idp/consent.html", client_name=client.row.name,
-                               scopes=consent.describe(scopes), params=params)
+                               scopes=consent.describe(scopes), params=params,
+                               expired=expired)
     parts = urlsplit(redirect_uri)
     # The allow/deny form posts here and is redirected on to the hall (CSP form-action).
     return response, 200, {"X-Onegate-Form-Action": f"{parts.scheme}://{parts.netloc}",

@@ -3,12 +3,15 @@ generated with 256 bits of entropy, see DESIGN.md), and the client-auth methods.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from urllib.parse import unquote
 
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.errors import InvalidClientError
@@ -22,6 +25,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from idp import storage
+from idp.errors import BasicAuthError
 from idp.models.base import utcnow
 from idp.models.clients import ClientAssertionJti, OAuthClient
 
@@ -127,6 +131,48 @@ def find(client_id: str | None, *, include_disabled: bool = False) -> Client | N
     return client
 
 
+#: Longest Authorization header value we decode (a 64-character client_id and a
+#: 43-character secret need about 150; anything this long is not a client of ours).
+MAX_BASIC_CREDENTIALS = 1024
+
+
+def client_secret_basic(query_client, request) -> Client | None:
+    """RFC 6749 section 2.3.1 with RFC 7617: ``Authorization: Basic`` carrying
+    base64(urlencode(client_id) ":" urlencode(client_secret)).
+
+    Replaces Authlib's parser, which raised UnicodeDecodeError (HTTP 500) on
+    credentials that are not UTF-8. RFC 6749 section 5.2: "If the client attempted
+    to authenticate via the 'Authorization' request header field, the authorization
+    server MUST respond with an HTTP 401 (Unauthorized) status code and include the
+    WWW-Authenticate response header field" -- so any malformed Basic header is
+    401 invalid_client at once, never a fall-through to another method. Returns None
+    when the request carries no Basic header (another method may apply).
+    """
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    value = value.strip()
+    if not value or len(value) > MAX_BASIC_CREDENTIALS:
+        raise BasicAuthError(description="Malformed Basic credentials.")
+    try:
+        # RFC 7617 section 2: token68 (strict base64), then user-id ":" password in
+        # UTF-8 (section 2.1); RFC 6749 Appendix B: each part form-urlencoded.
+        text = base64.b64decode(value, validate=True).decode("utf-8")
+        client_id, colon, secret = text.partition(":")
+        client_id, secret = unquote(client_id, errors="strict"), unquote(secret, errors="strict")
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError
+        raise BasicAuthError(description="Malformed Basic credentials.") from None
+    if not colon or not client_id or not secret:
+        raise BasicAuthError(description="Malformed Basic credentials.")
+    client = query_client(client_id)
+    if client is None or not client.check_client_secret(secret):
+        raise BasicAuthError(description="Client authentication failed.")
+    return client
+
+
 class PrivateKeyJWT(JWTBearerClientAssertion):
     """RFC 7523 section 2.2 client authentication with the client's registered keys."""
 
@@ -134,6 +180,20 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
     def __init__(self):
         super().__init__(validate_jti=True, leeway=30)
+
+    def __call__(self, query_client, request):
+        """Authlib's check, with any malformed assertion, key set or unreachable
+        jwks_uri answered as RFC 6749 section 5.2 invalid_client ("Client
+        authentication failed"), never HTTP 500."""
+        import requests
+
+        try:
+            return super().__call__(query_client, request)
+        except InvalidClientError:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, JoseError,
+                requests.RequestException):
+            raise InvalidClientError(description="Malformed client assertion.") from None
 
     def process_assertion_claims(self, assertion, resolve_key):
         """Authlib's check, restricted to ASSERTION_ALGS (joserfc's default set would

@@ -14,8 +14,10 @@ from sqlalchemy import select
 
 from idp import clients as registry
 from idp.models.clients import OAuthClient
+from idp.uris import redirect_uri_problem, web_uri_problem
 
 SCOPE_DEFAULT = ("openid", "profile")
+MAX_NAME = 200
 
 
 @dataclass
@@ -64,7 +66,40 @@ def _valid_scope_token(scope: str) -> bool:
     return bool(scope) and all(0x21 <= ord(c) <= 0x7E and c not in '"\\' for c in scope)
 
 
+def _check_name(name) -> None:
+    """The name people see on the consent page: 1 to 200 characters, one line."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError("--name must not be empty")
+    if len(name) > MAX_NAME:
+        raise ValueError(f"--name is longer than {MAX_NAME} characters")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in name):
+        raise ValueError("--name must not contain control characters or line breaks")
+
+
+def _check_uris(new: NewClient) -> None:
+    """See idp.uris for the rules (RFC 6749 section 3.1.2, RFC 8252 section 7.1,
+    Back-Channel Logout 1.0 section 2.2)."""
+    for option, uris, check in (("--redirect-uri", new.redirect_uris, redirect_uri_problem),
+                                ("--post-logout-uri", new.post_logout_redirect_uris,
+                                 redirect_uri_problem)):
+        for uri in uris:
+            if problem := check(uri):
+                raise ValueError(f"{option} {_shown(uri)} {problem}")
+    for option, uri in (("--backchannel-uri", new.backchannel_logout_uri),
+                        ("--jwks-uri", new.jwks_uri)):
+        if uri is not None and (problem := web_uri_problem(uri)):
+            raise ValueError(f"{option} {_shown(uri)} {problem}")
+
+
+def _shown(value) -> str:
+    """A value quoted for an error line: printable and short."""
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
 def _check(new: NewClient) -> None:
+    _check_name(new.name)
+    _check_uris(new)
     if bad := [s for s in new.scopes if not _valid_scope_token(s)]:
         raise ValueError(f"invalid scope value(s): {', '.join(map(repr, bad))}")
     if unknown := set(new.grant_types) - set(registry.GRANT_TYPES):
@@ -108,10 +143,14 @@ def clients() -> None:
 
 
 @clients.command("add")
-@click.option("--name", required=True)
-@click.option("--redirect-uri", "redirect_uris", multiple=True)
-@click.option("--post-logout-uri", "post_logout_uris", multiple=True)
-@click.option("--backchannel-uri", default=None)
+@click.option("--name", required=True, help="Shown on the consent page; 1-200 characters.")
+@click.option("--redirect-uri", "redirect_uris", multiple=True,
+              help="Absolute https (or intranet http) URI without #fragment, or a native "
+                   "app's reverse-domain scheme such as cn.gov.gd.app:/callback.")
+@click.option("--post-logout-uri", "post_logout_uris", multiple=True,
+              help="Same rules as --redirect-uri.")
+@click.option("--backchannel-uri", default=None,
+              help="Absolute https (or http) URI without #fragment.")
 @click.option("--grant", "grants", multiple=True, type=click.Choice(registry.GRANT_TYPES),
               help="Default: authorization_code and refresh_token.")
 @click.option("--scope", "scopes", multiple=True, help="Allowed scopes; default openid profile.")
@@ -128,7 +167,7 @@ def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, 
     method = auth_method or ("none" if public else "client_secret_basic")
     if public and method != "none":
         raise click.BadParameter("--public means --auth-method none", param_hint="--public")
-    new = NewClient(name=name, redirect_uris=list(redirect_uris),
+    new = NewClient(name=name.strip(), redirect_uris=list(redirect_uris),
                     post_logout_redirect_uris=list(post_logout_uris),
                     backchannel_logout_uri=backchannel_uri, auth_method=method,
                     trusted=trusted, id_token_alg=id_token_alg, jwks_uri=jwks_uri)
@@ -140,7 +179,8 @@ def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, 
         with _sessions().begin() as session:
             row, secret = create(session, new)
     except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+        # One readable line ("Error: --redirect-uri 'x' is not an absolute URI ..."), exit 1.
+        raise click.ClickException(str(exc)) from None
     data = {**client_row(row), "client_secret": secret}
     text = f"client_id: {row.client_id}"
     if secret:

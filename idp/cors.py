@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from idp import storage
 from idp.models.clients import OAuthClient
+from idp.uris import redirect_uri_problem
 
 PUBLIC_PATHS = ("/.well-known/openid-configuration", "/jwks")
 CLIENT_PATHS = ("/oauth/token", "/oauth/userinfo", "/oauth/revoke", "/oauth/introspect")
@@ -23,6 +24,10 @@ CACHE_SECONDS = 30
 
 
 def origin_of(uri: str) -> str | None:
+    # A stored redirect URI that is not a valid one (RFC 6749 section 3.1.2: absolute,
+    # no fragment; see idp.uris) lends its origin no CORS trust either.
+    if redirect_uri_problem(uri) is not None:
+        return None
     parts = urlsplit(uri)
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         return None

@@ -53,6 +53,40 @@ class InvalidTokenError(OAuth2Error):
         return headers
 
 
+class BasicAuthError(InvalidClientError):
+    """RFC 6749 section 5.2: "If the client attempted to authenticate via the
+    'Authorization' request header field, the authorization server MUST respond with
+    an HTTP 401 (Unauthorized) status code and include the WWW-Authenticate response
+    header field matching the authentication scheme used by the client." RFC 7617
+    section 2 makes the realm parameter of the Basic challenge required."""
+
+    status_code = 401
+
+    def get_headers(self):
+        headers = [h for h in OAuth2Error.get_headers(self) if h[0] != "WWW-Authenticate"]
+        desc = (self.get_error_description() or "").replace('"', "'")
+        headers.append(("WWW-Authenticate", f'Basic realm="onegate", error="{self.error}", '
+                                            f'error_description="{desc}"'))
+        return headers
+
+
+class MissingTokenError(OAuth2Error):
+    """RFC 6750 section 3.1: "If the request lacks any authentication information
+    (e.g., the client was unaware that authentication is necessary or attempted
+    using an unsupported authentication method), the resource server SHOULD NOT
+    include an error code or other error information." A bare challenge, HTTP 401."""
+
+    error = "invalid_request"
+    status_code = 401
+
+    def get_body(self):
+        return []
+
+    def get_headers(self):
+        return [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+                ("Pragma", "no-cache"), ("WWW-Authenticate", 'Bearer realm="onegate"')]
+
+
 class InsufficientScopeError(InvalidTokenError):
     """RFC 6750 section 3.1: the token lacks the scope the resource needs."""
 

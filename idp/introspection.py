@@ -6,13 +6,15 @@ from dataclasses import dataclass
 
 import jwt
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from flask import request as flask_request
 from sqlalchemy import select
 
 from idp import clients, storage, tokens
-from idp.errors import InvalidTokenError
+from idp.errors import InvalidRequestError, InvalidTokenError, OAuth2Error
 from idp.grants.families import token_hash
 from idp.models.base import utcnow
 from idp.models.tokens import RefreshToken, TokenFamily
+from idp.parameters import check_single
 from idp.routes import api
 
 #: Scope an operator grants to resource servers allowed to introspect others' tokens.
@@ -40,8 +42,24 @@ class TokenRecord:
         return not self.active
 
 
+def check_token_params(form) -> None:
+    """The ``token`` parameter, once; the hint is only advisory.
+
+    RFC 7662 section 2.1 and RFC 7009 section 2.1: token is REQUIRED; RFC 6749
+    section 3.2: parameters "MUST NOT be included more than once" (invalid_request).
+    An unknown token_type_hint is never an error here: RFC 7662 section 2.1 "If the
+    server is unable to locate the token using the given hint, it MUST extend its
+    search across all of its supported token types", and RFC 7009 section 2.1 "An
+    authorization server MAY ignore this parameter" -- we ignore hints we do not know.
+    """
+    check_single(form)
+    if "token" not in form:
+        raise InvalidRequestError("The token parameter is missing.")
+
+
 def lookup(value: str, hint: str | None, *, verify: bool = True) -> TokenRecord | None:
-    """The access or refresh token ``value`` (hint first, RFC 7009 section 2.1)."""
+    """The access or refresh token ``value`` (hint first, RFC 7009 section 2.1; an
+    unknown hint just means the default order, access token first)."""
     order = ["refresh_token", "access_token"] if hint == "refresh_token" else \
         ["access_token", "refresh_token"]
     for kind in order:
@@ -96,6 +114,9 @@ class Introspection(IntrospectionEndpoint):
     # RFC 7662 section 2.1: the endpoint MUST require some form of authorization.
     CLIENT_AUTH_METHODS = list(clients.CONFIDENTIAL_METHODS)
 
+    def check_params(self, request, client):
+        check_token_params(request.form)
+
     def query_token(self, token_string, token_type_hint):
         return lookup(token_string, token_type_hint)
 
@@ -129,4 +150,10 @@ class Introspection(IntrospectionEndpoint):
 def introspect():
     from idp.server import current_server
 
-    return current_server().create_endpoint_response(Introspection.ENDPOINT_NAME)
+    server = current_server()
+    try:
+        check_single(flask_request.values)
+    except OAuth2Error as error:
+        return server.handle_error_response(None, error)
+    return server.create_endpoint_response(Introspection.ENDPOINT_NAME)
+

@@ -12,8 +12,10 @@ from wtforms.validators import ValidationError
 
 from idp import clients, sso, storage
 from idp.errors import OAuth2Error
+from idp.page_guard import guard
+from idp.uris import redirect_uri_problem
 
-bp = Blueprint("idp_logout", __name__)
+bp = guard(Blueprint("idp_logout", __name__))
 FORWARDED = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales")
 
 
@@ -56,7 +58,9 @@ class EndSession(EndSessionEndpoint):
         # RP-Initiated Logout 3: without an id_token_hint we redirect only after the
         # person confirmed on our own (CSRF-protected) page; the URI must still match
         # the client's registered list exactly.
-        return bool(g.get("logout_confirmed"))
+        # Defensive, like the authorization endpoint: never redirect to a stored URI
+        # that is not an absolute URI without fragment (RFC 6749 section 3.1.2 rules).
+        return bool(g.get("logout_confirmed")) and redirect_uri_problem(uri) is None
 
     def end_session(self, end_session_request) -> None:
         live = sso.current_session()
@@ -64,8 +68,12 @@ class EndSession(EndSessionEndpoint):
             sso.end_session(live.sid)  # session_ended -> back-channel logout tokens
 
 
+def _confirm_posted() -> bool:
+    return request.method == "POST" and request.form.get("confirm") == "1"
+
+
 def _confirmed() -> bool:
-    if request.method != "POST" or request.form.get("confirm") != "1":
+    if not _confirm_posted():
         return False
     try:
         validate_csrf(request.form.get("csrf_token"))
@@ -107,5 +115,8 @@ def _confirmation(req):
 
         parts = urlsplit(uri)
         headers["X-Onegate-Form-Action"] = f"{parts.scheme}://{parts.netloc}"
-    return render_template("idp/logout_confirm.html", fields=fields, client_name=name), 200, \
-        headers
+    # A confirmation posted with a missing or stale CSRF token (e.g. the session
+    # cookie was lost): ask again, saying why, rather than a bare 400 page.
+    expired = _confirm_posted() and not g.get("logout_confirmed")
+    return render_template("idp/logout_confirm.html", fields=fields, client_name=name,
+                           expired=expired), 200, headers

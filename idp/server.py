@@ -51,6 +51,9 @@ def create_server(app: Flask) -> OnegateAuthorizationServer:
     server = OnegateAuthorizationServer()
     server.init_app(app)
     server.register_token_generator("default", AccessTokenGenerator())
+    # RFC 6749 section 2.3.1 / 5.2: our Basic parser answers malformed credentials
+    # with 401 invalid_client (Authlib's raised UnicodeDecodeError on non-UTF-8).
+    server.register_client_auth_method("client_secret_basic", clients.client_secret_basic)
     server.register_client_auth_method("private_key_jwt", clients.PrivateKeyJWT())
     server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(), OpenIDCode()])
     server.register_grant(RefreshTokenGrant, [RefreshIDToken()])

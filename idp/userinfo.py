@@ -6,20 +6,31 @@ from flask import jsonify, request
 
 from idp import storage, tokens
 from idp.consent import has_consent
-from idp.errors import InsufficientScopeError, InvalidTokenError, OAuth2Error
+from idp.errors import InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuth2Error
 from idp.routes import api
 
 
 def bearer_token() -> str:
-    """RFC 6750 section 2.1 header, or 2.2 form body on POST; raises InvalidTokenError."""
+    """RFC 6750 section 2.1 header, or 2.2 form body on POST.
+
+    Raises MissingTokenError when there is none: RFC 6750 section 3.1 "If the request
+    lacks any authentication information (e.g., the client was unaware that
+    authentication is necessary or attempted using an unsupported authentication
+    method), the resource server SHOULD NOT include an error code or other error
+    information" -- a bare ``WWW-Authenticate: Bearer`` challenge. A token that is
+    present but bad is InvalidTokenError (``error="invalid_token"``) later.
+    """
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
-        return header[7:].strip()
+        value = header[7:].strip()
+        if not value:
+            raise InvalidTokenError("The access token is empty.")
+        return value
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
         value = request.form.get("access_token")
         if value:
             return value
-    raise InvalidTokenError("missing access token")
+    raise MissingTokenError()
 
 
 def _claims_for(token_claims: dict) -> dict:

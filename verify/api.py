@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
@@ -18,12 +19,15 @@ from credentials.models import Licence
 from verify import auth, bundle, images, service, trust_list, uses
 from verify.pipeline import MAX_TEXT
 from verify.presentations import KeyBindingRequest
-from verify.problems import Problem, problem
+from verify.problems import Problem, field_error, problem, typed
 from verify.ratelimit import RateLimited
 
 bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
 LICENCE_SCOPE = "licenses:read:"
 MAX_JSON_BODY = MAX_TEXT + 4096
+STAFF_HEADER = "X-Onegate-Staff"
+DEFAULT_LIMIT, MAX_LIMIT = uses.DEFAULT_LIMIT, uses.MAX_LIMIT
+MAX_OFFSET = 10_000_000
 
 
 @bp.errorhandler(Problem)
@@ -56,9 +60,8 @@ def _rate_limit(client_id: str | None) -> None:
     try:
         service.limiter().hit(key)
     except RateLimited as exc:
-        raise Problem(429, "Too Many Requests", "verification rate limit reached",
-                      slug="rate-limited", headers={"Retry-After": str(exc.retry_after)}) \
-            from exc
+        raise typed("rate-limited", "verification rate limit reached",
+                    headers={"Retry-After": str(exc.retry_after)}) from exc
 
 
 def _credential_input() -> tuple[str, dict[str, Any]]:
@@ -66,28 +69,38 @@ def _credential_input() -> tuple[str, dict[str, Any]]:
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("image")
         if upload is None:
-            raise Problem(400, "Bad Request", "multipart field image is required",
-                          slug="image-missing")
+            raise typed("image-missing", "multipart field image is required",
+                        errors=[field_error("image", "required")])
         try:
             return images.decode_qr(upload.read(images.MAX_BYTES + 1)), request.form.to_dict()
         except images.ImageRejected as exc:
-            raise Problem(exc.status, "Image rejected", str(exc), slug="image-rejected") \
-                from exc
+            slug = {413: "too-large", 422: "no-qr-code"}.get(exc.status, "image-rejected")
+            raise typed(slug, str(exc), status=exc.status,
+                        errors=[field_error("image", _IMAGE_REASONS.get(exc.status, "invalid"),
+                                            str(exc))]) from exc
     if not request.is_json:
-        raise Problem(415, "Unsupported Media Type",
-                      "send application/json {credential} or multipart/form-data image",
-                      slug="unsupported-media-type")
+        raise typed("unsupported-media-type",
+                    "send application/json {credential} or multipart/form-data image")
     if (request.content_length or 0) > MAX_JSON_BODY:
-        raise Problem(413, "Content Too Large", f"at most {MAX_TEXT} characters of credential",
-                      slug="too-large")
+        raise typed("too-large", f"at most {MAX_TEXT} characters of credential",
+                    errors=[field_error("credential", "too_long")])
     body = _json_body()
-    if not isinstance(body, dict) or not isinstance(body.get("credential"), str):
-        raise Problem(400, "Bad Request", "body must be a JSON object with credential text",
-                      slug="credential-missing")
+    if not isinstance(body, dict):
+        raise typed("credential-missing", "the body must be a JSON object {credential}",
+                    errors=[field_error("", "not_json_object")])
+    if "credential" not in body or body["credential"] is None:
+        raise typed("credential-missing", "credential is required",
+                    errors=[field_error("credential", "required")])
+    if not isinstance(body["credential"], str):
+        raise typed("credential-missing", "credential must be text",
+                    errors=[field_error("credential", "not_text")])
     if len(body["credential"]) > MAX_TEXT:
-        raise Problem(413, "Content Too Large", f"at most {MAX_TEXT} characters",
-                      slug="too-large")
+        raise typed("too-large", f"at most {MAX_TEXT} characters",
+                    errors=[field_error("credential", "too_long")])
     return body["credential"], body
+
+
+_IMAGE_REASONS = {413: "too_large", 415: "unsupported_image", 422: "no_qr_code"}
 
 
 def _json_body() -> Any:
@@ -103,19 +116,37 @@ def _key_binding(options: dict[str, Any]) -> KeyBindingRequest | None:
     binding = options.get("key_binding")
     if binding is None:
         return None
-    if not isinstance(binding, dict) or not all(
-            isinstance(binding.get(k), str) and binding[k] for k in ("audience", "nonce")):
-        raise Problem(400, "Bad Request", "key_binding needs audience and nonce strings",
-                      slug="key-binding-request")
+    if not isinstance(binding, dict):
+        raise typed("key-binding-request", "key_binding must be an object {audience, nonce}",
+                    errors=[field_error("key_binding", "not_object")])
+    missing = [field_error(f"key_binding.{k}", "required") for k in ("audience", "nonce")
+               if not (isinstance(binding.get(k), str) and binding[k])]
+    if missing:
+        raise typed("key-binding-request", "key_binding needs audience and nonce strings",
+                    errors=missing)
     return KeyBindingRequest(binding["audience"], binding["nonce"])
 
 
-def _use_for(token, options: dict[str, Any]) -> uses.Use:
+def _purpose(value: Any) -> str:
+    """The stated purpose; raises the ``purpose`` problem naming the field."""
     try:
-        purpose = uses.check_purpose(options.get("purpose"))
-        staff = uses.check_staff(auth.header_text("X-Onegate-Staff"))
+        return uses.check_purpose(value)
     except uses.BadPurpose as exc:
-        raise Problem(400, "Bad Request", str(exc), slug="purpose") from exc
+        raise typed("purpose", str(exc), errors=[field_error("purpose", exc.reason)]) from exc
+
+
+def _staff() -> str | None:
+    """The X-Onegate-Staff header, decoded; raises the ``bad-header`` problem naming it."""
+    try:
+        return uses.check_staff(auth.header_text(STAFF_HEADER))
+    except (auth.BadHeader, uses.BadStaff) as exc:
+        raise typed("bad-header", str(exc), errors=[field_error(STAFF_HEADER, exc.reason)],
+                    title=f"Invalid {STAFF_HEADER} header") from exc
+
+
+def _use_for(token, options: dict[str, Any]) -> uses.Use:
+    purpose = _purpose(options.get("purpose"))
+    staff = _staff()
     return uses.Use("verify", token.client_id, staff, "", None, purpose)
 
 
@@ -175,26 +206,63 @@ def holder_licences():
     if not types:
         auth.require_scope(token, LICENCE_SCOPE + "<type code>")
     code_type, number = auth.holder_code(token)
-    try:
-        purpose = uses.check_purpose(request.args.get("purpose"))
-        staff = uses.check_staff(auth.header_text("X-Onegate-Staff"))
-    except uses.BadPurpose as exc:
-        raise Problem(400, "Bad Request", str(exc), slug="purpose") from exc
+    purpose = _purpose(request.args.get("purpose"))
+    staff = _staff()
+    limit, offset = _page()
     with current_app.extensions["onegate.sessions"].begin() as session:
-        rows = _holder_rows(session, code_type, number, types)
-        for row in rows:
-            uses.record(session, uses.Use("retrieve", token.client_id, staff, row.identifier,
-                                          number, purpose, row.state))
+        rows = _holder_rows(session, code_type, number, types, limit + 1, offset)
+        more, rows = len(rows) > limit, rows[:limit]
+        # Only the licences handed over in this page are used: one batch of records.
+        uses.record_many(session, [uses.Use("retrieve", token.client_id, staff,
+                                            row.identifier, number, purpose, row.state)
+                                   for row in rows])
         body = [_licence_json(row) for row in rows]
-    return jsonify({"licenses": body, "types": types})
+    following = _next("/api/v1/holder/licenses", limit, offset, more, purpose=purpose)
+    return _paged(jsonify({"licenses": body, "types": types, "limit": limit,
+                           "offset": offset, "next": following}), following)
 
 
-def _holder_rows(session, code_type: str, number: str, types: list[str]) -> list[Licence]:
+def _holder_rows(session, code_type: str, number: str, types: list[str], limit: int,
+                 offset: int) -> list[Licence]:
     query = (select(Licence)
              .where(Licence.holder_code_type == code_type, Licence.holder_number == number,
                     Licence.type_code.in_(types), Licence.superseded_by.is_(None))
-             .order_by(Licence.issued_at.desc()))
+             .order_by(Licence.issued_at.desc(), Licence.identifier)
+             .offset(offset).limit(limit))
     return list(session.scalars(query))
+
+
+def _page() -> tuple[int, int]:
+    """(limit, offset) from the query; raises the ``paging`` problem naming the field."""
+    return (_int_arg("limit", DEFAULT_LIMIT, 1, MAX_LIMIT),
+            _int_arg("offset", 0, 0, MAX_OFFSET))
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9:
+        raise typed("paging", f"{name} must be a whole number from {low} to {high}",
+                    errors=[field_error(name, "not_integer")])
+    value = int(raw)
+    if not low <= value <= high:
+        raise typed("paging", f"{name} must be from {low} to {high}",
+                    errors=[field_error(name, "out_of_range")])
+    return value
+
+
+def _next(path: str, limit: int, offset: int, more: bool, **params: str) -> str | None:
+    if not more:
+        return None
+    query = urlencode({**params, "limit": limit, "offset": offset + limit})
+    return f"{service.base_url()}{path}?{query}"
+
+
+def _paged(response: Response, following: str | None) -> Response:
+    if following:
+        response.headers["Link"] = f'<{following}>; rel="next"'
+    return response
 
 
 def _licence_json(row: Licence) -> dict[str, Any]:
@@ -214,5 +282,9 @@ def wallet_uses():
     token = auth.bearer(required=True)
     auth.require_scope(token, "wallet")
     _, number = auth.holder_code(token)
+    limit, offset = _page()
     with current_app.extensions["onegate.sessions"]() as session:
-        return jsonify({"uses": uses.for_holder(session, number)})
+        found = uses.for_holder(session, number, limit + 1, offset)
+    following = _next("/api/v1/wallet/uses", limit, offset, len(found) > limit)
+    return _paged(jsonify({"uses": found[:limit], "limit": limit, "offset": offset,
+                           "next": following}), following)

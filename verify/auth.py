@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import unquote
 
 from flask import current_app, request
@@ -66,24 +67,50 @@ def _quoted(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable() and ch not in '"\\')
 
 
+class BadHeader(ValueError):
+    """A header value that cannot be read as text; ``reason`` is the machine reason."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+#: Longest raw value read: 100 characters of 4-byte UTF-8, each byte as ``%XX``.
+MAX_RAW_HEADER = 1200
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def header_text(name: str) -> str | None:
-    """A header carrying a person's name or number, as text.
+    """A header carrying a person's name or number, as text; None when absent or empty.
 
     HTTP header values are bytes that servers read as ISO-8859-1, so Chinese text
     must travel percent-encoded UTF-8 (``%E7%AA%97...``, as RFC 8187 values do);
-    raw UTF-8 bytes are accepted too. Undecodable values are passed on unchanged
-    for the caller's checks to refuse.
+    raw UTF-8 bytes are accepted too. Raises BadHeader for what cannot be decoded -
+    a ``%`` not followed by two hex digits, percent-encoded bytes that are not UTF-8,
+    control characters (raw or encoded) or an absurdly long value - so nothing is
+    stored as it came.
     """
     value = request.headers.get(name)
     if not value:
-        return value
+        return None
+    if len(value) > MAX_RAW_HEADER:
+        raise BadHeader(f"{name} is too long", "too_long")
     try:
         value = value.encode("latin-1").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        pass  # already text (not from a socket), or not UTF-8: leave as is
+    except UnicodeEncodeError:
+        pass  # already text (not from a socket)
+    except UnicodeDecodeError as exc:
+        raise BadHeader(f"{name} is neither ASCII, percent-encoded UTF-8 nor UTF-8",
+                        "bad_encoding") from exc
     if "%" in value:
+        if _BAD_PERCENT.search(value):
+            raise BadHeader(f"{name} has a '%' not followed by two hex digits "
+                            "(send percent-encoded UTF-8)", "bad_percent_encoding")
         try:
             value = unquote(value, errors="strict")
-        except UnicodeDecodeError:
-            pass  # not percent-encoded UTF-8: checked as it is
+        except UnicodeDecodeError as exc:
+            raise BadHeader(f"{name} is percent-encoded but not UTF-8",
+                            "bad_percent_encoding") from exc
+    if not value.isprintable():
+        raise BadHeader(f"{name} contains control characters", "control_characters")
     return value

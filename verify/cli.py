@@ -19,6 +19,15 @@ from verify.labels import STATUS, STEPS
 from verify.pipeline import Verifier
 
 IMAGE_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"RIFF", b"BM")
+FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".jwt", ".txt", ".json")
+#: Exit statuses, as the command's help says.
+EXIT_VALID, EXIT_NOT_VALID, EXIT_UNUSABLE = 0, 1, 2
+
+
+class Unusable(click.ClickException):
+    """Unusable input or bundle: exit status 2 (1 is kept for "not valid")."""
+
+    exit_code = EXIT_UNUSABLE
 
 
 @click.command("verify")
@@ -45,13 +54,13 @@ def verify_command(credential: str, bundle_path: Path, provider_jwks: Path | Non
         loaded.check_fresh(now, max_age_override)
     except bundles.BundleStale as exc:
         if not allow_stale:
-            raise click.ClickException(f"{exc}. Fetch a new bundle, or pass --allow-stale "
+            raise Unusable(f"{exc}. Fetch a new bundle, or pass --allow-stale "
                                        "to verify against old revocation data.") from exc
         click.echo(f"WARNING: {exc}; verifying anyway (--allow-stale)", err=True)
     text = _credential_text(credential)
     result = Verifier(trust=loaded.trust, status=loaded.status, clock=lambda: now).verify(text)
     _print(result, age, loaded, as_json)
-    raise SystemExit(0 if result.valid else 1)
+    raise SystemExit(EXIT_VALID if result.valid else EXIT_NOT_VALID)
 
 
 def _load_bundle(path: Path, provider_jwks: Path | None) -> bundles.Bundle:
@@ -59,24 +68,42 @@ def _load_bundle(path: Path, provider_jwks: Path | None) -> bundles.Bundle:
         pinned = json.loads(provider_jwks.read_text("utf-8")) if provider_jwks else None
         return bundles.load(path.read_text("utf-8"), pinned)
     except (bundles.BundleError, ValueError, OSError) as exc:
-        raise click.ClickException(f"cannot use the bundle {path}: {exc}") from exc
+        raise Unusable(f"cannot use the bundle {path}: {exc}") from exc
 
 
 def _credential_text(credential: str) -> str:
+    """The credential: the argument itself, or the text or QR image in the file it names.
+    An argument that looks like a file path but names no file is refused (exit 2), not
+    verified as text and called invalid."""
     path = Path(credential)
     try:
         is_file = len(credential) < 4096 and path.is_file()
     except OSError:
         is_file = False
     if not is_file:
+        if _looks_like_path(credential):
+            raise Unusable(f"file not found: {credential}")
         return credential
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise Unusable(f"cannot read {path}: {exc.strerror or exc}") from exc
     if data.startswith(IMAGE_MAGIC):
         try:
             return images.decode_qr(data)
         except images.ImageRejected as exc:
-            raise click.ClickException(f"{path}: {exc}") from exc
+            raise Unusable(f"{path}: {exc}") from exc
     return data.decode("utf-8", errors="replace").strip()
+
+
+def _looks_like_path(text: str) -> bool:
+    """Credential text never looks like this: offline codes (whose alphabet has ``/``)
+    start with LIC1:, reference URLs with a scheme, SD-JWTs carry ``~``."""
+    stripped = text.strip()
+    if stripped.upper().startswith("LIC1:") or "://" in stripped or "~" in stripped:
+        return False
+    return ("/" in stripped or "\\" in stripped
+            or stripped.lower().endswith(FILE_SUFFIXES))
 
 
 def _print(result, age: str, loaded: bundles.Bundle, as_json: bool) -> None:
@@ -88,12 +115,14 @@ def _print(result, age: str, loaded: bundles.Bundle, as_json: bool) -> None:
     click.echo(f"{zh} / {en.upper()}  (status: {result.status})")
     for check in result.checks:
         mark = {True: "ok  ", False: "FAIL", None: "-   "}[check.ok]
-        click.echo(f"  {mark} {STEPS.get(check.step, check.step)} [{check.step}]: {check.reason}")
+        click.echo(f"  {mark} {STEPS.get(check.step, check.step)} [{check.step}]: "
+                   f"{check.reason_zh or check.reason}" + (
+                       f" ({check.reason})" if check.ok is False else ""))
     if result.license:
         lic = result.license
         click.echo(f"licence {lic['identifier']} type {lic['type']} by {lic['issuer_name']}")
-        for name, value in (lic.get("claims") or {}).items():
-            click.echo(f"  {name}: {value}")
+        for item in lic.get("display") or []:
+            click.echo(f"  {item['label']} [{item['claim']}]: {item['value']}")
     trust = "pinned provider key" if loaded.pinned else "provider key saved with the bundle"
     click.echo(f"bundle age: {age} (signature checked with the {trust})")
 

@@ -1,7 +1,17 @@
-"""Chinese (first) and English labels for verdicts and steps, shared by the server-rendered
-result and the page's script (which reads them from a JSON data block)."""
+"""Chinese (first) and English labels for verdicts, steps and claims, shared by the
+server-rendered result, the offline CLI and the page's script (which reads them from
+a JSON data block).
+
+Claim names are labelled with the ``title`` of the licence type's JSON Schema (carried
+by the trust list as ``claim_titles``), falling back to ``CLAIMS`` for the standard
+claims every licence carries, then to the raw name.
+"""
 
 from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
 
 STATUS = {
     "valid": ("有效", "Valid", "ok"),
@@ -25,17 +35,78 @@ STEPS = {
     "key_binding": "持有人绑定",
 }
 
+#: The standard claims of every licence (credentials.signing and the offline form).
+CLAIMS = {
+    "license_id": "证照标识",
+    "licence_id": "证照标识",
+    "license_type": "证照类型代码",
+    "licence_type": "证照类型代码",
+    "license_name": "证照名称",
+    "holder_name": "持证人",
+    "holder_id": "证件号码",
+    "holder_code": "证件号码",
+    "holder_id_type": "证件类型",
+    "holder_code_type": "证件类型",
+}
+
+#: Holder code types (GB/T 2261.x style codes used by the national e-licence rules).
+CODE_TYPES = {"111": "居民身份证", "001": "统一社会信用代码"}
+_CODE_TYPE_CLAIMS = ("holder_id_type", "holder_code_type")
+
+#: Shown as their own rows (identifier, type), not again among the claims.
+HIDDEN = ("license_id", "license_type", "licence_id", "licence_type")
+
+#: The result page's fixed rows.
 FIELDS = {
     "identifier": "证照标识",
     "type": "证照类型",
     "issuer_name": "签发机构",
-    "holder_name": "持证主体",
-    "holder_id": "持证主体代码",
-    "holder_code": "持证主体代码",
-    "license_name": "证照名称",
+    **{k: v for k, v in CLAIMS.items() if k not in HIDDEN},
 }
+
+
+#: Problems the page's script may meet from /api/v1/verify, by problem type slug.
+PROBLEMS = {
+    "credential-missing": "请粘贴证照文本，或上传二维码照片。",
+    "image-missing": "请先选择一张照片。",
+    "image-rejected": "无法识别这张图片，请上传 PNG、JPEG、WebP、GIF 或 BMP 格式的二维码照片。",
+    "no-qr-code": "图片中没有找到可识别的二维码，请重拍清晰、完整的二维码。",
+    "too-large": "内容或图片过大。",
+    "unsupported-media-type": "不支持的提交方式。",
+    "rate-limited": "请求过于频繁，请稍后再试。",
+}
+
+
+def claim_label(name: str, titles: Mapping[str, str] | None = None) -> str:
+    """The Chinese label of a claim: the type's schema title, the standard table, the name."""
+    title = (titles or {}).get(name)
+    if isinstance(title, str) and title:
+        return title
+    return CLAIMS.get(name, name)
+
+
+def claim_value(name: str, value: Any) -> str:
+    """A claim's value as a clerk reads it."""
+    if name in _CODE_TYPE_CLAIMS and isinstance(value, str | int):
+        return CODE_TYPES.get(str(value), str(value))
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def display(claims: Mapping[str, Any], titles: Mapping[str, str] | None = None
+            ) -> list[dict[str, str]]:
+    """``[{claim, label, value}]`` in the licence's order, for the page and the CLI."""
+    return [{"claim": name, "label": claim_label(name, titles), "value": claim_value(name, value)}
+            for name, value in claims.items() if name not in HIDDEN]
 
 
 def as_json() -> dict:
     return {"status": {k: {"zh": v[0], "en": v[1], "tone": v[2]} for k, v in STATUS.items()},
-            "steps": STEPS, "fields": FIELDS}
+            "steps": STEPS, "fields": FIELDS, "problems": PROBLEMS}

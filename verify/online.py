@@ -34,8 +34,18 @@ def load_issuers(session: Session, keyring: Any, base: str) -> list[TrustedIssue
             issuer=layout.issuer_url(base, dept.code), code=dept.code, name=dept.name,
             jwks=tuple(keyring.jwks(keys.department(dept.code))["keys"]),
             licence_types=frozenset(t.code for t in allowed), uscc=dept.uscc,
-            type_names={t.code: t.name_zh for t in allowed}))
+            type_names={t.code: t.name_zh for t in allowed},
+            claim_titles={t.code: schema_titles(t.json_schema) for t in allowed}))
     return result
+
+
+def schema_titles(schema: Any) -> dict[str, str]:
+    """claim -> the ``title`` of its property in a type's JSON Schema (top level only)."""
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    if not isinstance(properties, dict):
+        return {}
+    return {name: prop["title"] for name, prop in properties.items()
+            if isinstance(prop, dict) and isinstance(prop.get("title"), str) and prop["title"]}
 
 
 class CatalogueTrustSource:
@@ -71,11 +81,24 @@ class CatalogueTrustSource:
 
 class LocalStatusSource:
     """Status List Tokens of our own departments, signed in process (no HTTP to ourselves:
-    a sync worker calling its own endpoint would deadlock)."""
+    a sync worker calling its own endpoint would deadlock).
 
-    def __init__(self, sessions: sessionmaker[Session], keyring: Any, base: str) -> None:
+    ``live``: this is the authoritative state, so the verifier asks on every
+    verification and a revocation shows at once in every worker (verify.status_cache).
+    Each fetch is one primary-key read of the list's row: its ``version`` moves with
+    every status change. The token signed for a version is reused for ``key_ttl``
+    seconds without asking the key ring which key is active (that costs more than the
+    read); a key rotation is thus picked up within the trust snapshot's time."""
+
+    live = True
+
+    def __init__(self, sessions: sessionmaker[Session], keyring: Any, base: str,
+                 key_ttl: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
         self._sessions, self._keyring, self._base = sessions, keyring, base
         self._cache = status.SignedListCache()
+        self._key_ttl, self._clock = key_ttl, clock
+        self._recent: dict[str, tuple[int, float, str]] = {}  # row id -> (version, until, token)
+        self._lock = threading.Lock()
 
     def fetch(self, uri: str) -> str:
         row_id = uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
@@ -83,11 +106,18 @@ class LocalStatusSource:
             row = session.get(StatusListRow, row_id) if row_id else None
             if row is None or layout.status_uri(self._base, row.department_code, row.id) != uri:
                 raise StatusUnavailable(f"no status list at {uri}")
+            with self._lock:
+                recent = self._recent.get(row.id)
+            if recent and recent[0] == row.version and self._clock() < recent[1]:
+                return recent[2]
             try:
-                return status.signed_list(session, self._keyring, self._base, row,
-                                          self._cache).token
+                token = status.signed_list(session, self._keyring, self._base, row,
+                                           self._cache).token
             except keys.KeysError as exc:
                 raise StatusUnavailable("the department cannot sign its status list") from exc
+            with self._lock:
+                self._recent[row.id] = (row.version, self._clock() + self._key_ttl, token)
+            return token
 
     def all_tokens(self) -> dict[str, str]:
         """uri -> token for every list that can be signed (the offline bundle carries them
@@ -107,10 +137,12 @@ class LocalStatusSource:
 
 
 class LicenceReferences:
-    """ReferenceResolver over credentials.references."""
+    """ReferenceResolver over credentials.references. ``origin`` is the service's ISSUER:
+    the pipeline refuses reference URLs on any other origin before resolving them."""
 
-    def __init__(self, sessions: sessionmaker[Session]) -> None:
+    def __init__(self, sessions: sessionmaker[Session], origin: str | None = None) -> None:
         self._sessions = sessions
+        self.origin = origin
 
     def resolve(self, identifier: str, token: str) -> str:
         with self._sessions() as session:

@@ -9,15 +9,31 @@ from credentials.openapi import json_response as _json
 from credentials.openapi import problem_response as _problem
 from credentials.openapi import schema_ref as _ref
 from verify.result import STATUSES
-from verify.uses import MAX_PURPOSE, MAX_STAFF
+from verify.uses import DEFAULT_LIMIT, MAX_LIMIT, MAX_PURPOSE, MAX_STAFF
 
 STRING = {"type": "string"}
 PURPOSE_QUERY = {"name": "purpose", "in": "query", "required": True,
                  "description": "Why the licences are used (national e-licence sharing rules)",
                  "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE}}
 STAFF = {"name": "X-Onegate-Staff", "in": "header", "required": False,
-         "description": "The staff member acting for the client, recorded with the use",
+         "description": "The staff member acting for the client, recorded with the use. "
+                        "Non-ASCII text travels percent-encoded UTF-8 (`%E7%AA%97...`); at "
+                        f"most {MAX_STAFF} characters once decoded, no control characters. "
+                        "An unusable value (bad percent-encoding such as `%ZZ`, bytes that "
+                        "are not UTF-8, control characters, too long) is refused with a 400 "
+                        "problem of type `bad-header` whose `errors` name the header.",
          "schema": {"type": "string", "maxLength": MAX_STAFF}}
+LIMIT = {"name": "limit", "in": "query", "required": False,
+         "description": f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
+                    "default": DEFAULT_LIMIT}}
+OFFSET = {"name": "offset", "in": "query", "required": False,
+          "description": "How many items to skip; follow `next` (also sent as a "
+                         "`Link: <...>; rel=\"next\"` header) rather than computing it",
+          "schema": {"type": "integer", "minimum": 0, "default": 0}}
+PAGE = {"limit": {"type": "integer"}, "offset": {"type": "integer"},
+        "next": {"type": ["string", "null"], "format": "uri",
+                 "description": "The next page's URL, null on the last page"}}
 FORMAT = {"name": "format", "in": "query", "required": False,
           "description": "json: the claims (or the token and keys) as JSON instead of a JWT",
           "schema": {"enum": ["json"]}}
@@ -58,7 +74,8 @@ def _verify() -> dict[str, Any]:
         "responses": {
             "200": _json(_ref("VerificationResult"),
                          "The verdict, also for invalid, revoked or untrusted licences"),
-            "400": _problem("No credential, bad key_binding or missing purpose"),
+            "400": _problem("No credential, bad key_binding, missing purpose or an unusable "
+                            "X-Onegate-Staff; `errors` lists `{field, reason}`"),
             "401": AUTH["401"],
             "413": _problem("Body, text or image too large"),
             "415": _problem("Not JSON or multipart, or not a supported image"),
@@ -83,17 +100,22 @@ def paths() -> dict[str, Any]:
                     "bundle": STRING, "provider_jwks": _ref("JWKS")}}}}}},
             params=[FORMAT], tag="trust"),
         "/api/v1/holder/licenses": _get(
-            "The holder's licences of the consented types (records one use per licence)",
+            "The holder's licences of the consented types, newest first, one page at a time "
+            "(records one use, and one audit entry, per licence in the page returned)",
             {"200": _json({"type": "object", "properties": {
                 "licenses": {"type": "array", "items": _ref("HolderLicence")},
-                "types": {"type": "array", "items": STRING}}}),
-             "400": _problem("purpose missing or longer than 200 characters"), **AUTH},
-            security=[{"holderConsentToken": []}], params=[PURPOSE_QUERY, STAFF], tag="reuse"),
+                "types": {"type": "array", "items": STRING}, **PAGE}}),
+             "400": _problem("purpose missing, longer than 200 characters or with control "
+                             "characters; bad limit or offset; unusable X-Onegate-Staff. "
+                             "`errors` lists `{field, reason}`"), **AUTH},
+            security=[{"holderConsentToken": []}],
+            params=[PURPOSE_QUERY, LIMIT, OFFSET, STAFF], tag="reuse"),
         "/api/v1/wallet/uses": _get(
-            "Who used my licences: the holder's records of use, newest first",
+            "Who used my licences: the holder's records of use, newest first, paged",
             {"200": _json({"type": "object", "properties": {
-                "uses": {"type": "array", "items": _ref("Use")}}}), **AUTH},
-            security=[{"walletToken": []}], tag="wallet"),
+                "uses": {"type": "array", "items": _ref("Use")}, **PAGE}}),
+             "400": _problem("bad limit or offset (`errors` names the field)"), **AUTH},
+            security=[{"walletToken": []}], params=[LIMIT, OFFSET], tag="wallet"),
     }
 
 
@@ -104,17 +126,40 @@ def schemas() -> dict[str, Any]:
                                "properties": {
             "valid": {"type": "boolean"}, "status": {"enum": list(STATUSES)},
             "form": {"type": ["string", "null"]},
+            "reason": {"type": "string", "description":
+                       "The failed step's reason in English (`all checks passed` when valid)"},
+            "reason_zh": {"type": "string", "description":
+                          "The same in Chinese, for clerks (`全部核验通过` when valid)"},
             "checks": {"type": "array", "items": {"type": "object", "properties": {
-                "step": STRING, "ok": {"type": ["boolean", "null"]}, "reason": STRING}}},
-            "license": {"type": ["object", "null"], "properties": {
-                "identifier": STRING, "type": STRING, "issuer": STRING,
-                "claims": {"type": "object"}}}}},
+                "step": STRING, "ok": {"type": ["boolean", "null"]},
+                "reason": {"type": "string", "description": "English"},
+                "reason_zh": {"type": "string", "description": "Chinese"}}}},
+            "license": {"type": ["object", "null"], "description":
+                        "Set once the signature has verified, never before: also for "
+                        "revoked, suspended, expired and not-yet-valid licences, so the "
+                        "clerk sees whose licence was refused. Claims only from Disclosures "
+                        "whose digests match the signed payload.",
+                        "properties": {
+                "identifier": STRING, "type": STRING, "type_name": STRING, "issuer": STRING,
+                "issuer_name": STRING, "issuer_code": STRING,
+                "holder_name": {"type": ["string", "null"]},
+                "claims": {"type": "object", "description": "Disclosed claims, raw names"},
+                "display": {"type": "array", "description":
+                            "The claims as a clerk reads them: `label` is the licence type's "
+                            "JSON Schema `title` (else a standard Chinese label, else the "
+                            "name), `value` text (holder code types as 居民身份证 / "
+                            "统一社会信用代码)", "items": {"type": "object", "properties": {
+                                "claim": STRING, "label": STRING, "value": STRING}}}}}}},
         "TrustList": {"type": "object", "properties": {
             "iss": STRING, "iat": {"type": "integer"}, "exp": {"type": "integer"},
             "issuers": {"type": "array", "items": {"type": "object", "properties": {
                 "issuer": STRING, "code": STRING, "name": STRING, "uscc": nullable,
                 "jwks": _ref("JWKS"), "licence_types": {"type": "array", "items": STRING},
-                "type_names": {"type": "object", "additionalProperties": STRING}}}}}},
+                "type_names": {"type": "object", "additionalProperties": STRING},
+                "claim_titles": {"type": "object", "description":
+                                 "type code -> claim -> Chinese title (the type's schema)",
+                                 "additionalProperties": {
+                                     "type": "object", "additionalProperties": STRING}}}}}}},
         "HolderLicence": {"type": "object", "properties": {
             "identifier": STRING, "type": STRING, "department": STRING,
             "state": {"enum": ["valid", "suspended", "revoked"]}, "holder_name": STRING,

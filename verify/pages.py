@@ -34,7 +34,8 @@ def page_post():
         try:
             text = images.decode_qr(upload.read(images.MAX_BYTES + 1))
         except images.ImageRejected as exc:
-            return _error(f"无法识别图片中的二维码（{exc}）", exc.status)
+            slug = {413: "too-large", 422: "no-qr-code"}.get(exc.status, "image-rejected")
+            return _error("无法识别图片中的二维码：" + labels.PROBLEMS[slug], exc.status)
     else:
         text = request.form.get("credential", "")[: MAX_TEXT + 1]
     return _render(service.verifier().verify(text))

@@ -5,15 +5,23 @@ text) expose what the pipeline's steps ask: the unverified routing facts (issuer
 alg, kid, licence type), then signature, times, status reference, Disclosures and
 Key Binding. Parsing here is structure only; nothing is trusted until the
 signature step has run. Pure: credentials.formats and identifiers only.
+
+``trusted_issuer(trust)`` finds the presentation's issuer in the trust list: by
+``iss`` URL for the SD-JWT VC; by department code for the offline form, whose
+compact payload names its issuer, key and status list by reference
+(credentials.formats.offline_qr): once its issuer is found it reports that issuer's
+URL as ``iss``, the published JWK ``kid`` its 8-byte kid designates as ``kid``, and
+``<issuer URL>/status/<list id>`` as its status list URI.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from credentials.formats import (
+    base64url,
     compact_licence,
     cose,
     disclosure,
@@ -25,6 +33,9 @@ from credentials.formats import (
 )
 from credentials.formats.errors import FormatError
 from verify.errors import Malformed
+
+if TYPE_CHECKING:
+    from verify.sources import TrustedIssuer, TrustSource
 
 _TYPE_CODE = re.compile(r"[0-9A-Z]{18}[0-9]{3}")
 ID_CLAIMS = ("licence_id", "license_id", "identifier", "id", "jti")
@@ -71,6 +82,9 @@ class SdJwtPresentation:
     @property
     def iss(self) -> str:
         return self.parsed.payload["iss"]
+
+    def trusted_issuer(self, trust: TrustSource) -> TrustedIssuer | None:
+        return trust.issuer(self.iss)
 
     @property
     def alg(self) -> Any:
@@ -148,6 +162,7 @@ class OfflinePresentation:
     licence: dict[str, Any]
     form: str = "offline_qr"
     verified: bool = False
+    issuer: TrustedIssuer | None = field(default=None, repr=False)
 
     @classmethod
     def parse(cls, text: str) -> OfflinePresentation:
@@ -160,19 +175,35 @@ class OfflinePresentation:
         return cls(decoded, licence)
 
     @property
-    def iss(self) -> str:
+    def department(self) -> str:
+        """The department code the CWT ``iss`` carries."""
         return self.decoded.claims.iss
+
+    def trusted_issuer(self, trust: TrustSource) -> TrustedIssuer | None:
+        """The one trusted issuer whose code is ``iss``, remembered for the later steps."""
+        found = [entry for entry in trust.issuers() if entry.code == self.department]
+        self.issuer = found[0] if len(found) == 1 else None
+        return self.issuer
+
+    @property
+    def iss(self) -> str:
+        """The issuer URL once the issuer is found in the trust list, else the code."""
+        return self.issuer.issuer if self.issuer else self.department
 
     @property
     def alg(self) -> str:
         return self.decoded.alg
 
     @property
-    def kid(self) -> str | None:
-        try:
-            return self.decoded.kid.decode("utf-8") if self.decoded.kid else None
-        except UnicodeDecodeError:
-            return None
+    def kid(self) -> str:
+        """The issuer's published JWK ``kid`` the 8-byte COSE kid designates (exactly one
+        must match); else the 8 bytes in base64url, which names no published key."""
+        if self.issuer is not None:
+            found = [jwk["kid"] for jwk in self.issuer.jwks
+                     if offline_qr.kid_matches(self.decoded.kid, jwk.get("kid"))]
+            if len(found) == 1:
+                return found[0]
+        return base64url.encode(self.decoded.kid)
 
     def identifier(self) -> str:
         return self.licence["identifier"]
@@ -191,7 +222,10 @@ class OfflinePresentation:
     def status_reference(self) -> tuple[Any, Any] | None:
         if self.licence["status_idx"] is None:
             return None
-        return self.licence["status_idx"], self.licence["status_uri"]
+        if self.issuer is None:
+            raise RuntimeError("issuer step has not run")
+        uri = compact_licence.status_uri(self.issuer.issuer, self.licence["status_list_id"])
+        return self.licence["status_idx"], uri
 
     def disclosed_claims(self) -> dict[str, Any]:
         if not self.verified:

@@ -9,6 +9,25 @@ from flask import Response, current_app, jsonify
 MEDIA_TYPE = "application/problem+json"
 
 
+def field_error(field: str, reason: str, message: str | None = None) -> dict[str, str]:
+    """One entry of a problem's ``errors``: the offending field (a body member, a dotted
+    path, a query parameter or a header name) and a machine reason."""
+    body = {"field": field, "reason": reason}
+    if message:
+        body["message"] = message
+    return body
+
+
+def typed(slug: str, detail: str | None = None, *, status: int | None = None,
+          title: str | None = None, errors: list[dict[str, str]] | None = None,
+          headers: dict[str, str] | None = None) -> Problem:
+    """A Problem of one of ``PROBLEM_TYPES``, with its registered status and title."""
+    registered_status, registered_title, _ = PROBLEM_TYPES[slug]
+    extra: dict[str, Any] = {"errors": errors} if errors else {}
+    return Problem(status or registered_status, title or registered_title, detail, slug=slug,
+                   headers=headers, **extra)
+
+
 class Problem(Exception):
     """Raised in a view, answered as problem+json by the blueprint's handler."""
 
@@ -51,7 +70,15 @@ PROBLEM_TYPES = {
     "key-binding-request": (400, "Bad key binding request",
                             "`key_binding` needs an `audience` and a `nonce`."),
     "purpose": (400, "Purpose required",
-                "An authenticated use needs a `purpose` of 1 to 200 characters."),
+                "An authenticated use needs a `purpose` of 1 to 200 printable characters."),
+    "bad-header": (400, "Invalid header",
+                   "A header is unusable: `X-Onegate-Staff` must be at most 100 characters, "
+                   "with no control characters, and percent-encoded UTF-8 when not ASCII "
+                   "(`%` followed by two hex digits)."),
+    "paging": (400, "Bad paging parameters",
+               "`limit` is a whole number from 1 to 500 (default 100); `offset` from 0."),
+    "no-qr-code": (422, "No QR code found",
+                   "The image was read but holds no readable QR code."),
     "holder-not-identified": (403, "Holder not identified",
                               "The access token carries no `cn_id_number` or `cn_uscc`: "
                               "ask the holder for the `identity` scope."),

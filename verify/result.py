@@ -10,14 +10,18 @@ STATUSES = ("valid", "revoked", "suspended", "expired", "not_yet_valid", "untrus
 
 @dataclass(frozen=True)
 class Check:
-    """One step's outcome; ``ok`` is None for steps not reached after a failure."""
+    """One step's outcome; ``ok`` is None for steps not reached after a failure.
+    ``reason`` is English (stable enough for logs and clients), ``reason_zh`` the same
+    for clerks, in Chinese."""
 
     step: str
     ok: bool | None
     reason: str
+    reason_zh: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"step": self.step, "ok": self.ok, "reason": self.reason}
+        return {"step": self.step, "ok": self.ok, "reason": self.reason,
+                "reason_zh": self.reason_zh or self.reason}
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class VerificationResult:
 
     def to_json(self) -> dict[str, Any]:
         return {"valid": self.valid, "status": self.status, "form": self.form,
+                "reason": self.reason, "reason_zh": self.reason_zh,
                 "checks": [check.to_json() for check in self.checks],
                 "license": self.license}
 
@@ -41,3 +46,8 @@ class VerificationResult:
     def reason(self) -> str:
         failed = next((c for c in self.checks if c.ok is False), None)
         return failed.reason if failed else "all checks passed"
+
+    @property
+    def reason_zh(self) -> str:
+        failed = next((c for c in self.checks if c.ok is False), None)
+        return (failed.reason_zh or failed.reason) if failed else "全部核验通过"

@@ -47,9 +47,9 @@ def _build(app: Flask) -> dict[str, Any]:
     sessions, keyring = app.extensions["onegate.sessions"], app.extensions["onegate.keyring"]
     base = base_url(app)
     trust = CatalogueTrustSource(sessions, keyring, base, ttl=setting("VERIFY_TRUST_TTL", app))
-    status = LocalStatusSource(sessions, keyring, base)
+    status = LocalStatusSource(sessions, keyring, base, key_ttl=setting("VERIFY_TRUST_TTL", app))
     algorithms = DEFAULT_ALGORITHMS + (("RS256",) if setting("VERIFY_ALLOW_RS256", app) else ())
-    verifier = Verifier(trust=trust, status=status, references=LicenceReferences(sessions),
+    verifier = Verifier(trust=trust, status=status, references=LicenceReferences(sessions, base),
                         leeway=setting("VERIFY_LEEWAY", app), algorithms=algorithms)
     limiter = FixedWindow(setting("VERIFY_RATE_LIMIT", app), setting("VERIFY_RATE_WINDOW", app),
                           redis=app.extensions.get("onegate.redis"))

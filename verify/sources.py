@@ -22,7 +22,9 @@ from verify.errors import ReferenceUnresolved, StatusUnavailable
 @dataclass(frozen=True)
 class TrustedIssuer:
     """One issuer of the trust list. ``jwks`` are its published keys (retired included,
-    revoked absent); ``licence_types`` the type codes it may issue."""
+    revoked absent); ``licence_types`` the type codes it may issue; ``type_names`` their
+    Chinese names and ``claim_titles`` (type code -> claim -> title) the Chinese titles
+    of each type's claims, from its JSON Schema."""
 
     issuer: str
     code: str
@@ -31,6 +33,8 @@ class TrustedIssuer:
     licence_types: frozenset[str]
     uscc: str | None = None
     type_names: Mapping[str, str] = field(default_factory=dict, hash=False, compare=False)
+    claim_titles: Mapping[str, Mapping[str, str]] = field(default_factory=dict, hash=False,
+                                                          compare=False)
 
     def key(self, kid: str) -> dict[str, Any] | None:
         return next((jwk for jwk in self.jwks if jwk.get("kid") == kid), None)
@@ -39,7 +43,8 @@ class TrustedIssuer:
         return {"issuer": self.issuer, "code": self.code, "name": self.name,
                 "uscc": self.uscc, "jwks": {"keys": list(self.jwks)},
                 "licence_types": sorted(self.licence_types),
-                "type_names": dict(self.type_names)}
+                "type_names": dict(self.type_names),
+                "claim_titles": {k: dict(v) for k, v in self.claim_titles.items()}}
 
     @classmethod
     def from_json(cls, item: Mapping[str, Any]) -> TrustedIssuer:
@@ -50,9 +55,15 @@ class TrustedIssuer:
         types = item["licence_types"]
         if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
             raise ValueError("licence_types must be a list of strings")
+        titles = item.get("claim_titles") or {}
+        if not isinstance(titles, dict) or not all(
+                isinstance(v, dict) and all(isinstance(t, str) for t in v.values())
+                for v in titles.values()):
+            raise ValueError("claim_titles must map type codes to {claim: title}")
         return cls(issuer=str(item["issuer"]), code=str(item["code"]), name=str(item["name"]),
                    jwks=tuple(keys), licence_types=frozenset(types), uscc=item.get("uscc"),
-                   type_names=dict(item.get("type_names") or {}))
+                   type_names=dict(item.get("type_names") or {}),
+                   claim_titles={str(k): dict(v) for k, v in titles.items()})
 
 
 class TrustSource(Protocol):
@@ -64,11 +75,18 @@ class TrustSource(Protocol):
 
 
 class StatusSource(Protocol):
+    """A source may set ``live = True`` when it reads the authoritative state itself
+    (our own database): the pipeline then asks it on every verification instead of
+    reusing a list for its ttl (see verify.status_cache)."""
+
     def fetch(self, uri: str) -> str:
         """The Status List Token text at ``uri``; raises StatusUnavailable."""
 
 
 class ReferenceResolver(Protocol):
+    """``origin`` (optional attribute): the scheme://host[:port] whose reference URLs this
+    resolver answers for; URLs on any other origin are refused by the pipeline."""
+
     def resolve(self, identifier: str, token: str) -> str:
         """The SD-JWT VC of the referenced licence; raises ReferenceUnresolved."""
 
@@ -95,10 +113,12 @@ class InMemoryTrustSource:
 
 @dataclass
 class InMemoryStatusSource:
-    """uri -> token text; counts fetches so tests can see the ttl cache work."""
+    """uri -> token text; counts fetches so tests can see the ttl cache work
+    (``live=True`` makes it behave as the in-process database source)."""
 
     tokens: dict[str, str] = field(default_factory=dict)
     fetches: int = 0
+    live: bool = False
 
     def fetch(self, uri: str) -> str:
         self.fetches += 1
@@ -124,6 +144,7 @@ class InMemoryReferences:
     """(identifier, token) -> credential text."""
 
     entries: dict[tuple[str, str], str] = field(default_factory=dict)
+    origin: str | None = None
 
     def resolve(self, identifier: str, token: str) -> str:
         try:

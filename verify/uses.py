@@ -15,30 +15,53 @@ from verify.models import UseRecord
 
 MAX_PURPOSE = 200
 MAX_STAFF = 100
+#: Page sizes of the holder's licences and of the uses lists.
+DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
 
 class BadPurpose(ValueError):
-    """Missing, too long or not text."""
+    """Missing, too long or not text; ``reason`` is the machine reason for the field."""
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class BadStaff(ValueError):
+    """An unusable staff member value; ``reason`` is the machine reason."""
+
+    def __init__(self, message: str, reason: str = "invalid") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def check_purpose(purpose: Any) -> str:
     """The stripped purpose; raises BadPurpose (the national sharing rules ask for one,
     at most 200 characters)."""
-    if not isinstance(purpose, str) or not purpose.strip():
-        raise BadPurpose("purpose is required")
+    if purpose is None or (isinstance(purpose, str) and not purpose.strip()):
+        raise BadPurpose("purpose is required", "required")
+    if not isinstance(purpose, str):
+        raise BadPurpose("purpose must be text", "not_text")
     purpose = purpose.strip()
     if len(purpose) > MAX_PURPOSE:
-        raise BadPurpose(f"purpose is at most {MAX_PURPOSE} characters")
+        raise BadPurpose(f"purpose is at most {MAX_PURPOSE} characters", "too_long")
+    if not purpose.isprintable():
+        raise BadPurpose("purpose contains control characters", "control_characters")
     return purpose
 
 
 def check_staff(staff: Any) -> str | None:
-    """The staff member header value or None; raises BadPurpose if unusable."""
+    """The (decoded) staff member value or None; raises BadStaff if unusable: more than
+    100 characters, control characters, or not text."""
     if staff is None or staff == "":
         return None
-    if not isinstance(staff, str) or len(staff) > MAX_STAFF or not staff.isprintable():
-        raise BadPurpose(f"X-Onegate-Staff is at most {MAX_STAFF} printable characters")
-    return staff.strip()
+    if not isinstance(staff, str):
+        raise BadStaff("X-Onegate-Staff must be text", "not_text")
+    if len(staff) > MAX_STAFF:
+        raise BadStaff(f"X-Onegate-Staff is at most {MAX_STAFF} characters", "too_long")
+    if not staff.isprintable():
+        raise BadStaff("X-Onegate-Staff contains control characters", "control_characters")
+    return staff.strip() or None
 
 
 @dataclass(frozen=True)
@@ -54,21 +77,32 @@ class Use:
 
 def record(session: Session, use: Use) -> UseRecord:
     """Store the use and append it to the audit chain, in the caller's transaction."""
-    row = UseRecord(at=datetime.now(UTC), kind=use.kind, client_id=use.client_id,
-                    staff=use.staff, licence_identifier=use.licence_identifier,
-                    holder_code=use.holder_code, purpose=use.purpose, result=use.result)
-    session.add(row)
-    actor = f"client:{use.client_id}" + (f"/staff:{use.staff}" if use.staff else "")
-    audit_log.append(session, actor=actor, action=f"licence.{use.kind}",
-                     subject=use.licence_identifier,
-                     data={"purpose": use.purpose, "result": use.result})
-    return row
+    return record_many(session, [use])[0]
 
 
-def for_holder(session: Session, holder_code: str, limit: int = 200) -> list[dict[str, Any]]:
-    """The holder's uses, newest first."""
+def record_many(session: Session, batch: list[Use]) -> list[UseRecord]:
+    """Store several uses and append them to the audit chain in one batch (one read of
+    the chain head, one flush), in the caller's transaction."""
+    if not batch:
+        return []
+    at = datetime.now(UTC)
+    rows = [UseRecord(at=at, kind=use.kind, client_id=use.client_id, staff=use.staff,
+                      licence_identifier=use.licence_identifier, holder_code=use.holder_code,
+                      purpose=use.purpose, result=use.result) for use in batch]
+    session.add_all(rows)
+    audit_log.append_many(session, [
+        {"actor": f"client:{use.client_id}" + (f"/staff:{use.staff}" if use.staff else ""),
+         "action": f"licence.{use.kind}", "subject": use.licence_identifier,
+         "data": {"purpose": use.purpose, "result": use.result}} for use in batch], at=at)
+    return rows
+
+
+def for_holder(session: Session, holder_code: str, limit: int = 100,
+               offset: int = 0) -> list[dict[str, Any]]:
+    """The holder's uses, newest first, ``limit`` of them from ``offset``."""
     rows = session.scalars(select(UseRecord).where(UseRecord.holder_code == holder_code)
-                           .order_by(UseRecord.at.desc(), UseRecord.id.desc()).limit(limit))
+                           .order_by(UseRecord.at.desc(), UseRecord.id.desc())
+                           .offset(offset).limit(limit))
     return [{"at": _iso(r.at), "kind": r.kind, "client_id": r.client_id, "staff": r.staff,
              "licence_identifier": r.licence_identifier, "purpose": r.purpose,
              "result": r.result} for r in rows]

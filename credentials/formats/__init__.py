@@ -18,9 +18,12 @@ Online form - SD-JWT VC (RFC 9901, draft-ietf-oauth-sd-jwt-vc), ``typ: dc+sd-jwt
 
 Offline form - EU-DCC style ``LIC1:`` + Base45(zlib(COSE_Sign1(CWT))):
     offline_qr.encode(claims, *, private_key, kid, alg, iss, iat, nbf, exp) -> str
+        (iss: department code; the COSE kid is the first 8 bytes of the JWK kid decoded)
     offline_qr.decode(text, *, max_decompressed=16384) -> DecodedOffline   (untrusted)
     offline_qr.verify(decoded, public_key, *, now, leeway=0) -> CwtClaims
-    compact_licence.pack(...) / unpack(map)    short-key licence layout for the QR
+    offline_qr.kid_matches(cose_kid, jwk_kid) -> bool   the verifier's key selection rule
+    compact_licence.pack(...) / unpack(map)    integer-key licence layout for the QR
+    compact_licence.status_uri(issuer_url, list_id)   <issuer URL>/status/<list id>
     cose.sign1 / decode_sign1 / verify_sign1   COSE_Sign1, ES256 (r||s) and EdDSA
     cwt.encode / decode                        CWT claims + private licence claim -65537
     base45.encode / decode                     RFC 9285

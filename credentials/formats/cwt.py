@@ -3,6 +3,10 @@
 The licence claim key is -65537: RFC 8392 section 9.1 reserves integer claim keys
 "less than -65536" for Private Use, so we neither squat on a registered key (such as
 the EU DCC's -260 "hcert") nor on an unregistered text name.
+
+``iss`` is a StringOrURI (RFC 8392 section 3.1.1); the offline form puts the
+department code there (``gdamr``), which the verifier resolves through the trust
+list, because the issuer URL would cost QR modules. It is 1 to 255 characters.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from credentials.formats.errors import InvalidClaim, MissingClaim
 
 ISS, SUB, AUD, EXP, NBF, IAT, CTI = 1, 2, 3, 4, 5, 6, 7
 LICENCE = -65537
+MAX_ISS = 255
 
 
 @dataclass(frozen=True)
@@ -68,6 +73,8 @@ def decode(payload: bytes) -> CwtClaims:
 def _check(claims: dict[Any, Any]) -> None:
     if not isinstance(claims.get(ISS), str):
         raise MissingClaim("iss (1) is required and a text string")
+    if not 0 < len(claims[ISS]) <= MAX_ISS:
+        raise InvalidClaim(f"iss (1) is 1 to {MAX_ISS} characters")
     if not isinstance(claims.get(LICENCE), dict):
         raise MissingClaim("licence claim (-65537) is required and a map")
     validity.numeric_date(claims.get(IAT), "iat", required=True)

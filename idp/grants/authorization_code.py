@@ -157,10 +157,11 @@ class S256CodeChallenge(CodeChallenge):
         data = grant.request.payload.data
         if not data.get("code_challenge"):
             # RFC 9700 section 2.1.1: we require PKCE from every client.
-            raise InvalidRequestError("PKCE is required: missing 'code_challenge'")
+            raise InvalidRequestError(
+                "The code_challenge parameter is missing (PKCE is required).")
         # RFC 7636 section 4.3 defaults a missing method to "plain"; we refuse plain.
         if data.get("code_challenge_method") != "S256":
-            raise InvalidRequestError("'code_challenge_method' must be S256")
+            raise InvalidRequestError("The code_challenge_method must be S256.")
         super().validate_code_challenge(grant, redirect_uri)
 
     def validate_code_verifier(self, grant, result):
@@ -170,9 +171,10 @@ class S256CodeChallenge(CodeChallenge):
         if not challenge and verifier:
             # RFC 9700 section 4.8.2: the AS MUST reject a token request with a
             # code_verifier when the authorization request had no code_challenge.
-            raise InvalidGrantError("'code_verifier' sent but the code had no challenge")
+            raise InvalidGrantError("A code_verifier was sent but the request had no "
+                                    "code_challenge.")
         if challenge and not verifier:
-            raise InvalidGrantError("Missing 'code_verifier'")
+            raise InvalidGrantError("The code_verifier parameter is missing.")
         # RFC 7636 section 4.6: a mismatch MUST return invalid_grant.
         super().validate_code_verifier(grant, result)
 

@@ -6,9 +6,10 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from idp import accounts, recovery_codes, sso
 from idp.models.accounts import Account
+from idp.page_guard import guard
 from idp.pages import context
 
-bp = Blueprint("idp_account", __name__, template_folder="../templates")
+bp = guard(Blueprint("idp_account", __name__, template_folder="../templates"))
 
 
 def require_session(next_url: str, acr: str | None = None) -> sso.SsoSession | None:

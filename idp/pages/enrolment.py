@@ -13,10 +13,11 @@ from flask_babel import gettext as _
 from idp import sso, totp
 from idp.errors import InvalidSecondFactor, SecondFactorNotEnrolled
 from idp.models.accounts import Account
+from idp.page_guard import guard
 from idp.pages import context
 from idp.redirects import safe_next
 
-bp = Blueprint("idp_enrolment", __name__, template_folder="../templates")
+bp = guard(Blueprint("idp_enrolment", __name__, template_folder="../templates"))
 
 
 def _live_for_enrolment() -> tuple[sso.SsoSession | None, str]:

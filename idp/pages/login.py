@@ -22,10 +22,11 @@ from idp.errors import (
     TooManyAttempts,
 )
 from idp.models.accounts import Account
+from idp.page_guard import guard
 from idp.pages import context
 from idp.pages.context import Flow
 
-bp = Blueprint("idp_login", __name__, template_folder="../templates")
+bp = guard(Blueprint("idp_login", __name__, template_folder="../templates"))
 
 LOA2_AMR, LOA1_AMR = ["pwd", "otp"], ["pwd"]
 

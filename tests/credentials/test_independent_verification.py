@@ -82,27 +82,45 @@ def test_sd_jwt_verifies_with_the_sd_jwt_package(issued):
     assert claims["license_id"] == licence["identifier"]
 
 
-def test_offline_qr_verifies_with_cbor2_and_cryptography(issued, dept):
-    licence, metadata = issued
+def _thumbprint8(key: dict) -> bytes:
+    """RFC 7638: SHA-256 over the required members, sorted, no whitespace; first 8 bytes."""
+    members = {name: key[name] for name in ("crv", "kty", "x", "y")}
+    canonical = json.dumps(members, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(canonical).digest()[:8]
+
+
+def test_offline_qr_verifies_with_cbor2_and_cryptography(client, issued, dept):
+    """The documented rules, applied by hand: iss is the department code (its issuer
+    metadata at /.well-known/jwt-vc-issuer/issuers/<code>); kid is the first 8 bytes of
+    the key's JWK thumbprint; the status list URI is <issuer URL>/status/<hex list id>;
+    the type code is the identifier's sixth dot-separated field."""
+    licence, _ = issued
     text = licence["offline_qr"]
     assert text.startswith("LIC1:") and set(text[5:]) <= set(B45)
     message = cbor2.loads(zlib.decompress(base45_decode(text[5:])))
     assert message.tag == 18
     protected, unprotected, payload, signature = message.value
     header = cbor2.loads(protected)
-    assert header[1] == -7  # ES256
-    kid = header[4].decode()
-    key = jwk.JWK(**next(k for k in metadata["jwks"]["keys"] if k["kid"] == kid))
-    public = key.get_op_key("verify")
+    assert header[1] == -7 and len(header[4]) == 8  # ES256, 8-byte kid
+    claims = cbor2.loads(payload)
+    assert claims[1] == dept.code
+    metadata = client.get(f"/.well-known/jwt-vc-issuer/issuers/{claims[1]}").get_json()
+    matching = [k for k in metadata["jwks"]["keys"] if b64d(k["kid"])[:8] == header[4]]
+    assert len(matching) == 1 and _thumbprint8(matching[0]) == header[4]
+    public = jwk.JWK(**matching[0]).get_op_key("verify")
     assert isinstance(public, ec.EllipticCurvePublicKey)
     to_be_signed = cbor2.dumps(["Signature1", protected, b"", payload])
     r, s = int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
     public.verify(encode_dss_signature(r, s), to_be_signed, ec.ECDSA(hashes.SHA256()))
-    claims = cbor2.loads(payload)
-    assert claims[1] == metadata["issuer"] and claims[4] > time.time()
+    assert claims[6] <= time.time() < claims[4]
     compact = claims[-65537]
-    assert compact["i"] == licence["identifier"] and compact["t"] == dept.type_code
-    assert compact["h"] == ["111", licence["holder"]["number"]]
-    assert compact["c"] == {"permit_number": licence["claims"]["permit_number"],
-                            "category": licence["claims"]["category"]}
-    assert compact["s"] == [licence["status"]["idx"], licence["status"]["uri"]]
+    assert set(compact) == {1, 2, 3, 4, 5}
+    assert compact[1] == licence["identifier"]
+    assert compact[1].split(".")[5] == dept.type_code
+    assert compact[2] == licence["holder"]["name"]
+    assert compact[3] == ["111", licence["holder"]["number"]]
+    assert compact[5] == {"permit_number": licence["claims"]["permit_number"],
+                          "category": licence["claims"]["category"]}
+    list_id, idx = compact[4]
+    assert idx == licence["status"]["idx"]
+    assert f"{metadata['issuer']}/status/{list_id.hex()}" == licence["status"]["uri"]

@@ -30,7 +30,8 @@ ROGUE_USCC = uscc("11440000MB2C92999")
 BASE = "https://onegate.example"
 ISSUER = f"{BASE}/issuers/scjg"
 ROGUE = f"{BASE}/issuers/rogue"
-STATUS_URI = f"{BASE}/api/v1/status-lists/scjg/1"
+STATUS_LIST_ID = "1"
+STATUS_URI = f"{ISSUER}/status/{STATUS_LIST_ID}"  # the offline form's rule: <iss URL>/status/<id>
 IDX_VALID, IDX_REVOKED, IDX_SUSPENDED = 7, 11, 13
 
 CASES = {  # name -> expected status
@@ -114,11 +115,13 @@ class Corpus:
                 kid=key.kid, iss=iss, vct=f"{BASE}/vct/{type_code}", iat=iat, nbf=nbf,
                 exp=exp, status=status_list.reference(idx, STATUS_URI))
         packed = compact_licence.pack(
-            identifier=identifier, type_code=type_code, holder_name="张三",
+            identifier=identifier, holder_name="张三",
             holder_code_type="111", holder_code="11010519491231002X",
-            key_claims={"经营者名称": "张三小吃店"}, status_idx=idx, status_uri=STATUS_URI)
+            key_claims={"经营者名称": "张三小吃店"}, status_list_id=STATUS_LIST_ID,
+            status_idx=idx)
+        # The offline form names its issuer by department code (the URL's last segment).
         return offline_qr.encode(packed, private_key=key.private, kid=key.kid, alg="ES256",
-                                 iss=iss, iat=iat, nbf=nbf, exp=exp)
+                                 iss=iss.rsplit("/", 1)[-1], iat=iat, nbf=nbf, exp=exp)
 
     def case(self, name: str, form: str) -> str:
         if (name, form) not in self.texts:

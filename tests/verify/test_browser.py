@@ -47,5 +47,10 @@ def test_paste_text_and_camera_fallback(browser, corpus_server, corpus):
     page.click("#paste-form button[type=submit]")
     page.locator("#result .verdict").wait_for(timeout=10_000)
     assert page.locator("#result .verdict").get_attribute("data-status") == "suspended"
-    assert "已暂停" in page.locator("#result .verdict").inner_text()
+    verdict = page.locator("#result .verdict").inner_text()
+    assert "已暂停" in verdict and "签发机构已暂停该证照" in verdict
+    # whose licence was refused, labelled in Chinese, never a raw claim name
+    assert "被拒证照" in verdict and "张三" in verdict
+    details = page.locator("#result dl.licence").inner_text()
+    assert "持证人" in details and "holder_name" not in details
     page.close()

@@ -127,7 +127,7 @@ def test_wallet_reads_never_500(vapp, path):
 
 
 def test_staff_header_travels_percent_encoded(vapp):
-    from verify.auth import header_text
+    from verify.auth import BadHeader, header_text
 
     with vapp.test_request_context(headers={"X-Onegate-Staff": "%E7%AA%97%E5%8F%A3-03"}):
         assert header_text("X-Onegate-Staff") == "窗口-03"
@@ -135,4 +135,5 @@ def test_staff_header_travels_percent_encoded(vapp):
     with vapp.test_request_context(headers={"X-Onegate-Staff": raw}):
         assert header_text("X-Onegate-Staff") == "窗口-03"
     with vapp.test_request_context(headers={"X-Onegate-Staff": "%FF"}):
-        assert header_text("X-Onegate-Staff") == "%FF"
+        with pytest.raises(BadHeader):
+            header_text("X-Onegate-Staff")

@@ -116,8 +116,11 @@ def live_corpus(migrated, live_server, tmp_path_factory):
     cases["tampered"] = _tampered(cases["valid"])
     cases["wrong_type"] = _signed(app, base, dept, type_code=other.type_code, status=status)
     rogue = Key.new()
+    # The offline form's status URI is <issuer URL>/status/<list id>, the issuer's own.
+    nobody_status = {**status, "uri": status["uri"].replace(f"/issuers/{dept.code}/",
+                                                            "/issuers/nobody/")}
     cases["untrusted_issuer"] = _signed(
-        app, base, dept, department_code="nobody", status=status,
+        app, base, dept, department_code="nobody", status=nobody_status,
         signer=SimpleNamespace(private_key=rogue.private, kid=rogue.kid, alg="ES256"))
     cases["revoked_key"] = _issue(app, base, doomed)
     ring = app.extensions["onegate.keyring"]

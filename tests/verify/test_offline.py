@@ -78,7 +78,7 @@ def test_past_max_age_cli_message(corpus, bundle_file, monkeypatch):
     monkeypatch.setattr(time_module, "time", lambda: real() + 3 * 86400)
     valid = corpus.case("valid", "offline")
     refused = _cli(valid, "--bundle", bundle_file)
-    assert refused.exit_code == 1 and "older than its max-age" in refused.output
+    assert refused.exit_code == 2 and "older than its max-age" in refused.output
     assert "--allow-stale" in refused.output
     allowed = _cli(valid, "--bundle", bundle_file, "--allow-stale")
     assert "WARNING" in allowed.output
@@ -90,13 +90,44 @@ def test_tampered_or_foreign_bundle_is_refused(corpus_app, bundle_file, tmp_path
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps({**wrapper, "bundle": f"{head}.{payload[:-4]}AAAA.{sig}"}))
     result = _cli("LIC1:x", "--bundle", forged)
-    assert result.exit_code == 1 and "cannot use the bundle" in result.output
+    assert result.exit_code == 2 and "cannot use the bundle" in result.output
     pinned = tmp_path / "other-jwks.json"
     pinned.write_text(json.dumps({"keys": []}))
     result = _cli("LIC1:x", "--bundle", bundle_file, "--provider-jwks", pinned)
-    assert "not signed by a known provider key" in result.output
+    assert result.exit_code == 2 and "not signed by a known provider key" in result.output
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("not a bundle")
+    assert _cli("LIC1:x", "--bundle", garbage).exit_code == 2
 
 
 def test_bundle_age_is_readable():
     assert [bundles.describe_age(s) for s in (5, 125, 7300, 90000)] == \
         ["5s", "2m 5s", "2h 1m", "1d 1h"]
+
+
+def test_exit_statuses_match_the_help():
+    assert "0 valid, 1 not valid, 2 unusable input or bundle" in \
+        CliRunner().invoke(verify_command, ["--help"]).output
+
+
+@pytest.mark.parametrize("missing", [
+    "licence.png", "photos/qr.jpg", "./licence.jwt", "C:\\scans\\qr", "notes.TXT",
+    "/nonexistent/dir/file"])
+def test_a_missing_file_is_not_found_not_invalid(bundle_file, missing):
+    result = _cli(missing, "--bundle", bundle_file)
+    assert result.exit_code == 2 and "file not found" in result.output
+    assert "无效" not in result.output
+
+
+def test_credential_text_with_slashes_is_still_verified(corpus, bundle_file):
+    """Offline codes may hold '/', reference URLs do: they are text, not paths."""
+    offline = corpus.case("valid", "offline")
+    assert _cli(offline, "--bundle", bundle_file).exit_code == 0
+    reference = _cli("https://onegate.example/v/1.2.3?t=x", "--bundle", bundle_file)
+    assert reference.exit_code == 1 and "file not found" not in reference.output
+    assert _cli("garbage-text", "--bundle", bundle_file).exit_code == 1
+
+
+def test_cli_shows_claims_with_chinese_labels(corpus, bundle_file):
+    out = _cli(corpus.case("valid", "sd_jwt"), "--bundle", bundle_file).output
+    assert "持证人 [holder_name]: 张三" in out

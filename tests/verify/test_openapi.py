@@ -40,7 +40,15 @@ def test_every_json_route_is_described_with_its_method(vapp):
     assert verify["responses"]["413"]["content"]["application/problem+json"]["schema"] == \
         {"$ref": "#/components/schemas/Problem"}
     holder = doc["paths"]["/api/v1/holder/licenses"]["get"]
-    assert [p["name"] for p in holder["parameters"]][0] == "purpose"
+    assert [p["name"] for p in holder["parameters"]] == \
+        ["purpose", "limit", "offset", "X-Onegate-Staff"]
+    assert {"limit", "offset", "next"} <= set(
+        holder["responses"]["200"]["content"]["application/json"]["schema"]["properties"])
+    uses = doc["paths"]["/api/v1/wallet/uses"]["get"]
+    assert [p["name"] for p in uses["parameters"]] == ["limit", "offset"]
+    result = doc["components"]["schemas"]["VerificationResult"]["properties"]
+    assert {"reason", "reason_zh"} <= set(result)
+    assert {"holder_name", "display"} <= set(result["license"]["properties"])
 
 
 def test_document_is_valid_openapi_3_1(vapp):
@@ -68,7 +76,9 @@ def test_every_verify_problem_type_is_dereferenceable(client):
     package = Path(__file__).resolve().parents[2] / "verify"
     source = "\n".join(p.read_text() for p in package.glob("*.py"))
     used = set(re.findall(r'slug="([a-z-]+)"', source))
-    assert used
+    used |= set(re.findall(r'typed\(\s*"([a-z-]+)"', source))
+    used |= set(re.findall(r'(?:413|422): "([a-z-]+)"', source))
+    assert {"purpose", "bad-header", "paging", "no-qr-code", "credential-missing"} <= used
     for slug in used:
         response = client.get(f"/api/v1/problems/{slug}")
         assert response.status_code == 200, slug

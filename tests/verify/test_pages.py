@@ -48,3 +48,26 @@ def test_unknown_reference_is_an_invalid_page(vapp):
     response = vapp.test_client().get("/v/1.2.156.3005.2.X?t=nope")
     assert response.status_code == 404
     assert _status(response.get_data(as_text=True)) == "invalid"
+
+
+def test_page_shows_refusals_in_chinese_with_the_holder(corpus_app, corpus):
+    client = corpus_app.test_client()
+    for case, reason in (("revoked", "签发机构已吊销该证照"), ("expired", "证照已于"),
+                         ("revoked_key", "签名密钥")):
+        html = client.post("/verify", data={"csrf_token": _csrf(client),
+                                            "credential": corpus.case(case, "sd_jwt")}
+                           ).get_data(as_text=True)
+        assert reason in html, case
+        if case != "revoked_key":
+            assert "被拒证照" in html and "张三" in html and "持证人" in html
+            assert ">holder_name<" not in html
+        else:  # no signature verified: nothing about the licence is shown
+            assert "被拒证照" not in html and "张三" not in html
+
+
+def test_foreign_reference_pasted_on_the_page_is_refused(corpus_app):
+    client = corpus_app.test_client()
+    html = client.post("/verify", data={"csrf_token": _csrf(client),
+                                        "credential": "http://evil.example/v/1.2.3?t=x"}
+                       ).get_data(as_text=True)
+    assert _status(html) == "invalid"

@@ -63,10 +63,16 @@ def test_no_licence_details_before_the_signature(corpus):
         assert result.license is None
 
 
-def test_revoked_result_names_the_licence_but_not_its_claims(corpus):
-    result = _verifier(corpus).verify(corpus.case("revoked", "sd_jwt")).to_json()
-    assert result["license"]["identifier"].startswith("1.2.156.3005.2.")
-    assert "claims" not in result["license"]
+@pytest.mark.parametrize("case", ["revoked", "suspended", "expired", "not_yet_valid"])
+def test_refused_signed_licence_names_its_holder(corpus, case):
+    """The clerk must know whose licence was refused: identifier, type and holder, from
+    the signed (and digest-checked) claims."""
+    result = _verifier(corpus).verify(corpus.case(case, "sd_jwt")).to_json()
+    assert result["status"] == case
+    licence = result["license"]
+    assert licence["identifier"].startswith("1.2.156.3005.2.")
+    assert licence["type"] and licence["holder_name"] == "张三"
+    assert {"claim": "holder_name", "label": "持证人", "value": "张三"} in licence["display"]
 
 
 @pytest.mark.parametrize("garbage", [
@@ -148,3 +154,98 @@ def test_key_binding_requested_and_checked(corpus):
     offline = verifier.verify(corpus.case("valid", "offline"), key_binding=good)
     assert offline.failed_step == "key_binding"
 
+
+
+def _status_token(corpus, **states):
+    lst = status_list.StatusList(1024, 2)
+    for idx, value in states.items():
+        lst.set(int(idx.removeprefix("i")), value)
+    return status_list.status_list_jwt(
+        lst, uri=STATUS_URI, iat=corpus.now - 5, exp=corpus.now + 86400, ttl=300,
+        private_key=corpus.active.private, alg="ES256", kid=corpus.active.kid)
+
+
+def test_live_status_source_is_asked_every_time(corpus):
+    """Our own database is the authority: no ttl cache in front of it, so a revocation
+    is seen by the very next verification (an outside source keeps its ttl cache)."""
+    from tests.verify.corpus import IDX_VALID
+
+    status = corpus.status()
+    status.live = True
+    text = corpus.case("valid", "sd_jwt")
+    verifier = Verifier(trust=corpus.trust(), status=status, clock=lambda: corpus.now)
+    assert verifier.verify(text).status == "valid"
+    status.tokens[STATUS_URI] = _status_token(corpus, **{f"i{IDX_VALID}": status_list.INVALID})
+    assert verifier.verify(text).status == "revoked"
+    status.tokens[STATUS_URI] = _status_token(corpus,
+                                              **{f"i{IDX_VALID}": status_list.SUSPENDED})
+    assert verifier.verify(text).status == "suspended"
+    status.tokens[STATUS_URI] = _status_token(corpus)
+    assert verifier.verify(text).status == "valid"
+    assert status.fetches == 4
+
+
+def test_the_service_status_source_is_live():
+    from verify.online import LocalStatusSource
+    from verify.status_cache import StatusCache
+
+    assert StatusCache(LocalStatusSource(None, None, "https://x"), ("ES256",)).live
+
+
+def test_foreign_reference_url_is_refused(corpus):
+    text = corpus.case("valid", "sd_jwt")
+    identifier = _verifier(corpus).verify(text).license["identifier"]
+    refs = InMemoryReferences({(identifier, "tok123"): text}, origin="https://onegate.example")
+    verifier = _verifier(corpus, references=refs)
+    assert verifier.verify(f"https://onegate.example/v/{identifier}?t=tok123").valid
+    assert verifier.verify(f"HTTPS://OneGate.example:443/v/{identifier}?t=tok123").valid
+    for foreign in (f"http://evil.example/v/{identifier}?t=tok123",
+                    f"http://onegate.example/v/{identifier}?t=tok123",
+                    f"https://onegate.example.evil.example/v/{identifier}?t=tok123",
+                    f"https://onegate.example:8443/v/{identifier}?t=tok123",
+                    f"https://onegate.example@evil.example/v/{identifier}?t=tok123"):
+        result = verifier.verify(foreign)
+        assert (result.status, result.failed_step) == ("invalid", "parse"), foreign
+        assert "not on this service" in result.reason and "不属于本系统" in result.reason_zh
+
+
+def test_claims_are_labelled_in_chinese(corpus):
+    import dataclasses
+
+    from verify.sources import InMemoryTrustSource
+
+    titled = dataclasses.replace(corpus.trusted_issuer(),
+                                 claim_titles={FOOD_TYPE: {"经营场所": "经营场所（标题）"}})
+    verifier = Verifier(trust=InMemoryTrustSource([titled]), status=corpus.status(),
+                        clock=lambda: corpus.now)
+    result = verifier.verify(corpus.case("valid", "sd_jwt")).to_json()
+    labels = {item["claim"]: item["label"] for item in result["license"]["display"]}
+    assert labels["经营场所"] == "经营场所（标题）"          # the type's schema title
+    assert labels["holder_name"] == "持证人"                 # the standard table
+    assert labels["holder_code"] == "证件号码"
+    assert "licence_id" not in labels  # shown as the identifier row, not again
+    assert result["reason_zh"] == "全部核验通过"
+    assert all(check["reason_zh"] for check in result["checks"])
+
+
+def test_code_types_and_values_are_shown_in_chinese():
+    from verify.labels import display
+
+    shown = display({"holder_id_type": "111", "holder_code_type": "001", "entity_type": "x",
+                     "items": ["a", "b"], "ok": True, "license_id": "1.2"},
+                    {"entity_type": "类型"})
+    assert shown == [
+        {"claim": "holder_id_type", "label": "证件类型", "value": "居民身份证"},
+        {"claim": "holder_code_type", "label": "证件类型", "value": "统一社会信用代码"},
+        {"claim": "entity_type", "label": "类型", "value": "x"},
+        {"claim": "items", "label": "items", "value": "a、b"},
+        {"claim": "ok", "label": "ok", "value": "是"}]
+
+
+@pytest.mark.parametrize(("case", "words"), [
+    ("revoked", "吊销"), ("suspended", "暂停"), ("expired", "过期"),
+    ("untrusted_issuer", "信任列表"), ("tampered", "签名"), ("malformed", "无法识别")])
+def test_failure_reasons_in_chinese(corpus, case, words):
+    result = _verifier(corpus).verify(corpus.case(case, "sd_jwt"))
+    assert words in result.reason_zh, result.reason_zh
+    assert result.reason.isascii()  # the English reason stays for API clients and logs

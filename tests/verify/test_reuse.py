@@ -3,6 +3,7 @@ authenticated verification, and the audit trail behind them."""
 
 from __future__ import annotations
 
+import secrets
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -34,7 +35,7 @@ def access_token(app, *, scope: str, holder: str | None = None, client_id="dept-
                                                       headers={"typ": "at+jwt"})
 
 
-def add_licence(app, holder: str, type_code: str, serial: str) -> str:
+def add_licence(app, holder: str, type_code: str, serial: str, idx: int = 0) -> str:
     identifier = str(make_license_id(type_code, DEPT_USCC, serial, 1))
     now = datetime.now(UTC)
     with app.extensions["onegate.sessions"].begin() as session:
@@ -44,7 +45,7 @@ def add_licence(app, holder: str, type_code: str, serial: str) -> str:
             claims={"经营者名称": "张三小吃店"}, valid_from=now,
             valid_until=now + timedelta(days=9),
             issued_at=now, state="valid", status_list_id="L" + serial[:11],
-            status_idx=0, kid="k", sd_jwt="x~", offline_qr="LIC1:",
+            status_idx=idx, kid="k", sd_jwt="x~", offline_qr="LIC1:",
             reference_hash="0" * 64))
     return identifier
 
@@ -122,3 +123,144 @@ def test_authenticated_verification_records_a_use(corpus_app, corpus):
     mine = [u for u in uses if u["licence_identifier"] == response.json["license"]["identifier"]]
     assert [(u["kind"], u["client_id"], u["staff"], u["result"]) for u in mine] == \
         [("verify", "inspector-3", "执法-12", "valid")]
+
+
+def _problem_fields(response) -> list[tuple[str, str]]:
+    assert response.mimetype == "application/problem+json", response.data
+    return [(e["field"], e["reason"]) for e in response.json.get("errors", [])]
+
+
+@pytest.mark.parametrize(("query", "reason"), [
+    ("", "required"), ("?purpose=", "required"), ("?purpose=%20%20", "required"),
+    ("?purpose=" + "由" * 201, "too_long"), ("?purpose=a%00b", "control_characters")])
+def test_purpose_problems_name_the_field(vapp, holder, query, reason):
+    token = access_token(vapp, scope=f"identity licenses:read:{FOOD_TYPE}", holder=holder[0])
+    response = _get(vapp.test_client(), "/api/v1/holder/licenses" + query, token)
+    assert response.status_code == 400
+    assert _problem_fields(response) == [("purpose", reason)]
+    assert response.json["title"] == "Purpose required"
+    assert response.json["type"].endswith("/api/v1/problems/purpose")
+
+
+@pytest.mark.parametrize(("staff", "reason"), [
+    ("%ZZ", "bad_percent_encoding"), ("窗口%", "bad_percent_encoding"),
+    ("%FF%FE", "bad_percent_encoding"), ("a%0Ab", "control_characters"),
+    ("a\tb", "control_characters"), ("%00", "control_characters"),
+    ("x" * 101, "too_long"), ("%E7%AA%97" * 101, "too_long"), ("y" * 5000, "too_long")])
+def test_unusable_staff_header_is_refused_and_never_stored(vapp, holder, staff, reason):
+    number, food, _ = holder
+    client = vapp.test_client()
+    token = access_token(vapp, scope=f"identity licenses:read:{FOOD_TYPE}", holder=number)
+    response = _get(client, "/api/v1/holder/licenses?purpose=核对", token,
+                    **{"X-Onegate-Staff": staff})
+    assert response.status_code == 400
+    assert _problem_fields(response) == [("X-Onegate-Staff", reason)]
+    assert "X-Onegate-Staff" in response.json["title"]
+    assert response.json["type"].endswith("/api/v1/problems/bad-header")
+    with vapp.extensions["onegate.sessions"]() as session:
+        assert session.scalars(select(AuditEntry).where(AuditEntry.subject == food)).all() == []
+
+
+def test_unusable_staff_header_on_authenticated_verification(corpus_app, corpus):
+    token = access_token(corpus_app, scope="licenses:verify", client_id="inspector-4")
+    response = corpus_app.test_client().post(
+        "/api/v1/verify", json={"credential": corpus.case("valid", "sd_jwt"), "purpose": "检查"},
+        headers={"Authorization": f"Bearer {token}", "X-Onegate-Staff": "%ZZ"})
+    assert response.status_code == 400
+    assert _problem_fields(response) == [("X-Onegate-Staff", "bad_percent_encoding")]
+
+
+def test_verify_problems_name_the_field(corpus_app, corpus):
+    client = corpus_app.test_client()
+    token = access_token(corpus_app, scope="licenses:verify", client_id="inspector-5")
+    text = corpus.case("valid", "sd_jwt")
+    missing = client.post("/api/v1/verify", json={"credential": text},
+                          headers={"Authorization": f"Bearer {token}"})
+    assert missing.status_code == 400 and missing.json["title"] == "Purpose required"
+    assert _problem_fields(missing) == [("purpose", "required")]
+    cases = [({"json": {}}, [("credential", "required")]),
+             ({"json": {"credential": 5}}, [("credential", "not_text")]),
+             ({"json": {"credential": "x" * 70_000}}, [("credential", "too_long")]),
+             ({"json": {"credential": "x", "key_binding": {"audience": "a"}}},
+              [("key_binding.nonce", "required")]),
+             ({"data": {"other": "x"}, "content_type": "multipart/form-data"},
+              [("image", "required")])]
+    for kwargs, fields in cases:
+        response = client.post("/api/v1/verify", **kwargs)
+        assert response.status_code in (400, 413), kwargs
+        assert _problem_fields(response) == fields, kwargs
+        assert response.json["title"] not in ("Bad Request", "Content Too Large")
+
+
+def rare_citizen() -> str:
+    """A citizen number no other test (or earlier run on a kept database) is likely to use:
+    a random birth date and sequence number, about 18 million choices."""
+    born = datetime(1950, 1, 1) + timedelta(days=secrets.randbelow(18_000))
+    body = "440106" + born.strftime("%Y%m%d") + f"{secrets.randbelow(1000):03d}"
+    return body + citizen_id_check_character(body)
+
+
+@pytest.fixture
+def many(vapp, unique):
+    number = rare_citizen()
+    found = [add_licence(vapp, number, FOOD_TYPE, f"P{unique.upper()}{i:03d}", idx=i)
+             for i in range(7)]
+    return number, found
+
+
+def _audit_count(vapp, subjects) -> int:
+    with vapp.extensions["onegate.sessions"]() as session:
+        return len(session.scalars(select(AuditEntry).where(
+            AuditEntry.subject.in_(subjects))).all())
+
+
+def test_holder_licences_are_paged_and_only_the_page_is_recorded(vapp, many):
+    number, found = many
+    client = vapp.test_client()
+    token = access_token(vapp, scope=f"identity licenses:read:{FOOD_TYPE}", holder=number)
+    first = _get(client, "/api/v1/holder/licenses?purpose=核对&limit=3", token)
+    assert first.status_code == 200, first.json
+    body = first.json
+    assert (len(body["licenses"]), body["limit"], body["offset"]) == (3, 3, 0)
+    assert body["next"].endswith("limit=3&offset=3") and "purpose=" in body["next"]
+    assert first.headers["Link"] == f'<{body["next"]}>; rel="next"'
+    page_one = [lic["identifier"] for lic in body["licenses"]]
+    assert _audit_count(vapp, found) == 3  # one use (and audit entry) per licence handed over
+    seen, following = list(page_one), body["next"]
+    while following:
+        page = _get(client, following.removeprefix(vapp.config["ONEGATE"]["ISSUER"]), token)
+        assert page.status_code == 200, page.json
+        seen += [lic["identifier"] for lic in page.json["licenses"]]
+        following = page.json["next"]
+    assert sorted(seen) == sorted(found) and len(set(seen)) == 7
+    assert _audit_count(vapp, found) == 7
+    with vapp.extensions["onegate.sessions"]() as session:
+        assert audit_log.verify_chain(session) is None
+    default = _get(client, "/api/v1/holder/licenses?purpose=核对", token).json
+    assert (len(default["licenses"]), default["limit"], default["next"]) == (7, 100, None)
+
+
+@pytest.mark.parametrize(("query", "field", "reason"), [
+    ("limit=0", "limit", "out_of_range"), ("limit=501", "limit", "out_of_range"),
+    ("limit=abc", "limit", "not_integer"), ("offset=-1", "offset", "not_integer"),
+    ("limit=99999999999", "limit", "not_integer")])
+def test_bad_paging_is_a_problem_naming_the_field(vapp, many, query, field, reason):
+    token = access_token(vapp, scope=f"identity licenses:read:{FOOD_TYPE}", holder=many[0])
+    response = _get(vapp.test_client(), f"/api/v1/holder/licenses?purpose=x&{query}", token)
+    assert response.status_code == 400
+    assert _problem_fields(response) == [(field, reason)]
+    wallet = access_token(vapp, scope="wallet", holder=many[0], client_id="wallet")
+    assert _get(vapp.test_client(), f"/api/v1/wallet/uses?{query}", wallet).status_code == 400
+
+
+def test_wallet_uses_are_paged(vapp, many):
+    number, found = many
+    client = vapp.test_client()
+    token = access_token(vapp, scope=f"identity licenses:read:{FOOD_TYPE}", holder=number)
+    assert _get(client, "/api/v1/holder/licenses?purpose=核对", token).status_code == 200
+    wallet = access_token(vapp, scope="wallet", holder=number, client_id="wallet")
+    first = _get(client, "/api/v1/wallet/uses?limit=4", wallet).json
+    assert len(first["uses"]) == 4 and first["next"].endswith("limit=4&offset=4")
+    rest = _get(client, "/api/v1/wallet/uses?limit=4&offset=4", wallet).json
+    assert len(rest["uses"]) == 3 and rest["next"] is None
+    assert sorted(u["licence_identifier"] for u in first["uses"] + rest["uses"]) == sorted(found)

@@ -35,7 +35,12 @@
     box.appendChild(title);
     var failed = result.checks.filter(function (c) { return c.ok === false; })[0];
     if (failed) box.appendChild(el("p", "verdict-reason",
-      (labels.steps[failed.step] || failed.step) + "：" + failed.reason));
+      (labels.steps[failed.step] || failed.step) + "：" + (failed.reason_zh || failed.reason)));
+    var lic = result.license;
+    if (lic && !result.valid) {
+      box.appendChild(el("p", "verdict-whose", "被拒证照：" + (lic.type_name || lic.type) +
+        " · " + lic.identifier + (lic.holder_name ? " · 持证人 " + lic.holder_name : "")));
+    }
     region.appendChild(box);
     if (result.license) region.appendChild(licence(result.license));
     region.appendChild(checks(result.checks));
@@ -44,16 +49,17 @@
 
   function licence(lic) {
     var dl = el("dl", "licence");
-    function row(name, value, cls) {
-      dl.appendChild(el("dt", "", name));
+    function row(name, value, cls, claim) {
+      var dt = el("dt", "", name);
+      if (claim) dt.dataset.claim = claim;
+      dl.appendChild(dt);
       dl.appendChild(el("dd", cls || "", typeof value === "string" ? value : JSON.stringify(value)));
     }
     if (lic.type_name) row("证照类型", lic.type_name);
     row("证照标识", lic.identifier, "mono");
     row("签发机构", lic.issuer_name);
-    Object.keys(lic.claims || {}).forEach(function (name) {
-      if (name === "license_id" || name === "license_type") return;
-      row(labels.fields[name] || name, lic.claims[name]);
+    (lic.display || []).forEach(function (item) {
+      row(item.label, item.value, "", item.claim);
     });
     return dl;
   }
@@ -64,7 +70,8 @@
     var ol = el("ol");
     list.forEach(function (c) {
       var cls = c.ok === true ? "pass" : (c.ok === false ? "fail" : "skip");
-      ol.appendChild(el("li", "check " + cls, (labels.steps[c.step] || c.step) + "：" + c.reason));
+      ol.appendChild(el("li", "check " + cls,
+        (labels.steps[c.step] || c.step) + "：" + (c.reason_zh || c.reason)));
     });
     details.appendChild(ol);
     return details;
@@ -77,7 +84,9 @@
       .then(function (response) {
         return response.json().then(function (data) {
           if (response.ok) return show(data);
-          showError(data.detail || data.title || ("错误 " + response.status));
+          var slug = typeof data.type === "string" ? data.type.split("/").pop() : "";
+          showError(labels.problems[slug] || data.detail || data.title ||
+                    ("错误 " + response.status));
         });
       })
       .catch(function () { showError("网络错误，请重试。"); });

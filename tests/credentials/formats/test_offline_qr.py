@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import zlib
 
 import cbor2
@@ -16,6 +17,7 @@ from credentials.formats.errors import (
     Expired,
     InvalidBase45,
     InvalidCbor,
+    InvalidClaim,
     InvalidCompression,
     InvalidCose,
     InvalidSignature,
@@ -26,22 +28,26 @@ from credentials.formats.errors import (
 )
 from tests.credentials.formats.conftest import NOW
 
-ISS = "https://onegate.example.gov.cn/issuers/amr"
+ISS = "amr"  # the department code; the verifier maps it to the issuer URL
+TYPE_CODE = "11100000MB0143028R001"
+IDENTIFIER = "1.2.156.3005.2.11100000MB0143028R001.11440000MB2C921253.260315A7K2M9QZ.001.M"
+#: An RFC 7638 thumbprint (base64url of 32 bytes) and the 8 bytes the COSE kid carries.
+KID = "RXhhbXBsZVRodW1icHJpbnRPZlRoZVNpZ25pbmdLZXk"
+KID8 = b"ExampleT"
 LICENCE = compact_licence.pack(
-    identifier="GD-BL-2025-000123",
-    type_code="BL",
+    identifier=IDENTIFIER,
     holder_name="广州示例科技有限公司",
-    holder_code_type="USCC",
+    holder_code_type="001",
     holder_code="91440101MA5XXXXX1X",
     key_claims={"lr": "张三"},
+    status_list_id="3f9a0c1b2d4e5f60",
     status_idx=7,
-    status_uri="https://onegate.example/status/1",
 )
 
 
 def _encode(key, alg="ES256", **kw) -> str:
     args = dict(
-        private_key=key, kid="amr-2025", alg=alg, iss=ISS, iat=NOW, nbf=NOW, exp=NOW + 86400
+        private_key=key, kid=KID, alg=alg, iss=ISS, iat=NOW, nbf=NOW, exp=NOW + 86400
     )
     args.update(kw)
     return offline_qr.encode(LICENCE, **args)
@@ -58,11 +64,15 @@ def test_round_trip(request, fixture: str, alg: str) -> None:
     assert text.startswith("LIC1:")
     assert set(text) <= set(base45.ALPHABET)
     decoded = offline_qr.decode(text)
-    assert (decoded.kid, decoded.alg) == (b"amr-2025", alg)
+    assert (decoded.kid, decoded.alg) == (KID8, alg)
     claims = offline_qr.verify(decoded, key.public_key(), now=NOW + 1)
     assert claims.licence == LICENCE
     assert (claims.iss, claims.iat, claims.exp) == (ISS, NOW, NOW + 86400)
-    assert compact_licence.unpack(claims.licence)["holder_code"] == "91440101MA5XXXXX1X"
+    licence = compact_licence.unpack(claims.licence)
+    assert licence == {
+        "identifier": IDENTIFIER, "type_code": TYPE_CODE, "holder_name": "广州示例科技有限公司",
+        "holder_code_type": "001", "holder_code": "91440101MA5XXXXX1X",
+        "key_claims": {"lr": "张三"}, "status_list_id": "3f9a0c1b2d4e5f60", "status_idx": 7}
 
 
 def test_independent_cose_verification(es256_key) -> None:
@@ -71,7 +81,10 @@ def test_independent_cose_verification(es256_key) -> None:
     tagged = cbor2.loads(raw)
     assert tagged.tag == 18
     protected, unprotected, payload, signature = tagged.value
-    assert cbor2.loads(protected) == {1: -7, 4: b"amr-2025"}
+    header = cbor2.loads(protected)
+    assert header == {1: -7, 4: KID8}
+    # The documented kid rule: the first 8 bytes of the base64url-decoded JWK kid.
+    assert header[4] == base64.urlsafe_b64decode(KID + "=")[:8]
     assert len(signature) == 64  # raw r||s, not DER
     to_be_signed = cbor2.dumps(["Signature1", protected, b"", payload])
     der = encode_dss_signature(
@@ -80,6 +93,10 @@ def test_independent_cose_verification(es256_key) -> None:
     es256_key.public_key().verify(der, to_be_signed, ec.ECDSA(hashes.SHA256()))
     claims = cbor2.loads(payload)
     assert claims[1] == ISS and claims[4] == NOW + 86400 and claims[-65537] == LICENCE
+    licence = claims[-65537]
+    assert licence[1] == IDENTIFIER and licence[1].split(".")[5] == TYPE_CODE
+    assert licence[3] == ["001", "91440101MA5XXXXX1X"]
+    assert licence[4] == [bytes.fromhex("3f9a0c1b2d4e5f60"), 7]  # list id bytes, index
 
 
 def test_wrong_key(es256_key, other_es256_key, ed25519_key) -> None:
@@ -92,7 +109,7 @@ def test_wrong_key(es256_key, other_es256_key, ed25519_key) -> None:
 
 def test_tampered_payload(es256_key) -> None:
     message = offline_qr.decode(_encode(es256_key)).message
-    licence = dict(LICENCE, i="GD-BL-2025-999999")
+    licence = {**LICENCE, 2: "广州伪造科技有限公司"}
     payload = cwt.encode(licence, iss=ISS, iat=NOW, nbf=NOW, exp=NOW + 86400)
     forged = cbor2.dumps(cbor2.CBORTag(18, [message.protected, {}, payload, message.signature]))
     with pytest.raises(InvalidSignature):
@@ -169,7 +186,7 @@ def test_wrong_cose_structure(item) -> None:
 
 def test_unsupported_cose_alg(es256_key) -> None:
     message = offline_qr.decode(_encode(es256_key)).message
-    protected = cbor2.dumps({1: -37, 4: b"amr-2025"})  # PS256
+    protected = cbor2.dumps({1: -37, 4: KID8})  # PS256
     item = cbor2.CBORTag(18, [protected, {}, message.payload, message.signature])
     with pytest.raises(UnsupportedAlgorithm):
         offline_qr.decode(_wrap(cbor2.dumps(item)))
@@ -185,3 +202,56 @@ def test_der_signature_rejected(es256_key) -> None:
         offline_qr.verify(
             offline_qr.decode(_wrap(cbor2.dumps(item))), es256_key.public_key(), now=NOW
         )
+
+
+@pytest.mark.parametrize("kid", [b"", b"1234567", b"123456789", None])
+def test_kid_must_be_8_bytes(es256_key, kid) -> None:
+    message = offline_qr.decode(_encode(es256_key)).message
+    header = {1: -7} if kid is None else {1: -7, 4: kid}
+    item = cbor2.CBORTag(18, [cbor2.dumps(header), {}, message.payload, message.signature])
+    with pytest.raises(InvalidCose):
+        offline_qr.decode(_wrap(cbor2.dumps(item)))
+
+
+def test_kid_prefix_rule() -> None:
+    assert offline_qr.kid_prefix(KID) == KID8
+    assert offline_qr.kid_matches(KID8, KID)
+    assert not offline_qr.kid_matches(KID8, "X" + KID[1:])
+    for not_a_thumbprint in ("amr-2025", "", "a=b", 42, None):
+        assert not offline_qr.kid_matches(KID8, not_a_thumbprint)
+    with pytest.raises(InvalidClaim):
+        offline_qr.kid_prefix("amr-2025")  # 6 bytes: too short to name a key
+
+
+def test_compact_layout_is_integer_keyed_and_carries_nothing_derivable() -> None:
+    assert set(LICENCE) == {1, 2, 3, 4, 5}
+    assert TYPE_CODE not in LICENCE.values()  # it is inside the identifier
+    assert compact_licence.status_uri("https://x/issuers/amr", "3f9a0c1b2d4e5f60") == (
+        "https://x/issuers/amr/status/3f9a0c1b2d4e5f60")
+    text_id = compact_licence.pack(identifier=IDENTIFIER, holder_name="n", holder_code_type="111",
+                                   holder_code="c", key_claims={}, status_list_id="list-1",
+                                   status_idx=0)
+    assert text_id[4] == ["list-1", 0] and 5 not in text_id
+    assert compact_licence.unpack(text_id)["status_list_id"] == "list-1"
+
+
+@pytest.mark.parametrize(
+    "packed",
+    [
+        {1: IDENTIFIER, 2: "n"},  # no holder
+        {1: "GD-BL-2025-000123", 2: "n", 3: ["001", "c"]},  # not GB/T 36904
+        {1: IDENTIFIER, 2: "n", 3: ["001", "c"], 9: 1},  # unknown key
+        {1: IDENTIFIER, 2: "n", 3: ["001", 5]},
+        {1: IDENTIFIER, 2: "n", 3: ["001", "c"], 4: [b"\x01", -1]},
+        {1: IDENTIFIER, 2: "n", 3: ["001", "c"], 4: [b"\x01", True]},
+        {1: IDENTIFIER, 2: "n", 3: ["001", "c"], 4: ["../x", 1]},  # not one path segment
+        {1: IDENTIFIER, 2: "n", 3: ["001", "c"], 4: [b"", 1]},
+        {1: IDENTIFIER, 2: "n", 3: ["001", "c"], 4: [b"\x01" * 33, 1]},
+        {1: IDENTIFIER, 2: "n", 3: ["001", "c"], 5: {1: "x"}},
+        {"i": IDENTIFIER, "n": "n", "h": ["001", "c"]},  # the old text-keyed layout
+        ["not", "a", "map"],
+    ],
+)
+def test_compact_unpack_rejects(packed) -> None:
+    with pytest.raises(InvalidClaim):
+        compact_licence.unpack(packed)

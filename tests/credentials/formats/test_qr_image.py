@@ -14,17 +14,15 @@ from tests.credentials.formats.conftest import NOW
 
 zxingcpp = importlib.import_module("zxingcpp")
 
-# A realistic PRC business licence (营业执照): the ten printed fields, as the issuer
-# would put them in the offline code. Chinese costs 3 bytes a character, so the
-# layout is compact: dates as integers YYYYMMDD, registered capital as an integer in
-# 10,000 CNY (万元), an open-ended term as null (长期), an 8-byte kid and a short iss.
-# Measured: spelling those out (ISO dates, "人民币壹仟万元", a URL iss, a 25-character
-# 经营范围) pushes the symbol to version 21-22 at level Q.
+# A PRC business licence (营业执照) with all ten printed fields in the offline code,
+# more than the catalogue's business licence puts there (three), in the compact layout
+# (integer keys, department code as iss, 8-byte kid, status list id and index).
+# Compact values (dates as YYYYMMDD integers, capital in 10,000 CNY) are this test's
+# choice of claims; the layout carries claim values as given.
 BUSINESS_LICENCE = compact_licence.pack(
-    identifier="GD-BL-2025-00012345",
-    type_code="BL",
+    identifier="1.2.156.3005.2.11100000MB0143028R001.11440000MB2C921253.260315A7K2M9QZ.001.M",
     holder_name="广州市天河区示例信息科技有限公司",  # 企业名称
-    holder_code_type="USCC",
+    holder_code_type="001",
     holder_code="91440106MA5CXXXX8Q",  # 统一社会信用代码
     key_claims={
         "lr": "王小明",  # 法定代表人
@@ -36,9 +34,11 @@ BUSINESS_LICENCE = compact_licence.pack(
         "ra": "广州市天河区市场监督管理局",  # 登记机关
         "id": 20250601,  # 发证日期
     },
+    status_list_id="3f9a0c1b2d4e5f60",
     status_idx=123456,
-    status_uri="https://onegate.gd.gov.cn/status/bl/3",
 )
+#: An RFC 7638 thumbprint: base64url of 32 bytes.
+KID = "X1orPE1eb3BZ9oNl3x_2Zq7kT0a8mW4yHc5RjVt1sQE"
 
 
 def _read(png: bytes) -> list:
@@ -49,9 +49,9 @@ def test_business_licence_fits_version_20(es256_key) -> None:
     text = offline_qr.encode(
         BUSINESS_LICENCE,
         private_key=es256_key,
-        kid=bytes.fromhex("5f1a2b3c4d5e6f70"),
+        kid=KID,
         alg="ES256",
-        iss="GDAMR",
+        iss="gdamr",
         iat=NOW,
         nbf=NOW,
         exp=NOW + 365 * 86400,

@@ -40,7 +40,7 @@ def test_public_client_has_no_secret_and_bad_input_is_refused(app, unique):
                   "https://w.example.cn/cb", "--json")
     assert json.loads(public.output)["client_secret"] is None
     bad = _run(app, "add", "--name", "x", "--public", "--grant", "client_credentials")
-    assert bad.exit_code == 2
+    assert bad.exit_code == 1 and bad.output.startswith("Error: ")
 
 
 def test_department_client_with_licence_scopes(app, unique):
@@ -54,3 +54,111 @@ def test_department_client_with_licence_scopes(app, unique):
     refused = _run(app, "add", "--name", f"Bad {unique}", "--redirect-uri",
                    "https://tax.example.cn/cb", "--scope", 'openid "quoted"')
     assert refused.exit_code != 0 and "invalid scope" in refused.output
+
+
+BAD_VALUES = [
+    ("--redirect-uri", "notaurl"),
+    ("--redirect-uri", "javascript:alert(1)"),
+    ("--redirect-uri", "JavaScript:alert(1)//.x.y:/z"),
+    ("--redirect-uri", "data:text/html,hi"),
+    ("--redirect-uri", "vbscript:msgbox"),
+    ("--redirect-uri", "file:///etc/passwd"),
+    ("--redirect-uri", "http://evil.example/cb#frag"),
+    ("--redirect-uri", "http://evil.example/cb#"),
+    ("--redirect-uri", "/relative/cb"),
+    ("--redirect-uri", "//evil.example/cb"),
+    ("--redirect-uri", "https://"),
+    ("--redirect-uri", "https://user@h.example.cn/cb"),
+    ("--redirect-uri", "https://h.example.cn:99999/cb"),
+    ("--redirect-uri", "https://h.example.cn/c b"),
+    ("--redirect-uri", "ftp://h.example.cn/cb"),
+    ("--redirect-uri", "myapp:/callback"),          # private-use scheme without a dot
+    ("--redirect-uri", "cn.gov.gd.app:callback"),   # no path
+    ("--redirect-uri", ""),
+    ("--post-logout-uri", "garbage"),
+    ("--post-logout-uri", "javascript:alert(1)"),
+    ("--post-logout-uri", "https://h.example.cn/bye#x"),
+    ("--backchannel-uri", "notaurl"),
+    ("--backchannel-uri", "cn.gov.gd.app:/logout"),
+    ("--backchannel-uri", "https://h.example.cn/bc#x"),
+    ("--jwks-uri", "notaurl"),
+    ("--name", ""),
+    ("--name", "   "),
+    ("--name", "x" * 201),
+    ("--name", "two\nlines"),
+]
+
+
+def test_add_refuses_invalid_uris_and_names_with_one_line(app, unique):
+    """RFC 6749 section 3.1.2 (absolute, no fragment), RFC 8252 section 7.1, Back-Channel
+    Logout 1.0 section 2.2; nothing is stored, the CLI prints one ``Error:`` line."""
+    from idp.models.clients import OAuthClient
+
+    for option, value in BAD_VALUES:
+        values = {"--name": f"Hall {unique}", "--redirect-uri": "https://h.example.cn/cb"}
+        values[option] = value
+        args = ["add"] + [x for pair in values.items() for x in pair]
+        result = _run(app, *args)
+        assert result.exit_code == 1, (option, value, result.output)
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+        assert option in lines[0] and "Traceback" not in result.output
+    with app.app_context(), app.extensions["onegate.sessions"]() as session:
+        assert session.query(OAuthClient).filter(
+            OAuthClient.name.like(f"%{unique}%")).count() == 0
+
+
+def test_service_function_raises_value_error(app, unique):
+    import pytest
+
+    from idp.clients_cli import NewClient, create
+
+    for option, value in BAD_VALUES:
+        new = NewClient(name=f"Hall {unique}", redirect_uris=["https://h.example.cn/cb"])
+        field = {"--redirect-uri": "redirect_uris", "--post-logout-uri":
+                 "post_logout_redirect_uris", "--backchannel-uri": "backchannel_logout_uri",
+                 "--jwks-uri": "jwks_uri", "--name": "name"}[option]
+        setattr(new, field, [value] if field.endswith("uris") else value)
+        with app.app_context(), app.extensions["onegate.sessions"].begin() as session, \
+                pytest.raises(ValueError, match=option):
+            create(session, new)
+
+
+def test_add_accepts_https_http_and_native_app_schemes(app, unique):
+    for uri in ("https://h.example.cn/cb?x=1", "http://hall.intranet.gd/cb",
+                "http://127.0.0.1:8080/cb", "http://[::1]:8080/cb", "cn.gov.gd.app:/callback",
+                "com.example.app://oauth/redirect"):
+        added = _run(app, "add", "--name", f"Hall {unique}", "--redirect-uri", uri,
+                     "--post-logout-uri", uri, "--backchannel-uri",
+                     "http://hall.intranet.gd/bc", "--json")
+        assert added.exit_code == 0, (uri, added.output)
+        assert json.loads(added.output)["redirect_uris"] == [uri]
+    named = _run(app, "add", "--name", "  " + "名" * 200 + "  ", "--redirect-uri",
+                 "https://h.example.cn/cb", "--json")
+    assert named.exit_code == 0 and json.loads(named.output)["name"] == "名" * 200
+
+
+def test_authorize_never_redirects_to_a_stored_invalid_uri(app, client, unique):
+    """A row registered before these checks (or edited by hand) with a bad redirect
+    URI: the authorization endpoint shows its error page, it does not redirect."""
+    from idp.models.clients import OAuthClient
+    from tests.idp.protocol.helpers import auth_params, pkce, register
+
+    reg = register(app, unique)
+    bad = ["javascript:alert(1)", f"http://evil-{unique}.example/cb#frag", "notaurl",
+           "data:text/html,x"]
+    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+        row = session.query(OAuthClient).filter_by(client_id=reg["client_id"]).one()
+        row.redirect_uris = bad
+    _, challenge = pkce()
+    for uri in bad:
+        response = client.get("/oauth/authorize", query_string=auth_params(
+            reg["client_id"], challenge, redirect_uri=uri, response_type="token"))
+        assert response.status_code == 400 and "Location" not in response.headers, uri
+        assert "invalid_request" in response.get_data(as_text=True)
+    # Nor does such a row lend its origin CORS trust at the token endpoint.
+    preflight = client.options("/oauth/token", headers={
+        "Origin": f"http://evil-{unique}.example", "Access-Control-Request-Method": "POST"})
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+        session.query(OAuthClient).filter_by(client_id=reg["client_id"]).one().disabled = True
