@@ -168,3 +168,50 @@ def test_department_reuses_with_consent_and_holder_sees_and_withdraws(
             auth=(reg["client_id"], reg["secret"]), timeout=10)
         assert refreshed.status_code == 400
         assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_wallet_uses_page_on_with_more(app, migrated, live_server, browser, unique, tmp_path):
+    """More than one page of uses (100 by default): "更多" follows `next` and appends
+    the rest once, then goes away, leaving focus on the first new use."""
+    from playwright.sync_api import expect
+
+    from tests.idp.accounts.factories import make_person
+    from verify import uses as use_records
+
+    base = live_server.url
+    person = make_person(app, unique, display_name="陈小红")
+    food = make_department(app, unique)
+    licence = _issue(app, food, person["id_number"])
+    register_wallet(migrated, base, tmp_path)
+    total = 105
+    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+        use_records.record_many(session, [use_records.Use(
+            kind="retrieve", client_id=f"sys-{unique}", staff=None, licence_identifier=licence,
+            holder_code=person["id_number"], purpose=f"分页核对 {n:03d}")
+            for n in range(total)])
+
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 640})
+    page = context.new_page()
+    page.goto(base + "/wallet")
+    page.get_by_role("button", name="登录").click()
+    _login(page, person)
+    page.wait_for_url(re.compile(r"/wallet$|/oauth/authorize|/consent"))
+    if "/wallet" not in page.url:
+        page.get_by_role("button", name=re.compile("同意|允许")).first.click()
+    expect(page).to_have_url(re.compile(r"/wallet$"))
+    region = page.get_by_role("region", name="谁使用了我的证照")
+    items = region.get_by_role("listitem")
+    expect(items).to_have_count(100)
+    expect(items.first).to_contain_text(f"分页核对 {total - 1:03d}")
+    expect(items.first).to_contain_text("调取 测试许可证")
+    more = region.get_by_role("button", name="更多")
+    expect(more).to_be_visible()
+    more.focus()
+    page.keyboard.press("Enter")
+    expect(items).to_have_count(total)
+    expect(more).to_be_hidden()
+    expect(items.nth(100)).to_be_focused()
+    expect(items.nth(100)).to_contain_text("分页核对 004")
+    purposes = [text.split("用途：")[1][:8] for text in items.all_inner_texts()]
+    assert purposes == [f"分页核对 {n:03d}" for n in reversed(range(total))]
+    context.close()

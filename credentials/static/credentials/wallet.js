@@ -77,9 +77,92 @@
 
   async function imageInto(path, img) {
     var blob = await (await api(path)).blob();
-    var reader = new FileReader();  // CSP allows data: images, not blob:
-    reader.onload = function () { img.src = reader.result; };
-    reader.readAsDataURL(blob);
+    var url = await new Promise(function (resolve, reject) {
+      var reader = new FileReader();  // CSP allows data: images, not blob:
+      reader.onload = function () { resolve(reader.result); };
+      reader.onerror = function () { reject(reader.error); };
+      reader.readAsDataURL(blob);
+    });
+    img.src = url;
+    if (img.decode) { await img.decode().catch(function () { /* shown when it loads */ }); }
+  }
+
+  // Full-screen QR for a clerk's scanner: a modal <dialog> covering the viewport (white,
+  // the QR as large as the smaller side allows), plus the Fullscreen API where the browser
+  // grants it. Escape, the close button or leaving browser full screen closes it; focus
+  // goes to the close button and back to the opener.
+  var opener = null;
+
+  function noop() { /* the CSS overlay alone is enough */ }
+
+  function enterFullscreen() {
+    var root = document.documentElement;
+    var request = root.requestFullscreen || root.webkitRequestFullscreen;
+    if (!request || document.fullscreenElement || document.webkitFullscreenElement) { return; }
+    try {
+      Promise.resolve(request.call(root, { navigationUI: "hide" })).then(function () {
+        if (!$("fullscreen").open) { leaveFullscreen(); }  // closed before it was granted
+      }, noop);
+    } catch (error) { noop(); }
+  }
+
+  function leaveFullscreen() {
+    var exit = document.exitFullscreen || document.webkitExitFullscreen;
+    if (exit && (document.fullscreenElement || document.webkitFullscreenElement)) {
+      try { Promise.resolve(exit.call(document)).catch(noop); } catch (error) { noop(); }
+    }
+  }
+
+  // `from`: the button that opened it (Safari does not focus a clicked button).
+  function openFullscreen(source, title, holder, from) {
+    var dialog = $("fullscreen");
+    var img = $("fullscreen-qr");
+    img.src = source.src;
+    img.alt = source.alt;
+    $("fullscreen-title").textContent = title;
+    $("fullscreen-holder").textContent = holder ? "持证人：" + holder : "";
+    $("fullscreen-holder").hidden = !holder;
+    opener = from || document.activeElement;
+    if (typeof dialog.showModal === "function") {
+      if (!dialog.open) { dialog.showModal(); }
+    } else {
+      dialog.setAttribute("open", "");
+    }
+    $("fullscreen-close").focus();
+    enterFullscreen();
+  }
+
+  function closeFullscreen() {
+    var dialog = $("fullscreen");
+    if (typeof dialog.close === "function") {
+      if (dialog.open) { dialog.close(); }
+    } else if (dialog.hasAttribute("open")) {
+      dialog.removeAttribute("open");
+      afterClose();
+    }
+  }
+
+  function afterClose() {
+    leaveFullscreen();
+    $("fullscreen-qr").removeAttribute("src");
+    var back = opener;
+    opener = null;
+    if (back && document.contains(back) && typeof back.focus === "function") { back.focus(); }
+  }
+
+  function setupFullscreen() {
+    var dialog = $("fullscreen");
+    $("fullscreen-close").addEventListener("click", closeFullscreen);
+    dialog.addEventListener("close", afterClose);
+    dialog.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { event.preventDefault(); closeFullscreen(); }
+    });
+    ["fullscreenchange", "webkitfullscreenchange"].forEach(function (name) {
+      document.addEventListener(name, function () {
+        // Escape in browser full screen only leaves full screen: close the view as well.
+        if (!document.fullscreenElement && !document.webkitFullscreenElement) { closeFullscreen(); }
+      });
+    });
   }
 
   function showLogin() {
@@ -131,31 +214,78 @@
     return isNaN(date) ? text : date.toLocaleString("zh-CN", { hour12: false });
   }
 
-  // "Who used my licences": served by the verify package; the browser may call any endpoint.
+  // "Who used my licences": served by the verify package, paged (`next` in the body).
+  var USES = "/api/v1/wallet/uses";
+  var usesNames = {};
+  var usesNext = null;
+
+  // Only the uses endpoint of this origin: the bearer token goes nowhere else,
+  // whatever host a response names.
+  function usesPage(next) {
+    if (typeof next !== "string" || !next) { return null; }
+    try {
+      var url = new URL(next, window.location.href);
+      return url.pathname === USES ? url.pathname + url.search : null;
+    } catch (error) { return null; }
+  }
+
   async function renderUses(names) {
-    var data = await (await api("/api/v1/wallet/uses")).json();
+    usesNames = names;
+    $("uses").textContent = "";
+    $("uses-more").addEventListener("click", function () { moreUses(); });
+    await loadUses(USES);
+  }
+
+  async function moreUses() {
+    var button = $("uses-more");
+    if (!usesNext || button.disabled) { return; }
+    button.disabled = true;
+    try {
+      var added = await loadUses(usesNext);
+      if (button.hidden && added.length) { added[0].focus(); }  // keep keyboard users in place
+    } catch (error) {
+      say("使用记录暂不可用：" + error.message);
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  async function loadUses(path) {
     var list = $("uses");
-    list.textContent = "";
-    data.uses.forEach(function (use) {
-      var item = document.createElement("li");
-      item.className = "use";
-      var who = document.createElement("strong");
-      who.className = "use-client";
-      who.textContent = use.client_id + (use.staff ? "（" + use.staff + "）" : "");
-      var what = document.createElement("span");
-      what.className = "use-what";
-      what.textContent = (KINDS[use.kind] || use.kind) + " " +
-        (names[use.licence_identifier] || use.licence_identifier);
-      var purpose = document.createElement("span");
-      purpose.className = "use-purpose";
-      purpose.textContent = "用途：" + use.purpose;
-      var time = document.createElement("time");
-      time.dateTime = use.at;
-      time.textContent = when(use.at);
-      item.append(who, what, purpose, time);
-      list.append(item);
-    });
-    $("uses-empty").hidden = data.uses.length > 0;
+    list.setAttribute("aria-busy", "true");
+    try {
+      var data = await (await api(path)).json();
+      var added = data.uses.map(useItem);
+      list.append.apply(list, added);
+      usesNext = usesPage(data.next);
+      $("uses-more").hidden = !usesNext;
+      $("uses-empty").hidden = list.children.length > 0;
+      return added;
+    } finally {
+      list.removeAttribute("aria-busy");
+    }
+  }
+
+  function useItem(use) {
+    var names = usesNames;
+    var item = document.createElement("li");
+    item.className = "use";
+    item.tabIndex = -1;
+    var who = document.createElement("strong");
+    who.className = "use-client";
+    who.textContent = use.client_id + (use.staff ? "（" + use.staff + "）" : "");
+    var what = document.createElement("span");
+    what.className = "use-what";
+    what.textContent = (KINDS[use.kind] || use.kind) + " " +
+      (names[use.licence_identifier] || use.licence_identifier);
+    var purpose = document.createElement("span");
+    purpose.className = "use-purpose";
+    purpose.textContent = "用途：" + use.purpose;
+    var time = document.createElement("time");
+    time.dateTime = use.at;
+    time.textContent = when(use.at);
+    item.append(who, what, purpose, time);
+    return item;
   }
 
   async function labels(licence) {
@@ -197,6 +327,11 @@
     $("print-link").href = "/wallet/l/" + encodeURIComponent(identifier) + "/print";
     show("show-view");
     await imageInto("/api/v1/licenses/" + encodeURIComponent(identifier) + "/qr.png", $("show-qr"));
+    var button = $("show-fullscreen");
+    button.addEventListener("click", function () {
+      openFullscreen($("show-qr"), found.licence.type_name, found.licence.holder.name, button);
+    });
+    button.hidden = false;
   }
 
   async function renderPresent() {
@@ -218,8 +353,18 @@
       event.preventDefault();
       present().catch(function (error) { say("生成失败：" + error.message); });
     });
+    $("presentation-fullscreen").addEventListener("click", function (event) {
+      // The holder's name is shown only if the presentation itself discloses it.
+      var licence = found.licence;
+      var shown = licence.disclosable.indexOf("holder_name") < 0 ||
+        presented.indexOf("holder_name") >= 0;
+      openFullscreen($("presentation-qr"), licence.type_name, shown ? licence.holder.name : "",
+        event.currentTarget);
+    });
     show("present-view");
   }
+
+  var presented = [];
 
   async function present() {
     var chosen = Array.from(document.querySelectorAll("#present-choices input:checked"))
@@ -228,14 +373,17 @@
       method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ disclose: chosen }) });
     var result = await response.json();
+    presented = result.disclosed || chosen;
     $("presentation-text").value = result.presentation;
     $("presentation-text").hidden = false;
     $("presentation-label").hidden = false;
     if (result.qr_png) {
       $("presentation-qr").src = result.qr_png;
       $("presentation-figure").hidden = false;
+      $("presentation-fullscreen").hidden = false;
     } else {
       $("presentation-figure").hidden = true;
+      $("presentation-fullscreen").hidden = true;
       say("所选信息较多，无法生成二维码，请复制出示内容。");
     }
   }
@@ -252,6 +400,7 @@
 
   async function main() {
     $("login").addEventListener("click", function () { login(); });
+    setupFullscreen();
     $("logout").addEventListener("click", function () {
       store.removeItem("wallet.token"); showLogin();
     });
