@@ -97,6 +97,11 @@ def _init_packages(app: Flask) -> None:
     credentials.init_app(app)
     verify.init_app(app)
     app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
+    # In-service resource APIs honour revocations (logout, consent withdrawal) at once.
+    from credentials.access_tokens import REVOCATION_HOOK
+    from idp.tokens import is_revoked
+
+    app.extensions[REVOCATION_HOOK] = is_revoked
 
 
 def _licence_type_names(app: Flask):

@@ -159,8 +159,9 @@ def _department_systems(session, known: dict) -> list[str]:
         if not session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)):
             new.name, new.client_id = name, client_id
             known[client_id] = create(session, new)[1]
+        redirect = f"  redirect {new.redirect_uris[0]}" if new.redirect_uris else ""
         lines.append(f"  department system {client_id:<16} secret "
-                     f"{known.get(client_id, '(shown when first created)')}  scopes "
+                     f"{known.get(client_id, '(shown when first created)')}{redirect}  scopes "
                      f"{' '.join(new.scopes)}")
     catalogue.add_client(session, "gdamr", "demo-dept-gdamr")
     return ["demo department systems (OAuth clients):", *lines]

@@ -45,7 +45,8 @@ def bearer() -> AccessToken:
     try:
         token = access_tokens.validate_access_token(
             value.strip(), keyring=current_app.extensions["onegate.keyring"],
-            issuer=settings["ISSUER"], audience=settings["ISSUER"] + "/api")
+            issuer=settings["ISSUER"], audience=settings["ISSUER"] + "/api",
+            is_revoked=current_app.extensions.get(access_tokens.REVOCATION_HOOK))
     except access_tokens.AccessTokenError as exc:
         raise InvalidToken(str(exc)) from exc
     g.credentials_token = token

@@ -132,7 +132,9 @@ def _purpose(value: Any) -> str:
     try:
         return uses.check_purpose(value)
     except uses.BadPurpose as exc:
-        raise typed("purpose", str(exc), errors=[field_error("purpose", exc.reason)]) from exc
+        title = "Purpose required" if exc.reason == "required" else "Invalid purpose"
+        raise typed("purpose", str(exc), title=title,
+                    errors=[field_error("purpose", exc.reason)]) from exc
 
 
 def _staff() -> str | None:

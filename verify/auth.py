@@ -8,7 +8,12 @@ from urllib.parse import unquote
 
 from flask import current_app, request
 
-from credentials.access_tokens import AccessToken, AccessTokenError, validate_access_token
+from credentials.access_tokens import (
+    REVOCATION_HOOK,
+    AccessToken,
+    AccessTokenError,
+    validate_access_token,
+)
 from verify.problems import Problem
 from verify.service import base_url
 
@@ -28,7 +33,8 @@ def bearer(required: bool) -> AccessToken | None:
     try:
         return validate_access_token(
             token.strip(), keyring=current_app.extensions["onegate.keyring"],
-            issuer=base_url(), audience=base_url() + "/api")
+            issuer=base_url(), audience=base_url() + "/api",
+            is_revoked=current_app.extensions.get(REVOCATION_HOOK))
     except AccessTokenError as exc:
         raise _challenge(str(exc), exc.error, exc.status) from exc
 

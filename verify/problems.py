@@ -69,7 +69,7 @@ PROBLEM_TYPES = {
                        "The upload is not a PNG, JPEG, GIF, BMP or WebP image we can decode."),
     "key-binding-request": (400, "Bad key binding request",
                             "`key_binding` needs an `audience` and a `nonce`."),
-    "purpose": (400, "Purpose required",
+    "purpose": (400, "Purpose missing or invalid",
                 "An authenticated use needs a `purpose` of 1 to 200 printable characters."),
     "bad-header": (400, "Invalid header",
                    "A header is unusable: `X-Onegate-Staff` must be at most 100 characters, "
@@ -85,6 +85,14 @@ PROBLEM_TYPES = {
     "rate-limited": (429, "Too many verifications",
                      "Wait for the number of seconds in Retry-After."),
     "too-large": (413, "Content too large", "The credential text or image is too large."),
+    # RFC 6750 section 3.1 error codes, also the slugs of the bearer-token problems.
+    "unauthorized": (401, "Access token required",
+                     "Send an access token: Authorization: Bearer <token>."),
+    "invalid_request": (400, "Malformed Authorization header", "Use the Bearer scheme."),
+    "invalid_token": (401, "Invalid access token",
+                      "The token is malformed, expired, revoked or not ours."),
+    "insufficient_scope": (403, "Insufficient scope",
+                           "The token lacks the scope named in WWW-Authenticate."),
     "unsupported-media-type": (415, "Unsupported media type",
                                "Send application/json or multipart/form-data."),
 }

@@ -76,6 +76,7 @@ def test_every_verify_problem_type_is_dereferenceable(client):
     package = Path(__file__).resolve().parents[2] / "verify"
     source = "\n".join(p.read_text() for p in package.glob("*.py"))
     used = set(re.findall(r'slug="([a-z-]+)"', source))
+    used |= {"unauthorized", "invalid_request", "invalid_token", "insufficient_scope"}
     used |= set(re.findall(r'typed\(\s*"([a-z-]+)"', source))
     used |= set(re.findall(r'(?:413|422): "([a-z-]+)"', source))
     assert {"purpose", "bad-header", "paging", "no-qr-code", "credential-missing"} <= used

@@ -168,6 +168,12 @@ def test_department_reuses_with_consent_and_holder_sees_and_withdraws(
             auth=(reg["client_id"], reg["secret"]), timeout=10)
         assert refreshed.status_code == 400
         assert refreshed.json()["error"] == "invalid_grant"
+    # The withdrawal also stops the access token the department still holds.
+    after = requests.get(base + "/api/v1/holder/licenses", params={"purpose": PURPOSE},
+                         headers={"Authorization": f"Bearer {token['access_token']}"},
+                         timeout=10)
+    assert after.status_code == 401
+    assert 'error="invalid_token"' in after.headers["WWW-Authenticate"]
 
 
 def test_wallet_uses_page_on_with_more(app, migrated, live_server, browser, unique, tmp_path):

@@ -9,7 +9,7 @@
   var view = body.dataset.view;
   var identifier = body.dataset.identifier;
   var store = window.sessionStorage;
-  var STATES = { valid: "有效", suspended: "已暂停", revoked: "已撤销", expired: "已过期" };
+  var STATES = { valid: "有效", suspended: "已暂停", revoked: "已吊销", expired: "已过期" };
   var HOLDER_LABELS = { holder_name: "持证人", holder_id: "证件号码" };
   var KINDS = { retrieve: "调取", verify: "核验" };
 
