@@ -57,26 +57,26 @@ def check_token_params(form) -> None:
         raise InvalidRequestError("The token parameter is missing.")
 
 
-def lookup(value: str, hint: str | None, *, verify: bool = True) -> TokenRecord | None:
+def lookup(value: str, hint: str | None, *, require_active: bool = True) -> TokenRecord | None:
     """The access or refresh token ``value`` (hint first, RFC 7009 section 2.1; an
     unknown hint just means the default order, access token first)."""
     order = ["refresh_token", "access_token"] if hint == "refresh_token" else \
         ["access_token", "refresh_token"]
     for kind in order:
-        record = _access(value, verify) if kind == "access_token" else _refresh(value)
+        record = _access(value, require_active) if kind == "access_token" else _refresh(value)
         if record is not None:
             return record
     return None
 
 
-def _access(value: str, verify: bool) -> TokenRecord | None:
+def _access(value: str, require_active: bool) -> TokenRecord | None:
     if value.count(".") != 2:
         return None
     try:
         claims = tokens.verify_access_token(value)
         return TokenRecord("access_token", claims["client_id"], claims=claims)
     except InvalidTokenError:
-        if verify:
+        if require_active:
             return None
     return _access_ignoring_time(value)
 

@@ -37,7 +37,7 @@ class Revocation(RevocationEndpoint):
 
     def query_token(self, token_string, token_type_hint):
         # RFC 7009 section 2.2: an invalid or unknown token still gets HTTP 200.
-        return lookup(token_string, token_type_hint, verify=False)
+        return lookup(token_string, token_type_hint, require_active=False)
 
     def revoke_token(self, token, request):
         with storage.transaction() as session:

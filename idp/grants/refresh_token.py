@@ -44,13 +44,14 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         value = self.request.form.get("refresh_token")
         if not value:
             raise InvalidRequestError("Missing 'refresh_token' in request.")
-        credential = rotate(value, client.get_client_id())
+        credential = self.authenticate_refresh_token(value)
         if credential is None:
             raise InvalidGrantError("The refresh token is invalid, expired or revoked.")
         return credential
 
-    def authenticate_refresh_token(self, refresh_token):  # pragma: no cover - see rotate()
-        raise NotImplementedError
+    def authenticate_refresh_token(self, refresh_token):
+        """Rotate the presented token for the authenticated client; None if invalid."""
+        return rotate(refresh_token, self.request.client.get_client_id())
 
     def authenticate_user(self, credential):
         from idp import accounts
