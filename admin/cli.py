@@ -63,7 +63,14 @@ def init(demo: bool) -> None:
     if demo:
         from admin import demo as demo_data
 
-        for line in demo_data.load(current_app):
+        try:
+            lines = demo_data.load(current_app)
+        except OSError as exc:
+            raise click.ClickException(
+                f"demo data not loaded: cannot write {exc.filename or 'the logins file'}: "
+                f"{exc.strerror or exc} (set ONEGATE_INSTANCE_PATH to a writable folder)"
+            ) from None
+        for line in lines:
             click.echo(line)
 
 

@@ -1,7 +1,8 @@
 """Demo data for `make run`: halls, departments, licence types and three people.
 
 Passwords and client secrets are random, generated on the first load and kept in
-``instance/demo-logins.json`` (mode 0600) so later runs print the same logins.
+``demo-logins.json`` in the instance folder (mode 0600) so later runs print the same
+logins; a secret whose record was lost is replaced, so every run prints logins that work.
 Nothing here is loaded in production.
 """
 
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from identifiers import citizen_id_check_character, uscc_check_character
 from idp import accounts
+from idp.clients import hash_secret, new_secret
 from idp.clients_cli import NewClient, create
 from idp.models.accounts import Account
 from idp.models.clients import OAuthClient
@@ -50,10 +52,20 @@ def _remembered(app: Flask) -> dict:
 
 
 def _remember(app: Flask, data: dict) -> None:
+    """Write the logins atomically (a temporary file renamed over the old one), creating
+    the instance folder when settings came from the environment only."""
     path = _secrets_file(app)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(data, handle, ensure_ascii=False, indent=2)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, ensure_ascii=False, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _people(person_id: str, enterprise_uscc: str) -> list[tuple[str, accounts.NewAccount]]:
@@ -82,8 +94,10 @@ def _load_people(session, known: dict) -> list[str]:
             known[data.username] = data.password
         else:
             made[kind] = existing
-        lines.append(f"  {kind:<10} login {data.username:<14} password "
-                     f"{known.get(data.username, '(set before; see onegate users)')}")
+            if data.username not in known:  # its password was lost with an earlier printout
+                known[data.username] = secrets.token_urlsafe(12)
+                accounts.change_password(session, existing, known[data.username])
+        lines.append(f"  {kind:<10} login {data.username:<14} password {known[data.username]}")
     if not accounts.enterprises_of(session, made["person"]):
         accounts.authorise(session, made["enterprise"], made["person"])
     return lines
@@ -93,8 +107,9 @@ def _load_halls(session, issuer: str, known: dict) -> list[str]:
     lines = []
     for client_id, name, port, auth_method in HALLS:
         public = auth_method == "none"
-        if session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)):
-            secret = known.get(client_id, "(shown when first created)")
+        existing = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        if existing is not None:
+            secret = _known_secret(existing, known)
         else:
             _, secret = create(session, NewClient(
                 name=name, client_id=client_id, auth_method=auth_method,
@@ -110,33 +125,42 @@ def _load_halls(session, issuer: str, known: dict) -> list[str]:
     return lines
 
 
+def _known_secret(row: OAuthClient, known: dict) -> str:
+    """The remembered secret, or a new one when an earlier printout was lost: the demo
+    always prints logins that work."""
+    if row.client_id not in known:
+        known[row.client_id] = new_secret()
+        row.secret_hash = hash_secret(known[row.client_id])
+    return known[row.client_id]
+
+
 def load(app: Flask) -> list[str]:
-    """Create (once) and describe the demo data; returns lines to print."""
+    """Create (once) and describe the demo data; returns lines to print.
+
+    Accounts, clients and the file that remembers their secrets are made together: the
+    file is written before the transaction commits, so a failure leaves neither.
+    Raises RuntimeError in production and OSError when the logins file cannot be written.
+    """
     if app.config["ONEGATE"]["ENV"] == "production":
         raise RuntimeError("demo data is never loaded in production")
-    known = _remembered(app)
+    from credentials import demo as credentials_demo
+
+    # Fail before creating anything when the logins cannot be kept.
+    _secrets_file(app).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     issuer = app.config["ONEGATE"]["ISSUER"]
+    catalogue = credentials_demo.load(app.extensions["onegate.sessions"],
+                                      app.extensions["onegate.keyring"], issuer)
+    known = _remembered(app)
     with app.extensions["onegate.sessions"].begin() as session:
         people = _load_people(session, known)
         halls = _load_halls(session, issuer, known)
-    _remember(app, known)
-    lines = ["demo logins (kept in instance/demo-logins.json):", *people,
-             "demo halls (OpenID Connect clients; discovery at "
-             f"{issuer}/.well-known/openid-configuration):", *halls]
-    return lines + _catalogue(app)
-
-
-def _catalogue(app: Flask) -> list[str]:
-    from credentials import demo as credentials_demo
-
-    lines = credentials_demo.load(app.extensions["onegate.sessions"],
-                                  app.extensions["onegate.keyring"],
-                                  app.config["ONEGATE"]["ISSUER"])
-    known = _remembered(app)
-    with app.extensions["onegate.sessions"].begin() as session:
-        lines += _department_systems(session, known)
-    _remember(app, known)
-    return lines + _licences(app)
+        systems = _department_systems(session, known)
+        session.flush()
+        _remember(app, known)
+    return ["demo logins (kept in " f"{_secrets_file(app)}):", *people,
+            "demo halls (OpenID Connect clients; discovery at "
+            f"{issuer}/.well-known/openid-configuration):", *halls,
+            *catalogue, *systems, *_licences(app)]
 
 
 def _department_systems(session, known: dict) -> list[str]:
@@ -156,13 +180,15 @@ def _department_systems(session, known: dict) -> list[str]:
     )
     lines = []
     for client_id, name, new in systems:
-        if not session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)):
+        existing = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        if existing is None:
             new.name, new.client_id = name, client_id
             known[client_id] = create(session, new)[1]
+        else:
+            _known_secret(existing, known)
         redirect = f"  redirect {new.redirect_uris[0]}" if new.redirect_uris else ""
         lines.append(f"  department system {client_id:<16} secret "
-                     f"{known.get(client_id, '(shown when first created)')}{redirect}  scopes "
-                     f"{' '.join(new.scopes)}")
+                     f"{known[client_id]}{redirect}  scopes {' '.join(new.scopes)}")
     catalogue.add_client(session, "gdamr", "demo-dept-gdamr")
     return ["demo department systems (OAuth clients):", *lines]
 
