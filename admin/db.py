@@ -3,6 +3,7 @@ Alembic branch (``<package>/migrations``); this module only composes them."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -12,7 +13,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
 #: Packages with an Alembic branch, in the order their tables were introduced.
@@ -22,11 +23,27 @@ MIGRATING_PACKAGES = ("keys", "audit", "idp", "credentials", "verify", "admin")
 def make_engine(url: str) -> Engine:
     """An Engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     if url.startswith("sqlite"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_files(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _private_sqlite_files(url: str) -> None:
+    """Create the database file with mode 0600 before SQLite does, in a 0700 folder;
+    SQLite gives its -wal and -shm files the database file's mode. Files left wider
+    by an earlier version are narrowed."""
+    path = make_url(url).database
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    database = Path(path)
+    if not database.parent.exists():
+        database.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    for name in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        if name.exists() and name.stat().st_mode & 0o077:
+            name.chmod(0o600)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -43,7 +43,8 @@ def generated_secret(path: Path, nbytes: int = 32) -> str:
     """Read, or on first use create with mode 0600, a random base64url secret."""
     if path.exists():
         return read_secret_file(path, path.stem.upper())
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     value = base64.urlsafe_b64encode(secrets.token_bytes(nbytes)).decode().rstrip("=")
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:

@@ -1,5 +1,10 @@
 """Registered clients: lookup, secrets (keyed SHA-256, not argon2: they are
-generated with 256 bits of entropy, see DESIGN.md), and the client-auth methods."""
+generated with 256 bits of entropy, see DESIGN.md), and the client-auth methods.
+
+Secrets are keyed under a key derived from the key-encryption key (prefix
+``hmac-sha256-kek$``), so rotating the cookie secret leaves every hall working.
+Hashes written by version 0.1 (prefix ``hmac-sha256$``, keyed from SECRET_KEY) still
+verify until the secret is rotated."""
 
 from __future__ import annotations
 
@@ -28,6 +33,7 @@ from idp import storage
 from idp.errors import BasicAuthError
 from idp.models.base import utcnow
 from idp.models.clients import ClientAssertionJti, OAuthClient
+from keys import derive_key
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 CONFIDENTIAL_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -37,20 +43,36 @@ ID_TOKEN_ALGS = ("RS256", "ES256", "EdDSA")
 ASSERTION_ALGS = ("RS256", "ES256", "EdDSA")
 GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 _SECRET_CONTEXT = b"onegate/client-secret/v1"
+SECRET_PREFIX = "hmac-sha256-kek$"  # noqa: S105 (a label, not a secret)
+LEGACY_SECRET_PREFIX = "hmac-sha256$"  # noqa: S105 (a label)
 
 
 def _secret_key() -> bytes:
     key = current_app.extensions.get("onegate.client_secret_key")
     if key is None:
-        key = hmac.new(current_app.config["SECRET_KEY"].encode(), _SECRET_CONTEXT,
-                       hashlib.sha256).digest()
+        key = derive_key(current_app.config["ONEGATE"]["KEK_BYTES"], "idp client secret")
         current_app.extensions["onegate.client_secret_key"] = key
     return key
 
 
+def _legacy_secret_key() -> bytes:
+    return hmac.new(current_app.config["SECRET_KEY"].encode(), _SECRET_CONTEXT,
+                    hashlib.sha256).digest()
+
+
 def hash_secret(secret: str) -> str:
-    """Keyed SHA-256 of a generated secret (HMAC with a key derived from SECRET_KEY)."""
-    return "hmac-sha256$" + hmac.new(_secret_key(), secret.encode(), hashlib.sha256).hexdigest()
+    """Keyed SHA-256 of a generated secret (HMAC with a key derived from the KEK)."""
+    return SECRET_PREFIX + hmac.new(_secret_key(), secret.encode(), hashlib.sha256).hexdigest()
+
+
+def secret_matches(stored: str | None, secret: str | None) -> bool:
+    """Constant-time check of ``secret`` against a stored hash of either version."""
+    if not stored or not secret:
+        return False
+    if stored.startswith(SECRET_PREFIX):
+        return hmac.compare_digest(stored, hash_secret(secret))
+    legacy = hmac.new(_legacy_secret_key(), secret.encode(), hashlib.sha256).hexdigest()
+    return hmac.compare_digest(stored, LEGACY_SECRET_PREFIX + legacy)
 
 
 def new_secret() -> str:
@@ -102,9 +124,7 @@ class Client(ClientMixin):
         return redirect_uri in (self.row.redirect_uris or [])
 
     def check_client_secret(self, client_secret):
-        if not self.row.secret_hash or not client_secret:
-            return False
-        return hmac.compare_digest(self.row.secret_hash, hash_secret(client_secret))
+        return secret_matches(self.row.secret_hash, client_secret)
 
     def check_endpoint_auth_method(self, method, endpoint):
         return method == self.row.token_endpoint_auth_method

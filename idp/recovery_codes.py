@@ -1,14 +1,18 @@
 """One-time recovery codes for when the authenticator is lost.
 
 Ten random codes (50 bits each, ``xxxxx-xxxxx`` in lowercase base32) are shown
-once and stored as SHA-256: they are high-entropy, so a slow hash adds nothing.
-Each is usable once, enforced by a conditional UPDATE (safe across workers).
+once and stored as HMAC-SHA256 under a key derived from the key-encryption key
+(``idp.second_factor_keys``). 50 bits is too little for a plain hash (a copy of the
+database could be searched exhaustively), and enough for a keyed one, which cannot be
+computed without the KEK; a slow hash would add only cost. Each code is usable once,
+enforced by a conditional UPDATE (safe across workers).
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import secrets
 
 from sqlalchemy import delete, func, select, update
@@ -26,25 +30,27 @@ def _new_code() -> str:
     return f"{text[:5]}-{text[5:]}"
 
 
-def _digest(code: str) -> str:
+def digest(key: bytes, code: str) -> str:
+    """The stored form of ``code`` (spaces, dashes and case ignored)."""
     canonical = (code or "").strip().lower().replace(" ", "").replace("-", "")
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
 
 
-def regenerate(session: Session, account: Account) -> list[str]:
+def regenerate(session: Session, account: Account, key: bytes) -> list[str]:
     """Replace the account's codes with ``COUNT`` new ones; return them in clear, once."""
     delete_all(session, account)
     codes = [_new_code() for _ in range(COUNT)]
-    session.add_all(RecoveryCode(account_id=account.id, code_hash=_digest(c)) for c in codes)
+    session.add_all(RecoveryCode(account_id=account.id, code_hash=digest(key, c))
+                    for c in codes)
     session.flush()
     return codes
 
 
-def use(session: Session, account: Account, code: str) -> None:
+def use(session: Session, account: Account, key: bytes, code: str) -> None:
     """Spend one code; raises InvalidSecondFactor when it is unknown or already used."""
     result = session.execute(
         update(RecoveryCode)
-        .where(RecoveryCode.account_id == account.id, RecoveryCode.code_hash == _digest(code),
+        .where(RecoveryCode.account_id == account.id, RecoveryCode.code_hash == digest(key, code),
                RecoveryCode.used_at.is_(None))
         .values(used_at=utcnow()).execution_options(synchronize_session=False))
     if result.rowcount != 1:

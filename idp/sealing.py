@@ -1,9 +1,9 @@
-"""Sealing small secrets (TOTP seeds) at rest: AES-256-GCM under a key derived
-from the app's SECRET_KEY with HKDF-SHA256 and a per-purpose ``info``.
+"""Sealing small secrets (TOTP seeds) at rest: AES-256-GCM.
 
-The associated data binds a sealed value to its row (e.g. the account's ``sub``),
-so a ciphertext copied to another account does not open. Rotating SECRET_KEY
-makes existing seeds unreadable: accounts then re-enrol their authenticator.
+The key comes from the key-encryption key (``idp.second_factor_keys``). The
+associated data binds a sealed value to its row (e.g. the account's ``sub``), so a
+ciphertext copied to another account does not open. ``derive_key`` remains for
+opening seeds that version 0.1 sealed under a key derived from SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ _NONCE = 12
 
 
 def derive_key(secret_key: str | bytes, purpose: str) -> bytes:
-    """A 32-byte key for ``purpose`` from the app secret."""
+    """A 32-byte key for ``purpose`` from the app secret (version 0.1's seeds only)."""
     material = secret_key.encode() if isinstance(secret_key, str) else secret_key
     hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"onegate-idp-sealing",
                 info=purpose.encode())

@@ -4,7 +4,8 @@
 One step of drift either way is accepted (RFC 6238 section 5.2), and the last
 accepted step is remembered per account, so a code is never accepted twice
 (section 5.2: "the verifier MUST NOT accept the second attempt of the same OTP").
-Seeds are sealed at rest (``idp.sealing``) under a key the caller derives once.
+Seeds are sealed at rest (``idp.sealing``) under a key derived from the KEK
+(``idp.second_factor_keys``); a value sealed that way starts with ``k1.``.
 """
 
 from __future__ import annotations
@@ -19,24 +20,34 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
 from idp import recovery_codes, sealing
-from idp.errors import InvalidSecondFactor, SecondFactorNotEnrolled
+from idp.errors import InvalidSecondFactor, SealBroken, SecondFactorNotEnrolled
 from idp.models.accounts import Account
 from idp.models.base import utcnow
+from idp.second_factor_keys import SecondFactorKeys
 
 ISSUER = "onegate"
 STEP_SECONDS = 30
 DIGITS = 6
 VALID_WINDOW = 1
-SEALING_PURPOSE = "idp totp secret"
-
-
-def sealing_key(secret_key: str | bytes) -> bytes:
-    """The AES key that seals TOTP seeds, derived from the app's SECRET_KEY."""
-    return sealing.derive_key(secret_key, SEALING_PURPOSE)
+SEALED_PREFIX = "k1."
 
 
 def _aad(account: Account) -> bytes:
     return b"totp:" + account.sub.encode()
+
+
+def _seal(keys: SecondFactorKeys, account: Account, secret: str) -> str:
+    return SEALED_PREFIX + sealing.seal(keys.seal, secret.encode(), _aad(account))
+
+
+def _open(keys: SecondFactorKeys, account: Account, stored: str) -> tuple[str, bool]:
+    """The seed and whether it was sealed the old way (under the cookie secret);
+    raises SealBroken when it cannot be opened."""
+    if stored.startswith(SEALED_PREFIX):
+        return sealing.unseal(keys.seal, stored[len(SEALED_PREFIX):], _aad(account)).decode(), False
+    if keys.legacy_seal is None:
+        raise SealBroken("seed sealed under a key that is no longer configured")
+    return sealing.unseal(keys.legacy_seal, stored, _aad(account)).decode(), True
 
 
 def provisioning_uri(secret: str, account_name: str) -> str:
@@ -64,50 +75,54 @@ def matching_step(secret: str, code: str, now: float) -> int | None:
     return None
 
 
-def begin_enrolment(session: Session, account: Account, key: bytes) -> str:
+def begin_enrolment(session: Session, account: Account, keys: SecondFactorKeys) -> str:
     """Create and store (sealed) a pending seed; return it in base32 for the QR code."""
     secret = pyotp.random_base32(32)
-    account.totp_pending_secret = sealing.seal(key, secret.encode(), _aad(account))
+    account.totp_pending_secret = _seal(keys, account, secret)
     session.flush()
     return secret
 
 
-def pending_secret(account: Account, key: bytes) -> str | None:
+def pending_secret(account: Account, keys: SecondFactorKeys) -> str | None:
     """The seed awaiting confirmation; raises SealBroken if it cannot be opened."""
     if not account.totp_pending_secret:
         return None
-    return sealing.unseal(key, account.totp_pending_secret, _aad(account)).decode()
+    return _open(keys, account, account.totp_pending_secret)[0]
 
 
-def confirm_enrolment(session: Session, account: Account, key: bytes, code: str,
+def confirm_enrolment(session: Session, account: Account, keys: SecondFactorKeys, code: str,
                       now: float | None = None) -> list[str]:
     """Activate the pending seed with its first code; return 10 fresh recovery codes.
 
     Raises SecondFactorNotEnrolled without a pending seed, InvalidSecondFactor on a
     wrong code.
     """
-    secret = pending_secret(account, key)
+    secret = pending_secret(account, keys)
     if secret is None:
         raise SecondFactorNotEnrolled("no authenticator enrolment in progress")
     step = matching_step(secret, code, time.time() if now is None else now)
     if step is None:
         raise InvalidSecondFactor("wrong code")
-    account.totp_secret, account.totp_pending_secret = account.totp_pending_secret, None
+    account.totp_secret, account.totp_pending_secret = _seal(keys, account, secret), None
     account.totp_enabled_at, account.totp_last_step = utcnow(), step
     session.flush()
-    return recovery_codes.regenerate(session, account)
+    return recovery_codes.regenerate(session, account, keys.recovery)
 
 
-def verify_code(session: Session, account: Account, key: bytes, code: str,
+def verify_code(session: Session, account: Account, keys: SecondFactorKeys, code: str,
                 now: float | None = None) -> None:
-    """Accept a current TOTP code once; raises InvalidSecondFactor (wrong or replayed)
-    and SecondFactorNotEnrolled when the account has no authenticator."""
+    """Accept a current TOTP code once; raises InvalidSecondFactor (wrong or replayed),
+    SecondFactorNotEnrolled when the account has no authenticator and SealBroken when
+    its seed cannot be opened. A seed sealed the old way is re-sealed under the KEK."""
     if not account.has_totp:
         raise SecondFactorNotEnrolled("no authenticator enrolled")
-    secret = sealing.unseal(key, account.totp_secret, _aad(account)).decode()
+    secret, legacy = _open(keys, account, account.totp_secret)
     step = matching_step(secret, code, time.time() if now is None else now)
     if step is None or not _claim_step(session, account, step):
         raise InvalidSecondFactor("wrong or already used code")
+    if legacy:
+        account.totp_secret = _seal(keys, account, secret)
+        session.flush()
 
 
 def _claim_step(session: Session, account: Account, step: int) -> bool:
@@ -121,13 +136,13 @@ def _claim_step(session: Session, account: Account, step: int) -> bool:
     return result.rowcount == 1
 
 
-def verify_second_factor(session: Session, account: Account, key: bytes, code: str,
-                         now: float | None = None) -> None:
+def verify_second_factor(session: Session, account: Account, keys: SecondFactorKeys,
+                         code: str, now: float | None = None) -> None:
     """A TOTP code, or else a recovery code (used up); raises InvalidSecondFactor."""
     if (code or "").strip().replace(" ", "").isdigit():
-        verify_code(session, account, key, code, now)
+        verify_code(session, account, keys, code, now)
         return
-    recovery_codes.use(session, account, code)
+    recovery_codes.use(session, account, keys.recovery, code)
 
 
 def disable(session: Session, account: Account) -> None:

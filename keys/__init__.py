@@ -6,6 +6,7 @@ who need it.
 """
 
 from keys.algorithms import ALGORITHMS, RSA_KEY_SIZE
+from keys.derivation import derive_key
 from keys.errors import KeyDecryptionError, KeyRevoked, KeysError, NoActiveKey, UnknownKey
 from keys.memory_store import InMemoryKeyStore
 from keys.owners import PROVIDER, department
@@ -31,4 +32,5 @@ __all__ = [
     "Signer",
     "UnknownKey",
     "department",
+    "derive_key",
 ]

@@ -44,7 +44,7 @@ class Account(Base):
     locale: Mapped[str] = mapped_column(String(16), default="zh-CN")
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     locked_reason: Mapped[str | None] = mapped_column(String(200))
-    # TOTP secrets are sealed (AES-GCM, key from SECRET_KEY via HKDF): see idp.sealing.
+    # TOTP seeds are sealed (AES-GCM, key derived from the KEK): see idp.totp.
     totp_secret: Mapped[str | None] = mapped_column(String(200))
     totp_pending_secret: Mapped[str | None] = mapped_column(String(200))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -56,5 +56,5 @@ def regenerate_recovery_codes():
         me = session.get(Account, live.account_id)
         if not me.has_totp:
             abort(409)
-        codes = recovery_codes.regenerate(session, me)
+        codes = recovery_codes.regenerate(session, me, context.second_factor_keys().recovery)
     return render_template("idp/recovery_codes.html", codes=codes, next=url_for(".account"))

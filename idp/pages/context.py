@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from flask import current_app, session, url_for
 from sqlalchemy.orm import Session, sessionmaker
 
-from idp import sso, totp
+from idp import sso
 from idp.redirects import safe_next
+from idp.second_factor_keys import SecondFactorKeys
 from idp.throttle import Throttle
 from idp.throttle_stores import RedisStore, SqlStore
 
@@ -27,8 +28,14 @@ def throttle() -> Throttle:
     return Throttle(RedisStore(redis) if redis is not None else SqlStore(sessions()))
 
 
-def totp_key() -> bytes:
-    return totp.sealing_key(current_app.config["SECRET_KEY"])
+def second_factor_keys() -> SecondFactorKeys:
+    """Derived once per app from the KEK (and the cookie secret, for 0.1's seeds)."""
+    keys = current_app.extensions.get("onegate.second_factor_keys")
+    if keys is None:
+        keys = SecondFactorKeys.from_kek(current_app.config["ONEGATE"]["KEK_BYTES"],
+                                         current_app.config["SECRET_KEY"])
+        current_app.extensions["onegate.second_factor_keys"] = keys
+    return keys
 
 
 @dataclass(frozen=True, slots=True)

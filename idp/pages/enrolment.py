@@ -40,7 +40,7 @@ def enrol():
         return redirect(elsewhere)
     with context.sessions().begin() as session:
         me = session.get(Account, live.account_id)
-        secret = totp.begin_enrolment(session, me, context.totp_key())
+        secret = totp.begin_enrolment(session, me, context.second_factor_keys())
     return _page(secret, None, 200)
 
 
@@ -57,7 +57,7 @@ def qr_code():
         abort(401)
     with context.sessions()() as session:
         me = session.get(Account, live.account_id)
-        secret = totp.pending_secret(me, context.totp_key())
+        secret = totp.pending_secret(me, context.second_factor_keys())
     if secret is None:
         abort(404)
     svg = totp.qr_svg(totp.provisioning_uri(secret, me.username))
@@ -85,9 +85,10 @@ def _confirm(account_id: int, code: str) -> list[str]:
     """Recovery codes once confirmed; raises SecondFactorNotEnrolled or InvalidSecondFactor."""
     with context.sessions().begin() as session:
         me = session.get(Account, account_id)
-        return totp.confirm_enrolment(session, me, context.totp_key(), code)
+        return totp.confirm_enrolment(session, me, context.second_factor_keys(), code)
 
 
 def _pending_secret(account_id: int) -> str:
     with context.sessions()() as session:
-        return totp.pending_secret(session.get(Account, account_id), context.totp_key()) or ""
+        account = session.get(Account, account_id)
+        return totp.pending_secret(account, context.second_factor_keys()) or ""

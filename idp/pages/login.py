@@ -134,7 +134,7 @@ def _check_second_factor(account_id: int, code: str) -> Account:
             account = session.get(Account, account_id)
             if account is None or account.locked:
                 raise AccountLocked("account locked")
-            totp.verify_second_factor(session, account, context.totp_key(), code)
+            totp.verify_second_factor(session, account, context.second_factor_keys(), code)
     except InvalidSecondFactor:
         throttle.failed(key, request.remote_addr)
         raise

@@ -35,6 +35,13 @@ def phone() -> str:
     return "139" + f"{random.randint(0, 99_999_999):08d}"
 
 
+def second_factor_keys(app):
+    from idp.second_factor_keys import SecondFactorKeys
+
+    return SecondFactorKeys.from_kek(app.config["ONEGATE"]["KEK_BYTES"],
+                                     app.config["SECRET_KEY"])
+
+
 def make_person(app, unique: str, *, with_totp: bool = False, **extra) -> dict:
     """Create a person (and optionally enrol TOTP); return the facts tests need."""
     from idp import accounts, totp
@@ -49,7 +56,7 @@ def make_person(app, unique: str, *, with_totp: bool = False, **extra) -> dict:
         facts = {"id": account.id, "sub": account.sub, "username": account.username,
                  "id_number": account.id_number, "phone": account.phone}
         if with_totp:
-            key = totp.sealing_key(app.config["SECRET_KEY"])
+            key = second_factor_keys(app)
             facts["totp_secret"] = totp.begin_enrolment(session, account, key)
             # Confirm with the previous step's code so the current one is still unused.
             previous = pyotp.TOTP(facts["totp_secret"]).at(time.time() - 30)

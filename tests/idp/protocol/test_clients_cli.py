@@ -27,7 +27,7 @@ def test_add_list_show_disable(app, unique):
     with app.app_context(), app.extensions["onegate.sessions"]() as session:
         row = session.query(OAuthClient).filter_by(client_id=data["client_id"]).one()
         assert data["client_secret"] not in row.secret_hash
-        assert row.secret_hash.startswith("hmac-sha256$")
+        assert row.secret_hash.startswith("hmac-sha256-kek$")
     listed = json.loads(_run(app, "list", "--json").output)
     assert data["client_id"] in [c["client_id"] for c in listed]
     shown = json.loads(_run(app, "show", data["client_id"], "--json").output)
