@@ -14,7 +14,7 @@ from flask import redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from idp import clients, consent, reauth, sso, storage, tokens
+from idp import clients, consent, id_token_hint, reauth, sso, storage, tokens
 from idp.errors import AuthorizePageError, InvalidRequestError, OAuth2Error
 from idp.parameters import check_single
 from idp.routes import pages
@@ -43,7 +43,7 @@ def authorize():
         grant = current_server().get_consent_grant(end_user=None)
         prompts = check_prompt()
         max_age = check_max_age()
-        hinted = None
+        hinted = id_token_hint.hinted_subject(request.values.get("id_token_hint"))
     except OAuth2Error as error:
         return error_redirect(redirect_uri, error.error, clean_description(error), state)
     live = sso.current_session()
