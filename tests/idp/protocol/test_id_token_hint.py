@@ -6,6 +6,7 @@ login_required with prompt=none and a fresh login otherwise."""
 from __future__ import annotations
 
 import base64
+import json
 import time
 
 import jwt
@@ -73,6 +74,11 @@ def forged(app, alg: str, key, kid: str, sub: str) -> str:
                       headers={"kid": kid})
 
 
+def raw(header, body: str) -> str:
+    text = base64.urlsafe_b64encode(json.dumps(header).encode()).rstrip(b"=").decode()
+    return f"{text}.{body}.c2ln"
+
+
 def bad_hints(app, sub: str) -> dict[str, str]:
     good = our_token(app, sub)
     rsa_kid, ec_kid = provider_kid(app, "RS256"), provider_kid(app, "ES256")
@@ -92,6 +98,10 @@ def bad_hints(app, sub: str) -> dict[str, str]:
         "HS256 keyed with a kid": forged(app, "HS256", "x" * 32, rsa_kid, sub),
         "alg none": jwt.encode({"iss": app.config["ONEGATE"]["ISSUER"], "sub": sub},
                                None, algorithm="none", headers={"kid": rsa_kid}),
+        "kid is a list": raw({"alg": "RS256", "kid": [rsa_kid]}, body),
+        "alg is an object": raw({"alg": {"RS256": 1}, "kid": rsa_kid}, body),
+        "header is not an object": raw(["RS256"], body),
+        "empty segments": "..",
         "an access token": our_token(app, sub, "ES256", headers={"typ": "at+jwt"}),
         "a logout token": our_token(app, sub, headers={"typ": "logout+jwt"},
                                     events={"http://schemas.openid.net/event/"

@@ -214,3 +214,17 @@ def test_no_session_login_satisfies_max_age_zero_without_a_second_login(app, cli
         reg["client_id"], challenge, max_age="0", prompt="login"))
     back = finish_login(client, person, to_login(first))
     assert "code" in query(back.headers["Location"])
+
+
+def test_forced_login_then_consent_then_code(app, client, unique):
+    reg, person = signed_in(app, client, unique, trusted=False)
+    verifier, challenge = pkce()
+    params = auth_params(reg["client_id"], challenge, prompt="login")
+    page = finish_login(client, person, to_login(client.get("/oauth/authorize",
+                                                            query_string=params)))
+    assert page.status_code == 200 and 'name="decision"' in page.get_data(as_text=True)
+    allowed = client.post("/oauth/authorize", data={
+        **params, "csrf_token": csrf(page.get_data(as_text=True)), "decision": "allow"})
+    values = query(allowed.headers["Location"])
+    assert allowed.headers["Location"].startswith(REDIRECT) and "code" in values
+    assert exchange(client, reg, values["code"], verifier).status_code == 200
