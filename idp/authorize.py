@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import datetime
 from urllib.parse import urlencode, urlsplit
 
 from authlib.common.urls import add_params_to_uri
@@ -13,7 +14,7 @@ from flask import redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from idp import clients, consent, sso, storage, tokens
+from idp import clients, consent, id_token_hint, reauth, sso, storage, tokens
 from idp.errors import AuthorizePageError, InvalidRequestError, OAuth2Error
 from idp.parameters import check_single
 from idp.routes import pages
@@ -42,16 +43,19 @@ def authorize():
         grant = current_server().get_consent_grant(end_user=None)
         prompts = check_prompt()
         max_age = check_max_age()
+        hinted = id_token_hint.hinted_subject(request.values.get("id_token_hint"))
     except OAuth2Error as error:
         return error_redirect(redirect_uri, error.error, clean_description(error), state)
     live = sso.current_session()
-    login = login_needed(live, prompts, max_age)
+    key = reauth.request_key(client.get_client_id(), redirect_uri,
+                             request.values.get("code_challenge"))
+    login = login_needed(live, prompts, max_age, hinted, reauth.pending_since(key))
     if login is not None:
         if "none" in prompts:
             # OIDC Core 3.1.2.6: prompt=none without a usable session -> login_required.
             return error_redirect(redirect_uri, "login_required", None, state)
-        return redirect(sso.login_url(next_path(stripped=login["force"]), acr=login["acr"],
-                                      force=login["force"],
+        reauth.demand(key)
+        return redirect(sso.login_url(next_path(), acr=login["acr"], force=login["force"],
                                       ui_locales=request.values.get("ui_locales"),
                                       login_hint=request.values.get("login_hint")))
     return decide(grant, client, redirect_uri, live, prompts, state)
@@ -209,31 +213,43 @@ def check_max_age() -> int | None:
     return int(value)
 
 
-def login_needed(live, prompts: set[str], max_age: int | None) -> dict | None:
-    """None when the live session will do; else how to (re-)authenticate."""
+def login_needed(live, prompts: set[str], max_age: int | None, hinted: str | None,
+                 demanded: datetime | None) -> dict | None:
+    """None when the live session will do; else how to (re-)authenticate.
+
+    ``demanded`` is when the provider last sent this request to log in (see
+    ``idp.reauth``): until this browser's session logged in after it, nothing else
+    counts; once it has, that fresh login satisfies prompt=login, max_age and the hint.
+    """
     acr = "loa-2" if "loa-2" in request.values.get("acr_values", "").split() else None
     if live is None:
         return {"force": False, "acr": acr}
-    if "login" in prompts:
-        # OIDC Core 3.1.2.1: prompt=login -> the server MUST reauthenticate.
-        return {"force": True, "acr": acr}
-    if max_age is not None and time.time() - live.auth_time > max_age:
-        # OIDC Core 3.1.2.1: past max_age the OP MUST attempt to actively
-        # re-authenticate the End-User.
+    if demanded is not None:
+        if not reauth.met_by(demanded, live.authenticated_at):
+            return {"force": True, "acr": acr}
+    elif reauthentication_due(live, prompts, max_age, hinted):
         return {"force": True, "acr": acr}
     if acr == "loa-2" and live.acr != "loa-2":
         return {"force": False, "acr": acr}
     return None
 
 
-def next_path(*, stripped: bool) -> str:
-    """This request as a same-origin path to come back to after login; after a forced
-    login, without prompt=login and max_age (the fresh login satisfies them)."""
+def reauthentication_due(live, prompts: set[str], max_age: int | None,
+                         hinted: str | None) -> bool:
+    """OIDC Core 3.1.2.1: prompt=login -> the server MUST reauthenticate; past
+    max_age it MUST actively re-authenticate; an id_token_hint naming someone else
+    than the session's person is not a positive answer without a fresh login."""
+    if "login" in prompts:
+        return True
+    if max_age is not None and time.time() - live.auth_time > max_age:
+        return True
+    return hinted is not None and hinted != live.sub
+
+
+def next_path() -> str:
+    """This request as a same-origin path to come back to after login, unchanged: the
+    recorded demand, not the absence of prompt=login or max_age, lets it through."""
     params = [(k, v) for k, v in request.values.items(multi=True) if k not in FORM_ONLY]
-    if stripped:
-        params = [(k, " ".join(p for p in v.split() if p != "login") if k == "prompt" else v)
-                  for k, v in params if k != "max_age"]
-        params = [(k, v) for k, v in params if not (k == "prompt" and not v)]
     return url_for("idp_oauth.authorize") + "?" + urlencode(params)
 
 

@@ -47,6 +47,8 @@ class SsoSession:
     acr: str
     amr: list[str]
     expires_at: datetime
+    #: ``auth_time`` to the microsecond, to order a login against a demand for one
+    authenticated_at: datetime | None = None
 
 
 def _factory():
@@ -70,7 +72,8 @@ def _cookie_sid() -> str | None:
 def _view(row: SessionRow, account: Account) -> SsoSession:
     return SsoSession(sid=row.sid, account_id=row.account_id, sub=account.sub,
                       auth_time=int(row.auth_time.timestamp()), acr=row.acr,
-                      amr=list(row.amr), expires_at=row.expires_at)
+                      amr=list(row.amr), expires_at=row.expires_at,
+                      authenticated_at=row.auth_time)
 
 
 def load_session(sid: str) -> SsoSession | None:

@@ -19,7 +19,8 @@ MODELS = {
     "keys": ["keys.models"],
     "audit": ["audit.models"],
     "idp": ["idp.models.accounts", "idp.models.login_throttle", "idp.models.sso_sessions",
-            "idp.models.clients", "idp.models.tokens", "idp.models.consents"],
+            "idp.models.clients", "idp.models.tokens", "idp.models.consents",
+            "idp.models.reauth_demands"],
     "credentials": ["credentials.models"],
     "verify": ["verify.models"],
 }
