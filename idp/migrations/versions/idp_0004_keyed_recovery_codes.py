@@ -6,14 +6,14 @@ are deleted: people keep their authenticator and make new codes on their account
 (the page shows 0 left). TOTP seeds and client secrets move to KEK-derived keys
 lazily, at their next use, and need nothing here.
 
-Revision ID: idp_0003
-Revises: idp_0002
+Revision ID: idp_0004
+Revises: idp_0003
 """
 
 from alembic import op
 
-revision = "idp_0003"
-down_revision = "idp_0002"
+revision = "idp_0004"
+down_revision = "idp_0003"
 branch_labels = None
 depends_on = None
 
