@@ -17,9 +17,14 @@ NO_APP = {"config", "new-kek", "verify", "verify-bundle"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--operator", envvar="ONEGATE_OPERATOR", default=None,
+              help="Who runs this command, for the audit trail (default: the OS user).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, operator: str | None) -> None:
     """onegate: one login for every hall, signed electronic licences for every department."""
+    from audit.operators import META_KEY
+
+    ctx.meta[META_KEY] = operator
     if ctx.invoked_subcommand in NO_APP or has_app_context():
         return  # an embedding caller (a test, a script) already chose the app
     from admin.app import create_app
@@ -50,7 +55,10 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
+    from admin import audit_trail
+
     db.upgrade(current_app.extensions["onegate.engine"])
+    audit_trail.seal_and_key(current_app)
     click.echo("database is up to date")
 
 

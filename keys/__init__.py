@@ -8,7 +8,7 @@ who need it.
 from keys.algorithms import ALGORITHMS, RSA_KEY_SIZE
 from keys.errors import KeyDecryptionError, KeyRevoked, KeysError, NoActiveKey, UnknownKey
 from keys.memory_store import InMemoryKeyStore
-from keys.owners import PROVIDER, department
+from keys.owners import AUDIT, PROVIDER, department
 from keys.record import KeyRecord, KeyState
 from keys.ring import DEFAULT_RETIRE_AFTER, KeyRing
 from keys.signer import Signer
@@ -16,6 +16,7 @@ from keys.store import KeyStore
 
 __all__ = [
     "ALGORITHMS",
+    "AUDIT",
     "DEFAULT_RETIRE_AFTER",
     "PROVIDER",
     "RSA_KEY_SIZE",
