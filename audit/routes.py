@@ -4,7 +4,6 @@ and ``GET /audit/jwks`` (the keys checkpoints are signed with)."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify
-from werkzeug.exceptions import HTTPException
 
 from audit import checkpoint as cp
 from audit import checkpoints
@@ -26,14 +25,6 @@ def _problem(status: int, title: str, detail: str | None, slug: str | None = Non
     response = jsonify(body)
     response.status_code = status
     response.mimetype = "application/problem+json"
-    return response
-
-
-@bp.errorhandler(HTTPException)
-def _http(exc: HTTPException) -> Response:
-    response = _problem(exc.code or 500, exc.name, exc.description)
-    if exc.code == 405 and getattr(exc, "valid_methods", None):
-        response.headers["Allow"] = ", ".join(exc.valid_methods)
     return response
 
 
