@@ -144,6 +144,8 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
     _check_owner(owner)
     ring = current_app.extensions["onegate.keyring"]
     record = ring.rotate(owner, alg, timedelta(seconds=seconds))
+    _record("key.rotate", record.kid, {"owner": owner, "alg": alg,
+                                       "activates_at": record.activates_at.isoformat()})
     click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
 
 
@@ -170,10 +172,19 @@ def keys_revoke(kid: str) -> None:
     from keys import UnknownKey
 
     try:
-        current_app.extensions["onegate.keyring"].revoke(kid)
+        record = current_app.extensions["onegate.keyring"].revoke(kid)
     except UnknownKey:
         raise click.ClickException(f"no key with kid {kid}") from None
+    _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg})
     click.echo(f"key {kid} revoked")
+
+
+def _record(action: str, subject: str, data: dict) -> None:
+    """Audit an operator action (the key ring commits its own change first)."""
+    from audit import operators
+
+    with current_app.extensions["onegate.sessions"].begin() as session:
+        operators.record(session, action, subject, data)
 
 
 def _register_package_commands() -> None:
