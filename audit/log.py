@@ -50,12 +50,10 @@ def append_many(session: Session, entries: list[dict[str, Any]],
     lock(session)
     head = _head(session)
     when = (at or datetime.now(UTC)).astimezone(UTC)
-    rows = []
-    if head is not None and head.hash_alg == chain.LEGACY:
-        rows.append(_keyed(trail.chain_key, head.seq + 1, head.hash, when, SYSTEM,
-                           chain.KEYED_START, "audit", chain.seal_data(head.seq, head.hash)))
-    seq, prev = (rows[-1].seq, rows[-1].hash) if rows else \
-        ((head.seq, head.hash) if head else (0, chain.GENESIS))
+    seal = _seal(trail.chain_key, head, when)
+    rows = [seal] if seal is not None else []
+    last = seal or head
+    seq, prev = (last.seq, last.hash) if last is not None else (0, chain.GENESIS)
     for item in entries:
         row = _keyed(trail.chain_key, seq + 1, prev, when, item["actor"], item["action"],
                      item["subject"], dict(item.get("data") or {}))
@@ -75,14 +73,19 @@ def seal_legacy(session: Session) -> AuditEntry | None:
     """
     trail = trails.of(session)
     lock(session)
-    head = _head(session)
+    entry = _seal(trail.chain_key, _head(session), datetime.now(UTC))
+    if entry is not None:
+        session.add(entry)
+        session.flush()
+    return entry
+
+
+def _seal(key: bytes, head, when: datetime) -> AuditEntry | None:
+    """The keyed start entry after a legacy head, or None when the head is keyed."""
     if head is None or head.hash_alg != chain.LEGACY:
         return None
-    entry = _keyed(trail.chain_key, head.seq + 1, head.hash, datetime.now(UTC), SYSTEM,
-                   chain.KEYED_START, "audit", chain.seal_data(head.seq, head.hash))
-    session.add(entry)
-    session.flush()
-    return entry
+    return _keyed(key, head.seq + 1, head.hash, when, SYSTEM, chain.KEYED_START, "audit",
+                  chain.seal_data(head.seq, head.hash))
 
 
 def _head(session: Session):
