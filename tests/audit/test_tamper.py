@@ -279,3 +279,16 @@ def test_an_unbound_session_never_writes_an_unkeyed_entry(audit_engine):
 
     with pytest.raises(TrailNotConfigured), sessionmaker(audit_engine).begin() as session:
         log.append(session, actor="a", action="b", subject="c")
+
+
+def test_checkpoints_of_a_revoked_audit_key_are_set_aside_with_a_warning(sessions, ring):
+    _append(sessions, 2)
+    row = _checkpoint(sessions)
+    ring.revoke(row.kid)
+    _append(sessions, 1, start=2)
+    made = _checkpoint(sessions)
+    assert made.kid != row.kid  # a fresh audit key signs from now on
+    result = _cli(sessions, "verify")
+    assert result.exit_code == 0, result.output
+    assert f"stored checkpoint #{row.id} (seq {row.seq}) not used" in result.output
+    assert "3 entries, 1 checkpoints verified" in result.output
