@@ -11,8 +11,8 @@ from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from admin import audit_trail, db, headers, health, home, observability, problems
 from admin import config as app_config
-from admin import db, headers, health, home, observability, problems
 from keys import KeyRing
 from keys.sql_store import SqlKeyStore
 
@@ -76,6 +76,7 @@ def _init_storage(app: Flask, values: Mapping[str, Any]) -> None:
     app.extensions["onegate.keyring"] = KeyRing(
         SqlKeyStore(sessions), values["KEK_BYTES"],
         retire_after=timedelta(seconds=values["KEY_RETIRE_AFTER"]))
+    audit_trail.bind(sessions, app.extensions["onegate.keyring"], values)
     app.extensions["onegate.redis"] = _redis(values["REDIS_URL"])
 
 
@@ -96,6 +97,7 @@ def _init_packages(app: Flask) -> None:
     idp.init_app(app)
     credentials.init_app(app)
     verify.init_app(app)
+    audit_trail.init_app(app)
     app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
     # In-service resource APIs honour revocations (logout, consent withdrawal) at once.
     from credentials.access_tokens import REVOCATION_HOOK

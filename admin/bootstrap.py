@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from admin import db
+from admin import audit_trail, db
 
 #: The provider signs ID tokens RS256 by default (OIDC Core 15.1) and offers
 #: ES256 and EdDSA per client; access tokens are ES256.
@@ -44,5 +44,6 @@ def ensure_wallet_client(app: Flask) -> str:
 def initialise(app: Flask) -> None:
     """Migrate the database, make sure the provider can sign and the wallet can log in."""
     db.upgrade(app.extensions["onegate.engine"])
+    audit_trail.seal_and_key(app)
     ensure_provider_keys(app)
     ensure_wallet_client(app)

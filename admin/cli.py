@@ -17,9 +17,14 @@ NO_APP = {"config", "new-kek", "verify", "verify-bundle"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--operator", envvar="ONEGATE_OPERATOR", default=None,
+              help="Who runs this command, for the audit trail (default: the OS user).")
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, operator: str | None) -> None:
     """onegate: one login for every hall, signed electronic licences for every department."""
+    from audit.operators import META_KEY
+
+    ctx.meta[META_KEY] = operator
     if ctx.invoked_subcommand in NO_APP or has_app_context():
         return  # an embedding caller (a test, a script) already chose the app
     from admin.app import create_app
@@ -50,7 +55,10 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
+    from admin import audit_trail
+
     db.upgrade(current_app.extensions["onegate.engine"])
+    audit_trail.seal_and_key(current_app)
     click.echo("database is up to date")
 
 
@@ -143,6 +151,8 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
     _check_owner(owner)
     ring = current_app.extensions["onegate.keyring"]
     record = ring.rotate(owner, alg, timedelta(seconds=seconds))
+    _record("key.rotate", record.kid, {"owner": owner, "alg": alg,
+                                       "activates_at": record.activates_at.isoformat()})
     click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
 
 
@@ -169,10 +179,19 @@ def keys_revoke(kid: str) -> None:
     from keys import UnknownKey
 
     try:
-        current_app.extensions["onegate.keyring"].revoke(kid)
+        record = current_app.extensions["onegate.keyring"].revoke(kid)
     except UnknownKey:
         raise click.ClickException(f"no key with kid {kid}") from None
+    _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg})
     click.echo(f"key {kid} revoked")
+
+
+def _record(action: str, subject: str, data: dict) -> None:
+    """Audit an operator action (the key ring commits its own change first)."""
+    from audit import operators
+
+    with current_app.extensions["onegate.sessions"].begin() as session:
+        operators.record(session, action, subject, data)
 
 
 def _register_package_commands() -> None:

@@ -176,6 +176,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFY_RATE_LIMIT", parse_nonnegative_int, 120,
             "Verifications per client and IP address per window."),
     Setting("VERIFY_RATE_WINDOW", parse_duration, 60, "Window of the verification rate limit."),
+    Setting("AUDIT_CHECKPOINT_EVERY", parse_nonnegative_int, 1000,
+            "Sign a checkpoint of the audit chain head after this many new entries."),
+    Setting("AUDIT_CHECKPOINT_INTERVAL", parse_duration, 3600,
+            "Also sign one at the first append once the last checkpoint is this old."),
     Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
             "How long an offline verification bundle stays usable."),
 )

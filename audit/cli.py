@@ -1,29 +1,92 @@
-"""``onegate audit verify`` and ``onegate audit list`` (run inside the app context)."""
+"""``onegate audit verify|checkpoint|list`` (run inside the app context).
+
+``verify`` exits 0 when the trail is intact, 1 when it is tampered (one line says what
+and where), 2 on usage errors (an unreadable ``--checkpoint`` file, say).
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 from flask import current_app
 
-from audit import log
+from audit import checkpoint as cp
+from audit import checkpoints, log, verification
+from audit import trail as trails
+
+
+def _sessions():
+    return current_app.extensions["onegate.sessions"]
 
 
 @click.group("audit")
 def audit_group() -> None:
-    """The hash-chained audit trail."""
+    """The keyed, checkpointed audit trail."""
 
 
 @audit_group.command("verify")
-def verify_command() -> None:
-    """Recompute the chain; exit 1 and name the first broken entry if any."""
-    with current_app.extensions["onegate.sessions"]() as session:
-        found, count = log.find_break(session)
-    if found is not None:
-        click.echo(f"audit chain broken at entry {found.seq}: {found.reason}", err=True)
+@click.option("--checkpoint", "copies", multiple=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="A checkpoint kept outside (the JSON of GET /audit/checkpoint or the "
+                   "bare JWS); repeatable.")
+def verify_command(copies: tuple[Path, ...]) -> None:
+    """Check the HMAC chain, every checkpoint's signature, and that the chain still
+    holds what each checkpoint covered; exit 1 naming the first failure."""
+    outside = {str(path): _read_copy(path) for path in copies}
+    with _sessions()() as session:
+        report = verification.verify_trail(session, outside)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if report.failure is not None:
+        click.echo(str(report.failure), err=True)
         raise SystemExit(1)
-    click.echo(f"audit chain intact: {count} entries")
+    click.echo(f"audit trail intact: {report.entries} entries, "
+               f"{report.checkpoints} checkpoints verified")
+
+
+def _read_copy(path: Path) -> str:
+    """Raises click.BadParameter (exit 2) for a missing or unreadable copy."""
+    try:
+        return cp.token_from_text(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise click.BadParameter(f"{path}: {exc}", param_hint="--checkpoint") from None
+
+
+@audit_group.command("checkpoint")
+@click.option("--show", is_flag=True,
+              help="Print the latest checkpoint (as GET /audit/checkpoint does) instead "
+                   "of making one.")
+def checkpoint_command(show: bool) -> None:
+    """Sign a checkpoint of the chain head now (when it moved since the last one)."""
+    if show:
+        _show()
+        return
+    factory = _sessions()
+    with factory.begin() as session:
+        trail = trails.of(session)
+        log.seal_legacy(session)
+    with factory.begin() as session:
+        row = checkpoints.make(session, trail, force=True)
+        if row is None:
+            last = checkpoints.latest(session)
+            click.echo("nothing to checkpoint: the log is empty" if last is None else
+                       f"checkpoint at seq {last.seq} is current")
+            return
+    # Not itself audited: an entry about the checkpoint would move the head past it.
+    click.echo(f"checkpoint at seq {row.seq} signed by {row.kid}")
+
+
+def _show() -> None:
+    with _sessions()() as session:
+        row = checkpoints.latest(session)
+    if row is None:
+        click.echo("no checkpoint yet (onegate audit checkpoint makes one)", err=True)
+        raise SystemExit(1)
+    found = cp.Checkpoint(seq=row.seq, hash=row.hash, at=row.at, token=row.token)
+    issuer = current_app.config["ONEGATE"]["ISSUER"]
+    click.echo(json.dumps(cp.published(found, row.kid, issuer + "/audit/jwks"), indent=2))
 
 
 @audit_group.command("list")
@@ -31,7 +94,7 @@ def verify_command() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON array instead of lines.")
 def list_command(limit: int, as_json: bool) -> None:
     """The newest entries, newest first."""
-    with current_app.extensions["onegate.sessions"]() as session:
+    with _sessions()() as session:
         rows = [entry.as_dict() for entry in log.recent(session, limit)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -1,9 +1,8 @@
 """Appending to and checking the chain in the database.
 
-Appends are serialised so two writers never chain onto the same predecessor: on
-PostgreSQL a transaction-level advisory lock (released at commit or rollback), on
-SQLite the database write lock, taken up front by a no-op write so the read of the
-chain head already happens inside the write transaction.
+Appends are serialised (``audit.locking``) so two writers never chain onto the same
+predecessor. Every new entry is keyed (HMAC under the session's Trail key); a log that
+ends with legacy entries is first sealed by a keyed ``audit.chain.keyed`` entry.
 """
 
 from __future__ import annotations
@@ -12,37 +11,28 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from audit import chain
+from audit import chain, checkpoints
+from audit import trail as trails
+from audit.locking import lock
 from audit.models import AuditEntry
 
-#: Arbitrary constant naming the audit append lock among PostgreSQL advisory locks
-#: ("AUDIT" in ASCII).
-ADVISORY_LOCK_ID = 0x4155444954
 BATCH = 1000
+#: Who writes the entries the trail writes about itself.
+SYSTEM = "system:audit"
 
 
 def append(session: Session, *, actor: str, action: str, subject: str,
            data: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEntry:
     """Add the next entry to ``session`` (the caller commits, together with its own work).
 
-    Raises TypeError if ``data`` is not JSON-serialisable; database errors as they come.
+    Raises TypeError if ``data`` is not JSON-serialisable, TrailNotConfigured if the
+    session carries no chain key; database errors as they come.
     """
-    _lock(session)
-    head = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head.seq + 1, head.hash) if head else (1, chain.GENESIS)
-    when = (at or datetime.now(UTC)).astimezone(UTC)
-    payload = dict(data or {})
-    digest = chain.entry_hash(seq, prev, when, actor, action, subject, payload)
-    entry = AuditEntry(seq=seq, at=when, actor=actor, action=action, subject=subject,
-                       data=payload, prev_hash=prev, hash=digest)
-    session.add(entry)
-    session.flush()
-    return entry
+    return append_many(session, [{"actor": actor, "action": action, "subject": subject,
+                                  "data": data}], at=at)[0]
 
 
 def append_many(session: Session, entries: list[dict[str, Any]],
@@ -51,36 +41,64 @@ def append_many(session: Session, entries: list[dict[str, Any]],
     under one lock and one read of the chain head: a batch of licences costs one
     round trip for the head, not one per licence. The caller commits.
 
-    Raises TypeError if some ``data`` is not JSON-serialisable.
+    Raises TypeError if some ``data`` is not JSON-serialisable, TrailNotConfigured if
+    the session carries no chain key.
     """
     if not entries:
         return []
-    _lock(session)
-    head = session.execute(
-        select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)
-    ).first()
-    seq, prev = (head.seq, head.hash) if head else (0, chain.GENESIS)
+    trail = trails.of(session)
+    lock(session)
+    head = _head(session)
     when = (at or datetime.now(UTC)).astimezone(UTC)
-    rows = []
+    seal = _seal(trail.chain_key, head, when)
+    rows = [seal] if seal is not None else []
+    last = seal or head
+    seq, prev = (last.seq, last.hash) if last is not None else (0, chain.GENESIS)
     for item in entries:
-        seq += 1
-        payload = dict(item.get("data") or {})
-        digest = chain.entry_hash(seq, prev, when, item["actor"], item["action"],
-                                  item["subject"], payload)
-        rows.append(AuditEntry(seq=seq, at=when, actor=item["actor"], action=item["action"],
-                               subject=item["subject"], data=payload, prev_hash=prev,
-                               hash=digest))
-        prev = digest
+        row = _keyed(trail.chain_key, seq + 1, prev, when, item["actor"], item["action"],
+                     item["subject"], dict(item.get("data") or {}))
+        rows.append(row)
+        seq, prev = row.seq, row.hash
     session.add_all(rows)
     session.flush()
-    return rows
+    checkpoints.schedule(session, trail, seq, when)
+    return rows[-len(entries):]
 
 
-def _lock(session: Session) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": ADVISORY_LOCK_ID})
-    else:
-        session.execute(text("DELETE FROM audit_entries WHERE seq < 0"))
+def seal_legacy(session: Session) -> AuditEntry | None:
+    """Seal a log that ends with legacy (unkeyed) entries by appending the keyed start
+    entry; None when there is nothing to seal. The caller commits.
+
+    Raises TrailNotConfigured if the session carries no chain key.
+    """
+    trail = trails.of(session)
+    lock(session)
+    entry = _seal(trail.chain_key, _head(session), datetime.now(UTC))
+    if entry is not None:
+        session.add(entry)
+        session.flush()
+    return entry
+
+
+def _seal(key: bytes, head, when: datetime) -> AuditEntry | None:
+    """The keyed start entry after a legacy head, or None when the head is keyed."""
+    if head is None or head.hash_alg != chain.LEGACY:
+        return None
+    return _keyed(key, head.seq + 1, head.hash, when, SYSTEM, chain.KEYED_START, "audit",
+                  chain.seal_data(head.seq, head.hash))
+
+
+def _head(session: Session):
+    return session.execute(
+        select(AuditEntry.seq, AuditEntry.hash, AuditEntry.hash_alg)
+        .order_by(AuditEntry.seq.desc()).limit(1)).first()
+
+
+def _keyed(key: bytes, seq: int, prev: str, when: datetime, actor: str, action: str,
+           subject: str, payload: dict[str, Any]) -> AuditEntry:
+    digest = chain.entry_mac(key, seq, prev, when, actor, action, subject, payload)
+    return AuditEntry(seq=seq, at=when, actor=actor, action=action, subject=subject,
+                      data=payload, prev_hash=prev, hash=digest, hash_alg=chain.KEYED)
 
 
 def iter_entries(session: Session, batch: int = BATCH) -> Iterator[AuditEntry]:
@@ -99,15 +117,22 @@ def iter_entries(session: Session, batch: int = BATCH) -> Iterator[AuditEntry]:
 
 
 def find_break(session: Session, batch: int = BATCH) -> tuple[chain.ChainBreak | None, int]:
-    """(first break or None, number of entries checked)."""
+    """(first break or None, number of entries checked), under the session's chain key.
+
+    Raises TrailNotConfigured if the session carries no chain key.
+    """
+    key = trails.of(session).chain_key
     previous = None
     count = 0
     for entry in iter_entries(session, batch):
-        reason = chain.check_link(entry, previous)
+        reason = chain.check_link(entry, previous, key)
         if reason is not None:
             return chain.ChainBreak(entry.seq, reason), count
-        previous = _Link(entry.seq, entry.hash)
+        previous = _Link(entry.seq, entry.hash, entry.hash_alg)
         count += 1
+    reason = chain.check_end(previous)
+    if reason is not None:
+        return chain.ChainBreak(previous.seq, reason), count
     return None, count
 
 
@@ -118,10 +143,10 @@ def verify_chain(session: Session, batch: int = BATCH) -> int | None:
 
 
 class _Link:
-    __slots__ = ("seq", "hash")
+    __slots__ = ("seq", "hash", "hash_alg")
 
-    def __init__(self, seq: int, hash_: str) -> None:
-        self.seq, self.hash = seq, hash_
+    def __init__(self, seq: int, hash_: str, hash_alg: str) -> None:
+        self.seq, self.hash, self.hash_alg = seq, hash_, hash_alg
 
 
 def recent(session: Session, limit: int) -> list[AuditEntry]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from audit import operators
 from credentials import bulk_import, catalogue
 from credentials.errors import CredentialsError
 from credentials.services import deps
@@ -22,6 +23,12 @@ def _fail(exc: CredentialsError) -> click.ClickException:
 
 def _sessions():
     return current_app.extensions["onegate.sessions"]
+
+
+def _record(action: str, subject: str, data: dict) -> None:
+    """Audit an operator action whose own work committed in its own transactions."""
+    with _sessions().begin() as session:
+        operators.record(session, action, subject, data)
 
 
 @click.group("departments")
@@ -40,6 +47,7 @@ def departments_add(code: str, name: str, uscc: str) -> None:
                                           code=code, name=name, uscc=uscc)
     except CredentialsError as exc:
         raise _fail(exc) from None
+    _record("department.add", code, {"name": name, "uscc": uscc})
     click.echo(f"department {row.code} registered; issuer {deps().issuer}/issuers/{row.code}")
 
 
@@ -65,6 +73,7 @@ def departments_add_client(code: str, client_id: str) -> None:
     try:
         with _sessions().begin() as session:
             catalogue.add_client(session, code, client_id)
+            operators.record(session, "department.add_client", code, {"client_id": client_id})
     except CredentialsError as exc:
         raise _fail(exc) from None
     click.echo(f"client {client_id} acts for {code}; grant it licenses:issue:<type> scopes")
@@ -103,6 +112,9 @@ def types_add(code, name_zh, name_en, departments_, holder_kind, validity_days, 
     try:
         with _sessions().begin() as session:
             catalogue.add_type(session, spec)
+            operators.record(session, "type.add", code, {
+                "departments": list(departments_), "holder_kind": holder_kind,
+                "validity_days": validity_days})
     except CredentialsError as exc:
         raise _fail(exc) from None
     click.echo(f"licence type {code} registered; vct {deps().issuer}/types/{code}")
@@ -142,6 +154,9 @@ def licenses_import(file: Path, department: str, batch: int) -> None:
             summary = bulk_import.run(deps(), file, department, batch=batch, progress=bar.update)
     except CredentialsError as exc:
         raise _fail(exc) from None
+    _record("licenses.import", department, {
+        "file": file.name, "lines": summary.total, "imported": summary.imported,
+        "skipped": summary.skipped, "rejected": len(summary.rejected)})
     click.echo(f"{summary.imported} imported, {summary.skipped} already imported, "
                f"{len(summary.rejected)} rejected (of {summary.total} lines)")
     for number, reasons in summary.rejected:

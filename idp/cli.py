@@ -12,6 +12,7 @@ import sys
 import click
 from flask import current_app
 
+from audit import operators
 from idp import accounts
 from idp.accounts import NewAccount
 from idp.errors import AccountError
@@ -77,6 +78,9 @@ def add(kind, username, display_name, password, password_stdin, id_number, uscc,
             account = CREATORS[kind](session, data)
             _authorise(session, account, authorise_for)
             row = account_row(account)
+            operators.record(session, "account.add", row["sub"], {
+                "kind": kind, "username": row["username"], "roles": list(roles),
+                "authorised_for": list(authorise_for)})
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     _echo(row, as_json, f"created {kind} {row['username']} (sub {row['sub']})")
@@ -110,7 +114,10 @@ def _set_lock(reference: str, locked: bool, reason: str | None) -> dict:
                 accounts.lock(session, account, reason or "locked by an operator")
             else:
                 accounts.unlock(session, account)
-            return account_row(account)
+            row = account_row(account)
+            operators.record(session, "account.lock" if locked else "account.unlock",
+                             row["sub"], {"reason": reason} if locked else {})
+            return row
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from audit import operators
 from idp import clients as registry
 from idp.models.clients import OAuthClient
 from idp.uris import redirect_uri_problem, web_uri_problem
@@ -178,6 +179,9 @@ def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, 
     try:
         with _sessions().begin() as session:
             row, secret = create(session, new)
+            operators.record(session, "client.add", row.client_id, {
+                "name": row.name, "scopes": new.scopes, "grant_types": new.grant_types,
+                "redirect_uris": new.redirect_uris, "trusted": new.trusted})
     except ValueError as exc:
         # One readable line ("Error: --redirect-uri 'x' is not an absolute URI ..."), exit 1.
         raise click.ClickException(str(exc)) from None
@@ -226,5 +230,6 @@ def disable(client_id: str, as_json: bool) -> None:
     with _sessions().begin() as session:
         row = _get(session, client_id)
         row.disabled = True
+        operators.record(session, "client.disable", client_id)
         data = client_row(row)
     _echo(data, as_json, f"client {client_id} disabled")

@@ -7,6 +7,7 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from audit import log as audit_log
 from idp import clients, sso, storage
 from idp.grants.families import revoke_where
 from idp.models.clients import OAuthClient
@@ -43,11 +44,19 @@ def needs_consent(client, sub: str, scopes: list[str], prompts: set[str]) -> boo
 
 
 def record(sub: str, client_id: str, scopes: list[str]) -> None:
+    """Store the person's new grants, and audit them in the same transaction."""
     with storage.transaction() as session:
         have = granted(session, sub, client_id)
-        for scope in dict.fromkeys(scopes):
-            if scope not in have:
-                session.add(Consent(sub=sub, client_id=client_id, scope=scope))
+        new = [scope for scope in dict.fromkeys(scopes) if scope not in have]
+        for scope in new:
+            session.add(Consent(sub=sub, client_id=client_id, scope=scope))
+        if new:
+            _audit(session, "consent.grant", sub, client_id, new)
+
+
+def _audit(session: Session, action: str, sub: str, client_id: str, scopes: list[str]) -> None:
+    audit_log.append(session, actor=f"person:{sub}", action=action, subject=sub,
+                     data={"client_id": client_id, "scopes": sorted(scopes)})
 
 
 @pages.get("/account/consents")
@@ -77,8 +86,11 @@ def withdraw():
     if clients.find(client_id, include_disabled=True) is None:
         abort(400)
     with storage.transaction() as session:
+        withdrawn = granted(session, live.sub, client_id)
         session.execute(delete(Consent).where(Consent.sub == live.sub,
                                               Consent.client_id == client_id))
+        if withdrawn:
+            _audit(session, "consent.withdraw", live.sub, client_id, list(withdrawn))
         # Withdrawing consent ends what the hall could still do without the person.
         revoke_where(session, "consent_withdrawn", sub=live.sub, client_id=client_id)
     return redirect(url_for("idp_oauth.consents"), 303)

@@ -9,7 +9,7 @@ from keys.algorithms import ALGORITHMS, RSA_KEY_SIZE
 from keys.derivation import derive_key
 from keys.errors import KeyDecryptionError, KeyRevoked, KeysError, NoActiveKey, UnknownKey
 from keys.memory_store import InMemoryKeyStore
-from keys.owners import PROVIDER, department
+from keys.owners import AUDIT, PROVIDER, department
 from keys.record import KeyRecord, KeyState
 from keys.ring import DEFAULT_RETIRE_AFTER, KeyRing
 from keys.signer import Signer
@@ -17,6 +17,7 @@ from keys.store import KeyStore
 
 __all__ = [
     "ALGORITHMS",
+    "AUDIT",
     "DEFAULT_RETIRE_AFTER",
     "PROVIDER",
     "RSA_KEY_SIZE",

@@ -33,8 +33,34 @@ def audit_engine(tmp_path_factory):
     drop()
 
 
+#: A test KEK; the chain key is derived from it as admin derives it from ONEGATE_KEK.
+KEK = b"a" * 32
+
+
 @pytest.fixture
-def sessions(audit_engine):
+def ring():
+    from keys import InMemoryKeyStore, KeyRing
+
+    return KeyRing(InMemoryKeyStore(), KEK)
+
+
+@pytest.fixture
+def trail(ring):
+    from admin.audit_trail import RingCheckpointSigner
+    from audit.keying import derive_chain_key
+    from audit.trail import Trail
+
+    return Trail(chain_key=derive_chain_key(KEK), signer=RingCheckpointSigner(ring),
+                 issuer="https://audit.test", checkpoint_every=1000)
+
+
+@pytest.fixture
+def sessions(audit_engine, trail):
+    from audit.trail import bind
+
     with audit_engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_entries"))
-    return sessionmaker(audit_engine, expire_on_commit=False)
+        conn.execute(text("DELETE FROM audit_checkpoints"))
+    factory = sessionmaker(audit_engine, expire_on_commit=False)
+    bind(factory, trail)
+    return factory

@@ -80,11 +80,11 @@ def _cli(sessions, *args):
 def test_cli_reports_intact_then_broken(sessions):
     _append(sessions, 3)
     ok = _cli(sessions, "verify")
-    assert ok.exit_code == 0 and "audit chain intact: 3 entries" in ok.output
+    assert ok.exit_code == 0 and "audit trail intact: 3 entries" in ok.output
     listed = _cli(sessions, "list", "--limit", "2", "--json")
     assert '"seq": 3' in listed.output
     with sessions.begin() as session:
         session.execute(text("UPDATE audit_entries SET actor = 'mallory' WHERE seq = 2"))
     broken = _cli(sessions, "verify")
     assert broken.exit_code == 1
-    assert "audit chain broken at entry 2" in broken.output
+    assert "audit trail tampered: entry 2:" in broken.output

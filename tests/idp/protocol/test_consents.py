@@ -96,3 +96,23 @@ def test_licence_scopes_in_english_and_with_the_catalogue_name(app, client, uniq
     app.extensions["onegate.licence_type_names"] = broken
     _, _, html = _consent_page(client, reg, READ_SCOPE + " openid", ui_locales="zh-CN")
     assert f"读取您的电子证照：{LICENCE_TYPE}" in html
+
+
+def test_consent_grant_and_withdrawal_land_in_the_audit_trail(app, client, unique):
+    from sqlalchemy import select
+
+    from audit.models import AuditEntry
+
+    reg = register(app, unique)
+    signed_in_code(app, client, unique, reg, scope="openid identity")
+    html = client.get("/account/consents").get_data(as_text=True)
+    assert client.post("/account/consents/withdraw", data={
+        "csrf_token": csrf(html), "client_id": reg["client_id"]}).status_code == 303
+    with app.extensions["onegate.sessions"]() as session:
+        rows = [r for r in session.scalars(select(AuditEntry).where(
+            AuditEntry.action.in_(["consent.grant", "consent.withdraw"]))
+            .order_by(AuditEntry.seq)) if r.data.get("client_id") == reg["client_id"]]
+    assert [r.action for r in rows] == ["consent.grant", "consent.withdraw"]
+    sub = rows[0].subject
+    assert all(r.actor == f"person:{sub}" and r.subject == sub for r in rows)
+    assert rows[0].data["scopes"] == rows[1].data["scopes"] == ["identity", "openid"]

@@ -1,0 +1,81 @@
+"""Wiring of the audit trail: the chain key from the KEK, checkpoints signed by the
+``audit`` owner's ES256 key of the key ring, the endpoints and their OpenAPI part.
+
+Why a key ring owner of its own and not the provider's ES256 key: the provider's keys
+sign ID and access tokens, and relying parties accept what they sign; a checkpoint
+must never be mistaken for a token nor a token for a checkpoint, and revoking or
+rotating a token key (or pruning it from /jwks after ONEGATE_KEY_RETIRE_AFTER) must
+not take the trail's evidence with it. ``onegate keys rotate --owner audit --alg
+ES256`` rotates it; its public keys are at /audit/jwks.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import jwt
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from audit import checkpoint as cp
+from audit import keying
+from audit import trail as trails
+from keys import AUDIT, KeyRevoked, KeyRing, KeysError
+
+ALG = "ES256"
+
+
+class RingCheckpointSigner:
+    """audit.checkpoint.CheckpointSigner over the key ring's ``audit`` owner."""
+
+    def __init__(self, ring: KeyRing) -> None:
+        self._ring = ring
+
+    def sign(self, claims: dict[str, Any]) -> str:
+        """Raises the key ring's errors (KeyDecryptionError: wrong KEK)."""
+        self._ring.ensure(AUDIT, ALG)
+        return self._ring.sign_jwt(AUDIT, ALG, claims, {"typ": cp.TYP})
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """Raises audit.checkpoint.CheckpointInvalid or CheckpointKeyRevoked."""
+        try:
+            if jwt.get_unverified_header(token).get("typ") != cp.TYP:
+                raise cp.CheckpointInvalid(f"header typ is not {cp.TYP}")
+            return self._ring.decode_jwt(token, algorithms=[ALG], owner=AUDIT)
+        except KeyRevoked as exc:
+            raise cp.CheckpointKeyRevoked(f"signing key {exc} was revoked") from None
+        except (KeysError, jwt.InvalidTokenError, ValueError) as exc:
+            raise cp.CheckpointInvalid(f"{type(exc).__name__}: {exc}") from None
+
+    def jwks(self) -> dict[str, Any]:
+        return self._ring.jwks(AUDIT)
+
+
+def bind(sessions: sessionmaker[Session], ring: KeyRing, values: dict[str, Any]) -> None:
+    """Give every session of the app the audit Trail (chain key, signer, cadence)."""
+    trails.bind(sessions, trails.Trail(
+        chain_key=keying.derive_chain_key(values["KEK_BYTES"]),
+        signer=RingCheckpointSigner(ring), issuer=values["ISSUER"],
+        checkpoint_every=values["AUDIT_CHECKPOINT_EVERY"],
+        checkpoint_interval=timedelta(seconds=values["AUDIT_CHECKPOINT_INTERVAL"])))
+
+
+def init_app(app: Flask) -> None:
+    """The checkpoint endpoints, their OpenAPI part and problem type."""
+    from audit import openapi, routes
+    from credentials.openapi import register_fragment
+    from credentials.problems import register_types
+
+    app.register_blueprint(routes.bp)
+    register_fragment(app, openapi.fragment())
+    register_types(app, routes.PROBLEM_TYPES)
+
+
+def seal_and_key(app: Flask) -> None:
+    """After migrating: the audit signing key exists and legacy entries are sealed."""
+    from audit import log
+
+    app.extensions["onegate.keyring"].ensure(AUDIT, ALG)
+    with app.extensions["onegate.sessions"].begin() as session:
+        log.seal_legacy(session)
