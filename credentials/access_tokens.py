@@ -22,13 +22,17 @@ from typing import Any
 
 import jwt
 
-ALGORITHMS = frozenset({"ES256", "RS256", "EdDSA"})
+#: The provider signs access tokens with ES256 only (idp.tokens.ACCESS_TOKEN_ALG);
+#: RFC 8725 section 3.1: accept no algorithm the issuer does not use.
+ALGORITHMS = frozenset({"ES256"})
 TYP_VALUES = frozenset({"at+jwt", "application/at+jwt"})
 PROVIDER = "provider"
 DEFAULT_LEEWAY = 30
 MAX_TOKEN_LENGTH = 8192
 _KID_CACHE_SECONDS = 30.0
-_kid_cache: dict[int, tuple[float, frozenset[str]]] = {}
+_kid_cache: dict[int, tuple[float, dict[str, str]]] = {}
+#: What hostile input makes pyjwt (and json under it) raise besides PyJWTError.
+_DECODE_ERRORS = (jwt.PyJWTError, ValueError, TypeError, KeyError, RecursionError)
 
 
 class AccessTokenError(Exception):
@@ -79,7 +83,7 @@ def validate_access_token(token: str, *, keyring: Any, issuer: str, audience: st
     Raises InvalidAccessToken for anything wrong with the token itself.
     """
     header = _check_header(token)
-    key = _provider_key(keyring, header["kid"])
+    key = _provider_key(keyring, header["kid"], header["alg"])
     claims = _decode(token, key, header["alg"], issuer, audience, leeway)
     if is_revoked is not None and is_revoked(str(claims.get("jti", ""))):
         raise InvalidAccessToken("the token was revoked")
@@ -92,33 +96,40 @@ def _check_header(token: Any) -> dict[str, Any]:
         raise InvalidAccessToken("token missing or too long")
     try:
         header = jwt.get_unverified_header(token)
-    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+    except _DECODE_ERRORS as exc:
         raise InvalidAccessToken("token is not a JWT") from exc
     typ = header.get("typ")
     if not isinstance(typ, str) or typ.lower() not in TYP_VALUES:
         raise InvalidAccessToken("typ must be at+jwt (RFC 9068 section 4)")
-    if header.get("alg") not in ALGORITHMS:
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in ALGORITHMS:
         raise InvalidAccessToken("algorithm not allowed")
     if not isinstance(header.get("kid"), str):
         raise InvalidAccessToken("token has no kid")
     return header
 
 
-def _provider_key(keyring: Any, kid: str) -> Any:
-    if kid not in _published_kids(keyring):
+def _provider_key(keyring: Any, kid: str, alg: str) -> Any:
+    # A kid is trusted only for the algorithm its key was published for
+    # (RFC 8725 section 3.1): an ES256 signature never meets the RSA key.
+    published_alg = _published_kids(keyring).get(kid)
+    if published_alg is None:
         raise InvalidAccessToken("kid is not a published provider key")
+    if published_alg != alg:
+        raise InvalidAccessToken("the kid names a key for another algorithm")
     try:
         return keyring.public_key(kid)
     except Exception as exc:  # noqa: BLE001 - UnknownKey, KeyRevoked, store errors alike
         raise InvalidAccessToken("provider key unavailable") from exc
 
 
-def _published_kids(keyring: Any) -> frozenset[str]:
+def _published_kids(keyring: Any) -> dict[str, str]:
+    """kid -> alg of the provider's published keys."""
     # The JWKS read is cached briefly; revocation still bites at once because
     # keyring.public_key reads the key's state from the store.
     cached = _kid_cache.get(id(keyring))
     if cached is None or cached[0] < time.monotonic():
-        kids = frozenset(k["kid"] for k in keyring.jwks(PROVIDER)["keys"])
+        kids = {k["kid"]: k["alg"] for k in keyring.jwks(PROVIDER)["keys"]}
         cached = (time.monotonic() + _KID_CACHE_SECONDS, kids)
         _kid_cache[id(keyring)] = cached
     return cached[1]
@@ -130,7 +141,7 @@ def _decode(token: str, key: Any, alg: str, issuer: str, audience: str,
     try:
         claims = jwt.decode(token, key, algorithms=[alg], audience=audience, issuer=issuer,
                             leeway=leeway, options=options)
-    except (jwt.PyJWTError, ValueError, TypeError) as exc:
+    except _DECODE_ERRORS as exc:
         raise InvalidAccessToken(f"token rejected: {type(exc).__name__}") from exc
     for name in ("sub", "client_id", "jti"):
         if not isinstance(claims.get(name), str) or not claims[name]:

@@ -193,8 +193,9 @@ _KEYS_TTL = 60.0
 
 
 def _published_keys(*, refresh: bool = False) -> dict:
-    """kid -> public key of what the provider publishes (next, active, retired),
-    parsed once and cached for a minute (revoking a key takes effect within it)."""
+    """kid -> (alg, public key) of what the provider publishes (next, active,
+    retired), parsed once and cached for a minute (revoking a key takes effect
+    within it)."""
     from keys.jwk import public_key_from_jwk
 
     ring = _ring()
@@ -202,42 +203,83 @@ def _published_keys(*, refresh: bool = False) -> dict:
         at, keys = _published.get(id(ring), (0.0, {}))
         age = time.monotonic() - at
         if age > _KEYS_TTL or (refresh and age > 5):
-            keys = {k["kid"]: public_key_from_jwk(k) for k in ring.jwks(PROVIDER)["keys"]}
+            keys = {k["kid"]: (k["alg"], public_key_from_jwk(k))
+                    for k in ring.jwks(PROVIDER)["keys"]}
             _published[id(ring)] = (time.monotonic(), keys)
         return keys
 
 
-def provider_key(kid: str | None):
-    """The provider's public key for ``kid``; raises InvalidTokenError otherwise.
+def provider_key(kid: object, alg: str):
+    """The provider's public ``alg`` key named ``kid``; raises InvalidTokenError otherwise.
 
     Only the provider's own keys verify our tokens: a department's key must never
-    vouch for one.
+    vouch for one. A kid is trusted only for the algorithm its key was made for
+    (RFC 8725 section 3.1), so a header cannot pair an ES256 signature with the
+    RSA key.
     """
     if not isinstance(kid, str):
         raise InvalidTokenError("unknown signing key")
-    key = _published_keys().get(kid) or _published_keys(refresh=True).get(kid)
-    if key is None:
+    found = _published_keys().get(kid) or _published_keys(refresh=True).get(kid)
+    if found is None:
         raise InvalidTokenError("unknown or withdrawn signing key")
+    key_alg, key = found
+    if key_alg != alg:
+        raise InvalidTokenError("the signing key is not for this algorithm")
     return key
 
 
-def verify_access_token(token: str) -> dict:
-    """Claims of a valid, unrevoked access token; raises InvalidTokenError."""
+#: Far above any token we issue; refuses to parse megabytes of hostile base64.
+MAX_TOKEN_LENGTH = 8192
+ACCESS_TOKEN_TYPS = ("at+jwt", "application/at+jwt")
+#: What hostile input makes pyjwt (and the json module under it) raise besides
+#: its own PyJWTError: wrong claim types, bad UTF-8, deep nesting.
+_DECODE_ERRORS = (jwt.PyJWTError, ValueError, TypeError, KeyError, RecursionError)
+
+
+def _access_header(token: object) -> dict:
+    """The unverified header of what claims to be one of our access tokens;
+    raises InvalidTokenError."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise InvalidTokenError("malformed token")
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.PyJWTError:
+    except _DECODE_ERRORS:
         raise InvalidTokenError("malformed token") from None
     # RFC 9068 section 4: resource servers MUST verify typ is at+jwt.
-    if header.get("typ") not in ("at+jwt", "application/at+jwt") or \
-            header.get("alg") != ACCESS_TOKEN_ALG:
+    if header.get("typ") not in ACCESS_TOKEN_TYPS or header.get("alg") != ACCESS_TOKEN_ALG:
         raise InvalidTokenError("not an access token")
-    key = provider_key(header.get("kid"))
+    return header
+
+
+def access_token_claims(token: object, *, verify_time: bool = True) -> dict:
+    """Claims of an access token the provider signed; raises InvalidTokenError.
+
+    ``verify_time=False`` (revocation only) still checks signature, ``typ``,
+    ``alg`` and ``iss``, but accepts an expired token or another audience.
+    The denylist is not consulted here.
+    """
+    header = _access_header(token)
+    key = provider_key(header.get("kid"), ACCESS_TOKEN_ALG)
+    options = {"require": ["exp", "iat", "jti", "sub", "client_id"]}
+    if not verify_time:
+        options.update(verify_exp=False, verify_nbf=False, verify_iat=False, verify_aud=False)
     try:
         claims = jwt.decode(token, key, algorithms=[ACCESS_TOKEN_ALG],
-                            audience=api_audience(), issuer=storage.issuer(),
-                            options={"require": ["exp", "iat", "jti", "sub", "client_id"]})
-    except jwt.PyJWTError as exc:
-        raise InvalidTokenError(str(exc)) from None
+                            audience=api_audience() if verify_time else None,
+                            issuer=storage.issuer(), options=options)
+    except _DECODE_ERRORS as exc:
+        raise InvalidTokenError(f"token rejected ({type(exc).__name__})") from None
+    for name in ("sub", "client_id", "jti"):
+        if not isinstance(claims.get(name), str) or not claims[name]:
+            raise InvalidTokenError(f"{name} must be a non-empty string")
+    if not isinstance(claims["exp"], int | float) or isinstance(claims["exp"], bool):
+        raise InvalidTokenError("exp must be a number of seconds")
+    return claims
+
+
+def verify_access_token(token: object) -> dict:
+    """Claims of a valid, unrevoked access token; raises InvalidTokenError."""
+    claims = access_token_claims(token)
     if is_revoked(claims["jti"]):
         raise InvalidTokenError("token revoked")
     return claims
