@@ -160,8 +160,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ID_TOKEN_TTL", parse_duration, 600, "ID token lifetime."),
     Setting("REFRESH_TOKEN_TTL", parse_duration, 2592000, "Refresh token family lifetime."),
     Setting("REFRESH_REUSE_GRACE", parse_duration, 10,
-            "Window in which a just-rotated refresh token may be presented again by a "
-            "concurrent request."),
+            "Window in which a just-rotated refresh token presented again (a retry, a "
+            "concurrent request) is refused without revoking its family; later reuse "
+            "revokes the family."),
     Setting("SESSION_TTL", parse_duration, 28800, "Single sign-on session lifetime."),
     Setting("KEY_PREPUBLISH", parse_duration, 86400,
             "How long a rotated key is published in JWKS before it starts signing."),

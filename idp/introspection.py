@@ -6,11 +6,10 @@ from dataclasses import dataclass
 
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import request as flask_request
-from sqlalchemy import select
 
 from idp import clients, storage, tokens
 from idp.errors import InvalidRequestError, InvalidTokenError, OAuth2Error
-from idp.grants.families import token_hash
+from idp.grants.families import find_refresh_token
 from idp.models.base import utcnow
 from idp.models.tokens import RefreshToken, TokenFamily
 from idp.parameters import check_single
@@ -86,8 +85,7 @@ def _refresh(value: str) -> TokenRecord | None:
     if len(value) > 200:
         return None
     with storage.transaction() as session:
-        row = session.scalar(select(RefreshToken)
-                             .where(RefreshToken.token_hash == token_hash(value)))
+        row = find_refresh_token(session, value)
         family = session.get(TokenFamily, row.family_id) if row is not None else None
     if family is None:
         return None

@@ -3,19 +3,47 @@ together on code replay, refresh-token reuse, logout or consent withdrawal."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import hmac
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from idp import tokens
+from idp import storage, tokens
 from idp.models.base import utcnow
 from idp.models.tokens import AuthorizationCode, RefreshToken, TokenFamily
 
+#: HKDF ``info`` of the key refresh tokens and codes are hashed under; a new
+#: version here invalidates every stored token (as migration idp_0003 did).
+HASH_KEY_INFO = b"onegate idp token hash v1"
+
+
+@functools.lru_cache(maxsize=4)
+def _hash_key(kek: bytes) -> bytes:
+    # Derived from the key-encryption key, which is not in the database, rather
+    # than the cookie secret: a database dump alone cannot test a guess, and a
+    # database writer cannot plant a token of their own.
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"onegate-idp-token-hash",
+                info=HASH_KEY_INFO).derive(kek)
+
 
 def token_hash(value: str) -> str:
-    """Refresh tokens and codes are stored as their SHA-256 (they are high-entropy)."""
-    return hashlib.sha256(value.encode()).hexdigest()
+    """HMAC-SHA256 (hex) of a refresh token or authorization code, the only form
+    in which either is stored; keyed by a KEK-derived key."""
+    key = _hash_key(storage.settings()["KEK_BYTES"])
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def find_refresh_token(session: Session, value: str) -> RefreshToken | None:
+    """The stored refresh token ``value``, or None; compares hashes in constant time."""
+    digest = token_hash(value)
+    row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == digest))
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    return row
 
 
 def revoke_family(session: Session, family_id: str, reason: str) -> None:

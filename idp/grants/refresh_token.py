@@ -1,5 +1,10 @@
-"""The refresh_token grant: rotated on every use; reuse outside a short grace window
-revokes the whole family (RFC 9700 section 4.14.2)."""
+"""The refresh_token grant: rotated on every use (RFC 9700 section 4.14.2).
+
+Spending a token is one conditional UPDATE, so of any number of concurrent
+presentations exactly one wins and gets a successor: a family never has two
+live branches. A spent token presented again inside ``REFRESH_REUSE_GRACE``
+(a retry, a second tab) is refused with invalid_grant and the family lives on;
+later, it is taken as theft and the whole family is revoked."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from sqlalchemy import select, update
 
 from idp import clients, storage, tokens
-from idp.grants.families import revoke_family, token_hash
+from idp.grants.families import find_refresh_token, revoke_family
 from idp.models.base import utcnow
 from idp.models.tokens import RefreshToken, TokenFamily
 
@@ -69,14 +74,14 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
 
 def rotate(value: str, client_id: str) -> RefreshCredential | None:
-    """Spend a refresh token; None if unknown, foreign, revoked, expired or reused."""
+    """Spend a refresh token; None if unknown, foreign, revoked, expired or already
+    spent (revoking the family when spent longer ago than the grace window)."""
     if len(value) > 200:
         return None
     now = utcnow()
     grace = timedelta(seconds=storage.settings()["REFRESH_REUSE_GRACE"])
     with storage.transaction() as session:
-        row = session.scalar(select(RefreshToken)
-                             .where(RefreshToken.token_hash == token_hash(value)))
+        row = find_refresh_token(session, value)
         family = session.get(TokenFamily, row.family_id) if row is not None else None
         if family is None or family.client_id != client_id:
             return None
@@ -93,8 +98,11 @@ def rotate(value: str, client_id: str) -> RefreshCredential | None:
             rotated_at = session.scalar(select(RefreshToken.rotated_at)
                                         .where(RefreshToken.id == row.id)) or now
         if now - rotated_at <= grace:
-            # A concurrent refresh (two tabs, a retried request) within the grace window.
-            return RefreshCredential(family)
+            # A concurrent refresh (two tabs, a retried request): its twin already got
+            # the one successor; a second would fork the family.
+            log.info("spent refresh token presented within the grace window; refused",
+                     extra={"client_id": client_id})
+            return None
         log.warning("refresh token reused; family revoked", extra={"client_id": client_id})
         revoke_family(session, family.family_id, "refresh_reuse")
         return None

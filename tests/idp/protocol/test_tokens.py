@@ -190,8 +190,8 @@ def test_refresh_rotation_reuse_and_grace(app, client, unique):
     second = refresh(first["refresh_token"])
     assert second.status_code == 200 and second.json["refresh_token"] != first["refresh_token"]
     assert "id_token" in second.json
-    within_grace = refresh(first["refresh_token"])  # a concurrent refresh: allowed
-    assert within_grace.status_code == 200
+    within_grace = refresh(first["refresh_token"])  # a retry: refused, family kept
+    assert within_grace.status_code == 400 and within_grace.json["error"] == "invalid_grant"
     # Age the rotation beyond the grace window: reuse now revokes the whole family.
     with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
         from datetime import timedelta
