@@ -7,14 +7,15 @@ from datetime import timedelta
 from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2.rfc9207 import IssuerParameter
 from flask import Flask, current_app
+from sqlalchemy import select
 
-from idp import clients, storage
+from idp import clients, storage, tokens
 from idp.grants.authorization_code import AuthorizationCodeGrant, OpenIDCode, S256CodeChallenge
 from idp.grants.client_credentials import ClientCredentialsGrant
 from idp.grants.families import token_hash
 from idp.grants.refresh_token import RefreshIDToken, RefreshTokenGrant
 from idp.models.base import utcnow
-from idp.models.tokens import RefreshToken
+from idp.models.tokens import RefreshToken, TokenFamily
 from idp.tokens import AccessTokenGenerator
 
 EXTENSION = "onegate.oauth_server"
@@ -34,6 +35,16 @@ class OnegateAuthorizationServer(AuthorizationServer):
             session.add(RefreshToken(token_hash=token_hash(token["refresh_token"]),
                                      family_id=user.family_id, access_jti=user.access_jti,
                                      access_expires_at=expires))
+            session.flush()
+            # The family may have been revoked since the grant checked it; revoke_family
+            # could not see this row yet. Insert first, then read the family under a
+            # share lock: a revocation either committed before (we see it and deny the
+            # new access token ourselves) or waits for us and then sees the row.
+            revoked = session.scalar(select(TokenFamily.revoked_at)
+                                     .where(TokenFamily.family_id == user.family_id)
+                                     .with_for_update(read=True))
+            if revoked is not None:
+                tokens.revoke_access_jti(session, user.access_jti, expires)
 
 
 class Issuer(IssuerParameter):

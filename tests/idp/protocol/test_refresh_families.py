@@ -201,3 +201,30 @@ def test_migration_retires_plain_sha256_hashes(tmp_path):
                                  "FROM oauth_refresh_tokens")).all()
     assert [tuple(r) for r in rows] == [(7, "retired:7", "jti-7")]
     engine.dispose()
+
+
+def test_family_revoked_mid_refresh_denies_the_new_access_token(app, client, unique,
+                                                                 monkeypatch):
+    """Reuse detected (or logout) while a refresh of the same family is between
+    spending its token and storing the successor: what that refresh hands out
+    is dead too, not a live access token the revocation never saw."""
+    from idp import storage
+    from idp.grants import families, refresh_token
+
+    reg, first = _tokens(app, client, unique)
+    family = _family_id(app, first["refresh_token"])
+    spend = refresh_token.rotate
+
+    def spend_then_revoked_elsewhere(value, client_id):
+        credential = spend(value, client_id)
+        with storage.transaction() as session:
+            families.revoke_family(session, family, "refresh_reuse")
+        return credential
+
+    monkeypatch.setattr(refresh_token, "rotate", spend_then_revoked_elsewhere)
+    raced = _refresh(client, reg, first["refresh_token"])
+    monkeypatch.undo()
+    assert raced.status_code == 200
+    assert _introspect(client, reg, raced.json["access_token"]) == {"active": False}
+    assert _refresh(client, reg, raced.json["refresh_token"]).json["error"] == "invalid_grant"
+    assert live_tokens(app, family) == 0
