@@ -7,27 +7,26 @@ import functools
 import hashlib
 import hmac
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from idp import storage, tokens
 from idp.models.base import utcnow
 from idp.models.tokens import AuthorizationCode, RefreshToken, TokenFamily
+from keys import derive_key
 
-#: HKDF ``info`` of the key refresh tokens and codes are hashed under; a new
-#: version here invalidates every stored token (as migration idp_0003 did).
-HASH_KEY_INFO = b"onegate idp token hash v1"
+#: keys.derive_key purpose of the key refresh tokens and codes are hashed under;
+#: changing it invalidates every stored token (as migration idp_0004 did).
+HASH_KEY_PURPOSE = "idp refresh token and code hash"
 
 
 @functools.lru_cache(maxsize=4)
 def _hash_key(kek: bytes) -> bytes:
     # Derived from the key-encryption key, which is not in the database, rather
     # than the cookie secret: a database dump alone cannot test a guess, and a
-    # database writer cannot plant a token of their own.
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"onegate-idp-token-hash",
-                info=HASH_KEY_INFO).derive(kek)
+    # database writer cannot plant a token of their own. Cached: the token
+    # endpoint pays one HMAC, not an HKDF, per grant.
+    return derive_key(kek, HASH_KEY_PURPOSE)
 
 
 def token_hash(value: str) -> str:

@@ -9,15 +9,15 @@ working (halls' users sign in again). The rows stay, so a later family
 revocation (logout, consent withdrawal) still denies the access tokens they
 record, and a replayed old code simply fails.
 
-Revision ID: idp_0003_keyed_token_hashes
-Revises: idp_0002
+Revision ID: idp_0004
+Revises: idp_0003
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "idp_0003_keyed_token_hashes"
-down_revision = "idp_0002"
+revision = "idp_0004"
+down_revision = "idp_0003"
 branch_labels = None
 depends_on = None
 
