@@ -12,6 +12,7 @@ SHA-256.
 from __future__ import annotations
 
 import hashlib
+import subprocess
 import threading
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from tests.conftest import start_server
 from tests.idp.protocol.helpers import basic, exchange, register, signed_in_code
 
 
@@ -74,7 +76,12 @@ def _age_rotation(app, family_id: str, seconds: int) -> None:
             row.rotated_at = row.rotated_at - timedelta(seconds=seconds)
 
 
+#: A grace window no slow test machine outlasts: "inside the window" is not timed.
+LONG_GRACE = 3600
+
+
 def test_reuse_inside_grace_is_refused_and_never_forks(app, client, unique):
+    app.config["ONEGATE"]["REFRESH_REUSE_GRACE"] = LONG_GRACE
     reg, first = _tokens(app, client, unique)
     family = _family_id(app, first["refresh_token"])
     second = _refresh(client, reg, first["refresh_token"])
@@ -145,9 +152,21 @@ def test_refresh_tokens_are_stored_as_keyed_hashes(app, client, unique):
 CONCURRENT = 8
 
 
+@pytest.fixture
+def long_grace_server(migrated, tmp_path):
+    server = start_server(migrated, tmp_path, REFRESH_REUSE_GRACE=LONG_GRACE)
+    yield server
+    server.process.terminate()
+    try:
+        server.process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
 @pytest.mark.live
 def test_concurrent_presentations_create_exactly_one_successor(app, client, unique,
-                                                               live_server):
+                                                               long_grace_server):
+    live_server = long_grace_server
     reg, first = _tokens(app, client, unique)
     family = _family_id(app, first["refresh_token"])
     barrier = threading.Barrier(CONCURRENT)
