@@ -16,7 +16,7 @@ from idp.models.tokens import AuthorizationCode, RefreshToken, TokenFamily
 from keys import derive_key
 
 #: keys.derive_key purpose of the key refresh tokens and codes are hashed under;
-#: changing it invalidates every stored token (as migration idp_0004 did).
+#: changing it invalidates every stored token (as migration idp_0005 did).
 HASH_KEY_PURPOSE = "idp refresh token and code hash"
 
 

@@ -198,7 +198,7 @@ def test_concurrent_presentations_create_exactly_one_successor(app, client, uniq
 
 
 def test_migration_retires_plain_sha256_hashes(tmp_path):
-    """idp_0004: a token stored as its plain SHA-256 before the upgrade matches
+    """idp_0005: a token stored as its plain SHA-256 before the upgrade matches
     nothing after it (it cannot be rehashed), while its row, and so the access
     token it records for family revocation, stays."""
     from alembic import command
@@ -208,13 +208,13 @@ def test_migration_retires_plain_sha256_hashes(tmp_path):
 
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     config = db.alembic_config(engine)
-    command.upgrade(config, "idp_0003")
+    command.upgrade(config, "idp_0004")
     old = hashlib.sha256(b"an-old-refresh-token").hexdigest()
     with engine.begin() as conn:
         conn.execute(text(
             "INSERT INTO oauth_refresh_tokens (id, token_hash, family_id, access_jti, "
             "created_at) VALUES (7, :h, 'fam', 'jti-7', '2026-01-01 00:00:00')"), {"h": old})
-    command.upgrade(config, "idp_0004")
+    command.upgrade(config, "idp_0005")
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, token_hash, access_jti "
                                  "FROM oauth_refresh_tokens")).all()

@@ -9,15 +9,15 @@ working (halls' users sign in again). The rows stay, so a later family
 revocation (logout, consent withdrawal) still denies the access tokens they
 record, and a replayed old code simply fails.
 
-Revision ID: idp_0004
-Revises: idp_0003
+Revision ID: idp_0005
+Revises: idp_0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "idp_0004"
-down_revision = "idp_0003"
+revision = "idp_0005"
+down_revision = "idp_0004"
 branch_labels = None
 depends_on = None
 
