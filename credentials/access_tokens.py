@@ -22,6 +22,8 @@ from typing import Any
 
 import jwt
 
+from keys.errors import KeysError
+
 ALGORITHMS = frozenset({"ES256", "RS256", "EdDSA"})
 TYP_VALUES = frozenset({"at+jwt", "application/at+jwt"})
 PROVIDER = "provider"
@@ -109,7 +111,9 @@ def _provider_key(keyring: Any, kid: str) -> Any:
         raise InvalidAccessToken("kid is not a published provider key")
     try:
         return keyring.public_key(kid)
-    except Exception as exc:  # noqa: BLE001 - UnknownKey, KeyRevoked, store errors alike
+    except (KeysError, ValueError) as exc:
+        # Only the key's own faults make the token invalid: a database that cannot be
+        # reached is not the caller's fault and must surface as 503, not 401.
         raise InvalidAccessToken("provider key unavailable") from exc
 
 
