@@ -8,7 +8,7 @@ PORT   ?= 8000
 ONEGATE_TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export ONEGATE_TEST_POSTGRES
 
-.PHONY: run test lint venv dev-venv bench clean
+.PHONY: run test lint security venv dev-venv bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,16 @@ test: lint
 
 bench: dev-venv
 	$(BIN)/python bench/run_all.py
+
+# 60 s at 64 connections on the token, verify and issuance endpoints of a live server
+# on loopback (make test runs the same test for 5 s at 16); prints p50/p99 and rates.
+LOAD_DB ?= postgresql
+LOAD_SECONDS ?= 60
+LOAD_CONNECTIONS ?= 64
+load: dev-venv
+	ONEGATE_TEST_DB=$(LOAD_DB) ONEGATE_LOAD_SECONDS=$(LOAD_SECONDS) \
+	ONEGATE_LOAD_CONNECTIONS=$(LOAD_CONNECTIONS) \
+	$(BIN)/python -m pytest -p no:cacheprovider tests/reliability/test_load.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
