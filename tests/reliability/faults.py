@@ -90,9 +90,11 @@ class Traffic:
 
 
 def poll_until_all_succeed(probes: dict[str, Probe], ok: dict[str, set[int]],
-                           seconds: float) -> dict[str, int | None]:
+                           seconds: float, tally: Counter | None = None
+                           ) -> dict[str, int | None]:
     """Run every probe until each answers a status in ``ok`` once in the same round;
-    return the last round's statuses (bounded by ``seconds``)."""
+    return the last round's statuses (bounded by ``seconds``). Every answer is
+    counted in ``tally`` as (probe, status)."""
     http = requests.Session()
     deadline = time.monotonic() + seconds
     last: dict[str, int | None] = {}
@@ -102,6 +104,8 @@ def poll_until_all_succeed(probes: dict[str, Probe], ok: dict[str, set[int]],
                 last[name] = probe(http).status_code
             except requests.RequestException:
                 last[name] = None
+            if tally is not None:
+                tally[(name, last[name])] += 1
         if all(last[name] in ok[name] for name in probes):
             return last
         time.sleep(0.2)  # poll interval

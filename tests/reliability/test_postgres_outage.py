@@ -8,6 +8,8 @@ live ones, as a restart does) and restores."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 import requests
 from sqlalchemy.engine import make_url
@@ -72,7 +74,8 @@ def test_postgres_outage_answers_503_with_retry_after_then_recovers(app, outage,
         traffic.wait_for("down", each=4, seconds=60)
         proxy.restore()
         traffic.phase = "recovering"
-        last = poll_until_all_succeed(probes, OK, seconds=60)
+        polled = Counter()
+        last = poll_until_all_succeed(probes, OK, seconds=60, tally=polled)
         traffic.phase = "after"
         traffic.wait_for("after", each=3, seconds=60)
     stop(server)
@@ -106,7 +109,8 @@ def test_postgres_outage_answers_503_with_retry_after_then_recovers(app, outage,
     # Issued equals stored, except that a commit in flight at the cut may have landed
     # while its answer was lost (the client retries those with its Idempotency-Key).
     stored = _count_licences(app, world.dept.code)
-    issued = 1 + sum(1 for o in everything if o.probe == "issue" and o.status == 201)
+    issued = 1 + polled[("issue", 201)] + sum(
+        1 for o in everything if o.probe == "issue" and o.status == 201)
     in_flight = sum(1 for o in everything if o.probe == "issue" and o.phase == "before->down")
     assert issued <= stored <= issued + in_flight
 
@@ -119,3 +123,22 @@ def _count_licences(app, department: str) -> int:
     with app.extensions["onegate.sessions"]() as session:
         return session.scalar(select(func.count()).select_from(Licence)
                               .where(Licence.department_code == department))
+
+
+def test_hung_postgres_answers_503_instead_of_hanging(app, outage, unique):
+    """A database that accepts connections and never answers (hung, or a half-open
+    network) must not hold requests forever: connecting gives up after the engine's
+    connect timeout and the request answers 503."""
+    proxy, server = outage
+    world, probes = _probes(app, server, unique)
+    http = requests.Session()
+    proxy.stall()
+    for name in ("token", "issue", "readyz"):
+        response = probes[name](http)  # each probe's own timeout (30 s) bounds the wait
+        assert response.status_code == 503, (name, response.status_code, response.text[:300])
+        assert response.headers.get("Retry-After", "").isdigit()
+    proxy.restore()
+    last = poll_until_all_succeed(probes, OK, seconds=60)
+    assert all(last[name] in OK[name] for name in probes), last
+    stop(server)
+    assert "Traceback" not in server_log(server)
