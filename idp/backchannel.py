@@ -124,7 +124,9 @@ class Worker(threading.Thread):
                     self._event.wait(POLL_SECONDS)
                     self._event.clear()
         finally:
-            self._pool.shutdown(wait=False)
+            # Deliveries in flight finish (each within DELIVERY_TIMEOUT) before the
+            # thread ends, so joining a stopped worker means nothing is still recording.
+            self._pool.shutdown(wait=True)
 
     def _dispatch_due(self) -> tuple[int, bool]:
         """Claim what the pool has room for and hand it over without waiting."""

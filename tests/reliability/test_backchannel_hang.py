@@ -145,9 +145,8 @@ def test_hanging_hall_delays_neither_logout_nor_other_halls(app, hanging_hall, r
         assert hanging_hall.first_still_open(), \
             "a later logout waited for the hanging hall's delivery to time out"
     finally:
+        hanging_hall.close()  # the delivery still waiting fails now, inside the test
         worker = app.extensions.get(backchannel.EXTENSION)
         if worker is not None:
             worker.stop()
             worker.join(timeout=30)
-            hanging_hall.close()  # the delivery still waiting fails now, inside the test
-            worker._pool.shutdown(wait=True)
