@@ -11,7 +11,16 @@ from flask import Blueprint, Flask
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from admin import audit_trail, db, headers, health, home, observability, problems
+from admin import (
+    audit_trail,
+    db,
+    headers,
+    health,
+    home,
+    observability,
+    problems,
+    unavailable,
+)
 from admin import config as app_config
 from keys import KeyRing
 from keys.sql_store import SqlKeyStore
@@ -38,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     observability.init_app(app)
     headers.init_app(app)
     problems.init_app(app)
+    unavailable.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",

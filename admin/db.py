@@ -16,18 +16,26 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.orm import Session, sessionmaker
 
+#: Seconds a new PostgreSQL connection may take: a database that accepts and never
+#: answers then costs a request this long (answered 503), not a worker thread forever.
+CONNECT_TIMEOUT = 5
+
 #: Packages with an Alembic branch, in the order their tables were introduced.
 MIGRATING_PACKAGES = ("keys", "audit", "idp", "credentials", "verify", "admin")
 
 
 def make_engine(url: str) -> Engine:
-    """An Engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+    """An Engine; SQLite gets WAL, foreign keys and a busy timeout on every connection;
+    PostgreSQL a connect timeout, and a pre-ping on checkout so that connections that
+    died with a database restart are replaced without a manual step."""
     if url.startswith("sqlite"):
         _private_sqlite_files(url)
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT} if url.startswith("postgresql") else {}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20,
+                         connect_args=connect_args)
 
 
 def _private_sqlite_files(url: str) -> None:

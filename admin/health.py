@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin import db
+from admin.unavailable import RETRY_AFTER
 from keys import KeysError
 
 bp = Blueprint("health", __name__)
@@ -22,8 +23,10 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     checks = {"database": _database_ready(), "keys": _keys_ready()}
-    ready = all(v == "ok" for v in checks.values())
-    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+    if all(v == "ok" for v in checks.values()):
+        return jsonify(status="ok", checks=checks)
+    return jsonify(status="unavailable", checks=checks), 503, {
+        "Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
 
 
 def _database_ready() -> str:

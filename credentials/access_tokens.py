@@ -22,6 +22,8 @@ from typing import Any
 
 import jwt
 
+from keys.errors import KeysError
+
 #: The provider signs access tokens with ES256 only (idp.tokens.ACCESS_TOKEN_ALG);
 #: RFC 8725 section 3.1: accept no algorithm the issuer does not use.
 ALGORITHMS = frozenset({"ES256"})
@@ -119,7 +121,9 @@ def _provider_key(keyring: Any, kid: str, alg: str) -> Any:
         raise InvalidAccessToken("the kid names a key for another algorithm")
     try:
         return keyring.public_key(kid)
-    except Exception as exc:  # noqa: BLE001 - UnknownKey, KeyRevoked, store errors alike
+    except (KeysError, ValueError) as exc:
+        # Only the key's own faults make the token invalid: a database that cannot be
+        # reached is not the caller's fault and must surface as 503, not 401.
         raise InvalidAccessToken("provider key unavailable") from exc
 
 

@@ -1,6 +1,8 @@
 """Back-Channel Logout 1.0: logout tokens queued in an outbox table when a session
 ends, delivered by a background worker with retries and exponential backoff, so a
-slow or dead hall never blocks the person's logout.
+slow or dead hall never blocks the person's logout. The worker hands each delivery to
+a pool and goes on claiming, so a hall that hangs holds one pool thread until its
+timeout, never the deliveries to other halls.
 
 Workers claim a row with ``UPDATE ... WHERE claimed_by IS NULL`` (or an expired
 claim), so several processes never deliver the same row twice at the same time.
@@ -31,6 +33,7 @@ from idp.models.tokens import AuthorizationCode, BackchannelDelivery
 log = logging.getLogger("onegate.idp.backchannel")
 
 DELIVERY_TIMEOUT = 5.0
+DELIVERY_THREADS = 16  # deliveries in flight per process; a hung hall holds one each
 MAX_ATTEMPTS = 6  # 1+2+4+8+16 s of backoff: within the logout token's 2 minutes
 CLAIM_SECONDS = 60
 POLL_SECONDS = 1.0
@@ -91,6 +94,10 @@ class Worker(threading.Thread):
         self.exit_when_idle = exit_when_idle
         self._event = threading.Event()
         self._stopping = threading.Event()
+        self._pool = ThreadPoolExecutor(max_workers=DELIVERY_THREADS,
+                                        thread_name_prefix="onegate-backchannel-post")
+        self._in_flight = 0
+        self._lock = threading.Lock()
 
     def wake(self) -> None:
         self._event.set()
@@ -101,34 +108,65 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         idle_since = time.monotonic()
-        while not self._stopping.is_set():
-            with self.app.app_context():
-                try:
-                    handled, pending = deliver_due(self.worker_id)
-                except SQLAlchemyError:
-                    log.exception("back-channel delivery round failed")
-                    handled, pending = 0, True
-            if handled or pending:
-                idle_since = time.monotonic()
-            elif self.exit_when_idle and time.monotonic() - idle_since > IDLE_EXIT_SECONDS:
-                return
-            if not handled:
-                self._event.wait(POLL_SECONDS)
-                self._event.clear()
+        try:
+            while not self._stopping.is_set():
+                with self.app.app_context():
+                    try:
+                        handled, pending = self._dispatch_due()
+                    except SQLAlchemyError:
+                        log.warning("back-channel delivery round failed: database unavailable")
+                        handled, pending = 0, True
+                if handled or pending:
+                    idle_since = time.monotonic()
+                elif self.exit_when_idle and time.monotonic() - idle_since > IDLE_EXIT_SECONDS:
+                    return
+                if not handled:
+                    self._event.wait(POLL_SECONDS)
+                    self._event.clear()
+        finally:
+            # Deliveries in flight finish (each within DELIVERY_TIMEOUT) before the
+            # thread ends, so joining a stopped worker means nothing is still recording.
+            self._pool.shutdown(wait=True)
+
+    def _dispatch_due(self) -> tuple[int, bool]:
+        """Claim what the pool has room for and hand it over without waiting."""
+        with self._lock:
+            room = DELIVERY_THREADS - self._in_flight
+        ids = _claim(self.worker_id, limit=min(room, BATCH)) if room > 0 else []
+        for row_id in ids:
+            with self._lock:
+                self._in_flight += 1
+            self._pool.submit(self._deliver_one, row_id)
+        return len(ids), bool(ids) or self._in_flight > 0 or _pending()
+
+    def _deliver_one(self, row_id: int) -> None:
+        try:
+            _deliver_in(self.app, row_id)
+        except SQLAlchemyError:
+            # The claim expires and another round retries the row.
+            log.warning("back-channel delivery %s not recorded: database unavailable", row_id)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+            self.wake()
 
 
 def deliver_due(worker_id: str) -> tuple[int, bool]:
-    """Claim and deliver due rows; return (how many were tried, whether any remain)."""
+    """Claim and deliver due rows, waiting for them (the CLI's ``--once``); return
+    (how many were tried, whether any remain). Raises SQLAlchemyError."""
     ids = _claim(worker_id)
     if ids:
         with ThreadPoolExecutor(max_workers=min(8, len(ids))) as pool:
             app = current_app._get_current_object()
             list(pool.map(lambda i: _deliver_in(app, i), ids))
+    return len(ids), _pending()
+
+
+def _pending() -> bool:
     with storage.transaction() as session:
-        pending = session.scalar(select(BackchannelDelivery.id).where(
+        return session.scalar(select(BackchannelDelivery.id).where(
             BackchannelDelivery.delivered_at.is_(None),
             BackchannelDelivery.failed_at.is_(None)).limit(1)) is not None
-    return len(ids), pending
 
 
 def _claimable(now):
@@ -137,12 +175,12 @@ def _claimable(now):
             or_(BackchannelDelivery.claimed_by.is_(None), BackchannelDelivery.claimed_until < now))
 
 
-def _claim(worker_id: str) -> list[int]:
+def _claim(worker_id: str, limit: int = BATCH) -> list[int]:
     now = utcnow()
     with storage.transaction() as session:
         candidates = list(session.scalars(select(BackchannelDelivery.id).where(*_claimable(now))
                                           .order_by(BackchannelDelivery.next_attempt_at)
-                                          .limit(BATCH)))
+                                          .limit(limit)))
     claimed = []
     for row_id in candidates:
         with storage.transaction() as session:

@@ -14,6 +14,7 @@ import jwt
 from authlib.oauth2.rfc9068 import JWTBearerTokenGenerator
 from authlib.oidc.core.util import create_half_hash
 from flask import current_app
+from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -302,13 +303,21 @@ def revoke_access_jti(session: Session, jti: str, expires_at: datetime | None) -
     redis = storage.redis_client()
     if redis is not None:
         ttl = max(int((expires_at - utcnow()).total_seconds()), 1)
-        redis.set(_redis_key(jti), 1, ex=ttl)
+        try:
+            redis.set(_redis_key(jti), 1, ex=ttl)
+        except RedisError:
+            pass  # the row above is the denylist; Redis only answers "revoked" faster
 
 
 def is_revoked(jti: str) -> bool:
+    """Whether the access token ``jti`` was revoked; raises SQLAlchemyError when the
+    database cannot be asked (Redis being down is not an error: it is only a cache)."""
     redis = storage.redis_client()
-    if redis is not None and redis.exists(_redis_key(jti)):
-        return True
+    try:
+        if redis is not None and redis.exists(_redis_key(jti)):
+            return True
+    except RedisError:
+        pass  # fall through to the database, which holds every revocation
     with storage.transaction() as session:
         return session.scalar(select(RevokedAccessToken.jti)
                               .where(RevokedAccessToken.jti == jti)) is not None

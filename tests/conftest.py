@@ -179,3 +179,15 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Figures tests measured (the load test's rates and latencies), printed after the
+    run, also from xdist workers; they are reported, never asserted."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])]
+    figures = [value for report in reports if report.when == "call"
+               for name, value in report.user_properties if name == "figures"]
+    if figures:
+        terminalreporter.section("figures")
+        for text in figures:
+            terminalreporter.write_line(f"[{BACKEND}] {text}")

@@ -65,24 +65,31 @@ class Verifier:
 
     The constructor only stores its arguments (raises ValueError for an algorithm
     outside ES256/EdDSA/RS256); nothing is fetched before the first ``verify``.
+    ``unavailable`` names the sources' errors that ``verify`` raises rather than
+    turning them into an ``invalid`` verdict.
     """
 
     def __init__(self, *, trust: TrustSource, status: StatusSource,
                  references: ReferenceResolver | None = None,
                  clock: Callable[[], float] = time.time, leeway: int = DEFAULT_LEEWAY,
-                 algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS) -> None:
+                 algorithms: tuple[str, ...] = DEFAULT_ALGORITHMS,
+                 unavailable: tuple[type[Exception], ...] = ()) -> None:
         unknown = set(algorithms) - set(DEFAULT_ALGORITHMS + OPTIONAL_ALGORITHMS)
         if unknown or not algorithms:
             raise ValueError(f"unsupported algorithms {sorted(unknown)}")
         self.trust, self.clock, self.leeway = trust, clock, int(leeway)
         self.references = references or NoReferences()
         self.algorithms = tuple(algorithms)
+        # Errors of the sources that say "cannot verify now" (their storage is down),
+        # not "this licence is bad": raised to the caller instead of becoming a verdict.
+        self.unavailable = tuple(unavailable)
         self.statuses = StatusCache(status, self.algorithms)
         self._keys: dict[tuple[str, ...], Any] = {}
 
     def verify(self, text: str, *, key_binding: KeyBindingRequest | None = None
                ) -> VerificationResult:
-        """Run every step on ``text``; never raises for bad input."""
+        """Run every step on ``text``; never raises for bad input. Raises the sources'
+        ``unavailable`` errors (a verdict cannot be given while they are down)."""
         state = _State(text=text, verifier=self, now=int(self.clock()), key_binding=key_binding)
         checks: list[Check] = []
         for name, step in PIPELINE:
@@ -90,6 +97,8 @@ class Verifier:
                 checks.append(_passed(name, step(state)))
             except errors.VerificationFailed as exc:
                 return _failed(state, checks, name, exc)
+            except self.unavailable:
+                raise
             except Exception:  # noqa: BLE001 - hostile input must give a verdict, not a 500
                 log.exception("verification step %s failed unexpectedly", name)
                 return _failed(state, checks, name, errors.Malformed("unreadable input"))

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from verify.online import CatalogueTrustSource, LicenceReferences, LocalStatusSource
 from verify.pipeline import DEFAULT_ALGORITHMS, DEFAULT_LEEWAY, Verifier
@@ -50,7 +51,8 @@ def _build(app: Flask) -> dict[str, Any]:
     status = LocalStatusSource(sessions, keyring, base, key_ttl=setting("VERIFY_TRUST_TTL", app))
     algorithms = DEFAULT_ALGORITHMS + (("RS256",) if setting("VERIFY_ALLOW_RS256", app) else ())
     verifier = Verifier(trust=trust, status=status, references=LicenceReferences(sessions, base),
-                        leeway=setting("VERIFY_LEEWAY", app), algorithms=algorithms)
+                        leeway=setting("VERIFY_LEEWAY", app), algorithms=algorithms,
+                        unavailable=(SQLAlchemyError,))
     limiter = FixedWindow(setting("VERIFY_RATE_LIMIT", app), setting("VERIFY_RATE_WINDOW", app),
                           redis=app.extensions.get("onegate.redis"))
     return {"trust": trust, "status": status, "verifier": verifier, "limiter": limiter}
