@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 from credentials.formats import strict_json
 from credentials.formats.errors import InvalidJson
 from credentials.models import Licence
-from verify import auth, bundle, images, service, trust_list, uses
+from verify import auth, bundle, images, service, trust_list, uses, verifiers
 from verify.pipeline import MAX_TEXT
 from verify.presentations import KeyBindingRequest
 from verify.problems import Problem, field_error, problem, typed
@@ -45,6 +45,9 @@ def _http(exc: HTTPException) -> Response:
 
 @bp.post("/verify")
 def verify_licence():
+    """Anyone may verify; only a department system's verification is recorded as a use
+    (verify.verifiers). Anonymous calls record nothing: a purpose or staff name sent
+    without a token is ignored, so no one can write into a holder's list of uses."""
     token = auth.bearer(required=False)
     _rate_limit(token.client_id if token else None)
     text, options = _credential_input()
@@ -147,6 +150,10 @@ def _staff() -> str | None:
 
 
 def _use_for(token, options: dict[str, Any]) -> uses.Use:
+    """What will be recorded; raises the 403 ``insufficient_scope`` problem unless a
+    department system calls, and the ``purpose`` / ``bad-header`` problems."""
+    with current_app.extensions["onegate.sessions"]() as session:
+        verifiers.department_of(session, token)
     purpose = _purpose(options.get("purpose"))
     staff = _staff()
     return uses.Use("verify", token.client_id, staff, "", None, purpose)
@@ -156,9 +163,10 @@ def _record_verification(use: uses.Use, result) -> None:
     licence = result.license or {}
     if not licence.get("identifier"):
         return  # nothing signed was identified: there is no licence to record a use of
-    claims = licence.get("claims") or {}
-    holder = claims.get("holder_id") or claims.get("holder_code")
     with current_app.extensions["onegate.sessions"].begin() as session:
+        # The issuer's record says whose licence it is, also when the presentation
+        # withheld the holder number.
+        holder = uses.holder_of(session, licence["identifier"])
         uses.record(session, uses.Use(use.kind, use.client_id, use.staff,
                                       licence["identifier"], holder, use.purpose,
                                       result.status))

@@ -1,0 +1,173 @@
+"""Records of use the holder can trust: only a registered department system holding
+``licenses:verify`` (a client_credentials token) records an authenticated verification;
+the holder comes from the issuer's stored record, never from what a presentation
+discloses; a staff name from a header is labelled as the department's own statement."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from audit.models import AuditEntry
+from credentials.formats import sd_jwt
+from tests.credentials.helpers import dept_headers, make_department, mint
+from verify.models import UseRecord
+
+VERIFY_SCOPE = "licenses:verify"
+
+
+@pytest.fixture
+def full_app(vapp):
+    if "credentials_api" not in vapp.blueprints:
+        import credentials
+
+        credentials.init_app(vapp)
+    return vapp
+
+
+@pytest.fixture
+def issued(full_app, unique):
+    """A licence whose holder_id is selectively disclosable, and a verifying department."""
+    dept = make_department(full_app, unique)
+    response = full_app.test_client().post("/api/v1/licenses", json=dept.body(),
+                                           headers=dept_headers(full_app, dept))
+    assert response.status_code == 201, response.get_json()
+    inspector = make_department(full_app, unique + "i")
+    return response.get_json(), inspector
+
+
+def _bearer(token: str, **headers) -> dict:
+    return {"Authorization": f"Bearer {token}", **headers}
+
+
+def _wallet_uses(app, number: str) -> list[dict]:
+    token = mint(app, client_id="onegate-wallet", scope="openid wallet identity",
+                 sub="u-" + number[-6:], cn_id_number=number, auth_time=1)
+    response = app.test_client().get("/api/v1/wallet/uses", headers=_bearer(token))
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()["uses"]
+
+
+def _stored(app, identifier: str) -> tuple[list[UseRecord], list[AuditEntry]]:
+    with app.extensions["onegate.sessions"]() as session:
+        uses = list(session.scalars(select(UseRecord)
+                                    .where(UseRecord.licence_identifier == identifier)))
+        entries = list(session.scalars(select(AuditEntry)
+                                       .where(AuditEntry.subject == identifier)
+                                       .where(AuditEntry.action == "licence.verify")))
+    return uses, entries
+
+
+def _without_holder_id(licence: dict) -> str:
+    presented = sd_jwt.present(licence["sd_jwt"], ["address"])
+    assert licence["holder"]["number"] not in presented.replace("~", "")  # withheld
+    return presented
+
+
+def _refused(response, scope: str = VERIFY_SCOPE) -> None:
+    assert response.status_code == 403, response.get_json()
+    challenge = response.headers["WWW-Authenticate"]
+    assert challenge.startswith("Bearer ") and 'error="insufficient_scope"' in challenge
+    assert f'scope="{scope}"' in challenge
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["status"] == 403 and body["type"].endswith("/api/v1/problems/insufficient_scope")
+
+
+PERSON_TOKENS = {
+    # A person's token of any hall: the holder's wallet, a reusing department's code flow.
+    "wallet": dict(client_id="onegate-wallet", scope="openid identity wallet", sub="u-1",
+                   auth_time=1),
+    "code_flow": dict(client_id="demo-dept-reuse", scope="openid identity licenses:read:x",
+                      sub="u-2", auth_time=1),
+    # Even with the scope: a person is not a department system.
+    "person_with_scope": dict(client_id="c-verifier", scope=VERIFY_SCOPE, sub="u-3",
+                              auth_time=1),
+    # A client_credentials token without the scope.
+    "system_without_scope": dict(client_id="c-system", scope="licenses:issue:x"),
+    # A client_credentials token of a client no department registered.
+    "unregistered_system": dict(client_id="c-unregistered", scope=VERIFY_SCOPE),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(PERSON_TOKENS))
+def test_only_a_department_system_may_record_a_verification(full_app, issued, kind):
+    licence, _ = issued
+    token = mint(full_app, **PERSON_TOKENS[kind])
+    response = full_app.test_client().post(
+        "/api/v1/verify", json={"credential": licence["sd_jwt"], "purpose": "冒充核验"},
+        headers=_bearer(token, **{"X-Onegate-Staff": "王五"}))
+    _refused(response)
+    assert _stored(full_app, licence["identifier"]) == ([], [])
+    assert _wallet_uses(full_app, licence["holder"]["number"]) == []
+
+
+def test_department_system_use_names_the_holder_even_when_withheld(full_app, issued):
+    licence, inspector = issued
+    token = mint(full_app, client_id=inspector.client_id, scope=VERIFY_SCOPE)
+    client = full_app.test_client()
+    for text in (_without_holder_id(licence), licence["offline_qr"],
+                 licence["links"]["reference_url"]):
+        response = client.post("/api/v1/verify", json={"credential": text, "purpose": "现场检查"},
+                               headers=_bearer(token))
+        assert response.status_code == 200, response.get_json()
+        assert response.get_json()["status"] == "valid"
+    uses = _wallet_uses(full_app, licence["holder"]["number"])
+    assert [(u["kind"], u["client_id"], u["licence_identifier"], u["result"]) for u in uses] \
+        == [("verify", inspector.client_id, licence["identifier"], "valid")] * 3
+    stored, entries = _stored(full_app, licence["identifier"])
+    assert {row.holder_code for row in stored} == {licence["holder"]["number"]}
+    assert len(entries) == 3
+
+
+def test_staff_name_is_labelled_as_the_departments_statement(full_app, issued):
+    licence, inspector = issued
+    token = mint(full_app, client_id=inspector.client_id, scope=VERIFY_SCOPE)
+    client = full_app.test_client()
+    response = client.post("/api/v1/verify",
+                           json={"credential": licence["sd_jwt"], "purpose": "现场检查"},
+                           headers=_bearer(token, **{"X-Onegate-Staff": "%E6%89%A7%E6%B3%95-12"}))
+    assert response.status_code == 200, response.get_json()
+    assert client.post("/api/v1/verify", json={"credential": licence["offline_qr"],
+                                               "purpose": "复核"},
+                       headers=_bearer(token)).status_code == 200
+    uses = _wallet_uses(full_app, licence["holder"]["number"])
+    assert [(u["purpose"], u["staff"], u["staff_source"]) for u in uses] == [
+        ("复核", None, None), ("现场检查", "执法-12", "stated_by_department")]
+    stored, entries = _stored(full_app, licence["identifier"])
+    assert sorted((r.staff, r.staff_source) for r in stored if r.staff) == [
+        ("执法-12", "stated_by_department")]
+    stated = [e for e in entries if "执法-12" in str(e.data)]
+    assert len(stated) == 1
+    # The audit trail names the department system as the actor; the name is its statement.
+    assert stated[0].actor == f"client:{inspector.client_id}"
+    assert stated[0].data["staff"] == {"name": "执法-12", "source": "stated_by_department"}
+
+
+def test_anonymous_verification_records_nothing(full_app, issued):
+    licence, _ = issued
+    client = full_app.test_client()
+    for text in (licence["sd_jwt"], licence["offline_qr"], licence["links"]["reference_url"]):
+        response = client.post("/api/v1/verify", json={"credential": text, "purpose": "随便写"},
+                               headers={"X-Onegate-Staff": "王五"})
+        assert response.status_code == 200 and response.get_json()["status"] == "valid"
+    page = client.get(licence["links"]["reference_url"].removeprefix("http://localhost"))
+    assert page.status_code == 200
+    assert _stored(full_app, licence["identifier"]) == ([], [])
+    assert _wallet_uses(full_app, licence["holder"]["number"]) == []
+
+
+@pytest.mark.parametrize(("purpose", "reason"), [
+    (None, "required"), ("  ", "required"), (7, "not_text"), ("由" * 201, "too_long"),
+    ("a\u202eb", "control_characters"), ("a\nb", "control_characters")])
+def test_department_purpose_is_validated_before_anything_is_recorded(full_app, issued, purpose,
+                                                                     reason):
+    licence, inspector = issued
+    token = mint(full_app, client_id=inspector.client_id, scope=VERIFY_SCOPE)
+    response = full_app.test_client().post(
+        "/api/v1/verify", json={"credential": licence["sd_jwt"], "purpose": purpose},
+        headers=_bearer(token))
+    assert response.status_code == 400
+    assert [(e["field"], e["reason"]) for e in response.get_json()["errors"]] == \
+        [("purpose", reason)]
+    assert _stored(full_app, licence["identifier"]) == ([], [])
