@@ -20,7 +20,7 @@ from verify import auth, bundle, images, service, trust_list, uses, verifiers
 from verify.pipeline import MAX_TEXT
 from verify.presentations import KeyBindingRequest
 from verify.problems import Problem, field_error, problem, typed
-from verify.ratelimit import RateLimited
+from verify.ratelimit import RateLimited, Unavailable
 
 bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
 LICENCE_SCOPE = "licenses:read:"
@@ -59,11 +59,16 @@ def verify_licence():
 
 
 def _rate_limit(client_id: str | None) -> None:
-    key = f"{client_id or '-'}|{request.remote_addr or '-'}"
+    """Raises the 429 ``rate-limited`` problem, or the 503 ``rate-limit-unavailable`` one
+    when the shared counter cannot be reached (fail closed); both with Retry-After."""
+    key = f"api|{client_id or '-'}|{request.remote_addr or '-'}"
     try:
         service.limiter().hit(key)
     except RateLimited as exc:
         raise typed("rate-limited", "verification rate limit reached",
+                    headers={"Retry-After": str(exc.retry_after)}) from exc
+    except Unavailable as exc:
+        raise typed("rate-limit-unavailable", "the rate limit cannot be checked just now",
                     headers={"Retry-After": str(exc.retry_after)}) from exc
 
 
