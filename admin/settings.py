@@ -174,7 +174,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFY_ALLOW_RS256", parse_bool, False,
             "Accept RS256-signed licences (ES256 and EdDSA always)."),
     Setting("VERIFY_RATE_LIMIT", parse_nonnegative_int, 120,
-            "Verifications per client and IP address per window."),
+            "Verifications per client and IP address per window (API), and requests per "
+            "IP address to the `/verify` form and the `/v/...` reference page; counted in "
+            "Redis if configured, else in the database, across all workers."),
     Setting("VERIFY_RATE_WINDOW", parse_duration, 60, "Window of the verification rate limit."),
     Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
             "How long an offline verification bundle stays usable."),

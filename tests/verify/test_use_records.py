@@ -171,3 +171,49 @@ def test_department_purpose_is_validated_before_anything_is_recorded(full_app, i
     assert [(e["field"], e["reason"]) for e in response.get_json()["errors"]] == \
         [("purpose", reason)]
     assert _stored(full_app, licence["identifier"]) == ([], [])
+
+
+def test_openapi_says_who_records_and_how_uses_label_staff(vapp):
+    doc = vapp.test_client().get("/api/v1/openapi.json").get_json()
+    verify = doc["paths"]["/api/v1/verify"]["post"]
+    assert {"403", "429", "503"} <= set(verify["responses"])
+    assert "insufficient_scope" in verify["responses"]["403"]["description"]
+    assert {"verifierToken": [VERIFY_SCOPE]} in verify["security"]
+    flows = doc["components"]["securitySchemes"]["verifierToken"]["flows"]
+    assert VERIFY_SCOPE in flows["clientCredentials"]["scopes"]
+    use = doc["components"]["schemas"]["Use"]["properties"]
+    assert use["staff_source"]["enum"] == ["stated_by_department", None]
+
+
+def test_demo_department_system_records_through_the_real_token_endpoint(app):
+    """`init --demo` registers demo-dept-gdamr with licenses:verify: its
+    client_credentials token from /oauth/token records a use the holder sees."""
+    import json
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from admin.cli import cli
+    from credentials.demo import BUSINESS_LICENCE
+    from credentials.models import Licence
+
+    with app.app_context():
+        assert CliRunner().invoke(cli, ["init", "--demo"]).exit_code == 0
+    logins = json.loads((Path(app.config["ONEGATE"]["INSTANCE_PATH"]) /
+                         "demo-logins.json").read_text())
+    client = app.test_client()
+    grant = client.post("/oauth/token", data={"grant_type": "client_credentials",
+                                              "scope": VERIFY_SCOPE},
+                        auth=("demo-dept-gdamr", logins["demo-dept-gdamr"]))
+    assert grant.status_code == 200, grant.get_json()
+    with app.extensions["onegate.sessions"]() as session:
+        licence = session.scalars(select(Licence).where(
+            Licence.type_code == BUSINESS_LICENCE.code)).first()
+    response = client.post("/api/v1/verify",
+                           json={"credential": licence.offline_qr, "purpose": "演示核验"},
+                           headers=_bearer(grant.get_json()["access_token"]))
+    assert response.status_code == 200, response.get_json()
+    stored, entries = _stored(app, licence.identifier)
+    assert [(r.client_id, r.holder_code, r.purpose) for r in stored] == [
+        ("demo-dept-gdamr", licence.holder_number, "演示核验")]
+    assert [e.actor for e in entries] == ["client:demo-dept-gdamr"]
