@@ -48,7 +48,11 @@ def verify_licence():
     """Anyone may verify; only a department system's verification is recorded as a use
     (verify.verifiers). Anonymous calls record nothing: a purpose or staff name sent
     without a token is ignored, so no one can write into a holder's list of uses."""
-    token = auth.bearer(required=False)
+    try:
+        token = auth.bearer(required=False)
+    except Problem:
+        _rate_limit(None)  # a bad token is counted as anonymous: no way around the limit
+        raise
     _rate_limit(token.client_id if token else None)
     text, options = _credential_input()
     use = _use_for(token, options) if token else None

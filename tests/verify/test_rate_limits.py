@@ -169,3 +169,11 @@ def test_limit_holds_across_two_workers(two_workers):
     assert all("请求过于频繁" in r.text for r in pages if r.status_code == 429)
     if two_workers.counter == "redis":  # counted in Redis, not in the database
         assert len(_redis().keys(f"onegate:rl:verify:*|{ip}:*")) == 2
+
+
+def test_a_bad_token_does_not_escape_the_limit(limited_app):
+    client, ip = limited_app().test_client(), _ip()
+    codes = [client.post("/api/v1/verify", json={"credential": "x"},
+                         headers={"Authorization": "Bearer not-a-token"},
+                         environ_base={"REMOTE_ADDR": ip}).status_code for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
