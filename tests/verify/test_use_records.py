@@ -5,6 +5,8 @@ discloses; a staff name from a header is labelled as the department's own statem
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import select
 
@@ -185,9 +187,31 @@ def test_openapi_says_who_records_and_how_uses_label_staff(vapp):
     assert use["staff_source"]["enum"] == ["stated_by_department", None]
 
 
-def test_demo_department_system_records_through_the_real_token_endpoint(app):
+@pytest.fixture
+def own_database_app(tmp_path):
+    """An app on a database of its own: demo data prints its logins only once per
+    database, and tests/admin/test_demo.py needs to see them in the shared one."""
+    from admin import bootstrap
+    from admin.app import create_app
+    from tests import conftest, pg
+
+    if conftest.BACKEND == "postgresql":
+        url, drop = pg.create_database(os.environ.get(
+            "ONEGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    else:
+        url, drop = f"sqlite:///{tmp_path / 'own.db'}", lambda: None
+    (tmp_path / "instance").mkdir()
+    app = create_app(conftest.test_settings(url), instance_path=tmp_path / "instance")
+    bootstrap.initialise(app)
+    yield app
+    app.extensions["onegate.engine"].dispose()
+    drop()
+
+
+def test_demo_department_system_records_through_the_real_token_endpoint(own_database_app):
     """`init --demo` registers demo-dept-gdamr with licenses:verify: its
     client_credentials token from /oauth/token records a use the holder sees."""
+    app = own_database_app
     import json
     from pathlib import Path
 
