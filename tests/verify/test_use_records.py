@@ -76,26 +76,31 @@ def _refused(response, scope: str = VERIFY_SCOPE) -> None:
     assert body["status"] == 403 and body["type"].endswith("/api/v1/problems/insufficient_scope")
 
 
-PERSON_TOKENS = {
-    # A person's token of any hall: the holder's wallet, a reusing department's code flow.
+REGISTERED = "<the inspecting department's system>"
+#: Each refused for one reason at least; the last three for exactly one.
+REFUSED_TOKENS = {
+    # A person's token of any hall: the holder's wallet, a department's code flow.
     "wallet": dict(client_id="onegate-wallet", scope="openid identity wallet", sub="u-1",
                    auth_time=1),
-    "code_flow": dict(client_id="demo-dept-reuse", scope="openid identity licenses:read:x",
+    "code_flow": dict(client_id=REGISTERED, scope="openid identity licenses:read:x",
                       sub="u-2", auth_time=1),
-    # Even with the scope: a person is not a department system.
-    "person_with_scope": dict(client_id="c-verifier", scope=VERIFY_SCOPE, sub="u-3",
+    # Even with the scope and through a registered client: a person is not a system.
+    "person_with_scope": dict(client_id=REGISTERED, scope=VERIFY_SCOPE, sub="u-3",
                               auth_time=1),
-    # A client_credentials token without the scope.
-    "system_without_scope": dict(client_id="c-system", scope="licenses:issue:x"),
-    # A client_credentials token of a client no department registered.
+    # A registered system's client_credentials token without the scope.
+    "system_without_scope": dict(client_id=REGISTERED, scope="licenses:issue:x"),
+    # A client_credentials token with the scope, of a client no department registered.
     "unregistered_system": dict(client_id="c-unregistered", scope=VERIFY_SCOPE),
 }
 
 
-@pytest.mark.parametrize("kind", sorted(PERSON_TOKENS))
+@pytest.mark.parametrize("kind", sorted(REFUSED_TOKENS))
 def test_only_a_department_system_may_record_a_verification(full_app, issued, kind):
-    licence, _ = issued
-    token = mint(full_app, **PERSON_TOKENS[kind])
+    licence, inspector = issued
+    claims = dict(REFUSED_TOKENS[kind])
+    if claims["client_id"] == REGISTERED:
+        claims["client_id"] = inspector.client_id
+    token = mint(full_app, **claims)
     response = full_app.test_client().post(
         "/api/v1/verify", json={"credential": licence["sd_jwt"], "purpose": "冒充核验"},
         headers=_bearer(token, **{"X-Onegate-Staff": "王五"}))
