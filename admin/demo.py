@@ -172,7 +172,7 @@ def _department_systems(session, known: dict) -> list[str]:
     issue = [f"licenses:issue:{t.code}" for t in (BUSINESS_LICENCE, FOOD_PERMIT)]
     systems = (
         ("demo-dept-gdamr", "广东省市场监督管理局 证照签发系统", NewClient(
-            name="", grant_types=["client_credentials"], scopes=issue)),
+            name="", grant_types=["client_credentials"], scopes=[*issue, "licenses:verify"])),
         ("demo-dept-reuse", "广东省税务局 办税服务系统 (复用证照)", NewClient(
             name="", redirect_uris=["http://127.0.0.1:8104/callback"],
             scopes=["openid", "profile", "identity",

@@ -175,7 +175,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("VERIFY_ALLOW_RS256", parse_bool, False,
             "Accept RS256-signed licences (ES256 and EdDSA always)."),
     Setting("VERIFY_RATE_LIMIT", parse_nonnegative_int, 120,
-            "Verifications per client and IP address per window."),
+            "Verifications per client and IP address per window (API), and requests per "
+            "IP address to the `/verify` form and the `/v/...` reference page; counted in "
+            "Redis if configured, else in the database, across all workers."),
     Setting("VERIFY_RATE_WINDOW", parse_duration, 60, "Window of the verification rate limit."),
     Setting("AUDIT_CHECKPOINT_EVERY", parse_nonnegative_int, 1000,
             "Sign a checkpoint of the audit chain head after this many new entries."),

@@ -66,6 +66,9 @@ def test_settings(database_url: str, **extra) -> dict:
         "SECRET_KEY": "test-" + "s" * 40,
         "ISSUER": "http://localhost",
         "LOG_LEVEL": "WARNING",
+        # Verification limits count in the shared test database: keep unrelated tests
+        # out of each other's budget (tests/verify/test_rate_limits.py sets its own).
+        "VERIFY_RATE_LIMIT": 100_000,
     }
     settings.update(extra)
     return settings

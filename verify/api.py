@@ -16,11 +16,11 @@ from werkzeug.exceptions import HTTPException
 from credentials.formats import strict_json
 from credentials.formats.errors import InvalidJson
 from credentials.models import Licence
-from verify import auth, bundle, images, service, trust_list, uses
+from verify import auth, bundle, images, service, trust_list, uses, verifiers
 from verify.pipeline import MAX_TEXT
 from verify.presentations import KeyBindingRequest
 from verify.problems import Problem, field_error, problem, typed
-from verify.ratelimit import RateLimited
+from verify.ratelimit import RateLimited, Unavailable
 
 bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
 LICENCE_SCOPE = "licenses:read:"
@@ -45,7 +45,14 @@ def _http(exc: HTTPException) -> Response:
 
 @bp.post("/verify")
 def verify_licence():
-    token = auth.bearer(required=False)
+    """Anyone may verify; only a department system's verification is recorded as a use
+    (verify.verifiers). Anonymous calls record nothing: a purpose or staff name sent
+    without a token is ignored, so no one can write into a holder's list of uses."""
+    try:
+        token = auth.bearer(required=False)
+    except Problem:
+        _rate_limit(None)  # a bad token is counted as anonymous: no way around the limit
+        raise
     _rate_limit(token.client_id if token else None)
     text, options = _credential_input()
     use = _use_for(token, options) if token else None
@@ -56,11 +63,16 @@ def verify_licence():
 
 
 def _rate_limit(client_id: str | None) -> None:
-    key = f"{client_id or '-'}|{request.remote_addr or '-'}"
+    """Raises the 429 ``rate-limited`` problem, or the 503 ``rate-limit-unavailable`` one
+    when the shared counter cannot be reached (fail closed); both with Retry-After."""
+    key = f"api|{client_id or '-'}|{request.remote_addr or '-'}"
     try:
         service.limiter().hit(key)
     except RateLimited as exc:
         raise typed("rate-limited", "verification rate limit reached",
+                    headers={"Retry-After": str(exc.retry_after)}) from exc
+    except Unavailable as exc:
+        raise typed("rate-limit-unavailable", "the rate limit cannot be checked just now",
                     headers={"Retry-After": str(exc.retry_after)}) from exc
 
 
@@ -147,6 +159,10 @@ def _staff() -> str | None:
 
 
 def _use_for(token, options: dict[str, Any]) -> uses.Use:
+    """What will be recorded; raises the 403 ``insufficient_scope`` problem unless a
+    department system calls, and the ``purpose`` / ``bad-header`` problems."""
+    with current_app.extensions["onegate.sessions"]() as session:
+        verifiers.department_of(session, token)
     purpose = _purpose(options.get("purpose"))
     staff = _staff()
     return uses.Use("verify", token.client_id, staff, "", None, purpose)
@@ -156,9 +172,10 @@ def _record_verification(use: uses.Use, result) -> None:
     licence = result.license or {}
     if not licence.get("identifier"):
         return  # nothing signed was identified: there is no licence to record a use of
-    claims = licence.get("claims") or {}
-    holder = claims.get("holder_id") or claims.get("holder_code")
     with current_app.extensions["onegate.sessions"].begin() as session:
+        # The issuer's record says whose licence it is, also when the presentation
+        # withheld the holder number.
+        holder = uses.holder_of(session, licence["identifier"])
         uses.record(session, uses.Use(use.kind, use.client_id, use.staff,
                                       licence["identifier"], holder, use.purpose,
                                       result.status))

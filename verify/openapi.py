@@ -16,7 +16,10 @@ PURPOSE_QUERY = {"name": "purpose", "in": "query", "required": True,
                  "description": "Why the licences are used (national e-licence sharing rules)",
                  "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE}}
 STAFF = {"name": "X-Onegate-Staff", "in": "header", "required": False,
-         "description": "The staff member acting for the client, recorded with the use. "
+         "description": "The staff member acting for the client, as the department states "
+                        "it: recorded with the use and shown to the holder as the "
+                        "department's own statement (`staff_source` "
+                        "`stated_by_department`, 部门自述), not a verified identity. "
                         "Non-ASCII text travels percent-encoded UTF-8 (`%E7%AA%97...`); at "
                         f"most {MAX_STAFF} characters once decoded, no control characters. "
                         "An unusable value (bad percent-encoding such as `%ZZ`, bytes that "
@@ -57,7 +60,9 @@ def _verify() -> dict[str, Any]:
                        "description": "SD-JWT VC (presentation), LIC1: offline QR text, "
                                       "or an online reference URL"},
         "purpose": {"type": "string", "maxLength": MAX_PURPOSE,
-                    "description": "Required when a Bearer token is sent (records a use)"},
+                    "description": "Required with a department system's token (the "
+                                   "verification is recorded as a use of the licence); "
+                                   "ignored without a token, which records nothing"},
         "key_binding": {"type": "object", "required": ["audience", "nonce"], "properties": {
             "audience": STRING, "nonce": STRING}}}}
     image_body = {"type": "object", "required": ["image"], "properties": {
@@ -67,7 +72,7 @@ def _verify() -> dict[str, Any]:
         "purpose": {"type": "string", "maxLength": MAX_PURPOSE}}}
     return {"post": {
         "summary": "Verify a licence (text or QR image)", "tags": ["verification"],
-        "security": [{}, {"verifierToken": []}], "parameters": [STAFF],
+        "security": [{}, {"verifierToken": ["licenses:verify"]}], "parameters": [STAFF],
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": text_body},
             "multipart/form-data": {"schema": image_body}}},
@@ -77,10 +82,19 @@ def _verify() -> dict[str, Any]:
             "400": _problem("No credential, bad key_binding, missing purpose or an unusable "
                             "X-Onegate-Staff; `errors` lists `{field, reason}`"),
             "401": AUTH["401"],
+            "403": _problem("`insufficient_scope` (RFC 6750 section 3.1, with "
+                            "WWW-Authenticate naming scope `licenses:verify`): a token was "
+                            "sent that is not a client_credentials token of a system "
+                            "registered to a department and holding `licenses:verify` "
+                            "(a person's token never records a use)"),
             "413": _problem("Body, text or image too large"),
             "415": _problem("Not JSON or multipart, or not a supported image"),
             "422": _problem("No readable QR code in the image"),
-            "429": _problem("Rate limit reached (Retry-After)")}}}
+            "429": _problem("`rate-limited`: the limit per client and address, counted "
+                            "across every worker, is reached; wait Retry-After seconds"),
+            "503": _problem("`rate-limit-unavailable`: the shared rate-limit store (Redis) "
+                            "cannot be reached, so the request is refused rather than not "
+                            "counted; wait Retry-After seconds")}}}
 
 
 def paths() -> dict[str, Any]:
@@ -168,7 +182,12 @@ def schemas() -> dict[str, Any]:
         "Use": {"type": "object", "properties": {
             "at": {"type": "string", "format": "date-time"},
             "kind": {"enum": ["retrieve", "verify"]}, "client_id": STRING,
-            "staff": nullable, "licence_identifier": STRING,
+            "staff": nullable,
+            "staff_source": {"enum": ["stated_by_department", None], "description":
+                             "Where `staff` came from: `stated_by_department` is the "
+                             "department's own statement (X-Onegate-Staff, 部门自述), not "
+                             "verified by onegate; null when no staff was named"},
+            "licence_identifier": STRING,
             "purpose": STRING, "result": nullable}},
     }
 
@@ -180,9 +199,13 @@ def fragment(issuer: str) -> dict[str, Any]:
         "tags": [{"name": "verification"}, {"name": "trust"}, {"name": "reuse"}],
         "components": {"schemas": schemas(), "securitySchemes": {
             "verifierToken": {"type": "oauth2", "description":
-                              "Optional: an authenticated verification records a use", "flows": {
+                              "Optional: a department system's verification is recorded as "
+                              "a use the holder sees. Only a client_credentials token of a "
+                              "client registered to a department, with scope "
+                              "licenses:verify; any other token is refused (403)", "flows": {
                                   "clientCredentials": {"tokenUrl": issuer + "/oauth/token",
-                                                        "scopes": {}}}},
+                                                        "scopes": {"licenses:verify":
+                                                                   "record verifications"}}}},
             "holderConsentToken": {"type": "oauth2", "flows": {"authorizationCode": {
                 "authorizationUrl": issuer + "/oauth/authorize",
                 "tokenUrl": issuer + "/oauth/token",

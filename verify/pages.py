@@ -3,6 +3,10 @@
 The page's script scans with the camera (vendored jsQR) or posts an uploaded photo
 or pasted text to ``/api/v1/verify``; without script the same forms post here and
 the result is rendered on the server, so a kiosk with scripts off still works.
+
+Both the form post and the reference page are rate-limited per client address,
+counted across workers (verify.ratelimit); over the limit, or when the shared counter
+cannot be reached, the page says how long to wait (429 or 503, with Retry-After).
 """
 
 from __future__ import annotations
@@ -11,11 +15,36 @@ from flask import Blueprint, render_template, request
 
 from verify import images, labels, service
 from verify.pipeline import MAX_TEXT
-from verify.ratelimit import RateLimited
+from verify.ratelimit import RateLimited, Unavailable
 from verify.result import VerificationResult
 
 bp = Blueprint("verify_pages", __name__, template_folder="templates",
                static_folder="static", static_url_path="/static/verify")
+
+
+class _Refused(Exception):
+    """A rate-limit refusal rendered as a page."""
+
+    def __init__(self, message: str, status: int, retry_after: int) -> None:
+        super().__init__(message)
+        self.message, self.status, self.retry_after = message, status, retry_after
+
+
+@bp.errorhandler(_Refused)
+def _refused(exc: _Refused):
+    return _error(exc.message, exc.status, {"Retry-After": str(exc.retry_after)})
+
+
+def _rate_limit(surface: str) -> None:
+    """Raises _Refused (429 over the limit, 503 when the counter is unreachable)."""
+    try:
+        service.limiter().hit(f"{surface}|{request.remote_addr or '-'}")
+    except RateLimited as exc:
+        raise _Refused(f"请求过于频繁，请在 {exc.retry_after} 秒后再试。", 429,
+                       exc.retry_after) from exc
+    except Unavailable as exc:
+        raise _Refused(f"核验服务暂时繁忙，请在 {exc.retry_after} 秒后再试。", 503,
+                       exc.retry_after) from exc
 
 
 @bp.get("/verify")
@@ -25,10 +54,7 @@ def page():
 
 @bp.post("/verify")
 def page_post():
-    try:
-        service.limiter().hit(f"page|{request.remote_addr or '-'}")
-    except RateLimited as exc:
-        return _error("请求过于频繁，请稍后再试。", 429, {"Retry-After": str(exc.retry_after)})
+    _rate_limit("page")
     upload = request.files.get("image")
     if upload is not None and upload.filename:
         try:
@@ -43,6 +69,7 @@ def page_post():
 
 @bp.get("/v/<path:identifier>")
 def reference(identifier: str):
+    _rate_limit("reference")
     token = request.args.get("t", "")
     url = f"{service.base_url()}/v/{identifier}?t={token}"
     result = service.verifier().verify(url)

@@ -84,6 +84,10 @@ PROBLEM_TYPES = {
                               "ask the holder for the `identity` scope."),
     "rate-limited": (429, "Too many verifications",
                      "Wait for the number of seconds in Retry-After."),
+    "rate-limit-unavailable": (503, "Rate limit unavailable",
+                               "The shared rate-limit store (Redis) cannot be reached, so "
+                               "the request is refused rather than not counted; retry after "
+                               "the number of seconds in Retry-After."),
     "too-large": (413, "Content too large", "The credential text or image is too large."),
     # RFC 6750 section 3.1 error codes, also the slugs of the bearer-token problems.
     "unauthorized": (401, "Access token required",

@@ -11,14 +11,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from verify.online import CatalogueTrustSource, LicenceReferences, LocalStatusSource
 from verify.pipeline import DEFAULT_ALGORITHMS, DEFAULT_LEEWAY, Verifier
-from verify.ratelimit import FixedWindow
+from verify.rate_counters import SqlCounter
+from verify.ratelimit import FixedWindow, RedisCounter
 
 #: Settings this package reads (``ONEGATE_*``), with their defaults.
 DEFAULTS = {
     "VERIFY_LEEWAY": DEFAULT_LEEWAY,          # seconds of clock skew allowed on iat/nbf/exp
     "VERIFY_TRUST_TTL": 10,                   # seconds a trust snapshot is reused
     "VERIFY_ALLOW_RS256": False,
-    "VERIFY_RATE_LIMIT": 120,                 # verifications per client+IP per window
+    "VERIFY_RATE_LIMIT": 120,                 # per client+IP (API) or IP (pages) per window
     "VERIFY_RATE_WINDOW": 60,
     "VERIFY_BUNDLE_MAX_AGE": 86400,           # seconds an offline bundle stays usable
 }
@@ -54,8 +55,16 @@ def _build(app: Flask) -> dict[str, Any]:
                         leeway=setting("VERIFY_LEEWAY", app), algorithms=algorithms,
                         unavailable=(SQLAlchemyError,))
     limiter = FixedWindow(setting("VERIFY_RATE_LIMIT", app), setting("VERIFY_RATE_WINDOW", app),
-                          redis=app.extensions.get("onegate.redis"))
+                          _counter(app))
     return {"trust": trust, "status": status, "verifier": verifier, "limiter": limiter}
+
+
+def _counter(app: Flask) -> RedisCounter | SqlCounter:
+    """Shared by every worker: Redis when configured, else the database."""
+    redis = app.extensions.get("onegate.redis")
+    if redis is not None:
+        return RedisCounter(redis)
+    return SqlCounter(app.extensions["onegate.sessions"])
 
 
 def verifier(app: Flask | None = None) -> Verifier:

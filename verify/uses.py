@@ -1,5 +1,10 @@
-"""Records of use: each retrieval with consent and each authenticated verification,
-stored for the holder's "who used my licences" list and appended to the audit trail."""
+"""Records of use: each retrieval with consent and each department system's verification,
+stored for the holder's "who used my licences" list and appended to the audit trail.
+
+The holder of a use is read from the issuer's stored record of the licence, never from
+the claims a presentation disclosed (a holder number may be withheld). A staff name
+comes from the department's own header until staff accounts exist: it is stored and
+shown as the department's statement (``staff_source`` ``stated_by_department``)."""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import log as audit_log
+from credentials.models import Licence
 from verify.models import UseRecord
 
 MAX_PURPOSE = 200
 MAX_STAFF = 100
+#: ``staff_source`` of a staff name sent by the department system in X-Onegate-Staff.
+STATED_BY_DEPARTMENT = "stated_by_department"
 #: Page sizes of the holder's licences and of the uses lists.
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
@@ -66,6 +74,9 @@ def check_staff(staff: Any) -> str | None:
 
 @dataclass(frozen=True)
 class Use:
+    """One use to record. ``staff`` is the department's own statement (see
+    ``staff_source``); ``holder_code`` the stored record's holder number."""
+
     kind: str
     client_id: str
     staff: str | None
@@ -73,6 +84,16 @@ class Use:
     holder_code: str | None
     purpose: str
     result: str | None = None
+
+    @property
+    def staff_source(self) -> str | None:
+        return STATED_BY_DEPARTMENT if self.staff else None
+
+
+def holder_of(session: Session, identifier: str) -> str | None:
+    """The holder number the issuer stored for a licence, None if we hold no record."""
+    return session.scalar(select(Licence.holder_number)
+                          .where(Licence.identifier == identifier))
 
 
 def record(session: Session, use: Use) -> UseRecord:
@@ -87,14 +108,23 @@ def record_many(session: Session, batch: list[Use]) -> list[UseRecord]:
         return []
     at = datetime.now(UTC)
     rows = [UseRecord(at=at, kind=use.kind, client_id=use.client_id, staff=use.staff,
-                      licence_identifier=use.licence_identifier, holder_code=use.holder_code,
-                      purpose=use.purpose, result=use.result) for use in batch]
+                      staff_source=use.staff_source, licence_identifier=use.licence_identifier,
+                      holder_code=use.holder_code, purpose=use.purpose, result=use.result)
+            for use in batch]
     session.add_all(rows)
+    # The actor is the authenticated client; a staff name is only its statement, so it
+    # goes into the data, labelled, never into the actor.
     audit_log.append_many(session, [
-        {"actor": f"client:{use.client_id}" + (f"/staff:{use.staff}" if use.staff else ""),
-         "action": f"licence.{use.kind}", "subject": use.licence_identifier,
-         "data": {"purpose": use.purpose, "result": use.result}} for use in batch], at=at)
+        {"actor": f"client:{use.client_id}", "action": f"licence.{use.kind}",
+         "subject": use.licence_identifier, "data": _audit_data(use)} for use in batch], at=at)
     return rows
+
+
+def _audit_data(use: Use) -> dict[str, Any]:
+    data: dict[str, Any] = {"purpose": use.purpose, "result": use.result}
+    if use.staff:
+        data["staff"] = {"name": use.staff, "source": use.staff_source}
+    return data
 
 
 def for_holder(session: Session, holder_code: str, limit: int = 100,
@@ -104,8 +134,8 @@ def for_holder(session: Session, holder_code: str, limit: int = 100,
                            .order_by(UseRecord.at.desc(), UseRecord.id.desc())
                            .offset(offset).limit(limit))
     return [{"at": _iso(r.at), "kind": r.kind, "client_id": r.client_id, "staff": r.staff,
-             "licence_identifier": r.licence_identifier, "purpose": r.purpose,
-             "result": r.result} for r in rows]
+             "staff_source": r.staff_source, "licence_identifier": r.licence_identifier,
+             "purpose": r.purpose, "result": r.result} for r in rows]
 
 
 def _iso(at: datetime) -> str:

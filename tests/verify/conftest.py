@@ -11,7 +11,7 @@ import verify
 from audit.models import Base as AuditBase
 from tests.verify.corpus import new_corpus
 from verify.pipeline import Verifier
-from verify.ratelimit import FixedWindow
+from verify.ratelimit import FixedWindow, MemoryCounter
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +44,7 @@ def install_corpus(app, corpus, limit: int = 10_000):
     app.extensions["onegate.verify"] = {
         "trust": trust, "status": status,
         "verifier": Verifier(trust=trust, status=status, clock=lambda: corpus.now),
-        "limiter": FixedWindow(limit, 60),
+        "limiter": FixedWindow(limit, 60, MemoryCounter()),
     }
 
 

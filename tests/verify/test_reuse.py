@@ -36,9 +36,18 @@ def access_token(app, *, scope: str, holder: str | None = None, client_id="dept-
 
 
 def add_licence(app, holder: str, type_code: str, serial: str, idx: int = 0) -> str:
-    identifier = str(make_license_id(type_code, DEPT_USCC, serial, 1))
+    return store_record(app, str(make_license_id(type_code, DEPT_USCC, serial, 1)), holder,
+                        idx)
+
+
+def store_record(app, identifier: str, holder: str, idx: int = 0) -> str:
+    """The issuer's stored record of a licence (no-op if one exists)."""
+    parts = identifier.split(".")
+    type_code, serial = parts[5], parts[7]
     now = datetime.now(UTC)
     with app.extensions["onegate.sessions"].begin() as session:
+        if session.get(Licence, identifier) is not None:
+            return identifier
         session.add(Licence(
             identifier=identifier, type_code=type_code, department_code="scjg", serial=serial,
             version="001", holder_code_type="111", holder_number=holder, holder_name="张三",
@@ -73,13 +82,15 @@ def test_department_gets_only_consented_types_and_the_holder_sees_the_use(vapp, 
     wallet = access_token(vapp, scope="openid identity wallet", holder=number,
                           client_id="wallet")
     uses = _get(client, "/api/v1/wallet/uses", wallet).json["uses"]
-    assert [(u["licence_identifier"], u["client_id"], u["staff"], u["purpose"], u["kind"])
-            for u in uses] == [(food, "dept-hall-7", "窗口-07", "办理食品经营许可变更",
-                                "retrieve")]
+    assert [(u["licence_identifier"], u["client_id"], u["staff"], u["staff_source"],
+             u["purpose"], u["kind"]) for u in uses] == [
+        (food, "dept-hall-7", "窗口-07", "stated_by_department", "办理食品经营许可变更",
+         "retrieve")]
     assert marriage not in str(uses)
     with vapp.extensions["onegate.sessions"]() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.subject == food)).one()
-        assert entry.action == "licence.retrieve" and entry.actor.endswith("staff:窗口-07")
+        assert (entry.action, entry.actor) == ("licence.retrieve", "client:dept-hall-7")
+        assert entry.data["staff"] == {"name": "窗口-07", "source": "stated_by_department"}
         assert audit_log.verify_chain(session) is None
 
 
@@ -106,11 +117,24 @@ def test_without_identity_or_scope_or_token(vapp, holder):
     assert _get(client, "/api/v1/wallet/uses", no_scope).status_code == 403
 
 
-def test_authenticated_verification_records_a_use(corpus_app, corpus):
+def department_system_token(app, unique: str) -> str:
+    """A client_credentials token (sub is the client) of a system registered to a
+    department, with scope licenses:verify."""
+    from tests.credentials.helpers import make_department, mint
+
+    return mint(app, client_id=make_department(app, unique).client_id,
+                scope="licenses:verify")
+
+
+def test_authenticated_verification_records_a_use(corpus_app, corpus, unique):
     client = corpus_app.test_client()
     holder_id = "11010519491231002X"
-    token = access_token(corpus_app, scope="licenses:verify", client_id="inspector-3")
+    token = department_system_token(corpus_app, unique)
     text = corpus.case("valid", "sd_jwt")
+    # The holder of a use comes from the issuer's stored record of the licence.
+    identifier = client.post("/api/v1/verify", json={"credential": text}
+                             ).json["license"]["identifier"]
+    store_record(corpus_app, identifier, holder_id)
     missing = client.post("/api/v1/verify", json={"credential": text},
                           headers={"Authorization": f"Bearer {token}"})
     assert missing.status_code == 400  # purpose required once authenticated
@@ -121,8 +145,9 @@ def test_authenticated_verification_records_a_use(corpus_app, corpus):
     wallet = access_token(corpus_app, scope="wallet", holder=holder_id, client_id="wallet")
     uses = _get(client, "/api/v1/wallet/uses", wallet).json["uses"]
     mine = [u for u in uses if u["licence_identifier"] == response.json["license"]["identifier"]]
-    assert [(u["kind"], u["client_id"], u["staff"], u["result"]) for u in mine] == \
-        [("verify", "inspector-3", "执法-12", "valid")]
+    assert [(u["kind"], u["client_id"].startswith("sys-"), u["staff"], u["staff_source"],
+             u["result"]) for u in mine] == \
+        [("verify", True, "执法-12", "stated_by_department", "valid")]
 
 
 def _problem_fields(response) -> list[tuple[str, str]]:
@@ -162,8 +187,8 @@ def test_unusable_staff_header_is_refused_and_never_stored(vapp, holder, staff, 
         assert session.scalars(select(AuditEntry).where(AuditEntry.subject == food)).all() == []
 
 
-def test_unusable_staff_header_on_authenticated_verification(corpus_app, corpus):
-    token = access_token(corpus_app, scope="licenses:verify", client_id="inspector-4")
+def test_unusable_staff_header_on_authenticated_verification(corpus_app, corpus, unique):
+    token = department_system_token(corpus_app, unique)
     response = corpus_app.test_client().post(
         "/api/v1/verify", json={"credential": corpus.case("valid", "sd_jwt"), "purpose": "检查"},
         headers={"Authorization": f"Bearer {token}", "X-Onegate-Staff": "%ZZ"})
@@ -171,9 +196,9 @@ def test_unusable_staff_header_on_authenticated_verification(corpus_app, corpus)
     assert _problem_fields(response) == [("X-Onegate-Staff", "bad_percent_encoding")]
 
 
-def test_verify_problems_name_the_field(corpus_app, corpus):
+def test_verify_problems_name_the_field(corpus_app, corpus, unique):
     client = corpus_app.test_client()
-    token = access_token(corpus_app, scope="licenses:verify", client_id="inspector-5")
+    token = department_system_token(corpus_app, unique)
     text = corpus.case("valid", "sd_jwt")
     missing = client.post("/api/v1/verify", json={"credential": text},
                           headers={"Authorization": f"Bearer {token}"})

@@ -148,7 +148,7 @@ def test_department_reuses_with_consent_and_holder_sees_and_withdraws(
     use = uses.get_by_role("listitem").filter(has_text=PURPOSE)
     expect(use).to_have_count(1)
     expect(use).to_contain_text(reg["client_id"])
-    expect(use).to_contain_text("窗口-03")
+    expect(use).to_contain_text("经办人：窗口-03，部门自述")  # the department's statement
     expect(use).to_contain_text("调取 测试许可证")
     assert re.search(r"\d{4}/\d{1,2}/\d{1,2}", use.locator("time").inner_text())
 

@@ -266,6 +266,16 @@
     }
   }
 
+  // A staff name is the department's own statement until staff identities are
+  // verified: say so, never show it as a fact.
+  var STAFF_SOURCES = { stated_by_department: "部门自述" };
+
+  function staffText(use) {
+    if (!use.staff) { return ""; }
+    var source = STAFF_SOURCES[use.staff_source] || "部门自述";
+    return "（经办人：" + use.staff + "，" + source + "）";
+  }
+
   function useItem(use) {
     var names = usesNames;
     var item = document.createElement("li");
@@ -273,7 +283,7 @@
     item.tabIndex = -1;
     var who = document.createElement("strong");
     who.className = "use-client";
-    who.textContent = use.client_id + (use.staff ? "（" + use.staff + "）" : "");
+    who.textContent = use.client_id + staffText(use);
     var what = document.createElement("span");
     what.className = "use-what";
     what.textContent = (KINDS[use.kind] || use.kind) + " " +
