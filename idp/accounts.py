@@ -31,8 +31,8 @@ from identifiers import InvalidIdentifier, validate_citizen_id, validate_uscc
 from idp import passwords
 from idp.claims import claims_for as claims_for  # re-exported: accounts.claims_for
 from idp.errors import DuplicateAccount, InvalidAccountData, UnknownAccount
-from idp.models.accounts import STAFF_ROLES, Account, Authorisation
 from idp.login_names import canonical_login
+from idp.models.accounts import STAFF_ROLES, Account, Authorisation
 from idp.phone_numbers import normalise_phone
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")

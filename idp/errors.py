@@ -131,6 +131,15 @@ class TooManyAttempts(AccountError):
         self.retry_after = retry_after
 
 
+class ThrottleUnavailable(AccountError):
+    """The throttle's store cannot be reached, so nothing is admitted (fails closed):
+    try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"throttle unavailable; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
 class InvalidAccountData(AccountError):
     """A field of a new or changed account is invalid; ``field`` names it."""
 

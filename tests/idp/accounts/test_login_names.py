@@ -35,7 +35,8 @@ def test_lookup_finds_every_spelling(app, unique):
     spellings = [local, f"+86 {local[:3]}-{local[3:7]}-{local[7:]}", "0086" + local,
                  local.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
                  person["id_number"].lower(), person["username"].upper(),
-                 person["id_number"].translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))]
+                 person["id_number"].translate(
+                     str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))]
     with app.extensions["onegate.sessions"]() as session:
         found = {text: getattr(accounts.find_by_login(session, text), "sub", None)
                  for text in spellings}
