@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from flask import current_app, session, url_for
 from sqlalchemy.orm import Session, sessionmaker
 
-from idp import sso, totp
+from idp import sso, storage, totp
 from idp.redirects import safe_next
-from idp.throttle import Policies, Throttle, ThrottleStore
-from idp.throttle_stores import RedisStore, SqlStore
+from idp.throttle import Policies, Throttle
 
 PENDING_KEY = "idp_pending"
 PENDING_SECONDS = 300
@@ -23,19 +22,8 @@ def sessions() -> sessionmaker[Session]:
 
 def throttle() -> Throttle:
     """Redis-backed when ONEGATE_REDIS_URL is set (shared by workers), else the database."""
-    return Throttle(throttle_store(current_app),
+    return Throttle(storage.throttle_store(),
                     policies=Policies.from_settings(current_app.config["ONEGATE"]))
-
-
-def throttle_store(app) -> ThrottleStore:
-    """The app's throttle store, built once: Redis when configured, else the database."""
-    store = app.extensions.get("onegate.throttle_store")
-    if store is None:
-        redis = app.extensions.get("onegate.redis")
-        store = RedisStore(redis) if redis is not None else SqlStore(
-            app.extensions["onegate.sessions"])
-        app.extensions["onegate.throttle_store"] = store
-    return store
 
 
 def totp_key() -> bytes:

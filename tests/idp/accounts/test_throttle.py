@@ -220,3 +220,21 @@ def _message(response) -> str:
     import re
 
     return re.search(r'role="alert"[^>]*>([^<]+)<', response.get_data(as_text=True)).group(1)
+
+
+def test_login_with_redis_down_is_a_readable_503_never_a_check(migrated, tmp_path, unique):
+    from admin.app import create_app
+    from tests.conftest import test_settings as settings_for
+    from tests.idp.accounts.factories import login, make_person
+
+    app = create_app(settings_for(migrated, REDIS_URL=f"redis://127.0.0.1:{free_port()}/3"),
+                     instance_path=tmp_path)
+    person = make_person(app, unique)
+    client = app.test_client()
+    responses = [login(client, person["username"], "wrong password!") for _ in range(3)]
+    responses.append(login(client, person["username"]))
+    assert [r.status_code for r in responses] == [503] * 4  # the right one is not let in
+    assert all(int(r.headers["Retry-After"]) > 0 for r in responses)
+    assert _message(responses[-1]) == "登录服务暂时不可用，请在 30 秒后再试。"
+    assert "onegate_sso" not in str(responses[-1].headers)
+    app.extensions["onegate.engine"].dispose()
