@@ -38,7 +38,7 @@ class MemoryStore:
             if expires <= now:
                 attempts, expires = 0, now + policy.window_seconds
             attempts += 1
-            until = now + policy.wait(attempts)
+            until = _until_after(policy.wait(attempts), now)
             self._rows[key] = (attempts, expires, until)
             return Hit(True, attempts, until)
 
@@ -71,7 +71,9 @@ local wait = 0
 for i = 3, #ARGV, 2 do
   if n >= tonumber(ARGV[i]) then wait = tonumber(ARGV[i + 1]) end
 end
-untl = now + wait
+-- No wait is 0, not now: a request stamped a moment earlier must not be refused.
+untl = 0
+if wait > 0 then untl = now + wait end
 redis.call('HSET', KEYS[1], 'n', n, 'exp', tostring(exp), 'until', tostring(untl))
 redis.call('PEXPIRE', KEYS[1], math.ceil((math.max(exp, untl) - now) * 1000) + 1000)
 return {1, n, tostring(untl)}
@@ -167,7 +169,7 @@ def _upsert(session: Session, key: str, policy: Policy, now: float):
     insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
               else sqlite.insert)(table)
     statement = insert.values(key=key, attempts=1, expires_at=now + policy.window_seconds,
-                              locked_until=now + policy.wait(1), admitted=True)
+                              locked_until=_until_after(policy.wait(1), now), admitted=True)
     return statement.on_conflict_do_update(
         index_elements=[table.c.key],
         set_={
@@ -182,6 +184,12 @@ def _upsert(session: Session, key: str, policy: Policy, now: float):
 
 
 def _until(attempts: ColumnElement, policy: Policy, now: float) -> ColumnElement:
-    """``now + policy.wait(attempts)`` as SQL: the policy's steps, latest first."""
-    return case(*[(attempts >= n, now + wait) for n, wait in reversed(policy.steps())],
-                else_=now)
+    """``_until_after(policy.wait(attempts), now)`` as SQL: the steps, latest first."""
+    return case(*[(attempts >= n, _until_after(wait, now))
+                  for n, wait in reversed(policy.steps())], else_=0.0)
+
+
+def _until_after(wait: int, now: float) -> float:
+    """The instant a key may be used again; 0 when it need not wait at all, so that
+    a concurrent request stamped a moment before ``now`` is not refused."""
+    return now + wait if wait > 0 else 0.0
