@@ -97,6 +97,9 @@ class ThrottleStore(Protocol):
     def hit(self, key: str, policy: Policy, now: float) -> Hit:
         """Atomically: refuse while the key waits, else count one attempt; StoreUnavailable."""
 
+    def refund(self, key: str) -> None:
+        """Take back one counted attempt (a success); raises StoreUnavailable."""
+
     def reset(self, keys: Sequence[str]) -> None:
         """Forget ``keys``; raises StoreUnavailable."""
 
@@ -171,10 +174,12 @@ class Throttle:
                     self._refuse_if_waiting(hit.locked_until, now)
 
     def succeeded(self, name: str, address: str | None) -> None:
-        """Clear the name's and the pair's budgets (never the address's: one good
-        account must not refill a spraying address). Raises ThrottleUnavailable."""
+        """Clear the name's and the pair's budgets, and take back this attempt from the
+        address's (only this one: one good account must not refill a spraying address,
+        and a kiosk's honest logins must not use it up). Raises ThrottleUnavailable."""
         with _failing_closed():
             self.store.reset([account_key(name), pair_key(name, address)])
+            self.store.refund(ip_key(address))
 
     def unlock(self, names: Sequence[str]) -> None:
         """A clerk's unlock: every budget of these names, from every source.

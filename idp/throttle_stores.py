@@ -11,7 +11,7 @@ import secrets
 import threading
 from collections.abc import Sequence
 
-from sqlalchemy import ColumnElement, and_, case, delete, false, func, select, true
+from sqlalchemy import ColumnElement, and_, case, delete, false, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +41,12 @@ class MemoryStore:
             until = _until_after(policy.wait(attempts), now)
             self._rows[key] = (attempts, expires, until)
             return Hit(True, attempts, until)
+
+    def refund(self, key: str) -> None:
+        with self._lock:
+            if key in self._rows:
+                attempts, expires, until = self._rows[key]
+                self._rows[key] = (max(0, attempts - 1), expires, until)
 
     def reset(self, keys: Sequence[str]) -> None:
         with self._lock:
@@ -80,12 +86,20 @@ return {1, n, tostring(untl)}
 """
 
 
+_REFUND = """
+if (tonumber(redis.call('HGET', KEYS[1], 'n')) or 0) > 0 then
+  redis.call('HINCRBY', KEYS[1], 'n', -1)
+end
+"""
+
+
 class RedisStore:
     """Shared by every worker: one Lua script per attempt (atomic in Redis)."""
 
     def __init__(self, redis, prefix: str = "onegate:throttle:") -> None:
         self.redis, self.prefix = redis, prefix
         self._hit = redis.register_script(_HIT)
+        self._refund = redis.register_script(_REFUND)
 
     def peek(self, keys: Sequence[str], now: float) -> float:
         with _unavailable_on_redis_error():
@@ -101,6 +115,10 @@ class RedisStore:
         with _unavailable_on_redis_error():
             admitted, attempts, until = self._hit(keys=[self.prefix + key], args=args)
         return Hit(bool(admitted), int(attempts), float(until))
+
+    def refund(self, key: str) -> None:
+        with _unavailable_on_redis_error():
+            self._refund(keys=[self.prefix + key])
 
     def reset(self, keys: Sequence[str]) -> None:
         with _unavailable_on_redis_error():
@@ -149,6 +167,12 @@ class SqlStore:
                 session.execute(delete(LoginThrottle).where(
                     LoginThrottle.expires_at < now, LoginThrottle.locked_until < now))
         return Hit(bool(row.admitted), int(row.attempts), float(row.locked_until))
+
+    def refund(self, key: str) -> None:
+        with self.sessions.begin() as session:
+            session.execute(update(LoginThrottle)
+                            .where(LoginThrottle.key == key, LoginThrottle.attempts > 0)
+                            .values(attempts=LoginThrottle.attempts - 1))
 
     def reset(self, keys: Sequence[str]) -> None:
         with self.sessions.begin() as session:

@@ -238,3 +238,15 @@ def test_login_with_redis_down_is_a_readable_503_never_a_check(migrated, tmp_pat
     assert _message(responses[-1]) == "登录服务暂时不可用，请在 30 秒后再试。"
     assert "onegate_sso" not in str(responses[-1].headers)
     app.extensions["onegate.engine"].dispose()
+
+
+def test_honest_logins_from_one_kiosk_never_spend_its_budget(store):
+    """Successes are taken back from the address's count: 200 people at one village
+    station's kiosk all get in; failures there still count."""
+    throttle, _ = _throttle(store)
+    kiosk = _address()
+    for n in range(200):
+        throttle.admit(f"username:citizen{n}", kiosk)
+        throttle.succeeded(f"username:citizen{n}", kiosk)
+    spent = sum(_attempts(throttle, f"username:guess{n}", 1, kiosk) for n in range(40))
+    assert spent == 30  # the address's 30 free failures, then it waits
