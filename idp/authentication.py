@@ -23,7 +23,7 @@ def authenticate(session: Session, throttle: Throttle, login: str, password: str
     InvalidCredentials for an unknown login or a wrong password, and AccountLocked
     only after a correct password (so it reveals nothing new).
     """
-    name = str(canonical_login(login))
+    name = str(canonical_login(login) or "empty:")
     throttle.admit(name, address)
     account = accounts.find_by_login(session, login)
     if not passwords.verify_password(account.password_hash if account else None, password):

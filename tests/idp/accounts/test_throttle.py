@@ -178,10 +178,10 @@ def test_success_clears_the_name_but_not_the_address():
         throttle.admit("username:bob", attacker)
 
 
-def test_unknown_and_known_logins_are_throttled_alike(app, client, unique):
+def test_unknown_and_known_logins_are_throttled_alike(lock_app, lock_client, unique):
     from tests.idp.accounts.factories import login, make_person
 
-    person = make_person(app, unique)
+    client, person = lock_client, make_person(lock_app, unique)
     answers = []
     for name in (person["username"], f"nobody{unique}"):
         responses = [login(client, name, "wrong password!") for _ in range(4)]
@@ -189,31 +189,31 @@ def test_unknown_and_known_logins_are_throttled_alike(app, client, unique):
                         for r in responses])
     assert answers[0] == answers[1]
     assert [status for status, _, _ in answers[0]] == [401, 401, 401, 429]
-    assert answers[0][3][2] == "1" and "1 秒" in answers[0][3][1]
+    assert answers[0][3][2] == "900" and "15 分钟" in answers[0][3][1]
 
 
-def test_every_spelling_of_a_phone_spends_one_budget(app, client, unique):
+def test_every_spelling_of_a_phone_spends_one_budget(lock_app, lock_client, unique):
     from tests.idp.accounts.factories import login, make_person
 
-    local = make_person(app, unique)["phone"][3:]
+    client, local = lock_client, make_person(lock_app, unique)["phone"][3:]
     spellings = [local, f"+86 {local[:3]}-{local[3:7]}-{local[7:]}", "0086" + local,
                  local.translate(str.maketrans("0123456789", "０１２３４５６７８９"))]
     statuses = [login(client, text, "wrong password!").status_code for text in spellings]
     assert statuses == [401, 401, 401, 429]
 
 
-def test_wait_is_said_in_chinese_and_english(app, client, unique):
+def test_wait_is_said_in_chinese_and_english(lock_client, unique):
     from tests.idp.accounts.factories import login
 
-    name = f"ghost{unique}"
+    client, name = lock_client, f"ghost{unique}"
     for _ in range(3):
         login(client, name, "wrong password!")
     chinese = login(client, name, "wrong password!")
     client.get("/login?ui_locales=en")
     english = login(client, name, "wrong password!", ui_locales="en")
     assert chinese.status_code == english.status_code == 429
-    assert _message(chinese) == "尝试次数过多，请等待 1 秒后再试。"
-    assert _message(english) == "Too many attempts. Please wait 1 second and try again."
+    assert _message(chinese) == "尝试次数过多，请等待 15 分钟后再试。"
+    assert _message(english) == "Too many attempts. Please wait 15 minutes and try again."
 
 
 def _message(response) -> str:

@@ -2,22 +2,10 @@
 
 import json
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from tests.conftest import test_settings as settings_for
 from tests.idp.accounts.factories import login, make_person
-
-
-@pytest.fixture
-def lock_app(migrated, tmp_path):
-    from admin.app import create_app
-
-    application = create_app(settings_for(migrated, LOGIN_LOCK_AFTER=3, LOGIN_DELAY_MAX=0),
-                             instance_path=tmp_path)
-    yield application
-    application.extensions["onegate.engine"].dispose()
 
 
 def _unlock(app, *args):
