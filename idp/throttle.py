@@ -16,9 +16,11 @@ counts failures afterwards):
 
 The account name is ``login_names.canonical_login`` of what was typed -- the same
 reduction the account lookup uses -- whether or not an account has it, so an unknown
-name is throttled exactly like a real one and the throttle reveals nothing. A correct
-password clears the account and pair budgets (never the address's). A counter clerk
-clears an account's budgets with ``onegate accounts unlock``.
+name is throttled exactly like a real one and the throttle reveals nothing (each of an
+account's names -- username, phone, ID number -- thus has its own budget; sharing one
+would tell whoever exhausts it which names belong together). A correct password clears
+the account and pair budgets and takes its own attempt back from the address's. A
+counter clerk clears an account's budgets with ``onegate accounts unlock``.
 
 Keys are hashed (no login names in Redis or tables). Storage is a small interface
 (``ThrottleStore``) with three implementations in ``idp.throttle_stores``: Redis (a
