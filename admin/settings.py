@@ -186,7 +186,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOGIN_DELAY_MAX", parse_duration, 60,
             "Longest such wait (what an attacker elsewhere can impose on the person); "
             "0 turns the delay off."),
-    Setting("TOKEN_RATE_LIMIT", parse_positive_int, 3000,
+    Setting("TOKEN_RATE_LIMIT", parse_positive_int, 6000,
             "Token-endpoint requests per client_id per window (HTTP 429 beyond)."),
     Setting("TOKEN_RATE_WINDOW", parse_duration, 60, "Window of the token-endpoint limit."),
     Setting("VERIFY_LEEWAY", parse_duration, 60,

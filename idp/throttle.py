@@ -35,7 +35,8 @@ from __future__ import annotations
 import hashlib
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -197,16 +198,13 @@ class Throttle:
             raise TooManyAttempts(max(1, math.ceil(locked_until - now)))
 
 
-class _failing_closed:
+@contextmanager
+def _failing_closed() -> Iterator[None]:
     """Turns StoreUnavailable into ThrottleUnavailable (refuse, never admit)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, exc, tb):
-        if kind is not None and issubclass(kind, StoreUnavailable):
-            raise ThrottleUnavailable(UNAVAILABLE_RETRY_AFTER) from exc
-        return False
+    try:
+        yield
+    except StoreUnavailable as exc:
+        raise ThrottleUnavailable(UNAVAILABLE_RETRY_AFTER) from exc
 
 
 @dataclass(slots=True)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from sqlalchemy import ColumnElement, and_, case, delete, false, func, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -131,16 +132,15 @@ class RedisStore:
                 self.redis.delete(*names)
 
 
-class _unavailable_on_redis_error:
-    def __enter__(self):
-        return self
+@contextmanager
+def _unavailable_on_redis_error() -> Iterator[None]:
+    """Redis down, timing out or refusing: StoreUnavailable (the throttle fails closed)."""
+    from redis.exceptions import RedisError
 
-    def __exit__(self, kind, exc, tb):
-        from redis.exceptions import RedisError
-
-        if kind is not None and issubclass(kind, RedisError):
-            raise StoreUnavailable(str(exc)) from exc
-        return False
+    try:
+        yield
+    except RedisError as exc:
+        raise StoreUnavailable(str(exc)) from exc
 
 
 class SqlStore:
