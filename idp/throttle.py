@@ -168,13 +168,13 @@ class Throttle:
                    (pair_key(name, address), self.policies.pair),
                    (account_key(name), self.policies.account))
         with _failing_closed():
-            self._refuse_if_waiting(self.store.peek([k for k, _ in budgets], now), now)
+            _refuse_if_waiting(self.store.peek([k for k, _ in budgets], now), now)
             # The address's and the pair's budgets first: a source that is locked
             # out never reaches (and never slows down) the account's own budget.
             for key, policy in budgets:
                 hit = self.store.hit(key, policy, now)
                 if not hit.admitted:
-                    self._refuse_if_waiting(hit.locked_until, now)
+                    raise TooManyAttempts(_seconds(hit.locked_until - now))
 
     def succeeded(self, name: str, address: str | None) -> None:
         """Clear the name's and the pair's budgets, and take back this attempt from the
@@ -192,10 +192,16 @@ class Throttle:
             for name in names:
                 self.store.reset_prefix(pair_prefix(name))
 
-    @staticmethod
-    def _refuse_if_waiting(locked_until: float, now: float) -> None:
-        if locked_until > now:
-            raise TooManyAttempts(max(1, math.ceil(locked_until - now)))
+
+
+def _refuse_if_waiting(locked_until: float, now: float) -> None:
+    """Raises TooManyAttempts (whole seconds, at least one) while ``now`` is before it."""
+    if locked_until > now:
+        raise TooManyAttempts(_seconds(locked_until - now))
+
+
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))
 
 
 @contextmanager
@@ -227,4 +233,4 @@ class RateLimit:
         with _failing_closed():
             hit = self.store.hit(self.prefix + _digest(key), policy, now)
         if not hit.admitted:
-            Throttle._refuse_if_waiting(hit.locked_until, now)
+            raise TooManyAttempts(_seconds(hit.locked_until - now))
