@@ -250,3 +250,13 @@ def test_honest_logins_from_one_kiosk_never_spend_its_budget(store):
         throttle.succeeded(f"username:citizen{n}", kiosk)
     spent = sum(_attempts(throttle, f"username:guess{n}", 1, kiosk) for n in range(40))
     assert spent == 30  # the address's 30 free failures, then it waits
+
+
+def test_a_request_stamped_a_moment_earlier_is_not_refused(store):
+    """Two workers read the clock, then reach the store in the other order: a key that
+    need not wait must not look busy to the earlier-stamped request."""
+    key, now = f"pair:{secrets.token_hex(6)}", 1_000_000.0
+    policy = Policies().pair
+    assert store.hit(key, policy, now + 0.002).admitted
+    assert store.hit(key, policy, now).admitted
+    assert store.peek([key], now) == 0.0
