@@ -201,10 +201,11 @@ def _register_package_commands() -> None:
     from idp.backchannel import backchannel_cli
     from idp.cli import users
     from idp.clients_cli import clients
+    from idp.throttle_cli import accounts_group
     from verify.cli import bundle_group, verify_command
 
     for group in (users, clients, backchannel_cli, audit_group, verify_command, bundle_group,
-                  *credential_groups):
+                  accounts_group, *credential_groups):
         cli.add_command(group)
 
 

@@ -128,6 +128,14 @@ def parse_nonnegative_int(text: str) -> int:
     return value
 
 
+def parse_positive_int(text: str) -> int:
+    """A whole number >= 1; raises ValueError."""
+    value = parse_nonnegative_int(text)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("ENV", parse_env, "development",
             "`development`, `test` or `production`; production refuses development defaults."),
@@ -168,6 +176,20 @@ SETTINGS: tuple[Setting, ...] = (
             "How long a rotated key is published in JWKS before it starts signing."),
     Setting("KEY_RETIRE_AFTER", parse_duration, 31536000,
             "How long a retired key stays published (longest validity of what it signed)."),
+    Setting("LOGIN_LOCK_AFTER", parse_positive_int, 10,
+            "Wrong passwords for one account name from one source address before that "
+            "source is locked out of it."),
+    Setting("LOGIN_LOCK_TIME", parse_duration, 900,
+            "How long such a lock lasts (a clerk can lift it: `onegate accounts unlock`)."),
+    Setting("LOGIN_DELAY_AFTER", parse_positive_int, 3,
+            "Wrong passwords for one account name, from anywhere, before each further "
+            "attempt waits 1, 2, 4 ... seconds."),
+    Setting("LOGIN_DELAY_MAX", parse_duration, 60,
+            "Longest such wait (what an attacker elsewhere can impose on the person); "
+            "0 turns the delay off."),
+    Setting("TOKEN_RATE_LIMIT", parse_positive_int, 6000,
+            "Token-endpoint requests per client_id and source address per window (429 beyond)."),
+    Setting("TOKEN_RATE_WINDOW", parse_duration, 60, "Window of the token-endpoint limit."),
     Setting("VERIFY_LEEWAY", parse_duration, 60,
             "Clock skew allowed on a licence's iat, nbf and exp when verifying."),
     Setting("VERIFY_TRUST_TTL", parse_duration, 10,

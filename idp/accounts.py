@@ -31,12 +31,12 @@ from identifiers import InvalidIdentifier, validate_citizen_id, validate_uscc
 from idp import passwords
 from idp.claims import claims_for as claims_for  # re-exported: accounts.claims_for
 from idp.errors import DuplicateAccount, InvalidAccountData, UnknownAccount
+from idp.login_names import canonical_login
 from idp.models.accounts import STAFF_ROLES, Account, Authorisation
-from idp.phone_numbers import looks_like_phone, normalise_phone
+from idp.phone_numbers import normalise_phone
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_CITIZEN_ID_SHAPE = re.compile(r"^\d{17}[\dXx]$")
 MIN_PASSWORD = 8
 
 
@@ -170,15 +170,15 @@ def enterprises_of(session: Session, person: Account) -> list[Account]:
 
 
 def find_by_login(session: Session, login: str) -> Account | None:
-    """The account whose username, citizen ID number or phone is ``login`` (or None)."""
-    text = (login or "").strip()
-    if not text:
+    """The account whose username, citizen ID number or phone is ``login`` (or None).
+
+    ``login`` is reduced by ``login_names.canonical_login``, the function the login
+    throttle keys on, so both agree on which spellings are one identifier.
+    """
+    name = canonical_login(login)
+    if name is None:
         return None
-    if _CITIZEN_ID_SHAPE.match(text):
-        return session.scalar(select(Account).where(Account.id_number == text.upper()))
-    if looks_like_phone(text):
-        return session.scalar(select(Account).where(Account.phone == normalise_phone(text)))
-    return session.scalar(select(Account).where(Account.username == text.lower()))
+    return session.scalar(select(Account).where(getattr(Account, name.kind) == name.value))
 
 
 def get_by_sub(session: Session, sub: str) -> Account | None:

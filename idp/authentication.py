@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from idp import accounts, passwords
 from idp.errors import AccountLocked, InvalidCredentials
+from idp.login_names import canonical_login
 from idp.models.accounts import Account
 from idp.throttle import Throttle
 
@@ -15,16 +16,19 @@ def authenticate(session: Session, throttle: Throttle, login: str, password: str
                  address: str | None) -> Account:
     """The account whose password this is.
 
-    Raises TooManyAttempts while the login or address is throttled (whether or not
-    the account exists), InvalidCredentials for an unknown login or a wrong password,
-    and AccountLocked only after a correct password (so it reveals nothing new).
+    The attempt is reserved in the throttle before the password is checked, keyed on
+    the canonical form of ``login`` (the one the lookup uses), whether or not an
+    account has it. Raises TooManyAttempts while the name or address must wait,
+    ThrottleUnavailable when the throttle cannot count (nothing is checked then),
+    InvalidCredentials for an unknown login or a wrong password, and AccountLocked
+    only after a correct password (so it reveals nothing new).
     """
-    throttle.check(login, address)
+    name = str(canonical_login(login) or "empty:")
+    throttle.admit(name, address)
     account = accounts.find_by_login(session, login)
     if not passwords.verify_password(account.password_hash if account else None, password):
-        throttle.failed(login, address)
         raise InvalidCredentials("incorrect username or password")
-    throttle.succeeded(login)
+    throttle.succeeded(name, address)
     if account.locked:
         raise AccountLocked("account locked")
     _rehash_if_needed(session, account, password)

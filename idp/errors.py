@@ -94,6 +94,22 @@ class InsufficientScopeError(InvalidTokenError):
     status_code = 403
 
 
+class TemporarilyUnavailableError(OAuth2Error):
+    """RFC 6749 section 4.1.2.1's ``temporarily_unavailable``, used at the token
+    endpoint too: 429 when the client spent its request budget, 503 when the rate
+    limiter cannot count (it fails closed); ``Retry-After`` (RFC 9110 section 10.2.3)
+    says when to come back."""
+
+    error = "temporarily_unavailable"
+
+    def __init__(self, description: str, retry_after: int, status_code: int = 429):
+        super().__init__(description, status_code=status_code)
+        self.retry_after = retry_after
+
+    def get_headers(self):
+        return [*super().get_headers(), ("Retry-After", str(self.retry_after))]
+
+
 # ---------------------------------------------------------------------------
 # Accounts / login section (accounts engineer)
 # ---------------------------------------------------------------------------
@@ -128,6 +144,15 @@ class TooManyAttempts(AccountError):
 
     def __init__(self, retry_after: int):
         super().__init__(f"too many attempts; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+class ThrottleUnavailable(AccountError):
+    """The throttle's store cannot be reached, so nothing is admitted (fails closed):
+    try again after ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"throttle unavailable; retry after {retry_after} s")
         self.retry_after = retry_after
 
 

@@ -4,14 +4,21 @@ as OIDC Core 5.1 recommends for ``phone_number``."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
-_SEPARATORS = re.compile(r"[\s\-()]")
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_SEPARATORS = re.compile(r"[\s\-()./]")
+# ASCII digits only: ``\d`` would also take Arabic-Indic or Devanagari digits, which
+# the accounts table never stores (full-width digits are folded by NFKC first).
+_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
 def normalise_phone(text: str) -> str:
-    """``+86`` and eleven digits; raises ValueError when it is no mainland mobile number."""
-    digits = _SEPARATORS.sub("", text or "")
+    """``+86`` and eleven digits; raises ValueError when it is no mainland mobile number.
+
+    Accepts full-width digits and ``＋``, spaces, hyphens, dots, slashes and brackets,
+    and the ``+86``, ``0086`` and ``86`` prefixes.
+    """
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", text or ""))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix):]

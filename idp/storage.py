@@ -21,6 +21,19 @@ def redis_client():
     return current_app.extensions.get("onegate.redis")
 
 
+def throttle_store():
+    """The app's throttle store (``idp.throttle``), built once per app: Redis when
+    ``ONEGATE_REDIS_URL`` is set (shared by workers), else the database (also shared)."""
+    from idp.throttle_stores import RedisStore, SqlStore
+
+    extensions = current_app.extensions
+    if "onegate.throttle_store" not in extensions:
+        redis = extensions.get("onegate.redis")
+        extensions["onegate.throttle_store"] = (
+            RedisStore(redis) if redis is not None else SqlStore(extensions["onegate.sessions"]))
+    return extensions["onegate.throttle_store"]
+
+
 def settings() -> dict:
     return current_app.config["ONEGATE"]
 

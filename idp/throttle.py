@@ -1,101 +1,236 @@
-"""Brute-force protection for logins, per account and per client IP.
+"""Brute-force protection for logins, keyed on the account name, atomically.
 
-Policy (``Policy``): the first ``free_failures`` failures cost nothing; from then on
-failure n makes the key wait 2^(n - free_failures) seconds (1, 2, 4, ... s);
-failure ``lock_after`` locks the key for ``lock_seconds``. Waiting is modelled as a
-``locked_until`` instant, never as sleeping in a worker. Failures are forgotten
-``window_seconds`` after the last one.
+Three budgets are spent on every password attempt, *before* the password is checked
+(reserve first, so 24 concurrent guesses cannot all slip past a check that only
+counts failures afterwards):
 
-Keys are hashed login strings and IPs, whether or not an account exists, so an
-unknown username is throttled exactly like a real one and nothing leaks. IPs get
-a looser policy: a village station's kiosk puts many honest citizens behind one
-address.
+``ip``       the source address: a loose budget (a village station's kiosk puts many
+             honest citizens behind one address) against spraying many accounts.
+``pair``     (account name, source address): locked for ``lock_seconds`` after
+             ``lock_after`` attempts. Only that source is locked, so an attacker
+             elsewhere cannot lock the person out.
+``account``  the account name from every source: no lock, a growing delay
+             (1, 2, 4 ... s, capped at ``max_delay``) after ``free`` attempts, so a
+             distributed attacker is slowed down and the person waits at most
+             ``max_delay`` seconds.
 
-Storage is a small interface (``ThrottleStore``) with three implementations:
-Redis (shared by all workers; ``idp.throttle_stores.RedisStore``), the database
-(``SqlStore``) and memory (``MemoryStore``, for unit tests).
+The account name is ``login_names.canonical_login`` of what was typed -- the same
+reduction the account lookup uses -- whether or not an account has it, so an unknown
+name is throttled exactly like a real one and the throttle reveals nothing (each of an
+account's names -- username, phone, ID number -- thus has its own budget; sharing one
+would tell whoever exhausts it which names belong together). A correct password clears
+the account and pair budgets and takes its own attempt back from the address's. A
+counter clerk clears an account's budgets with ``onegate accounts unlock``.
+
+Keys are hashed (no login names in Redis or tables). Storage is a small interface
+(``ThrottleStore``) with three implementations in ``idp.throttle_stores``: Redis (a
+Lua script, shared by all workers), the database (one INSERT ... ON CONFLICT DO UPDATE
+... RETURNING statement, on SQLite and PostgreSQL) and memory (unit tests). A store
+that cannot answer raises ``StoreUnavailable``; the throttle then refuses (fails
+closed) with ``ThrottleUnavailable``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from idp.errors import TooManyAttempts
+from idp.errors import ThrottleUnavailable, TooManyAttempts
+
+#: Seconds a client is told to wait when the throttle's store is unreachable.
+UNAVAILABLE_RETRY_AFTER = 30
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
-    free_failures: int = 3
-    lock_after: int = 10
+    """How long a key waits after ``n`` admitted attempts within one window.
+
+    Attempts ``1..free`` cost nothing; then each makes the next wait 1, 2, 4 ... s,
+    at most ``max_delay``; attempt ``lock_after`` (if set) locks the key for
+    ``lock_seconds``. Counts are forgotten ``window_seconds`` after the first
+    attempt of a window (or when a lock that outlasts the window ends).
+    """
+
+    free: int = 3
+    max_delay: int = 60
+    lock_after: int | None = None
     lock_seconds: int = 900
     window_seconds: int = 900
 
-    def locked_until(self, failures: int, now: float) -> float | None:
-        """The instant the key is usable again after ``failures`` failures (None: now)."""
-        if failures >= self.lock_after:
-            return now + self.lock_seconds
-        if failures >= self.free_failures:
-            return now + 2 ** (failures - self.free_failures)
-        return None
+    def steps(self) -> tuple[tuple[int, int], ...]:
+        """(from this many attempts, wait seconds) pairs, ascending: the whole policy."""
+        steps, attempts, delay = [(0, 0)], self.free, 1
+        limit = self.lock_after if self.lock_after is not None else math.inf
+        while attempts < limit and delay < self.max_delay:
+            steps.append((attempts, delay))
+            attempts, delay = attempts + 1, delay * 2
+        if attempts < limit and self.max_delay > 0:
+            steps.append((attempts, self.max_delay))
+        if self.lock_after is not None:
+            steps.append((self.lock_after, self.lock_seconds))
+        return tuple(steps)
 
-
-ACCOUNT_POLICY = Policy()
-IP_POLICY = Policy(free_failures=30, lock_after=100, lock_seconds=900, window_seconds=900)
+    def wait(self, attempts: int) -> int:
+        """Seconds to wait after ``attempts`` admitted attempts."""
+        return next(w for n, w in reversed(self.steps()) if attempts >= n)
 
 
 @dataclass(frozen=True, slots=True)
-class State:
-    failures: int = 0
-    locked_until: float | None = None
+class Hit:
+    """One atomic reservation: admitted or not, and until when the key now waits."""
+
+    admitted: bool
+    attempts: int
+    locked_until: float
+
+
+class StoreUnavailable(Exception):
+    """The throttle store (Redis) cannot be reached: the caller must fail closed."""
 
 
 class ThrottleStore(Protocol):
-    def get(self, key: str) -> State: ...
+    def peek(self, keys: Sequence[str], now: float) -> float:
+        """The latest ``locked_until`` of ``keys`` (0 when none waits); StoreUnavailable."""
 
-    def record_failure(self, key: str, policy: Policy, now: float) -> State: ...
+    def hit(self, key: str, policy: Policy, now: float) -> Hit:
+        """Atomically: refuse while the key waits, else count one attempt; StoreUnavailable."""
 
-    def reset(self, key: str) -> None: ...
+    def refund(self, key: str) -> None:
+        """Take back one counted attempt (a success); raises StoreUnavailable."""
+
+    def reset(self, keys: Sequence[str]) -> None:
+        """Forget ``keys``; raises StoreUnavailable."""
+
+    def reset_prefix(self, prefix: str) -> None:
+        """Forget every key starting with ``prefix``; raises StoreUnavailable."""
 
 
-def account_key(login: str) -> str:
-    """The throttle key for a login string (hashed: no usernames in Redis or tables)."""
-    canonical = (login or "").strip().lower()
-    return "acct:" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def account_key(name: str) -> str:
+    """The throttle key of a canonical account name (``str(LoginName)`` or ``totp:<id>``)."""
+    return "acct:" + _digest(name)
+
+
+def pair_key(name: str, address: str | None) -> str:
+    return pair_prefix(name) + _digest(address or "unknown")
+
+
+def pair_prefix(name: str) -> str:
+    return "pair:" + _digest(name) + ":"
 
 
 def ip_key(address: str | None) -> str:
-    return "ip:" + hashlib.sha256((address or "unknown").encode()).hexdigest()[:40]
+    return "ip:" + _digest(address or "unknown")
 
 
+@dataclass(frozen=True, slots=True)
+class Policies:
+    account: Policy = Policy(free=3, max_delay=60)
+    pair: Policy = Policy(free=10, max_delay=0, lock_after=10, lock_seconds=900)
+    ip: Policy = Policy(free=30, max_delay=60, lock_after=100, lock_seconds=900)
+
+    @classmethod
+    def from_settings(cls, settings) -> Policies:
+        """From ONEGATE_LOGIN_* settings (a mapping without the prefix)."""
+        lock_after, lock_time = settings["LOGIN_LOCK_AFTER"], settings["LOGIN_LOCK_TIME"]
+        return cls(
+            account=Policy(free=settings["LOGIN_DELAY_AFTER"],
+                           max_delay=settings["LOGIN_DELAY_MAX"],
+                           window_seconds=max(900, lock_time)),
+            pair=Policy(free=lock_after, max_delay=0, lock_after=lock_after,
+                        lock_seconds=lock_time, window_seconds=max(900, lock_time)))
+
+
+@dataclass(slots=True)
 class Throttle:
-    """Checks and records login attempts for (login, IP) pairs."""
+    """Admits and clears login attempts for (account name, source address) pairs."""
 
-    def __init__(self, store: ThrottleStore, clock: Callable[[], float] = time.time,
-                 account_policy: Policy = ACCOUNT_POLICY, ip_policy: Policy = IP_POLICY):
-        self.store, self.clock = store, clock
-        self.account_policy, self.ip_policy = account_policy, ip_policy
+    store: ThrottleStore
+    clock: Callable[[], float] = time.time
+    policies: Policies = field(default_factory=Policies)
 
-    def check(self, login: str, address: str | None) -> None:
-        """Raises TooManyAttempts while either key must wait."""
+    def admit(self, name: str, address: str | None) -> None:
+        """Reserve one attempt for ``name`` from ``address`` before checking it.
+
+        Raises TooManyAttempts (with the wait) while a budget is spent, and
+        ThrottleUnavailable when the store cannot be reached (never admits then).
+        """
         now = self.clock()
-        waits = [self.store.get(k).locked_until or 0 for k in self._keys(login, address)]
-        if max(waits) > now:
-            raise TooManyAttempts(int(max(waits) - now + 0.999))
+        budgets = ((ip_key(address), self.policies.ip),
+                   (pair_key(name, address), self.policies.pair),
+                   (account_key(name), self.policies.account))
+        with _failing_closed():
+            _refuse_if_waiting(self.store.peek([k for k, _ in budgets], now), now)
+            # The address's and the pair's budgets first: a source that is locked
+            # out never reaches (and never slows down) the account's own budget.
+            for key, policy in budgets:
+                hit = self.store.hit(key, policy, now)
+                if not hit.admitted:
+                    raise TooManyAttempts(_seconds(hit.locked_until - now))
 
-    def failed(self, login: str, address: str | None) -> None:
-        """Count a failure against both the login and the address."""
+    def succeeded(self, name: str, address: str | None) -> None:
+        """Clear the name's and the pair's budgets, and take back this attempt from the
+        address's (only this one: one good account must not refill a spraying address,
+        and a kiosk's honest logins must not use it up). Raises ThrottleUnavailable."""
+        with _failing_closed():
+            self.store.reset([account_key(name), pair_key(name, address)])
+            self.store.refund(ip_key(address))
+
+    def unlock(self, names: Sequence[str]) -> None:
+        """A clerk's unlock: every budget of these names, from every source.
+        Raises ThrottleUnavailable."""
+        with _failing_closed():
+            self.store.reset([account_key(n) for n in names])
+            for name in names:
+                self.store.reset_prefix(pair_prefix(name))
+
+
+
+def _refuse_if_waiting(locked_until: float, now: float) -> None:
+    """Raises TooManyAttempts (whole seconds, at least one) while ``now`` is before it."""
+    if locked_until > now:
+        raise TooManyAttempts(_seconds(locked_until - now))
+
+
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))
+
+
+@contextmanager
+def _failing_closed() -> Iterator[None]:
+    """Turns StoreUnavailable into ThrottleUnavailable (refuse, never admit)."""
+    try:
+        yield
+    except StoreUnavailable as exc:
+        raise ThrottleUnavailable(UNAVAILABLE_RETRY_AFTER) from exc
+
+
+@dataclass(slots=True)
+class RateLimit:
+    """At most ``limit`` requests per ``window`` seconds per key, on a throttle store
+    (shared by workers); the key then waits one window."""
+
+    store: ThrottleStore
+    limit: int
+    window: int
+    prefix: str
+    clock: Callable[[], float] = time.time
+
+    def hit(self, key: str) -> None:
+        """Count one request; raises TooManyAttempts over the limit and
+        ThrottleUnavailable when the store cannot be reached."""
+        policy = Policy(free=self.limit, max_delay=0, lock_after=self.limit,
+                        lock_seconds=self.window, window_seconds=self.window)
         now = self.clock()
-        self.store.record_failure(account_key(login), self.account_policy, now)
-        self.store.record_failure(ip_key(address), self.ip_policy, now)
-
-    def succeeded(self, login: str) -> None:
-        """Clear the login's count (never the IP's: one good account must not reset it)."""
-        self.store.reset(account_key(login))
-
-    @staticmethod
-    def _keys(login: str, address: str | None) -> tuple[str, str]:
-        return account_key(login), ip_key(address)
+        with _failing_closed():
+            hit = self.store.hit(self.prefix + _digest(key), policy, now)
+        if not hit.admitted:
+            raise TooManyAttempts(_seconds(hit.locked_until - now))

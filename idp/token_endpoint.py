@@ -1,12 +1,25 @@
-"""The token endpoint (RFC 6749 section 3.2)."""
+"""The token endpoint (RFC 6749 section 3.2), with a request budget per client."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from urllib.parse import unquote
+
 from flask import request
 
-from idp.errors import InvalidRequestError, OAuth2Error
+from idp import storage
+from idp.errors import (
+    InvalidRequestError,
+    OAuth2Error,
+    TemporarilyUnavailableError,
+    ThrottleUnavailable,
+    TooManyAttempts,
+)
 from idp.parameters import check_single
 from idp.routes import api
+from idp.throttle import RateLimit
 
 
 def check_token_request() -> None:
@@ -22,6 +35,48 @@ def check_token_request() -> None:
         raise InvalidRequestError("The grant_type parameter is missing.")
 
 
+def claimed_client_id() -> str:
+    """The client_id the request names (Basic user, form field or the ``sub`` of a
+    client assertion), unverified: only a rate-limit key. Never raises."""
+    header = request.headers.get("Authorization", "")
+    if header[:6].lower() == "basic ":
+        try:
+            user = base64.b64decode(header[6:].strip(), validate=True).decode()
+            return "id:" + unquote(user.split(":", 1)[0])
+        except (binascii.Error, UnicodeDecodeError):
+            pass
+    if request.values.get("client_id"):
+        return "id:" + request.values["client_id"]
+    assertion = request.values.get("client_assertion", "")
+    try:
+        payload = assertion.split(".")[1]
+        return "id:" + str(json.loads(base64.urlsafe_b64decode(payload + "==="))["sub"])
+    except (IndexError, ValueError, KeyError, TypeError, binascii.Error):
+        return "anonymous:" + (request.remote_addr or "")
+
+
+def check_rate() -> None:
+    """Count the request against the budget of its client at its source address
+    (ONEGATE_TOKEN_RATE_LIMIT per ONEGATE_TOKEN_RATE_WINDOW, shared by workers).
+    The client_id is only claimed at this point, so the address is part of the key:
+    someone who knows a hall's public client_id cannot spend the hall's own budget.
+    Raises temporarily_unavailable: 429 over the budget, 503 when the budget cannot
+    be counted (fails closed)."""
+    settings = storage.settings()
+    limit = RateLimit(storage.throttle_store(), settings["TOKEN_RATE_LIMIT"],
+                      settings["TOKEN_RATE_WINDOW"], prefix="token:")
+    try:
+        limit.hit(f"{claimed_client_id()}@{request.remote_addr or ''}")
+    except TooManyAttempts as exc:
+        raise TemporarilyUnavailableError(
+            f"Too many token requests for this client; retry after {exc.retry_after} s.",
+            exc.retry_after) from None
+    except ThrottleUnavailable as exc:
+        raise TemporarilyUnavailableError(
+            "The token endpoint cannot count requests right now; retry later.",
+            exc.retry_after, status_code=503) from None
+
+
 @api.route("/oauth/token", methods=["POST"])
 def token():
     from idp.server import current_server
@@ -29,6 +84,7 @@ def token():
     server = current_server()
     try:
         check_token_request()
+        check_rate()
     except OAuth2Error as error:
         return server.handle_error_response(None, error)
     # RFC 6749 section 5.1: responses carry Cache-Control: no-store (Authlib adds it).

@@ -1,21 +1,26 @@
-"""Failed-login counters for the database throttle store (used when Redis is not set)."""
+"""Throttle counters for the database store (used when Redis is not configured)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Integer, String
+from sqlalchemy import Boolean, Double, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.models.base import Base, UtcDateTime, utcnow
+from idp.models.base import Base
 
 
 class LoginThrottle(Base):
-    """Failures under one key (a hashed login or IP) and when the key is free again."""
+    """Attempts under one hashed key in the current window, and until when it waits.
+
+    Times are epoch seconds (floats), so the single upsert that counts an attempt
+    compares and sets them the same way on SQLite and PostgreSQL. ``admitted`` is the
+    verdict of the last upsert, read back through ``RETURNING`` by the statement
+    that wrote it.
+    """
 
     __tablename__ = "idp_login_throttle"
 
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    failures: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Double)
+    locked_until: Mapped[float] = mapped_column(Double, default=0.0)
+    admitted: Mapped[bool] = mapped_column(Boolean, default=True)

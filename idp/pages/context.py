@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from flask import current_app, session, url_for
 from sqlalchemy.orm import Session, sessionmaker
 
-from idp import sso
+from idp import sso, storage
 from idp.redirects import safe_next
 from idp.second_factor_keys import SecondFactorKeys
-from idp.throttle import Throttle
-from idp.throttle_stores import RedisStore, SqlStore
+from idp.throttle import Policies, Throttle
 
 PENDING_KEY = "idp_pending"
 PENDING_SECONDS = 300
@@ -24,8 +23,8 @@ def sessions() -> sessionmaker[Session]:
 
 def throttle() -> Throttle:
     """Redis-backed when ONEGATE_REDIS_URL is set (shared by workers), else the database."""
-    redis = current_app.extensions.get("onegate.redis")
-    return Throttle(RedisStore(redis) if redis is not None else SqlStore(sessions()))
+    return Throttle(storage.throttle_store(),
+                    policies=Policies.from_settings(current_app.config["ONEGATE"]))
 
 
 def second_factor_keys() -> SecondFactorKeys:

@@ -1,15 +1,18 @@
 """``/login`` (login and password) and ``/login/totp`` (second factor or recovery code).
 
 Every failure shows one of two generic messages, never saying whether an account
-exists: "Incorrect username or password" and "Too many attempts" (RFC 9700 and
-OWASP Authentication Cheat Sheet). A locked account is named only after the
-right password was given.
+exists: "Incorrect username or password" and "Too many attempts ... wait N minutes"
+(RFC 9700 and OWASP Authentication Cheat Sheet); the wait depends only on the
+attempts made with that name, which an unknown name spends like a real one. A
+locked account is named only after the right password was given. When the throttle
+cannot count (Redis down), every attempt is refused with a 503 "try again" page.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from idp import sso, totp
 from idp.authentication import authenticate
@@ -19,6 +22,7 @@ from idp.errors import (
     InvalidSecondFactor,
     SealBroken,
     SecondFactorNotEnrolled,
+    ThrottleUnavailable,
     TooManyAttempts,
 )
 from idp.models.accounts import Account
@@ -71,6 +75,8 @@ def login_submit():
                                    request.form.get("password", ""), request.remote_addr)
     except TooManyAttempts as exc:
         return _throttled(flow, login_text, exc)
+    except ThrottleUnavailable as exc:
+        return _throttle_down(flow, login_text, exc)
     except InvalidCredentials:
         return _form(flow, login_text, _("Incorrect username or password."), 401)
     except AccountLocked:
@@ -80,8 +86,29 @@ def login_submit():
 
 
 def _throttled(flow: Flow, login_text: str, exc: TooManyAttempts):
-    page, status = _form(flow, login_text, _("Too many attempts. Please try again later."), 429)
+    """The same page for every name, known or not: only the wait differs."""
+    page, status = _form(flow, login_text, _wait_message(exc.retry_after), 429)
     return page, status, {"Retry-After": str(exc.retry_after)}
+
+
+def _throttle_down(flow: Flow, login_text: str, exc: ThrottleUnavailable):
+    """The throttle cannot count attempts: refuse them all (fail closed), readably."""
+    message = _("Login is briefly unavailable. Please try again in %(wait)s.",
+                wait=_duration(exc.retry_after))
+    page, status = _form(flow, login_text, message, 503)
+    return page, status, {"Retry-After": str(exc.retry_after)}
+
+
+def _wait_message(seconds: int) -> str:
+    return _("Too many attempts. Please wait %(wait)s and try again.", wait=_duration(seconds))
+
+
+def _duration(seconds: int) -> str:
+    """``seconds`` in words, rounded up to whole minutes from one minute on."""
+    if seconds < 60:
+        return ngettext("%(num)d second", "%(num)d seconds", seconds)
+    minutes = -(-seconds // 60)
+    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _after_password(account: Account, flow: Flow):
@@ -111,7 +138,11 @@ def second_factor_submit():
     try:
         account = _check_second_factor(account_id, request.form.get("code", ""))
     except TooManyAttempts as exc:
-        return _totp_error(_("Too many attempts. Please try again later."), 429,
+        return _totp_error(_wait_message(exc.retry_after), 429,
+                           {"Retry-After": str(exc.retry_after)})
+    except ThrottleUnavailable as exc:
+        return _totp_error(_("Login is briefly unavailable. Please try again in %(wait)s.",
+                             wait=_duration(exc.retry_after)), 503,
                            {"Retry-After": str(exc.retry_after)})
     except (InvalidSecondFactor, SecondFactorNotEnrolled, SealBroken, AccountLocked):
         return _totp_error(_("The code is wrong or was already used."), 401)
@@ -125,20 +156,17 @@ def _totp_error(message: str, status: int, headers: dict | None = None):
 
 
 def _check_second_factor(account_id: int, code: str) -> Account:
-    """The account once its code checks out; raises TooManyAttempts, AccountLocked,
-    InvalidSecondFactor (counted as a failure) or SecondFactorNotEnrolled."""
-    throttle, key = context.throttle(), f"totp:{account_id}"
-    throttle.check(key, request.remote_addr)
-    try:
-        with context.sessions().begin() as session:
-            account = session.get(Account, account_id)
-            if account is None or account.locked:
-                raise AccountLocked("account locked")
-            totp.verify_second_factor(session, account, context.second_factor_keys(), code)
-    except InvalidSecondFactor:
-        throttle.failed(key, request.remote_addr)
-        raise
-    throttle.succeeded(key)
+    """The account once its code checks out; raises TooManyAttempts, ThrottleUnavailable,
+    AccountLocked, InvalidSecondFactor or SecondFactorNotEnrolled. The attempt is
+    counted before the code is checked (see idp.throttle)."""
+    throttle, name = context.throttle(), f"totp:{account_id}"
+    throttle.admit(name, request.remote_addr)
+    with context.sessions().begin() as session:
+        account = session.get(Account, account_id)
+        if account is None or account.locked:
+            raise AccountLocked("account locked")
+        totp.verify_second_factor(session, account, context.second_factor_keys(), code)
+    throttle.succeeded(name, request.remote_addr)
     return account
 
 

@@ -27,7 +27,8 @@ CONNECTIONS = int(os.environ.get("ONEGATE_LOAD_CONNECTIONS", "16"))
 def loaded_server(migrated, tmp_path):
     # The verification rate limit protects production from one client; here the one
     # client is the load generator.
-    server = start_logged_server(migrated, tmp_path, VERIFY_RATE_LIMIT=100_000_000)
+    server = start_logged_server(migrated, tmp_path, VERIFY_RATE_LIMIT=100_000_000,
+                                 TOKEN_RATE_LIMIT=100_000_000)
     yield server
     stop(server)
 

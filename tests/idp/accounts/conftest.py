@@ -11,3 +11,24 @@ def client(app):
     test_client.environ_base["REMOTE_ADDR"] = f"10.{secrets.randbelow(256)}." \
         f"{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
     return test_client
+
+
+@pytest.fixture
+def lock_app(migrated, tmp_path):
+    """An app whose throttle locks a (name, source) after 3 wrong passwords and has no
+    per-name delay: its answers depend on counts only, never on how fast a test runs."""
+    from admin.app import create_app
+    from tests.conftest import test_settings
+
+    application = create_app(test_settings(migrated, LOGIN_LOCK_AFTER=3, LOGIN_DELAY_MAX=0),
+                             instance_path=tmp_path)
+    yield application
+    application.extensions["onegate.engine"].dispose()
+
+
+@pytest.fixture
+def lock_client(lock_app):
+    test_client = lock_app.test_client()
+    test_client.environ_base["REMOTE_ADDR"] = f"10.{secrets.randbelow(256)}." \
+        f"{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+    return test_client
