@@ -13,7 +13,13 @@ from flask import current_app, has_app_context
 from admin import bootstrap, db
 from admin.settings import ConfigError, markdown_table
 
+#: Commands that need no app, so no instance: they neither read nor create one.
 NO_APP = {"config", "new-kek", "verify", "verify-bundle"}
+#: The one command whose job is to create an instance (folder, keys, database).
+CREATES_INSTANCE = {"init"}
+#: Commands that sign with the issuer URL in a process of their own (licences,
+#: logout tokens): they use the issuer the service is served under, or refuse.
+SIGNS = {"licenses", "backchannel"}
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,12 +31,60 @@ def cli(ctx: click.Context, operator: str | None) -> None:
     from audit.operators import META_KEY
 
     ctx.meta[META_KEY] = operator
-    if ctx.invoked_subcommand in NO_APP or has_app_context():
+    if ctx.invoked_subcommand in NO_APP or has_app_context() or _asks_for_help():
         return  # an embedding caller (a test, a script) already chose the app
     from admin.app import create_app
 
+    if ctx.invoked_subcommand not in CREATES_INSTANCE:
+        _require_instance(ctx)
     app = create_app()
     ctx.with_resource(app.app_context())
+    if ctx.invoked_subcommand in SIGNS:
+        _require_served_issuer(ctx, app)
+
+
+def _asks_for_help() -> bool:
+    return any(arg in ("-h", "--help") for arg in sys.argv[1:])
+
+
+def _require_instance(ctx: click.Context) -> None:
+    """Stop (exit 2) rather than create an empty instance where there is none, e.g. when
+    run outside the checkout; fine without one when nothing would be created in it."""
+    from admin.config import default_instance_path
+    from admin.settings import load
+
+    path = default_instance_path()
+    if path.is_dir():
+        return
+    values = load(os.environ, path)
+    if values["DATABASE_URL"] and values["SECRET_KEY"] and (values["KEK"] or values["KEK_FILE"]):
+        return
+    click.echo(f"onegate: no instance at {path} (ONEGATE_INSTANCE_PATH, default ./instance of "
+               "the working directory): run in the checkout, set ONEGATE_INSTANCE_PATH, or "
+               "create one with `onegate init`", err=True)
+    ctx.exit(2)
+
+
+def _require_served_issuer(ctx: click.Context, app) -> None:
+    from credentials.served_issuer import IssuerMismatch, check
+
+    try:
+        check(app.extensions["onegate.sessions"], app.config["ONEGATE"]["ISSUER"])
+    except IssuerMismatch as exc:
+        click.echo(f"onegate: refusing to sign: {exc}", err=True)
+        ctx.exit(2)
+
+
+def _record_issuer(app, by: str) -> None:
+    """Say which issuer the instance is now served under, and whether it changed."""
+    from credentials.served_issuer import record
+
+    issuer = app.config["ONEGATE"]["ISSUER"]
+    previous = record(app.extensions["onegate.sessions"], issuer, by)
+    click.echo(f"issuer {issuer}")
+    if previous:
+        click.echo(f"note: the issuer changed from {previous}; licences signed before name "
+                   "the old one", err=True)
 
 
 @cli.command("config")
@@ -68,6 +122,7 @@ def init(demo: bool) -> None:
     """Migrate, create the provider's keys and optionally load demo data."""
     bootstrap.initialise(current_app)
     click.echo("database migrated; provider keys ready")
+    _record_issuer(current_app, "init")
     if demo:
         from admin import demo as demo_data
 
@@ -100,6 +155,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     app = create_app()  # as the workers will see it, with this host and port
     # The wallet's redirect URI follows the issuer (another host or port than at init).
     bootstrap.ensure_wallet_client(app)
+    _record_issuer(app, "serve")
     app.extensions["onegate.engine"].dispose()
     click.echo(f"onegate listening on http://{host}:{port} (issuer "
                f"{app.config['ONEGATE']['ISSUER']})")
