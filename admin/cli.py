@@ -205,6 +205,7 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--prepublish") from None
     _check_owner(owner)
+    _check_alg(owner, alg)
     ring = current_app.extensions["onegate.keyring"]
     record = ring.rotate(owner, alg, timedelta(seconds=seconds))
     _record("key.rotate", record.kid, {"owner": owner, "alg": alg,
@@ -226,6 +227,16 @@ def _check_owner(owner: str) -> None:
             if catalogue.get_department_or_none(session, owner[5:]) is None:
                 raise click.BadParameter(f"no department {owner[5:]!r} "
                                          "(see onegate departments list)", param_hint="--owner")
+
+
+def _check_alg(owner: str, alg: str) -> None:
+    """Departments sign licences with one algorithm: a key of another would be published
+    and never sign, while the old key went on signing."""
+    from credentials import catalogue
+
+    if owner.startswith("dept:") and alg != catalogue.SIGNING_ALG:
+        raise click.BadParameter(f"departments sign with {catalogue.SIGNING_ALG} only",
+                                 param_hint="--alg")
 
 
 @keys_group.command("revoke")

@@ -21,6 +21,17 @@ def _fail(exc: CredentialsError) -> click.ClickException:
     return click.ClickException(f"{exc.detail or exc.title}" + (f": {reasons}" if reasons else ""))
 
 
+#: ``app.extensions[CLIENT_LOOKUP](client_id) -> bool``: whether the provider has the
+#: client (credentials cannot import idp; the composition root supplies it).
+CLIENT_LOOKUP = "onegate.client_exists"
+
+
+class UsageProblem(click.ClickException):
+    """One line ("Error: ..."), exit 2 like any usage error, without the usage text."""
+
+    exit_code = 2
+
+
 def _sessions():
     return current_app.extensions["onegate.sessions"]
 
@@ -70,6 +81,9 @@ def departments_list(as_json: bool) -> None:
 @click.argument("client_id")
 def departments_add_client(code: str, client_id: str) -> None:
     """Let an OAuth client (a department system) act for department CODE."""
+    exists = current_app.extensions.get(CLIENT_LOOKUP)
+    if exists is not None and not exists(client_id):
+        raise UsageProblem(f"no OAuth client {client_id!r} (see onegate clients list)")
     try:
         with _sessions().begin() as session:
             catalogue.add_client(session, code, client_id)
