@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from audit import operators
-from credentials import bulk_import, catalogue
+from credentials import bulk_import, catalogue, served_issuer
 from credentials.errors import CredentialsError
 from credentials.services import deps
 
@@ -42,6 +42,12 @@ def _record(action: str, subject: str, data: dict) -> None:
         operators.record(session, action, subject, data)
 
 
+def _issuer() -> str:
+    """The issuer the service is served under (what licences will name), else ours."""
+    with _sessions()() as session:
+        return served_issuer.recorded(session) or deps().issuer
+
+
 @click.group("departments")
 def departments() -> None:
     """Issuing departments and the OAuth clients that act for them."""
@@ -59,7 +65,7 @@ def departments_add(code: str, name: str, uscc: str) -> None:
     except CredentialsError as exc:
         raise _fail(exc) from None
     _record("department.add", code, {"name": name, "uscc": uscc})
-    click.echo(f"department {row.code} registered; issuer {deps().issuer}/issuers/{row.code}")
+    click.echo(f"department {row.code} registered; issuer {_issuer()}/issuers/{row.code}")
 
 
 @departments.command("list")
@@ -131,7 +137,7 @@ def types_add(code, name_zh, name_en, departments_, holder_kind, validity_days, 
                 "validity_days": validity_days})
     except CredentialsError as exc:
         raise _fail(exc) from None
-    click.echo(f"licence type {code} registered; vct {deps().issuer}/types/{code}")
+    click.echo(f"licence type {code} registered; vct {_issuer()}/types/{code}")
 
 
 @types.command("list")
