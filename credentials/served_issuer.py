@@ -11,6 +11,7 @@ name an issuer nobody serves.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.models import ServedIssuer, utcnow
@@ -34,7 +35,17 @@ def recorded(session: Session) -> str | None:
 
 
 def record(sessions: sessionmaker[Session], issuer: str, by: str) -> str | None:
-    """Record ``issuer`` as served; return the issuer it replaces (None if unchanged)."""
+    """Record ``issuer`` as served; return the issuer it replaces (None if unchanged).
+
+    Several servers starting at once may race to insert the row: the loser updates it.
+    """
+    try:
+        return _record(sessions, issuer, by)
+    except IntegrityError:
+        return _record(sessions, issuer, by)
+
+
+def _record(sessions: sessionmaker[Session], issuer: str, by: str) -> str | None:
     with sessions.begin() as session:
         row = session.get(ServedIssuer, _ROW, with_for_update=True)
         if row is None:
