@@ -93,7 +93,7 @@ def _import_chunk(deps: Deps, department_code: str, chunk: list[tuple[int, bytes
     keys = {content_key(r) for _, r in lines if isinstance(r, IssueRequest)}
     with deps.sessions() as session:
         taken = _stored_keys(session, department_code, keys)
-        earlier = issuance.earlier_requests(session, scope, keys & taken)
+        earlier = issuance.earlier_requests(session, scope, keys & taken, licences_too=False)
     results: dict[int, Outcome] = {}
     todo: list[tuple[int, IssueRequest | CredentialsError]] = []
     for number, request in lines:

@@ -246,9 +246,10 @@ def _reused() -> IdempotencyKeyReused:
                                 [FieldError("Idempotency-Key", "reused_with_other_body")])
 
 
-def earlier_requests(session: Session, scope: str,
-                     keys_: Iterable[str]) -> dict[str, tuple[str, Licence | None]]:
-    """key -> (request hash, licence) for the keys already used in ``scope``.
+def earlier_requests(session: Session, scope: str, keys_: Iterable[str], *,
+                     licences_too: bool = True) -> dict[str, tuple[str, Licence | None]]:
+    """key -> (request hash, licence) for the keys already used in ``scope``
+    (licence None unless ``licences_too``).
 
     Two queries per 500 keys, however many keys there are: a re-sent batch or a
     re-run import is checked in bulk, not one query per item.
@@ -261,7 +262,7 @@ def earlier_requests(session: Session, scope: str,
             IdempotencyRecord.scope == scope,
             IdempotencyRecord.key.in_(wanted[start:start + _IN_CHUNK])))
         records.update({key: (digest, identifier) for key, digest, identifier in rows})
-    identifiers = [identifier for _, identifier in records.values()]
+    identifiers = [identifier for _, identifier in records.values()] if licences_too else []
     licences: dict[str, Licence] = {}
     for start in range(0, len(identifiers), _IN_CHUNK):
         licences.update({row.identifier: row for row in session.scalars(select(Licence).where(
