@@ -76,13 +76,14 @@ def _require_served_issuer(ctx: click.Context, app) -> None:
 
 
 def _record_issuer(app, by: str) -> None:
-    """Say which issuer the instance is now served under, and whether it changed."""
+    """Say which issuer the instance is now served under (and, when serving, whether
+    that changed: init prints the same lines on every run)."""
     from credentials.served_issuer import record
 
     issuer = app.config["ONEGATE"]["ISSUER"]
     previous = record(app.extensions["onegate.sessions"], issuer, by)
     click.echo(f"issuer {issuer}")
-    if previous:
+    if previous and by == "serve":
         click.echo(f"note: the issuer changed from {previous}; licences signed before name "
                    "the old one", err=True)
 
