@@ -244,14 +244,22 @@ def _check_alg(owner: str, alg: str) -> None:
 @click.argument("kid")
 def keys_revoke(kid: str) -> None:
     """Withdraw a key: everything it signed stops verifying."""
-    from keys import UnknownKey
+    from keys import NoActiveKey, UnknownKey
 
+    ring = current_app.extensions["onegate.keyring"]
     try:
-        record = current_app.extensions["onegate.keyring"].revoke(kid)
+        record = ring.revoke(kid)
     except UnknownKey:
         raise click.ClickException(f"no key with kid {kid}") from None
     _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg})
     click.echo(f"key {kid} revoked")
+    try:
+        ring.signer(record.owner, record.alg)
+    except NoActiveKey:
+        # Revoking must work in an emergency, but must not leave an outage unsaid.
+        click.echo(f"warning: {record.owner} has no active {record.alg} key now; nothing "
+                   f"signs with it until: onegate keys rotate --owner {record.owner} "
+                   f"--alg {record.alg} --prepublish 0", err=True)
 
 
 def _record(action: str, subject: str, data: dict) -> None:

@@ -51,3 +51,21 @@ def test_rotate_refuses_an_algorithm_departments_do_not_sign_with(app, unique):
     assert after == before
     rotated = run(app, "rotate", "--owner", f"dept:{dept.code}", "--alg", "ES256")
     assert rotated.exit_code == 0, rotated.output
+
+
+def test_revoking_the_last_active_key_says_nothing_signs_and_how_to_recover(app, unique):
+    from tests.credentials.helpers import make_department
+
+    dept = make_department(app, unique)
+    owner = f"dept:{dept.code}"
+    active = [r for r in json.loads(run(app, "list", "--owner", owner, "--json").output)
+              if r["state"] == "active"]
+    result = run(app, "revoke", active[0]["kid"])
+    assert result.exit_code == 0, result.output
+    assert f"{owner} has no active ES256 key now" in result.output
+    hint = f"onegate keys rotate --owner {owner} --alg ES256 --prepublish 0"
+    assert hint in result.output
+    recovered = run(app, *hint.split()[2:])
+    assert recovered.exit_code == 0, recovered.output
+    with app.app_context():
+        assert app.extensions["onegate.keyring"].signer(owner, "ES256").kid != active[0]["kid"]
