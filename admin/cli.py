@@ -3,6 +3,7 @@ so packages' commands use ``flask.current_app`` like views do."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -18,8 +19,11 @@ NO_APP = {"config", "new-kek", "verify", "verify-bundle"}
 #: The one command whose job is to create an instance (folder, keys, database).
 CREATES_INSTANCE = {"init"}
 #: Commands that sign with the issuer URL in a process of their own (licences,
-#: logout tokens): they use the issuer the service is served under, or refuse.
-SIGNS = {"licenses", "backchannel"}
+#: logout tokens, audit checkpoints): group -> its signing subcommands (None: all).
+#: They use the issuer the service is served under, or refuse.
+SIGNS: dict[str, set[str] | None] = {"licenses": None, "backchannel": None,
+                                     "audit": {"checkpoint"}}
+_APP = "onegate.cli_app"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -39,8 +43,22 @@ def cli(ctx: click.Context, operator: str | None) -> None:
         _require_instance(ctx)
     app = create_app()
     ctx.with_resource(app.app_context())
-    if ctx.invoked_subcommand in SIGNS:
-        _require_served_issuer(ctx, app)
+    ctx.meta[_APP] = app  # only an app of our own: an embedding caller chose its issuer
+
+
+def _guard_signing(group: click.Group, names: set[str] | None) -> None:
+    """Check the served issuer before ``group`` runs one of its signing subcommands."""
+    inner = group.callback
+
+    @functools.wraps(inner)
+    def guarded(*args, **kwargs):
+        ctx = click.get_current_context()
+        app = ctx.meta.get(_APP)
+        if app is not None and (names is None or ctx.invoked_subcommand in names):
+            _require_served_issuer(ctx, app)
+        return inner(*args, **kwargs)
+
+    group.callback = guarded
 
 
 def _asks_for_help() -> bool:
@@ -282,6 +300,8 @@ def _register_package_commands() -> None:
     for group in (users, clients, backchannel_cli, audit_group, verify_command, bundle_group,
                   *credential_groups):
         cli.add_command(group)
+    for name, subcommands in SIGNS.items():
+        _guard_signing(cli.commands[name], subcommands)
 
 
 _register_package_commands()

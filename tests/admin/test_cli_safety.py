@@ -86,11 +86,13 @@ def test_signing_commands_use_the_served_issuer_or_refuse(tmp_path):
         server.wait(timeout=30)
     (tmp_path / "old.jsonl").write_text(_licence_line() + "\n", encoding="utf-8")
     for args in (("licenses", "import", "old.jsonl", "--department", "gdamr"),
-                 ("backchannel", "run", "--once")):
+                 ("backchannel", "run", "--once"), ("audit", "checkpoint")):
         refused = onegate(tmp_path, *args)
         assert refused.returncode == 2, (args, refused.stdout, refused.stderr)
         assert served in refused.stderr and "http://127.0.0.1:8000" in refused.stderr
-    assert "0 imported" not in refused.stdout
+        assert refused.stdout == ""
+    listed = onegate(tmp_path, "audit", "list")  # reading signs nothing: not refused
+    assert listed.returncode == 0, listed.stderr
     imported = onegate(tmp_path, "licenses", "import", "old.jsonl", "--department", "gdamr",
                        PORT=port)
     assert imported.returncode == 0, imported.stdout + imported.stderr
