@@ -114,6 +114,26 @@ def _init_packages(app: Flask) -> None:
     from idp.tokens import is_revoked
 
     app.extensions[REVOCATION_HOOK] = is_revoked
+    from credentials.cli import CLIENT_LOOKUP
+
+    app.extensions[CLIENT_LOOKUP] = _client_exists(app)
+
+
+def _client_exists(app: Flask):
+    """`departments add-client` checks the client is registered (credentials cannot
+    import idp)."""
+    from sqlalchemy import select
+
+    from idp.models.clients import OAuthClient
+
+    sessions = app.extensions["onegate.sessions"]
+
+    def exists(client_id: str) -> bool:
+        with sessions() as session:
+            return session.scalar(select(OAuthClient.id)
+                                  .where(OAuthClient.client_id == client_id)) is not None
+
+    return exists
 
 
 def _licence_type_names(app: Flask):

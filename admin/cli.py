@@ -3,6 +3,7 @@ so packages' commands use ``flask.current_app`` like views do."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -13,7 +14,16 @@ from flask import current_app, has_app_context
 from admin import bootstrap, db
 from admin.settings import ConfigError, markdown_table
 
+#: Commands that need no app, so no instance: they neither read nor create one.
 NO_APP = {"config", "new-kek", "verify", "verify-bundle"}
+#: The one command whose job is to create an instance (folder, keys, database).
+CREATES_INSTANCE = {"init"}
+#: Commands that sign with the issuer URL in a process of their own (licences,
+#: logout tokens, audit checkpoints): group -> its signing subcommands (None: all).
+#: They use the issuer the service is served under, or refuse.
+SIGNS: dict[str, set[str] | None] = {"licenses": None, "backchannel": None,
+                                     "audit": {"checkpoint"}}
+_APP = "onegate.cli_app"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,12 +35,75 @@ def cli(ctx: click.Context, operator: str | None) -> None:
     from audit.operators import META_KEY
 
     ctx.meta[META_KEY] = operator
-    if ctx.invoked_subcommand in NO_APP or has_app_context():
+    if ctx.invoked_subcommand in NO_APP or has_app_context() or _asks_for_help():
         return  # an embedding caller (a test, a script) already chose the app
     from admin.app import create_app
 
+    if ctx.invoked_subcommand not in CREATES_INSTANCE:
+        _require_instance(ctx)
     app = create_app()
     ctx.with_resource(app.app_context())
+    ctx.meta[_APP] = app  # only an app of our own: an embedding caller chose its issuer
+
+
+def _guard_signing(group: click.Group, names: set[str] | None) -> None:
+    """Check the served issuer before ``group`` runs one of its signing subcommands."""
+    inner = group.callback
+
+    @functools.wraps(inner)
+    def guarded(*args, **kwargs):
+        ctx = click.get_current_context()
+        app = ctx.meta.get(_APP)
+        if app is not None and (names is None or ctx.invoked_subcommand in names):
+            _require_served_issuer(ctx, app)
+        return inner(*args, **kwargs)
+
+    group.callback = guarded
+
+
+def _asks_for_help() -> bool:
+    return any(arg in ("-h", "--help") for arg in sys.argv[1:])
+
+
+def _require_instance(ctx: click.Context) -> None:
+    """Stop (exit 2) rather than create an empty instance where there is none, e.g. when
+    run outside the checkout; fine without one when nothing would be created in it."""
+    from admin.config import default_instance_path
+    from admin.settings import load
+
+    path = default_instance_path()
+    if path.is_dir():
+        return
+    values = load(os.environ, path)
+    if values["DATABASE_URL"] and values["SECRET_KEY"] and (values["KEK"] or values["KEK_FILE"]):
+        return
+    click.echo(f"onegate: no instance at {path} (ONEGATE_INSTANCE_PATH, default ./instance of "
+               "the working directory): run in the checkout, set ONEGATE_INSTANCE_PATH, or "
+               "create one with `onegate init`", err=True)
+    ctx.exit(2)
+
+
+def _require_served_issuer(ctx: click.Context, app) -> None:
+    from credentials.served_issuer import IssuerMismatch, check
+
+    try:
+        check(app.extensions["onegate.sessions"], app.config["ONEGATE"]["ISSUER"])
+    except IssuerMismatch as exc:
+        click.echo(f"onegate: refusing to sign: {exc}", err=True)
+        ctx.exit(2)
+
+
+def _record_issuer(app, by: str) -> None:
+    """Say which issuer the instance is now served under (and, when serving, whether
+    that changed: init prints the same lines on every run)."""
+    from credentials.served_issuer import record
+
+    issuer = app.config["ONEGATE"]["ISSUER"]
+    previous = record(app.extensions["onegate.sessions"], issuer, by)
+    click.echo(f"issuer {issuer}")
+    if previous and by == "serve":
+        click.echo(f"note: the issuer changed from {previous}; licences signed before name "
+                   "the old one", err=True)
 
 
 @cli.command("config")
@@ -68,6 +141,7 @@ def init(demo: bool) -> None:
     """Migrate, create the provider's keys and optionally load demo data."""
     bootstrap.initialise(current_app)
     click.echo("database migrated; provider keys ready")
+    _record_issuer(current_app, "init")
     if demo:
         from admin import demo as demo_data
 
@@ -100,6 +174,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     app = create_app()  # as the workers will see it, with this host and port
     # The wallet's redirect URI follows the issuer (another host or port than at init).
     bootstrap.ensure_wallet_client(app)
+    _record_issuer(app, "serve")
     app.extensions["onegate.engine"].dispose()
     click.echo(f"onegate listening on http://{host}:{port} (issuer "
                f"{app.config['ONEGATE']['ISSUER']})")
@@ -149,6 +224,7 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--prepublish") from None
     _check_owner(owner)
+    _check_alg(owner, alg)
     ring = current_app.extensions["onegate.keyring"]
     record = ring.rotate(owner, alg, timedelta(seconds=seconds))
     _record("key.rotate", record.kid, {"owner": owner, "alg": alg,
@@ -172,18 +248,36 @@ def _check_owner(owner: str) -> None:
                                          "(see onegate departments list)", param_hint="--owner")
 
 
+def _check_alg(owner: str, alg: str) -> None:
+    """Departments sign licences with one algorithm: a key of another would be published
+    and never sign, while the old key went on signing."""
+    from credentials import catalogue
+
+    if owner.startswith("dept:") and alg != catalogue.SIGNING_ALG:
+        raise click.BadParameter(f"departments sign with {catalogue.SIGNING_ALG} only",
+                                 param_hint="--alg")
+
+
 @keys_group.command("revoke")
 @click.argument("kid")
 def keys_revoke(kid: str) -> None:
     """Withdraw a key: everything it signed stops verifying."""
-    from keys import UnknownKey
+    from keys import NoActiveKey, UnknownKey
 
+    ring = current_app.extensions["onegate.keyring"]
     try:
-        record = current_app.extensions["onegate.keyring"].revoke(kid)
+        record = ring.revoke(kid)
     except UnknownKey:
         raise click.ClickException(f"no key with kid {kid}") from None
     _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg})
     click.echo(f"key {kid} revoked")
+    try:
+        ring.signer(record.owner, record.alg)
+    except NoActiveKey:
+        # Revoking must work in an emergency, but must not leave an outage unsaid.
+        click.echo(f"warning: {record.owner} has no active {record.alg} key now; nothing "
+                   f"signs with it until: onegate keys rotate --owner {record.owner} "
+                   f"--alg {record.alg} --prepublish 0", err=True)
 
 
 def _record(action: str, subject: str, data: dict) -> None:
@@ -207,6 +301,8 @@ def _register_package_commands() -> None:
     for group in (users, clients, backchannel_cli, audit_group, verify_command, bundle_group,
                   accounts_group, *credential_groups):
         cli.add_command(group)
+    for name, subcommands in SIGNS.items():
+        _guard_signing(cli.commands[name], subcommands)
 
 
 _register_package_commands()

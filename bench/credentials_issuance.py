@@ -69,8 +69,9 @@ def run(url: str, label: str, args) -> None:
             assert all(o.licence is not None for o in outcomes)
             path = Path(workdir) / "import.jsonl"
             with path.open("w", encoding="utf-8") as handle:
-                for _ in range(args.n):
-                    handle.write(json.dumps(dept.body(), ensure_ascii=False) + "\n")
+                for number in range(args.n):
+                    body = dept.body(serial=f"B{number:08d}", version=1)
+                    handle.write(json.dumps(body, ensure_ascii=False) + "\n")
             start = time.perf_counter()
             summary = bulk_import.run(d, path, dept.code)
             imported = time.perf_counter() - start

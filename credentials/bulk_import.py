@@ -1,24 +1,34 @@
-"""Bulk import of existing licences from JSON Lines, resumable.
+"""Bulk import of existing licences from JSON Lines, resumable and idempotent.
 
-Each line's idempotency key is ``<file sha256>:<line number>`` (scope
-``import:<department>``): a re-run after an interruption skips the lines already
-stored and imports the rest, so nothing is duplicated and nothing lost. Lines are
-stored in batches, one transaction per batch (issuance.issue_many).
+A licence is known by its content key (department, serial, version), never by the
+file it came in or its line number: every line must carry its ``serial``
+(``version`` defaults to 1). Each batch of lines is checked against the stored
+licences in bulk (a few queries per batch, not one per line); lines already stored
+with the same content are skipped, lines whose key was stored with other content
+are rejected, the rest are stored one transaction per batch (issuance.issue_many).
+So a re-run after an interruption, a fixed file, or a partial copy of an imported
+file imports exactly what is missing. The unique index on (department_code,
+serial, version) keeps it true when two imports of the same file race: the loser
+of a race finds the winner's licence and counts it as already imported.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from credentials import audit_events, http_input, issuance
-from credentials.errors import CredentialsError
-from credentials.issuance import Deps
-from credentials.issue_request import parse_issue_request
+from credentials.errors import CredentialsError, FieldError, IdempotencyKeyReused, ValidationFailed
+from credentials.issuance import Deps, Outcome
+from credentials.issue_request import IssueRequest, parse_issue_request
+from credentials.models import Licence
 
 BATCH = 500
+_IN_CHUNK = 500
 
 
 @dataclass
@@ -27,14 +37,6 @@ class ImportSummary:
     imported: int = 0
     skipped: int = 0
     rejected: list[tuple[int, list[str]]] = field(default_factory=list)
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def count_lines(path: Path) -> int:
@@ -49,12 +51,21 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
                 yield number, line
 
 
-def parse_line(raw: bytes) -> object:
-    """A request or the CredentialsError rejecting it."""
+def parse_line(raw: bytes) -> IssueRequest | CredentialsError:
+    """A request with its serial, or the CredentialsError rejecting it."""
     try:
-        return parse_issue_request(http_input.parse_json(raw), allow_import_fields=True)
+        request = parse_issue_request(http_input.parse_json(raw), allow_import_fields=True)
     except CredentialsError as exc:
         return exc
+    if request.serial is None:
+        return ValidationFailed("an imported licence needs its serial",
+                                [FieldError("serial", "required")])
+    return request
+
+
+def content_key(request: IssueRequest) -> str:
+    """``<serial>.<version>`` (version 3 digits): the idempotency key within a department."""
+    return f"{request.serial}.{request.version or issuance.FIRST_VERSION:03d}"
 
 
 def run(deps: Deps, path: Path, department_code: str, *, batch: int = BATCH,
@@ -63,39 +74,82 @@ def run(deps: Deps, path: Path, department_code: str, *, batch: int = BATCH,
 
     Raises NotFound for an unknown department, OSError for an unreadable file.
     """
-    scope, prefix = "import:" + department_code, file_digest(path)
     summary = ImportSummary()
     chunk: list[tuple[int, bytes]] = []
     for item in _lines(path):
         chunk.append(item)
         if len(chunk) >= batch:
-            _import_chunk(deps, department_code, scope, prefix, chunk, summary, progress)
+            _import_chunk(deps, department_code, chunk, summary, progress)
             chunk = []
     if chunk:
-        _import_chunk(deps, department_code, scope, prefix, chunk, summary, progress)
+        _import_chunk(deps, department_code, chunk, summary, progress)
     return summary
 
 
-def _import_chunk(deps: Deps, department_code: str, scope: str, prefix: str,
-                  chunk: list[tuple[int, bytes]], summary: ImportSummary,
-                  progress: Callable[[int], None] | None) -> None:
-    keys = [f"{prefix}:{number}" for number, _ in chunk]
+def _import_chunk(deps: Deps, department_code: str, chunk: list[tuple[int, bytes]],
+                  summary: ImportSummary, progress: Callable[[int], None] | None) -> None:
+    scope = "import:" + department_code
+    lines = [(number, parse_line(raw)) for number, raw in chunk]
+    keys = {content_key(r) for _, r in lines if isinstance(r, IssueRequest)}
     with deps.sessions() as session:
-        done = issuance.used_keys(session, scope, keys)
-    todo = [(n, raw, k) for (n, raw), k in zip(chunk, keys, strict=True) if k not in done]
-    summary.total += len(chunk)
-    summary.skipped += len(chunk) - len(todo)
-    outcomes = issuance.issue_many(deps, department_code, [parse_line(raw) for _, raw, _ in todo],
-                                   scope=scope, keys_=[k for _, _, k in todo], chunk=len(todo) or 1,
-                                   actor=scope, action=audit_events.IMPORT)
-    for (number, _, _), outcome in zip(todo, outcomes, strict=True):
-        if outcome.error is not None:
-            reasons = [f"{e.field}: {e.reason}" for e in outcome.error.errors] or [
-                outcome.error.detail or outcome.error.title]
-            summary.rejected.append((number, reasons))
-        elif outcome.replayed:
-            summary.skipped += 1
+        taken = _stored_keys(session, department_code, keys)
+        earlier = issuance.earlier_requests(session, scope, keys & taken, licences_too=False)
+    results: dict[int, Outcome] = {}
+    todo: list[tuple[int, IssueRequest | CredentialsError]] = []
+    for number, request in lines:
+        known = _known(request, taken, earlier)
+        if known is None:
+            todo.append((number, request))
         else:
-            summary.imported += 1
+            results[number] = known
+    if todo:
+        outcomes = issuance.issue_many(
+            deps, department_code, [r for _, r in todo], scope=scope,
+            keys_=[content_key(r) if isinstance(r, IssueRequest) else None for _, r in todo],
+            chunk=len(todo), actor=scope, action=audit_events.IMPORT)
+        results.update({number: o for (number, _), o in zip(todo, outcomes, strict=True)})
+    for number in sorted(results):
+        _count(summary, number, results[number])
+    summary.total += len(chunk)
     if progress is not None:
         progress(len(chunk))
+
+
+def _stored_keys(session: Session, department_code: str, keys: set[str]) -> set[str]:
+    """The content keys among ``keys`` that the department's licences already use."""
+    serials = sorted({key.rsplit(".", 1)[0] for key in keys})
+    found: set[str] = set()
+    for start in range(0, len(serials), _IN_CHUNK):
+        found |= {f"{serial}.{version}" for serial, version in session.execute(
+            select(Licence.serial, Licence.version).where(
+                Licence.department_code == department_code,
+                Licence.serial.in_(serials[start:start + _IN_CHUNK])))}
+    return found & keys
+
+
+def _known(request: IssueRequest | CredentialsError, taken: set[str],
+           earlier: dict[str, tuple[str, Licence | None]]) -> Outcome | None:
+    """The outcome of a line whose content key is already stored; None for a new one."""
+    if not isinstance(request, IssueRequest) or content_key(request) not in taken:
+        return None
+    found = earlier.get(content_key(request))
+    if found is not None and found[0] == issuance.request_hash(request):
+        return Outcome(licence=found[1], replayed=True)
+    # Stored with other content, or issued otherwise: never a second licence.
+    reason = "already_imported" if found is not None else "serial_taken"
+    return Outcome(error=ValidationFailed("serial and version are already used",
+                                          [FieldError("serial", reason)]))
+
+
+def _count(summary: ImportSummary, number: int, outcome: Outcome) -> None:
+    error = outcome.error
+    if isinstance(error, IdempotencyKeyReused):  # lost a race to other content
+        error = ValidationFailed(errors=[FieldError("serial", "already_imported")])
+    if error is not None:
+        reasons = [f"{e.field}: {e.reason}" for e in error.errors] or [
+            error.detail or error.title]
+        summary.rejected.append((number, reasons))
+    elif outcome.replayed:
+        summary.skipped += 1
+    else:
+        summary.imported += 1

@@ -10,7 +10,7 @@ import click
 from flask import current_app
 
 from audit import operators
-from credentials import bulk_import, catalogue
+from credentials import bulk_import, catalogue, served_issuer
 from credentials.errors import CredentialsError
 from credentials.services import deps
 
@@ -21,6 +21,17 @@ def _fail(exc: CredentialsError) -> click.ClickException:
     return click.ClickException(f"{exc.detail or exc.title}" + (f": {reasons}" if reasons else ""))
 
 
+#: ``app.extensions[CLIENT_LOOKUP](client_id) -> bool``: whether the provider has the
+#: client (credentials cannot import idp; the composition root supplies it).
+CLIENT_LOOKUP = "onegate.client_exists"
+
+
+class UsageProblem(click.ClickException):
+    """One line ("Error: ..."), exit 2 like any usage error, without the usage text."""
+
+    exit_code = 2
+
+
 def _sessions():
     return current_app.extensions["onegate.sessions"]
 
@@ -29,6 +40,12 @@ def _record(action: str, subject: str, data: dict) -> None:
     """Audit an operator action whose own work committed in its own transactions."""
     with _sessions().begin() as session:
         operators.record(session, action, subject, data)
+
+
+def _issuer() -> str:
+    """The issuer the service is served under (what licences will name), else ours."""
+    with _sessions()() as session:
+        return served_issuer.recorded(session) or deps().issuer
 
 
 @click.group("departments")
@@ -48,7 +65,7 @@ def departments_add(code: str, name: str, uscc: str) -> None:
     except CredentialsError as exc:
         raise _fail(exc) from None
     _record("department.add", code, {"name": name, "uscc": uscc})
-    click.echo(f"department {row.code} registered; issuer {deps().issuer}/issuers/{row.code}")
+    click.echo(f"department {row.code} registered; issuer {_issuer()}/issuers/{row.code}")
 
 
 @departments.command("list")
@@ -70,6 +87,9 @@ def departments_list(as_json: bool) -> None:
 @click.argument("client_id")
 def departments_add_client(code: str, client_id: str) -> None:
     """Let an OAuth client (a department system) act for department CODE."""
+    exists = current_app.extensions.get(CLIENT_LOOKUP)
+    if exists is not None and not exists(client_id):
+        raise UsageProblem(f"no OAuth client {client_id!r} (see onegate clients list)")
     try:
         with _sessions().begin() as session:
             catalogue.add_client(session, code, client_id)
@@ -117,7 +137,7 @@ def types_add(code, name_zh, name_en, departments_, holder_kind, validity_days, 
                 "validity_days": validity_days})
     except CredentialsError as exc:
         raise _fail(exc) from None
-    click.echo(f"licence type {code} registered; vct {deps().issuer}/types/{code}")
+    click.echo(f"licence type {code} registered; vct {_issuer()}/types/{code}")
 
 
 @types.command("list")

@@ -38,6 +38,7 @@ from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id,
 FIRST_VERSION = 1
 _SERIAL_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _RETRIES = 3
+_IN_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -236,19 +237,38 @@ def replay(session: Session, scope: str, key: str, digest: str) -> Licence | Non
     if record is None:
         return None
     if record.request_hash != digest:
-        raise IdempotencyKeyReused("this Idempotency-Key was used with a different request",
-                                   [FieldError("Idempotency-Key", "reused_with_other_body")])
+        raise _reused()
     return session.get(Licence, record.identifier)
 
 
-def used_keys(session: Session, scope: str, keys_: Iterable[str]) -> set[str]:
-    wanted = list(keys_)
-    found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start:start + 500]
-        found |= set(session.scalars(select(IdempotencyRecord.key).where(
-            IdempotencyRecord.scope == scope, IdempotencyRecord.key.in_(chunk))))
-    return found
+def _reused() -> IdempotencyKeyReused:
+    return IdempotencyKeyReused("this Idempotency-Key was used with a different request",
+                                [FieldError("Idempotency-Key", "reused_with_other_body")])
+
+
+def earlier_requests(session: Session, scope: str, keys_: Iterable[str], *,
+                     licences_too: bool = True) -> dict[str, tuple[str, Licence | None]]:
+    """key -> (request hash, licence) for the keys already used in ``scope``
+    (licence None unless ``licences_too``).
+
+    Two queries per 500 keys, however many keys there are: a re-sent batch or a
+    re-run import is checked in bulk, not one query per item.
+    """
+    wanted = list(dict.fromkeys(keys_))
+    records: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(wanted), _IN_CHUNK):
+        rows = session.execute(select(IdempotencyRecord.key, IdempotencyRecord.request_hash,
+                                      IdempotencyRecord.identifier).where(
+            IdempotencyRecord.scope == scope,
+            IdempotencyRecord.key.in_(wanted[start:start + _IN_CHUNK])))
+        records.update({key: (digest, identifier) for key, digest, identifier in rows})
+    identifiers = [identifier for _, identifier in records.values()] if licences_too else []
+    licences: dict[str, Licence] = {}
+    for start in range(0, len(identifiers), _IN_CHUNK):
+        licences.update({row.identifier: row for row in session.scalars(select(Licence).where(
+            Licence.identifier.in_(identifiers[start:start + _IN_CHUNK])))})
+    return {key: (digest, licences.get(identifier))
+            for key, (digest, identifier) in records.items()}
 
 
 # -- the entry points ------------------------------------------------------------------
@@ -269,9 +289,10 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
     pending: list[tuple[int, Prepared]] = []
     with deps.sessions() as session:
         cat = Catalogue(catalogue.get_department(session, department_code))
+        earlier = earlier_requests(session, scope, [k for k in keys_ or () if k]) if scope else {}
         for index, request in enumerate(requests):
             key = keys_[index] if keys_ else None
-            result = _check_one(session, cat, request, scope, key, now)
+            result = _check_one(session, cat, request, scope, key, earlier, now)
             if isinstance(result, Outcome):
                 outcomes[index] = result
             else:
@@ -284,15 +305,16 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
 
 
 def _check_one(session: Session, cat: Catalogue, request: IssueRequest | CredentialsError,
-               scope: str | None, key: str | None, now: datetime) -> Outcome | Prepared:
+               scope: str | None, key: str | None,
+               earlier: dict[str, tuple[str, Licence | None]], now: datetime) -> Outcome | Prepared:
     if isinstance(request, CredentialsError):
         return Outcome(error=request)
     digest = request_hash(request) if scope and key else None
     try:
-        if scope and key:
-            earlier = replay(session, scope, key, digest)
-            if earlier is not None:
-                return Outcome(licence=earlier, replayed=True)
+        if key in earlier:
+            if earlier[key][0] != digest:
+                raise _reused()
+            return Outcome(licence=earlier[key][1], replayed=True)
         prepared = prepare(session, cat, request, now)
     except CredentialsError as exc:
         return Outcome(error=exc)

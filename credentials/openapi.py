@@ -22,6 +22,15 @@ IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "description": "Same key and same body: the same licence (replayed, header "
                               "Idempotent-Replayed). Same key, other body: 409.",
                "schema": {"type": "string", "maxLength": 200}}
+BATCH_RETRY = (
+    "Items are stored in chunks of 200, each chunk in one transaction with its status-list "
+    "slots, idempotency records and audit entries, so a crash leaves whole licences only. "
+    "Send an `Idempotency-Key` and re-send the same batch with the same key after a timeout, "
+    "a connection error or a 5xx: item *i* is keyed `<key>#<i>`, so the items stored before "
+    "the failure come back as the same licences (`replayed: true`) and only the rest are "
+    "issued. Without the key a re-sent batch issues new licences. The same key with another "
+    "item at position *i* rejects that item (409 `idempotency-key-reused`). Keys are kept per "
+    "client without expiry.")
 DEPT = [{"departmentToken": []}]
 WALLET = [{"walletToken": []}]
 ANY_TOKEN = [{"departmentToken": []}, {"walletToken": []}]
@@ -86,13 +95,13 @@ def paths() -> dict[str, Any]:
             {"201": licence_ok, **ERRORS, "409": _problem("Idempotency-Key reused"),
              "503": _problem("The department has no signing key")},
             body=_ref("IssueRequest"), params=[IDEMPOTENCY])},
-        "/api/v1/licenses:batch": {"post": _op(
+        "/api/v1/licenses:batch": {"post": {**_op(
             "Issue up to 1,000 licences; each item issued or rejected on its own",
             {"200": _json(_ref("BatchResult")), **ERRORS,
              "413": _problem("More than 1,000 items")},
             body={"type": "object", "required": ["items"], "properties": {
                 "items": {"type": "array", "maxItems": 1000, "items": _ref("IssueRequest")}}},
-            params=[IDEMPOTENCY])},
+            params=[IDEMPOTENCY]), "description": BATCH_RETRY}},
         "/api/v1/licenses/{id}": {"get": _op(
             "Read a licence (issuing department or its holder)",
             {"200": _json(_ref("Licence")), **ERRORS, "404": _problem("No such licence")},

@@ -5,7 +5,9 @@ pushes an app context first, so commands use ``flask.current_app``."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import click
@@ -15,10 +17,19 @@ from sqlalchemy import select
 from audit import operators
 from idp import clients as registry
 from idp.models.clients import OAuthClient
+from idp.scope_descriptions import ISSUE_PREFIX, NAME_HOOK, READ_PREFIX, SCOPES
 from idp.uris import redirect_uri_problem, web_uri_problem
 
 SCOPE_DEFAULT = ("openid", "profile")
 MAX_NAME = 200
+#: The grant each licence scope family serves: issuing is a department system's own
+#: act (client credentials); reading a holder's licences needs the holder's consent.
+LICENCE_SCOPE_GRANTS = {READ_PREFIX: "authorization_code", ISSUE_PREFIX: "client_credentials"}
+_TYPE_CODE = re.compile(r"[0-9A-Z]{18}[0-9]{3}\Z")  # GB/T 36904 licence type code
+
+
+class UnsupportedScope(ValueError):
+    """A scope the provider does not offer, or one the client could never use."""
 
 
 @dataclass
@@ -117,6 +128,34 @@ def _check(new: NewClient) -> None:
         raise ValueError("private_key_jwt needs --jwks-uri (or registered jwks)")
 
 
+def supported_scopes() -> str:
+    """The scopes an operator may register, as one line."""
+    return ", ".join([*SCOPES, *(prefix + "<type code>" for prefix in LICENCE_SCOPE_GRANTS)])
+
+
+def check_scopes(new: NewClient, type_name: Callable[[str, str], str | None] | None) -> None:
+    """Refuse a scope the provider does not support (discovery's ``scopes_supported``
+    plus the licence scopes of catalogue types, ``type_name`` being the catalogue
+    lookup when the app has one), and a licence scope the client's grants cannot use.
+
+    Raises UnsupportedScope naming the scope and listing what is supported.
+    """
+    for scope in new.scopes:
+        if scope in SCOPES or not _valid_scope_token(scope):
+            continue  # create() reports malformed scope tokens
+        prefix = next((p for p in LICENCE_SCOPE_GRANTS if scope.startswith(p)), None)
+        code = scope[len(prefix):] if prefix else ""
+        if prefix is None or not _TYPE_CODE.match(code):
+            problem = "is not supported"
+        elif type_name is not None and type_name(code, "en") is None:
+            problem = "names no licence type of the catalogue (onegate types list)"
+        elif LICENCE_SCOPE_GRANTS[prefix] not in new.grant_types:
+            problem = f"needs --grant {LICENCE_SCOPE_GRANTS[prefix]}"
+        else:
+            continue
+        raise UnsupportedScope(f"scope {_shown(scope)} {problem}; supported: {supported_scopes()}")
+
+
 def client_row(row: OAuthClient) -> dict:
     """The operator's view of a client (never the secret hash)."""
     return {"client_id": row.client_id, "name": row.name, "redirect_uris": row.redirect_uris,
@@ -128,6 +167,12 @@ def client_row(row: OAuthClient) -> dict:
             "id_token_signed_response_alg": row.id_token_signed_response_alg,
             "trusted": row.trusted, "disabled": row.disabled,
             "created_at": row.created_at.isoformat() if row.created_at else None}
+
+
+class UsageProblem(click.ClickException):
+    """One line ("Error: ..."), exit 2 like any usage error, without the usage text."""
+
+    exit_code = 2
 
 
 def _sessions():
@@ -177,11 +222,14 @@ def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, 
     if scopes:
         new.scopes = [s for value in scopes for s in value.split()]
     try:
+        check_scopes(new, current_app.extensions.get(NAME_HOOK))
         with _sessions().begin() as session:
             row, secret = create(session, new)
             operators.record(session, "client.add", row.client_id, {
                 "name": row.name, "scopes": new.scopes, "grant_types": new.grant_types,
                 "redirect_uris": new.redirect_uris, "trusted": new.trusted})
+    except UnsupportedScope as exc:
+        raise UsageProblem(str(exc)) from None
     except ValueError as exc:
         # One readable line ("Error: --redirect-uri 'x' is not an absolute URI ..."), exit 1.
         raise click.ClickException(str(exc)) from None

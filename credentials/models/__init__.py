@@ -3,6 +3,7 @@
 from credentials.models.base import Base, UtcDateTime, utcnow
 from credentials.models.catalogue import Department, DepartmentClient, LicenceType
 from credentials.models.licences import STATES, IdempotencyRecord, Licence, QrImage
+from credentials.models.service import ServedIssuer
 from credentials.models.status_lists import StatusListRow
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Licence",
     "LicenceType",
     "QrImage",
+    "ServedIssuer",
     "StatusListRow",
     "UtcDateTime",
     "utcnow",

@@ -24,7 +24,8 @@ STATES = ("valid", "suspended", "revoked")
 
 class Licence(Base):
     """One licence version. ``(status_list_id, status_idx)`` is unique: the rows
-    themselves record which status-list slots are taken."""
+    themselves record which status-list slots are taken. ``(department_code, serial,
+    version)`` is unique too: the content key that makes imports idempotent."""
 
     __tablename__ = "credential_licences"
     __table_args__ = (
@@ -32,6 +33,8 @@ class Licence(Base):
         UniqueConstraint("status_list_id", "status_idx", name="uq_credential_licences_status"),
         Index("ix_credential_licences_holder", "holder_code_type", "holder_number"),
         Index("ix_credential_licences_list_state", "status_list_id", "state"),
+        Index("uq_credential_licences_content", "department_code", "serial", "version",
+              unique=True),
     )
 
     identifier: Mapped[str] = mapped_column(String(120), primary_key=True)

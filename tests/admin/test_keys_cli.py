@@ -35,3 +35,37 @@ def test_rotate_refuses_unknown_owners_and_departments(app):
 def test_revoke_unknown_kid_is_one_line(app):
     result = run(app, "revoke", "no-such-kid")
     assert result.exit_code == 1 and "no key with kid no-such-kid" in result.output
+
+
+def test_rotate_refuses_an_algorithm_departments_do_not_sign_with(app, unique):
+    """A department signs licences with ES256 only: an RS256 'rotation' would publish
+    a key that never signs while the old one goes on."""
+    from tests.credentials.helpers import make_department
+
+    dept = make_department(app, unique)
+    before = json.loads(run(app, "list", "--owner", f"dept:{dept.code}", "--json").output)
+    result = run(app, "rotate", "--owner", f"dept:{dept.code}", "--alg", "RS256")
+    assert result.exit_code == 2, result.output
+    assert "departments sign with ES256" in result.output
+    after = json.loads(run(app, "list", "--owner", f"dept:{dept.code}", "--json").output)
+    assert after == before
+    rotated = run(app, "rotate", "--owner", f"dept:{dept.code}", "--alg", "ES256")
+    assert rotated.exit_code == 0, rotated.output
+
+
+def test_revoking_the_last_active_key_says_nothing_signs_and_how_to_recover(app, unique):
+    from tests.credentials.helpers import make_department
+
+    dept = make_department(app, unique)
+    owner = f"dept:{dept.code}"
+    active = [r for r in json.loads(run(app, "list", "--owner", owner, "--json").output)
+              if r["state"] == "active"]
+    result = run(app, "revoke", active[0]["kid"])
+    assert result.exit_code == 0, result.output
+    assert f"{owner} has no active ES256 key now" in result.output
+    hint = f"onegate keys rotate --owner {owner} --alg ES256 --prepublish 0"
+    assert hint in result.output
+    recovered = run(app, *hint.split()[2:])
+    assert recovered.exit_code == 0, recovered.output
+    with app.app_context():
+        assert app.extensions["onegate.keyring"].signer(owner, "ES256").kid != active[0]["kid"]

@@ -76,7 +76,8 @@ def test_catalogue_and_import_commands_are_audited(app, unique, tmp_path):
     _one(app, "operator.department.add", code, "erin")
     dept = make_department(app, unique)
     path = tmp_path / "old.jsonl"
-    path.write_text("\n".join(json.dumps(dept.body(), ensure_ascii=False) for _ in range(2)))
+    path.write_text("\n".join(json.dumps(dept.body(serial=f"OP{unique.upper()}{i}"),
+                                          ensure_ascii=False) for i in range(2)))
     _run(app, "--operator", "erin", "licenses", "import", str(path), "--department", dept.code)
     entry = _one(app, "operator.licenses.import", dept.code, "erin")
     assert (entry.data["file"], entry.data["imported"]) == ("old.jsonl", 2)

@@ -63,7 +63,7 @@ def test_nothing_is_audited_for_a_rejected_request(app, client, unique):
 
 def test_bulk_import_is_audited(app, unique, tmp_path):
     dept = make_department(app, unique)
-    lines = [dept.body() for _ in range(3)]
+    lines = [dept.body(serial=f"AUD{unique.upper()}{i}") for i in range(3)]
     path = tmp_path / "old.jsonl"
     path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
     with app.app_context():

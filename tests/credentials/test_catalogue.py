@@ -89,6 +89,27 @@ def run_cli(app, *args):
         return CliRunner().invoke(root, list(args), catch_exceptions=False)
 
 
+def register_client(app, client_id: str) -> str:
+    from idp.clients_cli import NewClient, create
+
+    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+        create(session, NewClient(name="系统", client_id=client_id,
+                                  grant_types=["client_credentials"], scopes=["openid"]))
+    return client_id
+
+
+def test_add_client_refuses_a_client_the_provider_does_not_know(app, unique):
+    from credentials.models import DepartmentClient
+
+    run_cli(app, "departments", "add", "cli" + unique, "--name", "广东省测试局", "--uscc", uscc())
+    result = run_cli(app, "departments", "add-client", "cli" + unique, "typo" + unique)
+    assert result.exit_code == 2, result.output
+    assert result.output.strip() == (f"Error: no OAuth client 'typo{unique}' "
+                                     "(see onegate clients list)")
+    with app.extensions["onegate.sessions"]() as session:
+        assert session.get(DepartmentClient, "typo" + unique) is None
+
+
 def test_cli_groups(app, unique, tmp_path):
     credit = uscc()
     result = run_cli(app, "departments", "add", "cli" + unique, "--name", "广东省测试局",
@@ -98,7 +119,8 @@ def test_cli_groups(app, unique, tmp_path):
                    "--uscc", "1").exit_code != 0
     listed = json.loads(run_cli(app, "departments", "list", "--json").output)
     assert any(d["code"] == "cli" + unique for d in listed)
-    assert run_cli(app, "departments", "add-client", "cli" + unique, "c" + unique).exit_code == 0
+    client_id = register_client(app, "c" + unique)
+    assert run_cli(app, "departments", "add-client", "cli" + unique, client_id).exit_code == 0
     schema = tmp_path / "schema.json"
     schema.write_text(json.dumps(TEST_SCHEMA), encoding="utf-8")
     code = uscc() + "007"

@@ -44,9 +44,12 @@ def test_public_client_has_no_secret_and_bad_input_is_refused(app, unique):
 
 
 def test_department_client_with_licence_scopes(app, unique):
-    """Dynamic licence scopes (``licenses:read:<type code>``) register like any other;
-    a value outside RFC 6749's scope-token characters is refused."""
-    scope = "openid identity licenses:read:11100000MB0143028R001"
+    """Dynamic licence scopes (``licenses:read:<type code>``) register for a type of
+    the catalogue; a value outside RFC 6749's scope-token characters is refused."""
+    from tests.credentials.helpers import make_department
+
+    dept = make_department(app, unique)
+    scope = f"openid identity licenses:read:{dept.type_code}"
     added = _run(app, "add", "--name", f"Tax {unique}", "--redirect-uri",
                  "https://tax.example.cn/cb", "--scope", scope, "--json")
     assert added.exit_code == 0, added.output
@@ -54,6 +57,49 @@ def test_department_client_with_licence_scopes(app, unique):
     refused = _run(app, "add", "--name", f"Bad {unique}", "--redirect-uri",
                    "https://tax.example.cn/cb", "--scope", 'openid "quoted"')
     assert refused.exit_code != 0 and "invalid scope" in refused.output
+
+
+UNSUPPORTED_SCOPES = [
+    "opneid",                                   # a typo of a fixed scope
+    "admin",                                    # nothing the provider knows
+    "licenses:write:11100000MB0143028R001",     # no such licence scope family
+    "licenses:read:",                           # no type code
+    "licenses:read:not-a-type-code",            # not a GB/T 36904 type code
+    "licenses:read:99999999999999999A999",      # well-formed, not in the catalogue
+]
+
+
+def test_add_refuses_unsupported_scopes_with_one_line_and_exit_2(app, unique):
+    from idp.models.clients import OAuthClient
+
+    for scope in UNSUPPORTED_SCOPES:
+        name = f"Typo {unique} {scope[:20]}"
+        refused = _run(app, "add", "--name", name, "--redirect-uri", "https://t.example.cn/cb",
+                       "--scope", f"openid {scope}")
+        assert refused.exit_code == 2, (scope, refused.output)
+        lines = refused.output.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("Error: "), refused.output
+        assert repr(scope) in lines[0] and "supported: openid, profile" in lines[0]
+        assert "licenses:read:<type code>" in lines[0]
+        with app.extensions["onegate.sessions"]() as session:
+            assert session.query(OAuthClient).filter_by(name=name).count() == 0
+
+
+def test_licence_scopes_follow_the_grant_they_serve(app, unique):
+    """An issuing scope is for a department's system (client_credentials); a reading
+    scope asks the holder (authorization_code). Anything else cannot be used."""
+    from tests.credentials.helpers import make_department
+
+    dept = make_department(app, unique)
+    issue = _run(app, "add", "--name", f"Hall {unique}", "--redirect-uri",
+                 "https://t.example.cn/cb", "--scope", f"licenses:issue:{dept.type_code}")
+    assert issue.exit_code == 2 and "client_credentials" in issue.output, issue.output
+    read = _run(app, "add", "--name", f"Sys {unique}", "--grant", "client_credentials",
+                "--scope", f"licenses:read:{dept.type_code}")
+    assert read.exit_code == 2 and "authorization_code" in read.output, read.output
+    system = _run(app, "add", "--name", f"Sys {unique}", "--grant", "client_credentials",
+                  "--scope", f"licenses:issue:{dept.type_code}", "--json")
+    assert system.exit_code == 0, system.output
 
 
 BAD_VALUES = [
