@@ -17,7 +17,7 @@ from sqlalchemy import select
 from audit import operators
 from idp import clients as registry
 from idp.models.clients import OAuthClient
-from idp.scope_descriptions import ISSUE_PREFIX, NAME_HOOK, READ_PREFIX, SCOPES
+from idp.scope_descriptions import ISSUE_PREFIX, NAME_HOOK, READ_PREFIX, SCOPES, SYSTEM_SCOPES
 from idp.uris import redirect_uri_problem, web_uri_problem
 
 SCOPE_DEFAULT = ("openid", "profile")
@@ -130,7 +130,8 @@ def _check(new: NewClient) -> None:
 
 def supported_scopes() -> str:
     """The scopes an operator may register, as one line."""
-    return ", ".join([*SCOPES, *(prefix + "<type code>" for prefix in LICENCE_SCOPE_GRANTS)])
+    return ", ".join([*SCOPES, *SYSTEM_SCOPES,
+                      *(prefix + "<type code>" for prefix in LICENCE_SCOPE_GRANTS)])
 
 
 def check_scopes(new: NewClient, type_name: Callable[[str, str], str | None] | None) -> None:
@@ -143,6 +144,10 @@ def check_scopes(new: NewClient, type_name: Callable[[str, str], str | None] | N
     for scope in new.scopes:
         if scope in SCOPES or not _valid_scope_token(scope):
             continue  # create() reports malformed scope tokens
+        if scope in SYSTEM_SCOPES:
+            if SYSTEM_SCOPES[scope] not in new.grant_types:
+                raise UnsupportedScope(f"scope {scope} needs --grant {SYSTEM_SCOPES[scope]}")
+            continue
         prefix = next((p for p in LICENCE_SCOPE_GRANTS if scope.startswith(p)), None)
         code = scope[len(prefix):] if prefix else ""
         if prefix is None or not _TYPE_CODE.match(code):

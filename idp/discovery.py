@@ -8,7 +8,7 @@ from flask import jsonify
 from idp import clients, sso, storage
 from idp.claims import CLAIM_NAMES
 from idp.routes import api
-from idp.scope_descriptions import SCOPES
+from idp.scope_descriptions import SCOPES, SYSTEM_SCOPES
 
 ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
                    "sid", "at_hash"]
@@ -27,7 +27,7 @@ def metadata() -> dict:
         "end_session_endpoint": base + "/oauth/logout",
         "revocation_endpoint": base + "/oauth/revoke",
         "introspection_endpoint": base + "/oauth/introspect",
-        "scopes_supported": list(SCOPES),
+        "scopes_supported": [*SCOPES, *SYSTEM_SCOPES],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
         "grant_types_supported": list(clients.GRANT_TYPES),

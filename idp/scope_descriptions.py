@@ -33,6 +33,10 @@ SCOPES = {
     "identity": _l("Your citizen ID number or unified social credit code"),
     "wallet": _l("Your electronic licence wallet: list your licences and show them"),
 }
+#: Scopes only a department's system holds (client_credentials), never asked of a
+#: person, with the grant that can use each: ``licenses:verify`` lets a system record
+#: its verifications in the holder's list of uses (verify.verifiers).
+SYSTEM_SCOPES = {"licenses:verify": "client_credentials"}
 READ_PREFIX = "licenses:read:"
 ISSUE_PREFIX = "licenses:issue:"
 NAME_HOOK = "onegate.licence_type_names"

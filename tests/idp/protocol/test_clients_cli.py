@@ -102,6 +102,19 @@ def test_licence_scopes_follow_the_grant_they_serve(app, unique):
     assert system.exit_code == 0, system.output
 
 
+def test_the_verification_scope_is_for_department_systems(app, unique):
+    """licenses:verify (recording verifications in holders' lists) is registrable for a
+    client_credentials system, refused for a hall, and advertised in discovery."""
+    hall = _run(app, "add", "--name", f"Hall v {unique}", "--redirect-uri",
+                "https://t.example.cn/cb", "--scope", "openid licenses:verify")
+    assert hall.exit_code == 2 and "needs --grant client_credentials" in hall.output
+    system = _run(app, "add", "--name", f"Sys v {unique}", "--grant", "client_credentials",
+                  "--scope", "licenses:verify", "--json")
+    assert system.exit_code == 0, system.output
+    discovery = app.test_client().get("/.well-known/openid-configuration").get_json()
+    assert "licenses:verify" in discovery["scopes_supported"]
+
+
 BAD_VALUES = [
     ("--redirect-uri", "notaurl"),
     ("--redirect-uri", "javascript:alert(1)"),
