@@ -209,3 +209,30 @@ def test_migration_removes_stored_reference_images_and_keeps_offline_ones(tmp_pa
         kinds = conn.execute(text("SELECT kind FROM credential_qr_images")).scalars().all()
     assert kinds == ["offline"]
     engine.dispose()
+
+
+def test_reference_token_is_never_logged(client, app, dept, caplog):
+    """Requesting, rendering and opening a reference, and verifying it through the API,
+    leave the token in no log line (the access log records the path, not the query)
+    and in no stored row (use records, audit entries)."""
+    import logging
+
+    from admin.observability import JsonFormatter
+
+    licence, h = _issue(client, app, dept)
+    url = licence["links"]["reference_url"]
+    token = _token(url)
+    caplog.set_level(logging.DEBUG)
+    assert client.get(_path(licence["links"]["reference_qr_png"]), headers=h).status_code == 200
+    assert client.get(_path(url)).status_code == 200
+    assert client.get(f"/v/{licence['identifier']}?t=wrong{token}").status_code == 404
+    verifier = dept_headers(app, dept, scope="licenses:verify")
+    verified = client.post("/api/v1/verify", json={"credential": url, "purpose": "窗口核验"},
+                           headers=verifier)
+    assert verified.status_code == 200 and verified.get_json()["valid"] is True
+    formatter = JsonFormatter()
+    lines = [formatter.format(record) for record in caplog.records]
+    assert any('"path": "/v/' in line for line in lines)  # the access log did run
+    assert [line for line in lines if token in line] == []
+    # The verification recorded a use and an audit entry: neither holds the URL.
+    assert _rows_holding(app, token) == []
