@@ -60,9 +60,14 @@ class ReferenceKeys:
     legacy: bytes | None = None
 
     @classmethod
-    def from_secrets(cls, kek: bytes, secret_key: str | bytes | None) -> ReferenceKeys:
-        """Raises ValueError for an empty KEK."""
-        return cls(reference_key(kek), legacy_reference_key(secret_key) if secret_key else None)
+    def from_kek(cls, kek: bytes, legacy_secret_key: str | bytes | None = None
+                 ) -> ReferenceKeys:
+        """Keys from the KEK (and the cookie secret, for licences issued before 0.2).
+
+        Raises ValueError for an empty KEK.
+        """
+        legacy = legacy_reference_key(legacy_secret_key) if legacy_secret_key else None
+        return cls(reference_key(kek), legacy)
 
     def new_token(self, identifier: str) -> str:
         """The token a licence being issued now gets."""

@@ -20,7 +20,7 @@ def deps() -> Deps:
         found = Deps(sessions=current_app.extensions["onegate.sessions"],
                      keyring=current_app.extensions["onegate.keyring"],
                      issuer=current_app.config["ONEGATE"]["ISSUER"],
-                     references=ReferenceKeys.from_secrets(
+                     references=ReferenceKeys.from_kek(
                          current_app.config["ONEGATE"]["KEK_BYTES"],
                          current_app.config["SECRET_KEY"]))
         current_app.extensions[_KEY] = found
