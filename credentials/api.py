@@ -21,7 +21,7 @@ from credentials.formats.errors import QrTooLarge
 from credentials.issuance import Deps, Outcome, issue_many
 from credentials.issue_request import IssueRequest, parse_issue_request, parse_reissue
 from credentials.problems import from_error, register
-from credentials.services import deps
+from credentials.services import deps, reference_images
 
 bp = Blueprint("credentials_api", __name__, url_prefix="/api/v1")
 register(bp)
@@ -37,9 +37,9 @@ def _json(body: Any, status: int = 200) -> Response:
 
 
 def _licence_response(outcome: Outcome, d: Deps) -> Response:
-    response = _json(presenter.licence_json(outcome.licence, d.issuer, d.reference_key), 201)
+    response = _json(presenter.licence_json(outcome.licence, d.issuer, d.references), 201)
     response.headers["Location"] = presenter.links(outcome.licence, d.issuer,
-                                                   d.reference_key)["self"]
+                                                   d.references)["self"]
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return response
@@ -116,7 +116,7 @@ def _batch_result(index: int, outcome: Outcome, d: Deps) -> dict[str, Any]:
         problem = from_error(outcome.error).get_json()
         return {"index": index, "status": outcome.error.status, "problem": problem}
     return {"index": index, "status": 201, "replayed": outcome.replayed,
-            "licence": presenter.licence_json(outcome.licence, d.issuer, d.reference_key)}
+            "licence": presenter.licence_json(outcome.licence, d.issuer, d.references)}
 
 
 @bp.get("/licenses/<identifier>")
@@ -126,7 +126,7 @@ def show(identifier: str) -> Response:
     with d.sessions() as session:
         licence = lifecycle.get_licence(session, identifier)
         auth.may_read(session, token, licence)
-    return _json(presenter.licence_json(licence, d.issuer, d.reference_key))
+    return _json(presenter.licence_json(licence, d.issuer, d.references))
 
 
 def _transition(identifier: str, action: str) -> Response:
@@ -138,7 +138,7 @@ def _transition(identifier: str, action: str) -> Response:
         auth.may_manage(session, token, licence)
         lifecycle.change_state(session, licence, action, reason, d.clock(),
                                actor="client:" + token.client_id)
-    return _json(presenter.licence_json(licence, d.issuer, d.reference_key))
+    return _json(presenter.licence_json(licence, d.issuer, d.references))
 
 
 @bp.post("/licenses/<identifier>/suspend")
@@ -176,14 +176,19 @@ def _image(identifier: str, kind: str, fmt: str) -> Response:
         licence = lifecycle.get_licence(session, identifier)
         auth.may_read(session, token, licence)
     try:
-        rendered = qr.image(d.sessions, licence, kind, issuer=d.issuer,
-                            reference_key=d.reference_key)
+        if kind == "offline":
+            rendered = qr.offline_image(d.sessions, licence)
+        else:
+            rendered = qr.reference_image(reference_images(), licence, issuer=d.issuer,
+                                          references=d.references)
     except QrTooLarge as exc:
         raise ValidationFailed("the text does not fit a QR code",
                                [FieldError("id", "qr_too_large")]) from exc
     body = rendered.png if fmt == "png" else rendered.svg
     response = Response(body, mimetype="image/png" if fmt == "png" else "image/svg+xml")
-    response.headers["Cache-Control"] = "private, max-age=86400, immutable"
+    # The reference form carries its secret token: kept by no cache, not even the browser's.
+    response.headers["Cache-Control"] = ("private, max-age=86400, immutable"
+                                         if kind == "offline" else "no-store")
     return response
 
 

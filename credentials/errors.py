@@ -117,8 +117,15 @@ class IssuerUnavailable(CredentialsError):
     status, slug, title = 503, "issuer-unavailable", "Issuer cannot sign"
 
 
+class ReferenceUnavailable(CredentialsError):
+    """A licence issued before 0.2 whose reference token came from a SECRET_KEY that has
+    since changed: the token cannot be derived again; re-issuing gives a new one."""
+
+    status, slug, title = 409, "reference-unavailable", "Reference QR not available"
+
+
 #: Every problem type the API answers with (OpenAPI and /api/v1/problems/<slug>).
 PROBLEM_TYPES = {cls.slug: cls for cls in (
     CredentialsError, MalformedRequest, UnsupportedMediaType, ValidationFailed, InvalidToken,
     MissingToken, InsufficientScope, Forbidden, IdentityScopeRequired, NotFound, InvalidTransition,
-    IdempotencyKeyReused, BatchTooLarge, IssuerUnavailable)}
+    IdempotencyKeyReused, BatchTooLarge, IssuerUnavailable, ReferenceUnavailable)}

@@ -33,6 +33,7 @@ from credentials.errors import (
 )
 from credentials.issue_request import IssueRequest
 from credentials.models import Department, IdempotencyRecord, Licence, LicenceType, utcnow
+from credentials.references import ReferenceKeys
 from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
 
 FIRST_VERSION = 1
@@ -48,7 +49,7 @@ class Deps:
     sessions: sessionmaker[Session]
     keyring: Any
     issuer: str
-    reference_key: bytes
+    references: ReferenceKeys
     clock: Callable[[], datetime] = utcnow
 
 
@@ -213,7 +214,7 @@ def _build(deps: Deps, item: Prepared, signer: Any, slot: tuple[str, int],
     if not signing.fits_offline_qr(offline):
         raise ValidationFailed("the claims chosen for the offline QR are too long",
                                [FieldError("claims", "offline_qr_too_large")])
-    token = references.token_for(deps.reference_key, identifier)
+    token = deps.references.new_token(identifier)
     return Licence(
         identifier=identifier, type_code=licence_type.code, department_code=department.code,
         serial=serial, version=f"{item.version:03d}", holder_code_type=request.holder.code_type,

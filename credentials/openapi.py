@@ -80,11 +80,15 @@ def _lifecycle(action: str, summary: str) -> dict[str, Any]:
                         body=_ref("Reason"), params=[ID])}
 
 
-def _image(summary: str, media: str) -> dict[str, Any]:
+def _image(summary: str, media: str, **extra: Any) -> dict[str, Any]:
     return {"get": _op(summary, {"200": {"description": "The QR image (quiet zone 4)",
                                          "content": {media: {}}}, **ERRORS,
-                                 "404": _problem("No such licence")},
+                                 "404": _problem("No such licence"), **extra},
                        security=ANY_TOKEN, params=[ID])}
+
+
+#: A licence issued before 0.2 whose token came from a since-rotated SECRET_KEY.
+_UNAVAILABLE = {"409": _problem("Reference token not derivable any more: re-issue")}
 
 
 def paths() -> dict[str, Any]:
@@ -118,9 +122,9 @@ def paths() -> dict[str, Any]:
         "/api/v1/licenses/{id}/qr.png": _image("Offline QR (LIC1:...) as PNG", "image/png"),
         "/api/v1/licenses/{id}/qr.svg": _image("Offline QR as SVG", "image/svg+xml"),
         "/api/v1/licenses/{id}/reference-qr.png": _image("Reference URL QR as PNG",
-                                                         "image/png"),
+                                                         "image/png", **_UNAVAILABLE),
         "/api/v1/licenses/{id}/reference-qr.svg": _image("Reference URL QR as SVG",
-                                                         "image/svg+xml"),
+                                                         "image/svg+xml", **_UNAVAILABLE),
         "/api/v1/wallet/licenses": {"get": _op(
             "The holder's licences (scope wallet; identity claims in the token)",
             {"200": _json({"type": "object", "properties": {
@@ -215,7 +219,8 @@ def schemas() -> dict[str, Any]:
             "offline_qr": {"type": "string", "description": "LIC1: + Base45(zlib(COSE_Sign1))"},
             "status": {"type": "object", "properties": {"idx": {"type": "integer"},
                                                         "uri": string}},
-            "links": {"type": "object", "additionalProperties": string}}},
+            "links": {"type": "object", "additionalProperties": string, "description":
+                      "reference_url is absent when its token cannot be derived any more"}}},
         "BatchResult": {"type": "object", "properties": {
             "issued": {"type": "integer"}, "rejected": {"type": "integer"},
             "results": {"type": "array", "items": {"type": "object", "properties": {

@@ -5,24 +5,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from credentials import layout, references
+from credentials import layout
+from credentials.errors import ReferenceUnavailable
 from credentials.models import Licence
+from credentials.references import ReferenceKeys
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def links(licence: Licence, issuer: str, reference_key: bytes) -> dict[str, str]:
+def links(licence: Licence, issuer: str, references: ReferenceKeys) -> dict[str, str]:
+    """The licence's URLs; ``reference_url`` is left out when its token cannot be
+    derived any more (references.ReferenceKeys.token_of)."""
     base = layout.licence_url(issuer, licence.identifier)
-    token = references.token_for(reference_key, licence.identifier)
-    return {"self": base, "qr_png": base + "/qr.png", "qr_svg": base + "/qr.svg",
-            "offline_qr_png": base + "/qr.png", "reference_qr_png": base + "/reference-qr.png",
-            "reference_qr_svg": base + "/reference-qr.svg",
-            "reference_url": layout.reference_url(issuer, licence.identifier, token)}
+    found = {"self": base, "qr_png": base + "/qr.png", "qr_svg": base + "/qr.svg",
+             "offline_qr_png": base + "/qr.png", "reference_qr_png": base + "/reference-qr.png",
+             "reference_qr_svg": base + "/reference-qr.svg"}
+    try:
+        found["reference_url"] = layout.reference_url(issuer, licence.identifier,
+                                                      references.token_of(licence))
+    except ReferenceUnavailable:
+        pass  # issued before 0.2 under a SECRET_KEY since rotated: re-issue for a new one
+    return found
 
 
-def licence_json(licence: Licence, issuer: str, reference_key: bytes) -> dict[str, Any]:
+def licence_json(licence: Licence, issuer: str, references: ReferenceKeys) -> dict[str, Any]:
     return {
         "identifier": licence.identifier,
         "version": int(licence.version),
@@ -43,7 +51,7 @@ def licence_json(licence: Licence, issuer: str, reference_key: bytes) -> dict[st
         "status": {"idx": licence.status_idx,
                    "uri": layout.status_uri(issuer, licence.department_code,
                                             licence.status_list_id)},
-        "links": links(licence, issuer, reference_key),
+        "links": links(licence, issuer, references),
     }
 
 

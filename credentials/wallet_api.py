@@ -50,7 +50,7 @@ def licence(identifier: str) -> Response:
     with d.sessions() as session:
         found = _own_licence(session, identifier)
         licence_type = session.get(LicenceType, found.type_code)
-    body = presenter.licence_json(found, d.issuer, d.reference_key)
+    body = presenter.licence_json(found, d.issuer, d.references)
     body["type_name"] = licence_type.name_zh if licence_type else found.type_code
     body["expired"] = found.valid_until <= d.clock()
     body["disclosable"] = _disclosable_names(found.sd_jwt)

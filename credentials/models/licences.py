@@ -63,7 +63,8 @@ class Licence(Base):
 
 
 class QrImage(Base):
-    """A rendered QR symbol, stored so each licence is rendered once per form."""
+    """A rendered offline QR symbol (public data), stored so it is rendered once. The
+    reference form carries a secret token and is never stored (credentials.qr)."""
 
     __tablename__ = "credential_qr_images"
 
