@@ -74,7 +74,8 @@ def reference(identifier: str):
     url = f"{service.base_url()}/v/{identifier}?t={token}"
     result = service.verifier().verify(url)
     status = 404 if result.failed_step == "parse" else 200
-    return _render(result, status)
+    # The URL carries the reference token: no browser or proxy cache keeps the page.
+    return *_render(result, status), {"Cache-Control": "no-store"}
 
 
 def _render(result: VerificationResult, status: int = 200):

@@ -48,6 +48,8 @@ def test_unknown_reference_is_an_invalid_page(vapp):
     response = vapp.test_client().get("/v/1.2.156.3005.2.X?t=nope")
     assert response.status_code == 404
     assert _status(response.get_data(as_text=True)) == "invalid"
+    # The URL carries the reference token: no cache may keep the page under it.
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_page_shows_refusals_in_chinese_with_the_holder(corpus_app, corpus):
