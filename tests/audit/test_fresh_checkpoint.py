@@ -194,3 +194,26 @@ def test_checkpoint_signed_by_a_clock_ahead_is_not_called_forged(sessions):
     intact = _cli(app, "verify")
     assert intact.exit_code == 0, intact.output
     assert "2 checkpoints verified" in intact.output
+
+
+def test_a_burst_of_polls_signs_the_head_once(sessions):
+    import threading
+
+    from audit import publishing
+
+    _append(sessions, 5)
+    publisher = publishing.Publisher(sessions, clock=_Clock())
+    barrier = threading.Barrier(8)
+    seen: list[int] = []
+
+    def poll() -> None:
+        barrier.wait()
+        seen.append(publisher.current().checkpoint.seq)
+
+    threads = [threading.Thread(target=poll) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert seen == [5] * 8
+    assert _stored_seqs(sessions) == [1, 5]
