@@ -196,12 +196,28 @@ def test_checkpoint_signed_by_a_clock_ahead_is_not_called_forged(sessions):
     assert "2 checkpoints verified" in intact.output
 
 
-def test_a_burst_of_polls_signs_the_head_once(sessions):
+def test_a_burst_of_polls_signs_the_head_once(sessions, trail):
     import threading
+    from dataclasses import replace
 
     from audit import publishing
+    from audit.trail import bind
+
+    signed: list[dict] = []
+
+    class Counting:
+        def sign(self, claims):
+            signed.append(claims)
+            return trail.signer.sign(claims)
+
+        def verify(self, token):
+            return trail.signer.verify(token)
+
+        def jwks(self):
+            return trail.signer.jwks()
 
     _append(sessions, 5)
+    bind(sessions, replace(trail, signer=Counting()))
     publisher = publishing.Publisher(sessions, clock=_Clock())
     barrier = threading.Barrier(8)
     seen: list[int] = []
@@ -216,4 +232,25 @@ def test_a_burst_of_polls_signs_the_head_once(sessions):
     for thread in threads:
         thread.join()
     assert seen == [5] * 8
+    assert [claims["seq"] for claims in signed] == [5]
     assert _stored_seqs(sessions) == [1, 5]
+
+
+def test_a_forged_checkpoint_dated_ahead_is_still_forged(sessions, tmp_path):
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    app = _app(sessions)
+    _append(sessions, 3)
+    token = json.loads(app.test_client().get("/audit/checkpoint").get_data())["checkpoint"]
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    ahead = int((datetime.now(UTC) + timedelta(days=1)).timestamp())
+    other = ec.generate_private_key(ec.SECP256R1())
+    forged = tmp_path / "forged.jws"
+    forged.write_text(jwt.encode({**claims, "seq": 9, "iat": ahead}, other,
+                                 algorithm="ES256", headers=header))
+    broken = _cli(app, "verify", "--checkpoint", str(forged))
+    assert broken.exit_code == 1
+    assert "signature does not verify with our audit keys" in broken.output
+    assert "InvalidSignatureError" in broken.output
