@@ -201,9 +201,9 @@ SETTINGS: tuple[Setting, ...] = (
             "IP address to the `/verify` form and the `/v/...` reference page; counted in "
             "Redis if configured, else in the database, across all workers."),
     Setting("VERIFY_RATE_WINDOW", parse_duration, 60, "Window of the verification rate limit."),
-    Setting("AUDIT_CHECKPOINT_EVERY", parse_nonnegative_int, 1000,
+    Setting("AUDIT_CHECKPOINT_EVERY", parse_nonnegative_int, 100,
             "Sign a checkpoint of the audit chain head after this many new entries."),
-    Setting("AUDIT_CHECKPOINT_INTERVAL", parse_duration, 3600,
+    Setting("AUDIT_CHECKPOINT_INTERVAL", parse_duration, 300,
             "Also sign one at the first append once the last checkpoint is this old."),
     Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
             "How long an offline verification bundle stays usable."),

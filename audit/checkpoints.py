@@ -40,6 +40,11 @@ def latest(session: Session) -> AuditCheckpoint | None:
                            .limit(1)).first()
 
 
+def head_seq(session: Session) -> int:
+    """The seq of the chain head (0 for an empty log)."""
+    return session.scalar(select(AuditEntry.seq).order_by(AuditEntry.seq.desc()).limit(1)) or 0
+
+
 def stored(session: Session) -> list[AuditCheckpoint]:
     """Every stored checkpoint, oldest first."""
     return list(session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.id)))
@@ -54,7 +59,7 @@ def is_due(last: AuditCheckpoint | None, head_seq: int, now: datetime,
         return False
     if head_seq - last.seq >= trail.checkpoint_every:
         return True
-    return now - _aware(last.at) >= trail.checkpoint_interval
+    return now - aware(last.at) >= trail.checkpoint_interval
 
 
 def schedule(session: Session, trail: trails.Trail, head_seq: int, now: datetime) -> None:
@@ -129,5 +134,6 @@ def header_kid(token: str) -> str:
     return kid if isinstance(kid, str) else ""
 
 
-def _aware(at: datetime) -> datetime:
+def aware(at: datetime) -> datetime:
+    """``at`` as an aware UTC time (SQLite hands back naive ones)."""
     return at if at.tzinfo is not None else at.replace(tzinfo=UTC)

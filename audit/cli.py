@@ -7,13 +7,14 @@ and where), 2 on usage errors (an unreadable ``--checkpoint`` file, say).
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
 
 from audit import checkpoint as cp
-from audit import checkpoints, log, verification
+from audit import checkpoints, log, publishing, verification
 from audit import trail as trails
 
 
@@ -31,12 +32,14 @@ def audit_group() -> None:
               type=click.Path(dir_okay=False, path_type=Path),
               help="A checkpoint kept outside (the JSON of GET /audit/checkpoint or the "
                    "bare JWS); repeatable.")
-def verify_command(copies: tuple[Path, ...]) -> None:
+@click.option("--expect-at-least", "at_least", type=click.IntRange(0), default=0,
+              help="Tampered if the log ends before this seq (a head seen elsewhere).")
+def verify_command(copies: tuple[Path, ...], at_least: int) -> None:
     """Check the HMAC chain, every checkpoint's signature, and that the chain still
     holds what each checkpoint covered; exit 1 naming the first failure."""
     outside = {str(path): _read_copy(path) for path in copies}
     with _sessions()() as session:
-        report = verification.verify_trail(session, outside)
+        report = verification.verify_trail(session, outside, at_least=at_least)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if report.failure is not None:
@@ -56,8 +59,8 @@ def _read_copy(path: Path) -> str:
 
 @audit_group.command("checkpoint")
 @click.option("--show", is_flag=True,
-              help="Print the latest checkpoint (as GET /audit/checkpoint does) instead "
-                   "of making one.")
+              help="Print the checkpoint of the current head as GET /audit/checkpoint "
+                   "does (signing it if the head moved since the last one).")
 def checkpoint_command(show: bool) -> None:
     """Sign a checkpoint of the chain head now (when it moved since the last one)."""
     if show:
@@ -79,14 +82,16 @@ def checkpoint_command(show: bool) -> None:
 
 
 def _show() -> None:
-    with _sessions()() as session:
-        row = checkpoints.latest(session)
-    if row is None:
-        click.echo("no checkpoint yet (onegate audit checkpoint makes one)", err=True)
+    factory = _sessions()
+    with factory.begin() as session:  # as `checkpoint` does: never sign a legacy head
+        log.seal_legacy(session)
+    # An operator asked for it now: no reuse window.
+    found = publishing.Publisher(factory, reuse_for=timedelta(0)).current()
+    if found is None:
+        click.echo("no checkpoint yet: the log is empty", err=True)
         raise SystemExit(1)
-    found = cp.Checkpoint(seq=row.seq, hash=row.hash, at=row.at, token=row.token)
     issuer = current_app.config["ONEGATE"]["ISSUER"]
-    click.echo(json.dumps(cp.published(found, row.kid, issuer + "/audit/jwks"), indent=2))
+    click.echo(json.dumps(found.body(issuer + "/audit/jwks"), indent=2))
 
 
 @audit_group.command("list")

@@ -12,14 +12,19 @@ def fragment() -> dict[str, Any]:
     return {
         "paths": {
             "/audit/checkpoint": {"get": {
-                "summary": "The latest signed checkpoint of the audit chain head; keep a "
+                "summary": "A signed checkpoint of the current audit chain head (signed on "
+                           "demand when the head moved, reused for up to 5 s); keep a "
                            "copy and check it later with `onegate audit verify --checkpoint`",
                 "tags": ["audit"], "parameters": [],
                 "responses": {
                     "200": {"description": "The checkpoint (only `checkpoint`, a compact "
                                            "JWS with typ audit-checkpoint+jwt, is signed)",
+                            "headers": {"ETag": {"schema": {"type": "string"}, "description":
+                                                 "Names exactly this JWS: send it as "
+                                                 "If-None-Match when polling"}},
                             "content": {"application/json": {"schema": {
                                 "$ref": "#/components/schemas/AuditCheckpoint"}}}},
+                    "304": {"description": "Unchanged since the If-None-Match ETag"},
                     "404": {"description": "No checkpoint yet",
                             "content": {"application/problem+json": {"schema": _PROBLEM}}}}}},
             "/audit/jwks": {"get": {

@@ -34,8 +34,8 @@ class Trail:
     chain_key: bytes
     signer: CheckpointSigner | None = None
     issuer: str = ""
-    checkpoint_every: int = 1000
-    checkpoint_interval: timedelta = timedelta(hours=1)
+    checkpoint_every: int = 100
+    checkpoint_interval: timedelta = timedelta(minutes=5)
 
     def __repr__(self) -> str:
         # Keep the key out of logs and tracebacks.

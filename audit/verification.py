@@ -5,7 +5,8 @@ Checks, in order: each stored checkpoint's signature (and that its columns repea
 it signed); each outside copy's signature; then one pass over the chain, where every
 entry must link (``audit.chain.check_link``) and every checkpointed seq must carry the
 checkpointed hash; finally no checkpoint may name a seq past the end of the log (the
-tail was deleted). The first failure is reported.
+tail was deleted; an empty log with any checkpoint is all of it), nor may the log end
+before a seq the caller saw elsewhere (``at_least``). The first failure is reported.
 """
 
 from __future__ import annotations
@@ -50,9 +51,10 @@ class _Expected:
 
 
 def verify_trail(session: Session, outside: dict[str, str] | None = None,
-                 batch: int = audit_log.BATCH) -> Report:
+                 batch: int = audit_log.BATCH, at_least: int = 0) -> Report:
     """Check the chain, the stored checkpoints and ``outside`` copies (label -> compact
-    JWS). Raises TrailNotConfigured; a trail without a signer skips checkpoints."""
+    JWS), and that the log reaches seq ``at_least``. Raises TrailNotConfigured; a trail
+    without a signer skips checkpoints."""
     trail = trails.of(session)
     report = Report()
     expected: list[_Expected] = []
@@ -65,6 +67,10 @@ def verify_trail(session: Session, outside: dict[str, str] | None = None,
         report.failure = Failure("checkpoint", "no checkpoint signer configured to check with")
         return report
     report.failure = _walk(session, trail.chain_key, expected, report, batch)
+    if report.failure is None and report.head_seq < at_least:
+        report.failure = Failure("end of log", f"the log ends at {report.head_seq} but "
+                                               f"was expected at least {at_least} long "
+                                               f"(tail truncated)")
     return report
 
 
@@ -126,6 +132,10 @@ def _walk(session: Session, key: bytes, expected: list[_Expected], report: Repor
     beyond = [item for item in expected if item.checkpoint.seq > report.head_seq]
     if beyond:
         item = max(beyond, key=lambda e: e.checkpoint.seq)
+        if report.head_seq == 0:
+            return Failure("end of log", f"the log is empty but {item.label} covers "
+                                         f"entries 1..{item.checkpoint.seq}: every "
+                                         f"entry was deleted")
         return Failure("end of log", f"{item.label} covers entries up to "
                                      f"{item.checkpoint.seq} but the log ends at "
                                      f"{report.head_seq}: entries {report.head_seq + 1}.."
