@@ -300,3 +300,31 @@ def test_the_cookie_is_http_only_lax_and_scoped_to_login(device_app, unique):
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE))
     assert "HttpOnly" in header and "SameSite=Lax" in header and "Path=/login" in header
     assert "Max-Age=15552000" in header and "Secure" not in header  # http issuer in tests
+
+
+def test_with_a_second_factor_the_cookie_comes_after_it_and_is_trusted_there(
+        device_app, unique):
+    """Password alone is not a complete login; and an attacker who knows the password
+    and keeps the second factor waiting does not keep the person's device out."""
+    import pyotp
+
+    from tests.idp.accounts.factories import login, make_person, submit_code
+
+    person = make_person(device_app, unique, with_totp=True)
+    browser = _client(device_app)
+    first = login(browser, person["username"])
+    assert first.status_code == 302 and first.headers["Location"] == "/login/totp"
+    assert browser.get_cookie(COOKIE, path="/login") is None
+    code = pyotp.TOTP(person["totp_secret"]).now()
+    assert submit_code(browser, code).status_code == 302
+    assert browser.get_cookie(COOKIE, path="/login") is not None
+
+    attacker = _client(device_app)
+    assert login(attacker, person["username"]).status_code == 302
+    wrong = f"{(int(code) + 500_000) % 1_000_000:06d}"
+    assert [submit_code(attacker, wrong).status_code for _ in range(3)] == [401, 429, 429]
+
+    browser.environ_base["REMOTE_ADDR"] = _address()
+    assert login(_signed_out(browser), person["username"]).status_code == 302
+    assert submit_code(browser, person["recovery_codes"][0]).status_code == 302
+    assert [submit_code(attacker, wrong).status_code for _ in range(2)] == [429, 429]
