@@ -185,8 +185,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Wrong passwords for one account name, from anywhere, before each further "
             "attempt waits 1, 2, 4 ... seconds."),
     Setting("LOGIN_DELAY_MAX", parse_duration, 60,
-            "Longest such wait (what an attacker elsewhere can impose on the person); "
-            "0 turns the delay off."),
+            "Longest such wait (between two admitted attempts; devices with a device "
+            "cookie skip it); 0 turns the delay off."),
+    Setting("LOGIN_DEVICE_TTL", parse_duration, 15552000,
+            "Lifetime of the device cookie a browser gets after a complete login; with "
+            "it, that account's logins skip the name's delay (own budget: "
+            "LOGIN_LOCK_AFTER failures, then LOGIN_LOCK_TIME)."),
     Setting("TOKEN_RATE_LIMIT", parse_positive_int, 6000,
             "Token-endpoint requests per client_id and source address per window (429 beyond)."),
     Setting("TOKEN_RATE_WINDOW", parse_duration, 60, "Window of the token-endpoint limit."),

@@ -11,16 +11,29 @@ counts failures afterwards):
              elsewhere cannot lock the person out.
 ``account``  the account name from every source: no lock, a growing delay
              (1, 2, 4 ... s, capped at ``max_delay``) after ``free`` attempts, so a
-             distributed attacker is slowed down and the person waits at most
-             ``max_delay`` seconds.
+             distributed attacker is slowed down.
+``device``   one device cookie (``idp.device_cookies``): locked for ``lock_seconds``
+             after ``lock_after`` attempts, so a stolen cookie buys few guesses.
+
+An attempt from a trusted device -- a valid device cookie for the account the name
+resolves to, whose own budget is not locked -- spends the ``ip`` and ``device``
+budgets only: it is exempt from the name's delay and the pair's lock, so an attacker
+who keeps the name waiting (or who shares the person's address) does not keep the
+person out. Every other attempt is untrusted and spends ``ip``, ``pair`` and
+``account``. The untrusted name's delay is one slot per wait for every source: an
+attacker retrying without pause takes each slot as it frees, so a person on a new
+device may wait longer than ``max_delay`` while a sustained attack lasts (the
+residual risk; a clerk's unlock, or a login from a trusted device, is the remedy).
 
 The account name is ``login_names.canonical_login`` of what was typed -- the same
 reduction the account lookup uses -- whether or not an account has it, so an unknown
 name is throttled exactly like a real one and the throttle reveals nothing (each of an
 account's names -- username, phone, ID number -- thus has its own budget; sharing one
-would tell whoever exhausts it which names belong together). A correct password clears
-the account and pair budgets and takes its own attempt back from the address's. A
-counter clerk clears an account's budgets with ``onegate accounts unlock``.
+would tell whoever exhausts it which names belong together). A correct password
+from an untrusted device clears the account and pair budgets (from a trusted one,
+the device's budget only: clearing the name's would hand the attacker fresh free
+guesses) and takes its own attempt back from the address's. A counter clerk clears
+an account's budgets with ``onegate accounts unlock``.
 
 Keys are hashed (no login names in Redis or tables). Storage is a small interface
 (``ThrottleStore``) with three implementations in ``idp.throttle_stores``: Redis (a
@@ -131,11 +144,16 @@ def ip_key(address: str | None) -> str:
     return "ip:" + _digest(address or "unknown")
 
 
+def device_key(device_id: str) -> str:
+    return "dev:" + _digest(device_id)
+
+
 @dataclass(frozen=True, slots=True)
 class Policies:
     account: Policy = Policy(free=3, max_delay=60)
     pair: Policy = Policy(free=10, max_delay=0, lock_after=10, lock_seconds=900)
     ip: Policy = Policy(free=30, max_delay=60, lock_after=100, lock_seconds=900)
+    device: Policy = Policy(free=10, max_delay=0, lock_after=10, lock_seconds=900)
 
     @classmethod
     def from_settings(cls, settings) -> Policies:
@@ -146,7 +164,9 @@ class Policies:
                            max_delay=settings["LOGIN_DELAY_MAX"],
                            window_seconds=max(900, lock_time)),
             pair=Policy(free=lock_after, max_delay=0, lock_after=lock_after,
-                        lock_seconds=lock_time, window_seconds=max(900, lock_time)))
+                        lock_seconds=lock_time, window_seconds=max(900, lock_time)),
+            device=Policy(free=lock_after, max_delay=0, lock_after=lock_after,
+                          lock_seconds=lock_time, window_seconds=max(900, lock_time)))
 
 
 @dataclass(slots=True)
@@ -157,31 +177,47 @@ class Throttle:
     clock: Callable[[], float] = time.time
     policies: Policies = field(default_factory=Policies)
 
-    def admit(self, name: str, address: str | None) -> None:
+    def admit(self, name: str, address: str | None, device: str | None = None) -> str | None:
         """Reserve one attempt for ``name`` from ``address`` before checking it.
 
-        Raises TooManyAttempts (with the wait) while a budget is spent, and
-        ThrottleUnavailable when the store cannot be reached (never admits then).
+        ``device`` is the id of a valid device cookie for the account ``name`` resolves
+        to (None without one). Returns ``device`` when the attempt was admitted as
+        trusted (pass it on to ``succeeded``), None when it was admitted as untrusted
+        (no cookie, or the cookie's own budget is locked). Raises TooManyAttempts (with
+        the wait) while a budget is spent, and ThrottleUnavailable when the store
+        cannot be reached (never admits then).
         """
         now = self.clock()
-        budgets = ((ip_key(address), self.policies.ip),
-                   (pair_key(name, address), self.policies.pair),
-                   (account_key(name), self.policies.account))
         with _failing_closed():
-            _refuse_if_waiting(self.store.peek([k for k, _ in budgets], now), now)
+            if device is not None and self.store.peek([device_key(device)], now) <= now:
+                self._spend(((ip_key(address), self.policies.ip),
+                             (device_key(device), self.policies.device)), now)
+                return device
             # The address's and the pair's budgets first: a source that is locked
             # out never reaches (and never slows down) the account's own budget.
-            for key, policy in budgets:
-                hit = self.store.hit(key, policy, now)
-                if not hit.admitted:
-                    raise TooManyAttempts(_seconds(hit.locked_until - now))
+            self._spend(((ip_key(address), self.policies.ip),
+                         (pair_key(name, address), self.policies.pair),
+                         (account_key(name), self.policies.account)), now)
+            return None
 
-    def succeeded(self, name: str, address: str | None) -> None:
-        """Clear the name's and the pair's budgets, and take back this attempt from the
-        address's (only this one: one good account must not refill a spraying address,
-        and a kiosk's honest logins must not use it up). Raises ThrottleUnavailable."""
+    def _spend(self, budgets: Sequence[tuple[str, Policy]], now: float) -> None:
+        _refuse_if_waiting(self.store.peek([k for k, _ in budgets], now), now)
+        for key, policy in budgets:
+            hit = self.store.hit(key, policy, now)
+            if not hit.admitted:
+                raise TooManyAttempts(_seconds(hit.locked_until - now))
+
+    def succeeded(self, name: str, address: str | None, device: str | None = None) -> None:
+        """Clear the budgets this attempt spent -- the device's when ``admit`` trusted
+        it (``device``), else the name's and the pair's -- and take back this attempt
+        from the address's (only this one: one good account must not refill a spraying
+        address, and a kiosk's honest logins must not use it up).
+        Raises ThrottleUnavailable."""
         with _failing_closed():
-            self.store.reset([account_key(name), pair_key(name, address)])
+            if device is not None:
+                self.store.reset([device_key(device)])
+            else:
+                self.store.reset([account_key(name), pair_key(name, address)])
             self.store.refund(ip_key(address))
 
     def unlock(self, names: Sequence[str]) -> None:

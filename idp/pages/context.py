@@ -9,6 +9,7 @@ from flask import current_app, session, url_for
 from sqlalchemy.orm import Session, sessionmaker
 
 from idp import sso, storage
+from idp.device_cookies import DeviceCookies
 from idp.redirects import safe_next
 from idp.second_factor_keys import SecondFactorKeys
 from idp.throttle import Policies, Throttle
@@ -25,6 +26,16 @@ def throttle() -> Throttle:
     """Redis-backed when ONEGATE_REDIS_URL is set (shared by workers), else the database."""
     return Throttle(storage.throttle_store(),
                     policies=Policies.from_settings(current_app.config["ONEGATE"]))
+
+
+def device_cookies() -> DeviceCookies:
+    """Derived once per app from the KEK."""
+    cookies = current_app.extensions.get("onegate.device_cookies")
+    if cookies is None:
+        settings = current_app.config["ONEGATE"]
+        cookies = DeviceCookies.from_kek(settings["KEK_BYTES"], settings["LOGIN_DEVICE_TTL"])
+        current_app.extensions["onegate.device_cookies"] = cookies
+    return cookies
 
 
 def second_factor_keys() -> SecondFactorKeys:

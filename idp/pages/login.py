@@ -3,19 +3,29 @@
 Every failure shows one of two generic messages, never saying whether an account
 exists: "Incorrect username or password" and "Too many attempts ... wait N minutes"
 (RFC 9700 and OWASP Authentication Cheat Sheet); the wait depends only on the
-attempts made with that name, which an unknown name spends like a real one. A
+attempts made with that name, which an unknown name spends like a real one (or, from
+a browser holding a device cookie for the account, on that cookie's). A
 locked account is named only after the right password was given. When the throttle
 cannot count (Redis down), every attempt is refused with a 503 "try again" page.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    after_this_request,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from idp import sso, totp
 from idp.authentication import authenticate
+from idp.device_cookies import COOKIE as DEVICE_COOKIE
 from idp.errors import (
     AccountLocked,
     InvalidCredentials,
@@ -72,7 +82,8 @@ def login_submit():
     try:
         with context.sessions().begin() as session:
             account = authenticate(session, context.throttle(), login_text,
-                                   request.form.get("password", ""), request.remote_addr)
+                                   request.form.get("password", ""), request.remote_addr,
+                                   _trusted_device)
     except TooManyAttempts as exc:
         return _throttled(flow, login_text, exc)
     except ThrottleUnavailable as exc:
@@ -83,6 +94,26 @@ def login_submit():
         return _form(flow, login_text,
                      _("This account is locked. Please contact a service hall."), 403)
     return _after_password(account, flow)
+
+
+def _trusted_device(account: Account) -> str | None:
+    """The id of this browser's valid device cookie for ``account``, if any."""
+    return context.device_cookies().device_for(request.cookies.get(DEVICE_COOKIE),
+                                               account.sub)
+
+
+def _remember_device(account: Account) -> None:
+    """A complete login: this browser is now a trusted device of ``account``
+    (see idp.device_cookies), for ONEGATE_LOGIN_DEVICE_TTL."""
+    settings = current_app.config["ONEGATE"]
+    value = context.device_cookies().issue(account.sub, request.cookies.get(DEVICE_COOKIE))
+
+    @after_this_request
+    def _cookie(response):
+        response.set_cookie(DEVICE_COOKIE, value, max_age=settings["LOGIN_DEVICE_TTL"],
+                            path="/login", httponly=True, samesite="Lax",
+                            secure=settings["ISSUER"].startswith("https://"))
+        return response
 
 
 def _throttled(flow: Flow, login_text: str, exc: TooManyAttempts):
@@ -117,6 +148,7 @@ def _after_password(account: Account, flow: Flow):
         context.remember_pending(account.id, flow)
         return redirect(url_for(".second_factor"))
     sso.establish(account, amr=LOA1_AMR, acr="loa-1")
+    _remember_device(account)
     if flow.acr == "loa-2":
         return _enrolment_required(flow)
     return redirect(flow.next)
@@ -148,6 +180,7 @@ def second_factor_submit():
         return _totp_error(_("The code is wrong or was already used."), 401)
     context.forget_pending()
     sso.establish(account, amr=LOA2_AMR, acr="loa-2")
+    _remember_device(account)
     return redirect(flow.next)
 
 
@@ -158,15 +191,17 @@ def _totp_error(message: str, status: int, headers: dict | None = None):
 def _check_second_factor(account_id: int, code: str) -> Account:
     """The account once its code checks out; raises TooManyAttempts, ThrottleUnavailable,
     AccountLocked, InvalidSecondFactor or SecondFactorNotEnrolled. The attempt is
-    counted before the code is checked (see idp.throttle)."""
+    counted before the code is checked (see idp.throttle), on this browser's device
+    budget when it is a trusted device of the account."""
     throttle, name = context.throttle(), f"totp:{account_id}"
-    throttle.admit(name, request.remote_addr)
     with context.sessions().begin() as session:
         account = session.get(Account, account_id)
+        device = _trusted_device(account) if account is not None else None
+        device = throttle.admit(name, request.remote_addr, device)
         if account is None or account.locked:
             raise AccountLocked("account locked")
         totp.verify_second_factor(session, account, context.second_factor_keys(), code)
-    throttle.succeeded(name, request.remote_addr)
+    throttle.succeeded(name, request.remote_addr, device)
     return account
 
 
