@@ -78,7 +78,7 @@ def _image(summary: str, media: str) -> dict[str, Any]:
                        security=ANY_TOKEN, params=[ID])}
 
 
-def paths() -> dict[str, Any]:
+def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
     licence_ok = _json(_ref("Licence"), "Issued (or replayed for the same Idempotency-Key)")
     return {
         "/api/v1/licenses": {"post": _op(
@@ -134,7 +134,8 @@ def paths() -> dict[str, Any]:
                                               "404": _problem("Unknown problem type")},
             security=None, tags=("meta",),
             params=[{"name": "slug", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": sorted(PROBLEM_TYPES)}}])},
+                     "schema": {"type": "string",
+                                "enum": sorted({*PROBLEM_TYPES, *problem_slugs})}}])},
         **_public_paths(),
     }
 
@@ -223,7 +224,7 @@ def schemas() -> dict[str, Any]:
     }
 
 
-def document(issuer: str) -> dict[str, Any]:
+def document(issuer: str, problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "onegate electronic licences", "version": "1.0.0",
@@ -232,7 +233,7 @@ def document(issuer: str) -> dict[str, Any]:
                                 "public issuer metadata and status lists. Errors are RFC 9457 "
                                 "problems naming the offending fields."},
         "servers": [{"url": issuer}],
-        "paths": paths(),
+        "paths": paths(problem_slugs),
         "components": {"schemas": schemas(), "securitySchemes": {
             "departmentToken": {"type": "oauth2", "flows": {"clientCredentials": {
                 "tokenUrl": issuer + "/oauth/token",
