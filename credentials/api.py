@@ -119,6 +119,9 @@ def _batch_items(body: Any) -> list[Any]:
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise MalformedRequest('the body must be {"items": [...]}',
                                [FieldError("items", "required")])
+    unknown = [FieldError(str(k)[:64], "unknown_field") for k in body if k != "items"]
+    if unknown:
+        raise ValidationFailed("the batch has only items", unknown)
     if len(body["items"]) > BATCH_LIMIT:
         raise BatchTooLarge(f"at most {BATCH_LIMIT} items per batch",
                             [FieldError("items", "too_many", str(BATCH_LIMIT))])

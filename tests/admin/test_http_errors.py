@@ -103,3 +103,11 @@ def test_unknown_licence_type_is_422_not_a_scope_error(app, client, unique):
     no_scope = client.post("/api/v1/licenses", json=dept.body(),
                            headers=dept_headers(app, dept, scope="openid"))
     assert_problem(no_scope, 403)
+
+
+def test_batch_refuses_unknown_members(app, client, unique):
+    dept = make_department(app, unique)
+    response = client.post("/api/v1/licenses:batch", headers=dept_headers(app, dept),
+                           json={"items": [dept.body()], "extra": 1})
+    body = assert_problem(response, 422, "validation-failed")
+    assert body["errors"] == [{"field": "extra", "reason": "unknown_field"}]
