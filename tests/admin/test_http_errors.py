@@ -111,3 +111,23 @@ def test_batch_refuses_unknown_members(app, client, unique):
                            json={"items": [dept.body()], "extra": 1})
     body = assert_problem(response, 422, "validation-failed")
     assert body["errors"] == [{"field": "extra", "reason": "unknown_field"}]
+
+
+def test_unexpected_error_is_a_typed_500_without_a_trace(migrated, tmp_path):
+    from admin.app import create_app
+    from tests.conftest import test_settings
+
+    app = create_app(test_settings(migrated), instance_path=tmp_path)
+
+    def boom():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/api/v1/boom", view_func=boom)
+    app.add_url_rule("/boom", view_func=boom)
+    client = app.test_client()
+    body = assert_problem(client.get("/api/v1/boom"), 500, "internal-error")
+    assert "secret" not in str(body)
+    page = client.get("/boom", headers={"Accept": "text/html"})
+    assert page.status_code == 500 and page.mimetype == "text/html"
+    assert "secret" not in page.get_data(as_text=True)
+    app.extensions["onegate.engine"].dispose()
