@@ -8,7 +8,7 @@ PORT   ?= 8000
 ONEGATE_TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export ONEGATE_TEST_POSTGRES
 
-.PHONY: run test lint security venv dev-venv bench load clean
+.PHONY: run test lint security venv dev-venv bench load fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ security: dev-venv
 test: lint security
 	ONEGATE_TEST_DB=sqlite $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
 	ONEGATE_TEST_DB=postgresql $(BIN)/python -m pytest -n 2 --dist loadfile -p no:cacheprovider
+
+# Schemathesis over /api/v1/openapi.json, long: 50,000 cases per run, a new seed each time
+# (make test runs the same tests with 2,000 cases and a fixed seed).
+fuzz: dev-venv
+	ONEGATE_FUZZ_CASES=$${ONEGATE_FUZZ_CASES:-50000} ONEGATE_FUZZ_SEED=$${ONEGATE_FUZZ_SEED:-random} \
+		ONEGATE_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider tests/admin/test_api_fuzz.py
 
 bench: dev-venv
 	$(BIN)/python bench/run_all.py

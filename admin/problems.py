@@ -1,26 +1,17 @@
-"""RFC 9457 problem details for JSON APIs; readable pages elsewhere. Never a trace."""
+"""The app-wide error handlers: RFC 9457 problems (``credentials.problems``) for JSON
+clients and API paths, readable pages elsewhere. Never a trace, and the error's own
+headers (``Allow`` on 405, ``Retry-After``) on both."""
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from credentials.problems import from_http_exception
 
 log = logging.getLogger("onegate.errors")
-
-
-def problem(status: int, title: str, detail: str | None = None, type_: str = "about:blank",
-            **extra) -> Response:
-    """A problem+json response."""
-    body = {"type": type_, "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body.update(extra)
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
 
 
 def _wants_json() -> bool:
@@ -30,20 +21,22 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
+def _answer(exc: HTTPException):
+    if _wants_json():
+        return from_http_exception(exc)
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    return render_template("error.html", status=exc.code, title=exc.name,
+                           detail=exc.description), exc.code, headers
+
+
 def init_app(app: Flask) -> None:
     """Register the catch-all handlers."""
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        if _wants_json():
-            return problem(exc.code or 500, exc.name, exc.description)
-        return render_template("error.html", status=exc.code, title=exc.name,
-                               detail=exc.description), exc.code
+        return _answer(exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error")
-        if _wants_json():
-            return problem(500, "Internal Server Error", "The error has been logged.")
-        return render_template("error.html", status=500, title="Internal Server Error",
-                               detail="The error has been logged."), 500
+        return _answer(InternalServerError("The error has been logged."))

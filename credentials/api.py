@@ -5,21 +5,23 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from sqlalchemy import select
 
 from credentials import auth, http_input, lifecycle, presenter, qr
 from credentials.errors import (
-    PROBLEM_TYPES,
     BatchTooLarge,
     CredentialsError,
     FieldError,
     MalformedRequest,
     NotFound,
+    UnknownType,
     ValidationFailed,
 )
 from credentials.formats.errors import QrTooLarge
 from credentials.issuance import Deps, Outcome, issue_many
 from credentials.issue_request import IssueRequest, parse_issue_request, parse_reissue
+from credentials.models import LicenceType
 from credentials.problems import from_error, register
 from credentials.services import deps, reference_images
 
@@ -56,9 +58,22 @@ def _idempotency_key() -> str | None:
     return value
 
 
-def _parsed_item(token, item: Any, prefix: str = "") -> IssueRequest | CredentialsError:
+def _known_types(items: list[Any]) -> set[str]:
+    """The type codes named by ``items`` that the catalogue has (one query)."""
+    codes = {i["type"] for i in items if isinstance(i, dict) and isinstance(i.get("type"), str)}
+    if not codes:
+        return set()
+    with deps().sessions() as session:
+        return set(session.scalars(select(LicenceType.code).where(LicenceType.code.in_(codes))))
+
+
+def _parsed_item(token, item: Any, known: set[str], prefix: str = ""
+                 ) -> IssueRequest | CredentialsError:
     try:
         parsed = parse_issue_request(item, prefix=prefix)
+        if parsed.type_code not in known:
+            raise UnknownType(f"no licence type {parsed.type_code}",
+                              [FieldError(prefix + "type", "unknown_type")])
         auth.require_scope(token, auth.issue_scope(parsed.type_code))
         return parsed
     except CredentialsError as exc:
@@ -70,7 +85,7 @@ def issue() -> Response:
     token = auth.bearer()
     key = _idempotency_key()
     body = http_input.json_object()
-    parsed = _parsed_item(token, body)
+    parsed = _parsed_item(token, body, _known_types([body]))
     if isinstance(parsed, CredentialsError):
         raise parsed
     d = deps()
@@ -91,7 +106,8 @@ def issue_batch() -> Response:
     d = deps()
     with d.sessions() as session:
         department = auth.department_of(session, token)
-    parsed = [_parsed_item(token, item) for item in items]
+    known = _known_types(items)
+    parsed = [_parsed_item(token, item, known) for item in items]
     keys_ = [f"{key}#{i}" if key else None for i in range(len(items))]
     outcomes = issue_many(d, department, parsed, scope="client:" + token.client_id, keys_=keys_)
     results = [_batch_result(i, o, d) for i, o in enumerate(outcomes)]
@@ -103,6 +119,9 @@ def _batch_items(body: Any) -> list[Any]:
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise MalformedRequest('the body must be {"items": [...]}',
                                [FieldError("items", "required")])
+    unknown = [FieldError(str(k)[:64], "unknown_field") for k in body if k != "items"]
+    if unknown:
+        raise ValidationFailed("the batch has only items", unknown)
     if len(body["items"]) > BATCH_LIMIT:
         raise BatchTooLarge(f"at most {BATCH_LIMIT} items per batch",
                             [FieldError("items", "too_many", str(BATCH_LIMIT))])
@@ -215,23 +234,26 @@ def reference_qr_svg(identifier: str) -> Response:
 @bp.get("/openapi.json")
 def openapi() -> Response:
     from credentials.openapi import FRAGMENTS, document, with_fragments
+    from credentials.problems import all_slugs
 
     issuer = current_app.config["ONEGATE"]["ISSUER"]
-    return _json(with_fragments(document(issuer), current_app.extensions.get(FRAGMENTS, ()),
-                                issuer))
+    return _json(with_fragments(document(issuer, problem_slugs=all_slugs()),
+                                current_app.extensions.get(FRAGMENTS, ()), issuer))
 
 
 @bp.get("/problems/<slug>")
-def problem_type(slug: str) -> Response:
-    from credentials.problems import EXTRA_TYPES
+def problem_type(slug: str) -> Response | str:
+    """The page a problem's ``type`` URI names: HTML for a browser, JSON otherwise.
 
-    cls = PROBLEM_TYPES.get(slug)
-    if cls is not None:
-        return _json({"type": slug, "title": cls.title, "status": cls.status,
-                      "description": (cls.__doc__ or "").strip()})
-    extra = current_app.extensions.get(EXTRA_TYPES, {}).get(slug)
-    if extra is None:
-        raise NotFound("no such problem type")
-    status, title, description = extra
+    Raises NotFound for a slug no package answers with."""
+    from credentials.problems import describe, type_uri
+
+    described = describe(slug)
+    if described is None:
+        raise NotFound("no such problem type", [FieldError("slug", "unknown")])
+    status, title, description = described
+    if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
+        return render_template("credentials/problem_type.html", uri=type_uri(slug),
+                               status=status, title=title, description=description,
+                               openapi=url_for(".openapi"))
     return _json({"type": slug, "title": title, "status": status, "description": description})
-

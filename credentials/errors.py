@@ -58,6 +58,13 @@ class ValidationFailed(CredentialsError):
     status, slug, title = 422, "validation-failed", "Validation failed"
 
 
+class UnknownType(ValidationFailed):
+    """The licence type code is not in the catalogue (checked before the token's scope:
+    a scope for a type that does not exist cannot be held)."""
+
+    slug, title = "unknown-type", "Unknown licence type"
+
+
 class InvalidToken(CredentialsError):
     """RFC 6750 section 3.1 ``invalid_token``: missing, malformed, expired or foreign."""
 
@@ -126,6 +133,7 @@ class ReferenceUnavailable(CredentialsError):
 
 #: Every problem type the API answers with (OpenAPI and /api/v1/problems/<slug>).
 PROBLEM_TYPES = {cls.slug: cls for cls in (
-    CredentialsError, MalformedRequest, UnsupportedMediaType, ValidationFailed, InvalidToken,
+    CredentialsError, MalformedRequest, UnsupportedMediaType, ValidationFailed, UnknownType,
+    InvalidToken,
     MissingToken, InsufficientScope, Forbidden, IdentityScopeRequired, NotFound, InvalidTransition,
     IdempotencyKeyReused, BatchTooLarge, IssuerUnavailable, ReferenceUnavailable)}

@@ -13,15 +13,28 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from credentials.errors import PROBLEM_TYPES
+from credentials.http_input import MAX_DEPTH, MAX_STRING
 
+#: What the server checks of a licence identifier before looking it up; the check
+#: character (ISO/IEC 7064 MOD 37,36) is beyond a pattern, and a wrong one is a 422.
+LICENCE_ID_PATTERN = (r"^1\.2\.156\.3005\.2\.[0-9A-Z]{18}[0-9]{3}\.[0-9A-Z]{18}\."
+                      r"[0-9A-Z]{1,64}\.[0-9]{3}\.[0-9A-Z]$")
+TYPE_CODE_PATTERN = r"^[0-9A-Z]{18}[0-9]{3}$"
+#: The JSON bodies of these endpoints refuse U+0000 in any string or member name, strings
+#: longer than MAX_STRING and nesting below MAX_DEPTH (400).
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 ID = {"name": "id", "in": "path", "required": True, "description":
       "GB/T 36904 licence identifier (1.2.156.3005.2.<type>.<issuer>.<serial>.<version>.<check>)",
-      "schema": {"type": "string", "maxLength": 120}}
-CODE = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+      "schema": {"type": "string", "maxLength": 120, "pattern": LICENCE_ID_PATTERN}}
+CODE = {"name": "code", "in": "path", "required": True,
+        "schema": {"type": "string", "maxLength": 64}}
 IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
                "description": "Same key and same body: the same licence (replayed, header "
-                              "Idempotent-Replayed). Same key, other body: 409.",
-               "schema": {"type": "string", "maxLength": 200}}
+                              "Idempotent-Replayed). Same key, other body: 409. 1 to 200 "
+                              "visible ASCII characters, else 422 naming the header.",
+               "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+                          "pattern": r"^[\x21-\x7e]{1,200}$"}}
 BATCH_RETRY = (
     "Items are stored in chunks of 200, each chunk in one transaction with its status-list "
     "slots, idempotency records and audit entries, so a crash leaves whole licences only. "
@@ -50,10 +63,62 @@ def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
 
 
 def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+    return {"required": True, "content": {"application/json": {"schema": no_nul(schema)}}}
 
 
-ERRORS = {"400": _problem("Malformed body (not JSON, not an object)"),
+def no_nul(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every string and member name refusing U+0000, as the JSON input
+    of these endpoints does (``credentials.http_input``); references are left alone."""
+    if "$ref" in schema:
+        return schema
+    out = dict(schema)
+    types = out.get("type")
+    types = set(types) if isinstance(types, list) else {types}
+    if "string" in types:
+        out.setdefault("pattern", NO_NUL)
+        out.setdefault("maxLength", MAX_STRING)
+    if "object" in types:
+        out.setdefault("propertyNames", {"pattern": NO_NUL, "maxLength": MAX_STRING})
+        out["properties"] = {k: no_nul(v) for k, v in out.get("properties", {}).items()}
+        extra = out.get("additionalProperties")
+        if isinstance(extra, dict):
+            out["additionalProperties"] = no_nul(extra)
+    if isinstance(out.get("items"), dict):
+        out["items"] = no_nul(out["items"])
+    if "anyOf" in out:
+        out["anyOf"] = [no_nul(s) for s in out["anyOf"]]
+    return out
+
+
+
+
+def json_at(depth: int) -> dict[str, str]:
+    """A reference to any JSON value these endpoints take in at nesting ``depth`` of the
+    body (``credentials.http_input``: no U+0000, strings of at most MAX_STRING, nothing
+    nested below MAX_DEPTH)."""
+    return {"$ref": f"#/components/schemas/JsonAt{min(depth, MAX_DEPTH)}"}
+
+
+def _json_values() -> dict[str, Any]:
+    # One schema with a list of types (each keyword applies to its own type) rather than
+    # anyOf: generators explore it without multiplying the alternatives at every level.
+    any_type = ["string", "number", "boolean", "null", "array", "object"]
+    values = {f"JsonAt{MAX_DEPTH}": no_nul({"type": any_type, "maxItems": 0,
+                                            "maxProperties": 0})}
+    for depth in range(1, MAX_DEPTH):
+        values[f"JsonAt{depth}"] = no_nul({"type": any_type, "items": json_at(depth + 1),
+                                           "additionalProperties": json_at(depth + 1)})
+    return values
+
+
+#: A claim's value nests at most two levels (an array of objects): what licence types use,
+#: and within the server's bound at either depth claims sit (1 alone, 3 in a batch).
+CLAIM_VALUE_DEPTH = MAX_DEPTH - 2
+CLAIMS = {"type": "object", "additionalProperties": json_at(CLAIM_VALUE_DEPTH),
+          "description": "Validated by the type's JSON Schema (422 naming each claim)"}
+
+ERRORS = {"400": _problem("Malformed body (not JSON, not an object, U+0000 or a lone "
+                          "surrogate in a string)"),
           "401": _problem("Missing or invalid access token (WWW-Authenticate: Bearer)"),
           "403": _problem("Insufficient scope, or another department's licence"),
           "422": _problem("Invalid fields; errors[] names each one")}
@@ -68,8 +133,12 @@ def _op(summary: str, responses: dict[str, Any], *, security=DEPT, body=None, pa
     if body is not None:
         operation["requestBody"] = _body(body)
         operation["responses"] = {**responses,
+                                  "413": _problem("Body larger than the server accepts"),
                                   "415": _problem("The body is declared as something else "
                                                   "than application/json")}
+    operation["responses"].setdefault(
+        "404", _problem("No such licence, department, list or type"))
+    operation["responses"]["405"] = _problem("Method not allowed (Allow lists the methods)")
     return operation
 
 
@@ -91,7 +160,7 @@ def _image(summary: str, media: str, **extra: Any) -> dict[str, Any]:
 _UNAVAILABLE = {"409": _problem("Reference token not derivable any more: re-issue")}
 
 
-def paths() -> dict[str, Any]:
+def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
     licence_ok = _json(_ref("Licence"), "Issued (or replayed for the same Idempotency-Key)")
     return {
         "/api/v1/licenses": {"post": _op(
@@ -103,8 +172,12 @@ def paths() -> dict[str, Any]:
             "Issue up to 1,000 licences; each item issued or rejected on its own",
             {"200": _json(_ref("BatchResult")), **ERRORS,
              "413": _problem("More than 1,000 items")},
-            body={"type": "object", "required": ["items"], "properties": {
-                "items": {"type": "array", "maxItems": 1000, "items": _ref("IssueRequest")}}},
+            body={"type": "object", "required": ["items"], "additionalProperties": False,
+                  "properties": {"items": {
+                      "type": "array", "minItems": 1, "maxItems": 1000,
+                      # Each item is judged on its own: one that is no IssueRequest is
+                      # rejected in results[] with its problem, the batch still 200.
+                      "items": {"anyOf": [_ref("IssueRequest"), json_at(2)]}}}},
             params=[IDEMPOTENCY]), "description": BATCH_RETRY}},
         "/api/v1/licenses/{id}": {"get": _op(
             "Read a licence (issuing department or its holder)",
@@ -138,8 +211,9 @@ def paths() -> dict[str, Any]:
             "An SD-JWT presentation disclosing only the chosen claims",
             {"200": _json(_ref("Presentation")), **ERRORS, "404": _problem("Not the holder's")},
             security=WALLET, params=[ID], tags=("wallet",),
-            body={"type": "object", "required": ["disclose"], "properties": {
-                "disclose": {"type": "array", "items": {"type": "string"}, "maxItems": 64}}})},
+            body={"type": "object", "required": ["disclose"], "additionalProperties": False,
+                  "properties": {"disclose": {"type": "array", "items": {"type": "string"},
+                                              "maxItems": 64}}})},
         "/api/v1/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})},
                                             security=None, tags=("meta",))},
         "/api/v1/problems/{slug}": {"get": _op(
@@ -147,7 +221,8 @@ def paths() -> dict[str, Any]:
                                               "404": _problem("Unknown problem type")},
             security=None, tags=("meta",),
             params=[{"name": "slug", "in": "path", "required": True,
-                     "schema": {"type": "string", "enum": sorted(PROBLEM_TYPES)}}])},
+                     "schema": {"type": "string",
+                                "enum": sorted({*PROBLEM_TYPES, *problem_slugs})}}])},
         **_public_paths(),
     }
 
@@ -185,9 +260,30 @@ def schemas() -> dict[str, Any]:
               "additionalProperties": False, "properties": {
                   "code_type": {"enum": ["111", "001"],
                                 "description": "111 citizen ID number, 001 credit code"},
-                  "number": {"type": "string", "maxLength": 18},
-                  "name": {"type": "string", "maxLength": 200}}}
+                  "number": {"type": "string", "minLength": 1, "maxLength": 18,
+                             "pattern": r"^[0-9A-Z]{1,18}$"},
+                  "name": {"type": "string", "minLength": 1, "maxLength": 200,
+                           "pattern": NOT_BLANK}}}
+    date = {"type": "string", "maxLength": 40,
+            "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+(Z|[+-][0-9]{2}:?[0-9]{2}))?$",
+            "description": "YYYY-MM-DD (UTC+8) or RFC 3339 with an offset"}
+    reason = {"type": "string", "minLength": 1, "maxLength": 500, "pattern": NOT_BLANK}
+    requests = {
+        "Holder": holder,
+        "IssueRequest": {"type": "object", "required": ["type", "holder"],
+                         "additionalProperties": False, "properties": {
+                             "type": {"type": "string", "minLength": 21, "maxLength": 21,
+                                      "pattern": TYPE_CODE_PATTERN},
+                             "holder": _ref("Holder"), "claims": CLAIMS,
+                             "valid_from": date, "valid_until": date}},
+        "ReissueRequest": {"type": "object", "required": ["claims"],
+                           "additionalProperties": False, "properties": {
+                               "claims": CLAIMS, "valid_until": date, "reason": reason}},
+        "Reason": {"type": "object", "required": ["reason"], "additionalProperties": False,
+                   "properties": {"reason": reason}},
+    }
     return {
+        **{name: no_nul(schema) for name, schema in requests.items()}, **_json_values(),
         "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
             "type": {"type": "string", "format": "uri"}, "title": string,
             "status": {"type": "integer"}, "detail": string,
@@ -196,20 +292,6 @@ def schemas() -> dict[str, Any]:
                                                   "properties": {"field": string,
                                                                  "reason": string,
                                                                  "message": string}}}}},
-        "Holder": holder,
-        "IssueRequest": {"type": "object", "required": ["type", "holder"],
-                         "additionalProperties": False, "properties": {
-                             "type": {"type": "string", "minLength": 21, "maxLength": 21},
-                             "holder": _ref("Holder"),
-                             "claims": {"type": "object",
-                                        "description": "Validated by the type's JSON Schema"},
-                             "valid_from": {"type": "string",
-                                            "description": "YYYY-MM-DD (UTC+8) or RFC 3339"},
-                             "valid_until": {"type": "string"}}},
-        "ReissueRequest": {"type": "object", "required": ["claims"], "properties": {
-            "claims": {"type": "object"}, "valid_until": string, "reason": string}},
-        "Reason": {"type": "object", "required": ["reason"], "properties": {
-            "reason": {"type": "string", "minLength": 1, "maxLength": 500}}},
         "Licence": {"type": "object", "properties": {
             "identifier": string, "version": {"type": "integer"}, "type": string,
             "department": string, "holder": _ref("Holder"), "claims": {"type": "object"},
@@ -237,7 +319,7 @@ def schemas() -> dict[str, Any]:
     }
 
 
-def document(issuer: str) -> dict[str, Any]:
+def document(issuer: str, problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "onegate electronic licences", "version": "1.0.0",
@@ -246,7 +328,7 @@ def document(issuer: str) -> dict[str, Any]:
                                 "public issuer metadata and status lists. Errors are RFC 9457 "
                                 "problems naming the offending fields."},
         "servers": [{"url": issuer}],
-        "paths": paths(),
+        "paths": paths(problem_slugs),
         "components": {"schemas": schemas(), "securitySchemes": {
             "departmentToken": {"type": "oauth2", "flows": {"clientCredentials": {
                 "tokenUrl": issuer + "/oauth/token",

@@ -1,16 +1,48 @@
-"""RFC 9457 problem details for the credentials blueprints (admin's helper is off limits:
-credentials may not import admin)."""
+"""RFC 9457 problem details: the one module every JSON API answers errors through.
+
+It lives in ``credentials``, the lowest package all its users may import (verify
+imports credentials; admin composes everything; credentials may import neither).
+Every problem's ``type`` is ``<issuer>/api/v1/problems/<slug>``, and every slug
+resolves there (``describe``): credentials' typed errors, the types other packages
+register (``register_types``), and one type per HTTP status (``HTTP_TYPES``) for the
+errors Werkzeug raises (404, 405, 413, ...).
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Flask, Response, current_app, jsonify
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
-from credentials.errors import CredentialsError, FieldError
+from credentials.errors import PROBLEM_TYPES, CredentialsError, FieldError
 
 MEDIA_TYPE = "application/problem+json"
+
+#: Slugs for HTTP statuses whose problem type has a better name than the status phrase.
+_HTTP_SLUGS = {401: "unauthorized", 413: "too-large", 429: "rate-limited",
+               500: "internal-error"}
+_HTTP_TEXT = {
+    405: "The method is not allowed for this URL; the Allow header lists those that are.",
+    413: "The request body is larger than the server accepts.",
+    429: "Too many requests: wait for the number of seconds in Retry-After.",
+    500: "An unexpected error; it has been logged. Retrying later may succeed.",
+    503: "The service cannot answer now; retry after the seconds in Retry-After.",
+}
+
+
+def http_slug(status: int) -> str:
+    """The problem type slug of a bare HTTP error status (``405`` -> ``method-not-allowed``)."""
+    phrase = HTTP_STATUS_CODES.get(status, "error")
+    return _HTTP_SLUGS.get(status) or re.sub(r"[^a-z0-9]+", "-", phrase.lower()).strip("-")
+
+
+#: slug -> (status, title, description) for every 4xx and 5xx status Werkzeug knows.
+HTTP_TYPES: dict[str, tuple[int, str, str]] = {
+    http_slug(code): (code, phrase, _HTTP_TEXT.get(code, f"HTTP {code} {phrase}."))
+    for code, phrase in HTTP_STATUS_CODES.items() if 400 <= code < 600}
 
 
 def type_uri(slug: str) -> str:
@@ -19,19 +51,29 @@ def type_uri(slug: str) -> str:
 
 
 def problem(status: int, title: str, *, slug: str | None = None, detail: str | None = None,
-            errors: list[FieldError] | None = None, **extra: Any) -> Response:
-    """A problem+json response."""
-    body: dict[str, Any] = {"type": type_uri(slug) if slug else "about:blank",
+            errors: list[FieldError] | list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None, **extra: Any) -> Response:
+    """A problem+json response of type ``slug`` (an HTTP status type when omitted)."""
+    body: dict[str, Any] = {"type": type_uri(slug or http_slug(status)),
                             "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors:
-        body["errors"] = [e.to_json() for e in errors]
+        body["errors"] = [e.to_json() if isinstance(e, FieldError) else e for e in errors]
     body.update(extra)
     response = jsonify(body)
     response.status_code = status
     response.mimetype = MEDIA_TYPE
+    response.headers.update(headers or {})
     return response
+
+
+def from_http_exception(exc: HTTPException) -> Response:
+    """A Werkzeug error as a problem, keeping its headers (``Allow`` on 405,
+    ``Retry-After`` on 429 and 503) but not its HTML content type."""
+    status = exc.code or 500
+    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+    return problem(status, exc.name, detail=exc.description, headers=headers)
 
 
 def from_error(exc: CredentialsError) -> Response:
@@ -58,18 +100,14 @@ def _challenge(error: str | None, detail: str | None) -> str:
 def register(bp: Blueprint) -> None:
     """One handler for our typed errors, one for HTTP errors raised inside our views."""
     bp.register_error_handler(CredentialsError, from_error)
-
-    def _http(exc: HTTPException) -> Response:
-        return problem(exc.code or 500, exc.name, detail=exc.description)
-
-    bp.register_error_handler(HTTPException, _http)
+    bp.register_error_handler(HTTPException, from_http_exception)
 
 
 #: app.extensions key: problem types other packages answer with, by slug.
 EXTRA_TYPES = "onegate.problem_types"
 
 
-def register_types(app, types: dict[str, tuple[int, str, str]]) -> None:
+def register_types(app: Flask, types: dict[str, tuple[int, str, str]]) -> None:
     """Let /api/v1/problems/<slug> describe another package's problem types
     (slug -> (status, title, description)). Raises ValueError on a clash."""
     known = app.extensions.setdefault(EXTRA_TYPES, {})
@@ -77,3 +115,20 @@ def register_types(app, types: dict[str, tuple[int, str, str]]) -> None:
         if known.get(slug, entry) != entry:
             raise ValueError(f"problem type {slug} registered twice, differently")
         known[slug] = entry
+
+
+def describe(slug: str) -> tuple[int, str, str] | None:
+    """(status, title, description) of a problem type, or None when there is no such type.
+
+    Our typed errors first, then the types other packages registered, then HTTP statuses.
+    """
+    cls = PROBLEM_TYPES.get(slug)
+    if cls is not None:
+        return cls.status, cls.title, " ".join((cls.__doc__ or cls.title).split())
+    extra = current_app.extensions.get(EXTRA_TYPES, {}).get(slug)
+    return extra if extra is not None else HTTP_TYPES.get(slug)
+
+
+def all_slugs() -> list[str]:
+    """Every slug ``describe`` knows, sorted (the OpenAPI enum of /api/v1/problems/{slug})."""
+    return sorted({*PROBLEM_TYPES, *current_app.extensions.get(EXTRA_TYPES, {}), *HTTP_TYPES})

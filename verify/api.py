@@ -16,10 +16,11 @@ from werkzeug.exceptions import HTTPException
 from credentials.formats import strict_json
 from credentials.formats.errors import InvalidJson
 from credentials.models import Licence
+from credentials.problems import from_http_exception
 from verify import auth, bundle, images, service, trust_list, uses, verifiers
 from verify.pipeline import MAX_TEXT
 from verify.presentations import KeyBindingRequest
-from verify.problems import Problem, field_error, problem, typed
+from verify.problems import Problem, field_error, typed
 from verify.ratelimit import RateLimited, Unavailable
 
 bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
@@ -28,6 +29,7 @@ MAX_JSON_BODY = MAX_TEXT + 4096
 STAFF_HEADER = "X-Onegate-Staff"
 DEFAULT_LIMIT, MAX_LIMIT = uses.DEFAULT_LIMIT, uses.MAX_LIMIT
 MAX_OFFSET = 10_000_000
+FORMATS = ("json",)
 
 
 @bp.errorhandler(Problem)
@@ -37,7 +39,7 @@ def _problem(exc: Problem) -> Response:
 
 @bp.errorhandler(HTTPException)
 def _http(exc: HTTPException) -> Response:
-    return problem(exc.code or 400, exc.name, exc.description)
+    return from_http_exception(exc)
 
 
 # -- verification ------------------------------------------------------------------
@@ -186,9 +188,10 @@ def _record_verification(use: uses.Use, result) -> None:
 
 @bp.get("/trust-list")
 def get_trust_list():
+    as_json = _format() == "json"
     claims = trust_list.document(service.trust().issuers(), base=service.base_url(),
                                  now=int(time.time()))
-    if request.args.get("format") == "json":
+    if as_json:
         return _cached(jsonify(claims))
     token = trust_list.sign(current_app.extensions["onegate.keyring"], claims)
     return _cached(Response(token, mimetype="application/trustlist+jwt"))
@@ -196,6 +199,7 @@ def get_trust_list():
 
 @bp.get("/offline-bundle")
 def get_offline_bundle():
+    as_json = _format() == "json"
     keyring, now = current_app.extensions["onegate.keyring"], int(time.time())
     service.trust().refresh()
     claims = bundle.claims(
@@ -204,9 +208,22 @@ def get_offline_bundle():
         status_lists=service.status_source().all_tokens(),
         provider_jwks=keyring.jwks(trust_list.SIGNING_OWNER))
     token = bundle.sign(keyring, claims)
-    if request.args.get("format") == "json":
+    if as_json:
         return _cached(jsonify({"bundle": token, "provider_jwks": claims["provider_jwks"]}))
     return _cached(Response(token, mimetype="application/jwt"))
+
+
+def _format() -> str | None:
+    """The ``format`` query parameter: absent (the signed token) or ``json``. Raises the
+    ``bad-parameter`` problem naming it for any other value, or for more than one."""
+    values = request.args.getlist("format")
+    if not values:
+        return None
+    if len(values) > 1 or values[0] not in FORMATS:
+        raise typed("bad-parameter", f"format must be one of: {', '.join(FORMATS)}",
+                    errors=[field_error("format", "not_allowed" if len(values) == 1
+                                        else "repeated")])
+    return values[0]
 
 
 def _cached(response: Response) -> Response:

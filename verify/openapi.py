@@ -15,17 +15,21 @@ STRING = {"type": "string"}
 PURPOSE_QUERY = {"name": "purpose", "in": "query", "required": True,
                  "description": "Why the licences are used (national e-licence sharing rules)",
                  "schema": {"type": "string", "minLength": 1, "maxLength": MAX_PURPOSE}}
+STAFF_TEXT = ("The staff member acting for the client, as the department states it: "
+              "recorded with the use and shown to the holder as the department's own "
+              "statement (`staff_source` `stated_by_department`, 部门自述), not a "
+              "verified identity. "
+              "Non-ASCII text travels percent-encoded UTF-8 (`%E7%AA%97...`); at "
+              f"most {MAX_STAFF} characters once decoded, no control characters. "
+              "An unusable value (bad percent-encoding such as `%ZZ`, bytes that "
+              "are not UTF-8, control characters, too long) is refused with a 400 "
+              "problem of type `bad-header` whose `errors` name the header.")
+#: Percent-encoded, a character takes at most 12 characters (4 UTF-8 bytes as %XX).
 STAFF = {"name": "X-Onegate-Staff", "in": "header", "required": False,
-         "description": "The staff member acting for the client, as the department states "
-                        "it: recorded with the use and shown to the holder as the "
-                        "department's own statement (`staff_source` "
-                        "`stated_by_department`, 部门自述), not a verified identity. "
-                        "Non-ASCII text travels percent-encoded UTF-8 (`%E7%AA%97...`); at "
-                        f"most {MAX_STAFF} characters once decoded, no control characters. "
-                        "An unusable value (bad percent-encoding such as `%ZZ`, bytes that "
-                        "are not UTF-8, control characters, too long) is refused with a 400 "
-                        "problem of type `bad-header` whose `errors` name the header.",
-         "schema": {"type": "string", "maxLength": MAX_STAFF}}
+         "description": STAFF_TEXT, "schema": {"type": "string", "maxLength": 12 * MAX_STAFF}}
+#: On /verify the header is read only when a token is sent (a use is recorded).
+STAFF_IF_TOKEN = {**STAFF, "description": STAFF_TEXT + " Ignored without a token.",
+                  "schema": {"type": "string"}}
 LIMIT = {"name": "limit", "in": "query", "required": False,
          "description": f"Page size (default {DEFAULT_LIMIT}, at most {MAX_LIMIT})",
          "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT,
@@ -40,6 +44,7 @@ PAGE = {"limit": {"type": "integer"}, "offset": {"type": "integer"},
 FORMAT = {"name": "format", "in": "query", "required": False,
           "description": "json: the claims (or the token and keys) as JSON instead of a JWT",
           "schema": {"enum": ["json"]}}
+BAD_FORMAT = _problem("`format` is neither absent nor `json`, or repeated; `errors` names it")
 AUTH = {"401": _problem("Missing or invalid access token (WWW-Authenticate: Bearer)"),
         "403": _problem("Insufficient scope, or no identity claims in the token")}
 CACHED = "Cache-Control: public, max-age=60"
@@ -59,23 +64,26 @@ def _verify() -> dict[str, Any]:
         "credential": {"type": "string", "maxLength": 65536,
                        "description": "SD-JWT VC (presentation), LIC1: offline QR text, "
                                       "or an online reference URL"},
-        "purpose": {"type": "string", "maxLength": MAX_PURPOSE,
-                    "description": "Required with a department system's token (the "
-                                   "verification is recorded as a use of the licence); "
-                                   "ignored without a token, which records nothing"},
-        "key_binding": {"type": "object", "required": ["audience", "nonce"], "properties": {
-            "audience": STRING, "nonce": STRING}}}}
+        "purpose": {"description": "Required with a department system's token (the "
+                                   "verification is recorded as a use of the licence): "
+                                   f"1 to {MAX_PURPOSE} printable characters, else 400. "
+                                   "Ignored, whatever its value, without a token."},
+        "key_binding": {"type": ["object", "null"], "required": ["audience", "nonce"],
+                        "properties": {"audience": {"type": "string", "minLength": 1},
+                                       "nonce": {"type": "string", "minLength": 1}}}}}
     image_body = {"type": "object", "required": ["image"], "properties": {
-        "image": {"type": "string", "contentMediaType": "image/png",
+        "image": {"type": "string", "format": "binary", "contentMediaType": "image/png",
                   "description": "A photo or screenshot of a licence QR (PNG, JPEG, WebP, "
                                  "GIF or BMP; at most 5 MiB and 24 megapixels)"},
         "purpose": {"type": "string", "maxLength": MAX_PURPOSE}}}
     return {"post": {
         "summary": "Verify a licence (text or QR image)", "tags": ["verification"],
-        "security": [{}, {"verifierToken": ["licenses:verify"]}], "parameters": [STAFF],
+        "security": [{}, {"verifierToken": ["licenses:verify"]}],
+        "parameters": [STAFF_IF_TOKEN],
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": text_body},
-            "multipart/form-data": {"schema": image_body}}},
+            "multipart/form-data": {"schema": image_body,
+                                    "encoding": {"image": {"contentType": "image/*"}}}}},
         "responses": {
             "200": _json(_ref("VerificationResult"),
                          "The verdict, also for invalid, revoked or untrusted licences"),
@@ -104,14 +112,15 @@ def paths() -> dict[str, Any]:
             "The signed trust list (trustlist+jwt): issuers, their keys and licence types",
             {"200": {"description": CACHED, "content": {
                 "application/trustlist+jwt": {"schema": STRING},
-                "application/json": {"schema": _ref("TrustList")}}}},
+                "application/json": {"schema": _ref("TrustList")}}}, "400": BAD_FORMAT},
             params=[FORMAT], tag="trust"),
         "/api/v1/offline-bundle": _get(
             "Signed offline bundle: trust list, JWKS, status lists, issued-at, max-age",
             {"200": {"description": CACHED, "content": {
                 "application/jwt": {"schema": STRING},
                 "application/json": {"schema": {"type": "object", "properties": {
-                    "bundle": STRING, "provider_jwks": _ref("JWKS")}}}}}},
+                    "bundle": STRING, "provider_jwks": _ref("JWKS")}}}}},
+             "400": BAD_FORMAT},
             params=[FORMAT], tag="trust"),
         "/api/v1/holder/licenses": _get(
             "The holder's licences of the consented types, newest first, one page at a time "

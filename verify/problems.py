@@ -1,12 +1,15 @@
-"""RFC 9457 problem details for the verify blueprints (admin's helper is off limits)."""
+"""verify's problem types and its raise-in-a-view ``Problem``; the responses are built
+by ``credentials.problems`` (RFC 9457), the one problem-details module."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, current_app, jsonify
+from flask import Response
 
-MEDIA_TYPE = "application/problem+json"
+from credentials import problems
+
+MEDIA_TYPE = problems.MEDIA_TYPE
 
 
 def field_error(field: str, reason: str, message: str | None = None) -> dict[str, str]:
@@ -45,18 +48,9 @@ class Problem(Exception):
 
 def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
             headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    """A problem+json response; ``slug`` names a type under /api/v1/problems/."""
-    issuer = current_app.config["ONEGATE"]["ISSUER"]
-    body: dict[str, Any] = {"type": f"{issuer}/api/v1/problems/{slug}" if slug else "about:blank",
-                            "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    body.update(extra)
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = MEDIA_TYPE
-    response.headers.update(headers or {})
-    return response
+    """A problem+json response; ``slug`` names a type under /api/v1/problems/ (an HTTP
+    status type when omitted). Built by ``credentials.problems``, the one builder."""
+    return problems.problem(status, title, slug=slug, detail=detail, headers=headers, **extra)
 
 
 #: The problem types verify answers with, served at /api/v1/problems/<slug>
@@ -77,6 +71,9 @@ PROBLEM_TYPES = {
                    "(`%` followed by two hex digits)."),
     "paging": (400, "Bad paging parameters",
                "`limit` is a whole number from 1 to 500 (default 100); `offset` from 0."),
+    "bad-parameter": (400, "Invalid query parameter",
+                      "A query parameter has a value the endpoint does not accept; "
+                      "`errors` names it (for example `format`, which is `json` or absent)."),
     "no-qr-code": (422, "No QR code found",
                    "The image was read but holds no readable QR code."),
     "holder-not-identified": (403, "Holder not identified",
