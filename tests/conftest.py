@@ -115,6 +115,15 @@ class LiveServer:
     def get(self, path: str, **kw) -> requests.Response:
         return requests.get(self.url + path, timeout=10, **kw)
 
+    def stop(self) -> None:
+        """Terminate the server, killing it if it has not exited within 15 s."""
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
 
 def wait_healthy(url: str, process: subprocess.Popen, seconds: float = 60) -> None:
     """Poll /healthz until it answers 200; fail if the process exits first."""
@@ -150,11 +159,7 @@ def start_server(database_url: str, tmp_path: Path, **extra) -> LiveServer:
 def live_server(migrated: str, tmp_path_factory) -> Iterator[LiveServer]:
     server = start_server(migrated, tmp_path_factory.mktemp("live"))
     yield server
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    server.stop()
 
 
 @pytest.fixture

@@ -42,11 +42,7 @@ def fuzz_server(migrated, tmp_path_factory):
     drain.start()
     server.tail = tail
     yield server
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -34,12 +34,7 @@ def start_logged_server(database_url: str, tmp_path: Path, *, workers: int = 2,
 def stop(server: LiveServer) -> None:
     if server.process.poll() is not None:
         return
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait()
+    server.stop()
 
 
 def server_log(server: LiveServer) -> str:

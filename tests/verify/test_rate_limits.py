@@ -8,7 +8,6 @@ import importlib
 import os
 import re
 import secrets
-import subprocess
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -144,11 +143,7 @@ def two_workers(request, migrated, tmp_path_factory):
     server = start_server(migrated, tmp_path_factory.mktemp("rl"), **extra)
     server.counter = request.param
     yield server
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    server.stop()
 
 
 def _burst(send, n: int = 48) -> list[requests.Response]:

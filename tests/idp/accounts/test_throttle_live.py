@@ -21,11 +21,7 @@ LOCK_AFTER, TOKEN_LIMIT, CONCURRENT = 10, 10, 24
 
 
 def _stop(server) -> None:
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    server.stop()
 
 
 def _redis_or_skip() -> None:

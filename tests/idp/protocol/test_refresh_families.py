@@ -12,7 +12,6 @@ SHA-256.
 from __future__ import annotations
 
 import hashlib
-import subprocess
 import threading
 from datetime import timedelta
 
@@ -156,11 +155,7 @@ CONCURRENT = 8
 def long_grace_server(migrated, tmp_path):
     server = start_server(migrated, tmp_path, REFRESH_REUSE_GRACE=LONG_GRACE)
     yield server
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
+    server.stop()
 
 
 @pytest.mark.live
