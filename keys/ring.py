@@ -17,7 +17,7 @@ from collections.abc import Callable, Collection
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from keys import rotation, tokens
+from keys import rotation, row_mac, tokens
 from keys.algorithms import (
     PrivateKey,
     PublicKey,
@@ -65,6 +65,7 @@ class KeyRing:
                  retire_after: timedelta = DEFAULT_RETIRE_AFTER) -> None:
         self._store = store
         self._kek = check_kek(kek)
+        self._mac_key = row_mac.mac_key(self._kek)
         self._clock = clock
         self._retire_after = retire_after
         # Plain dicts: a race only means parsing the same key twice.
@@ -72,6 +73,7 @@ class KeyRing:
         self._public: dict[str, PublicKey] = {}
         # kid -> its proven public JWK members, or None once it failed the proof.
         self._proven: dict[str, dict[str, str] | None] = {}
+        self._bad_macs: set[str] = set()  # kids already logged for a bad row MAC
 
     # -- life cycle -----------------------------------------------------------
 
@@ -107,7 +109,7 @@ class KeyRing:
         changed records. Raises only store errors."""
         changed = rotation.promote_due(self._trusted_records(owner), self._now())
         for record in changed:
-            self._store.save(record)
+            self._save(record)
         return changed
 
     def prune(self, owner: str) -> list[str]:
@@ -117,7 +119,7 @@ class KeyRing:
                                     self._retire_after)
         for record in expired:
             record.published = False
-            self._store.save(record)
+            self._save(record)
         return [record.kid for record in expired]
 
     def revoke(self, kid: str) -> KeyRecord:
@@ -127,11 +129,17 @@ class KeyRing:
         until ``ensure`` or a rotation. Raises UnknownKey.
         """
         record = self._record(kid)
-        if record.state != KeyState.REVOKED:
-            record.state, record.revoked_at, record.published = KeyState.REVOKED, self._now(), False
-            self._store.save(record)
+        if record.state != KeyState.REVOKED or record.encrypted_private:
+            if record.state != KeyState.REVOKED:
+                record.state, record.revoked_at = KeyState.REVOKED, self._now()
+            record.published = False
+            # Destroying the sealed key means no later edit of the row can make it
+            # prove its origin again: a revoked key stays revoked.
+            record.encrypted_private = b""
+            self._save(record)
         self._private.pop(kid, None)
         self._public.pop(kid, None)
+        self._proven.pop(kid, None)
         return record
 
     # -- reading --------------------------------------------------------------
@@ -218,7 +226,7 @@ class KeyRing:
         # origin never promotes and so never retires one of ours.
         records = self._trusted_records(owner)
         for record in rotation.promote_due(records, self._now()):
-            self._store.save(record)
+            self._save(record)
         return records
 
     def _create(self, owner: str, alg: str, state: KeyState, activates_at: datetime) -> KeyRecord:
@@ -229,10 +237,15 @@ class KeyRing:
         record = KeyRecord(kid=kid, owner=owner, alg=alg, state=state, public_jwk=jwk,
                            encrypted_private=blob, created_at=self._now(),
                            activates_at=activates_at)
+        record.mac = row_mac.compute(record, self._mac_key)
         self._store.add(record)
         self._private[kid] = key  # already in hand: no need to decrypt it later
         self._proven[kid] = jwk
         return record
+
+    def _save(self, record: KeyRecord) -> None:
+        record.mac = row_mac.compute(record, self._mac_key)
+        self._store.save(record)
 
     def _record(self, kid: str) -> KeyRecord:
         record = self._store.get(kid)
@@ -252,7 +265,14 @@ class KeyRing:
         return record
 
     def _trusted(self, record: KeyRecord) -> bool:
-        """Whether the row proved its origin; proves it on first sight of the kid."""
+        """Whether the row proved its origin (once per kid) and its usage columns
+        carry our MAC (on every read: the state may have changed since)."""
+        if not row_mac.matches(record, self._mac_key):
+            if record.kid not in self._bad_macs:
+                self._bad_macs.add(record.kid)
+                log.warning("signing key %s of %s is not trusted: its row MAC does not "
+                            "match (edited outside the key ring?)", record.kid, record.owner)
+            return False
         if record.kid not in self._proven:
             try:
                 members, private = prove_origin(record, self._kek)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, update
 
 import keys
 from keys.algorithms import generate_private_key
@@ -176,5 +176,35 @@ def test_rotated_department_key_still_works(app, migrated, tmp_path, unique):
             result = fresh.post("/api/v1/verify", json={"credential": licence.get_json()["sd_jwt"]})
             assert result.get_json()["status"] == "valid", result.get_json()
         assert fresh.get("/jwks").get_json()["keys"]
+    finally:
+        cold.extensions["onegate.engine"].dispose()
+
+
+def test_revoked_department_key_flipped_back_in_sql_stays_refused(app, migrated, tmp_path,
+                                                                   unique):
+    """Revoking destroys the sealed key and the row MAC covers the state: setting the
+    row back to active by hand publishes nothing and validates nothing."""
+    from admin.app import create_app
+    from tests.conftest import test_settings
+
+    dept = make_department(app, unique)
+    client = app.test_client()
+    issued = client.post("/api/v1/licenses", json=dept.body(), headers=dept_headers(app, dept))
+    assert issued.status_code == 201
+    sd_jwt = issued.get_json()["sd_jwt"]
+    ring = app.extensions["onegate.keyring"]
+    old_kid = jwt.get_unverified_header(sd_jwt.split("~")[0])["kid"]
+    ring.rotate(keys.department(dept.code), "ES256", timedelta(0))
+    ring.revoke(old_kid)
+    with app.extensions["onegate.sessions"].begin() as session:
+        session.execute(update(SigningKeyRow).where(SigningKeyRow.kid == old_kid).values(
+            state="active", revoked_at=None, published=True))
+
+    cold = create_app(test_settings(migrated), instance_path=tmp_path / "cold")
+    try:
+        fresh = cold.test_client()
+        assert old_kid not in fresh.get(f"/issuers/{dept.code}/jwks").get_data(as_text=True)
+        result = fresh.post("/api/v1/verify", json={"credential": sd_jwt}).get_json()
+        assert result["status"] in ("untrusted", "invalid"), result
     finally:
         cold.extensions["onegate.engine"].dispose()

@@ -1,5 +1,8 @@
 """Rows a database writer made without the KEK: never published, never trusted, never
-signing, never retiring one of ours (keys.provenance and the ring's use of it)."""
+signing, never retiring one of ours (keys.provenance and the ring's use of it).
+
+The forged rows here carry a valid row MAC (keys.row_mac), as if that layer had been
+bypassed, so that the origin proof alone is under test."""
 
 from __future__ import annotations
 
@@ -10,12 +13,21 @@ import jwt
 import pytest
 
 import keys.provenance
-from keys import KeyDecryptionError, KeyRecord, KeyRing, KeyState, UnknownKey, UntrustedKey
+from keys import (
+    KeyDecryptionError,
+    KeyRecord,
+    KeyRing,
+    KeyState,
+    UnknownKey,
+    UntrustedKey,
+    row_mac,
+)
 from keys.algorithms import generate_private_key, private_key_to_der
 from keys.envelope import seal
 from keys.jwk import public_jwk, thumbprint
 
 OWNER = "dept:forged"
+KEK = bytes(range(32))  # the conftest's kek
 DAY = timedelta(days=1)
 
 
@@ -31,6 +43,7 @@ def forged_row(owner: str, alg: str, state: KeyState, created_at, *, blob: bytes
     record = KeyRecord(kid=kid, owner=owner, alg=alg, state=state, public_jwk=jwk,
                        encrypted_private=blob, created_at=created_at,
                        activates_at=created_at)
+    record.mac = row_mac.compute(record, row_mac.mac_key(KEK))
     return record, private
 
 
