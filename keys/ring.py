@@ -6,8 +6,10 @@ from the store, so a revocation made by another worker takes effect at once.
 
 A stored row counts only once it has proved it came from a holder of the KEK
 (keys.provenance): its sealed private key opens and is the pair of its public
-JWK. The proof is made once per kid per ring; a row that fails it is left out of
-JWKS, never verifies or signs, never takes part in rotation, and is logged once.
+JWK. The proof is made once per kid per ring. Its usage columns must also carry
+the MAC the ring wrote with its last change (keys.row_mac), checked on every read.
+A row that fails either is left out of JWKS, never verifies or signs, never takes
+part in rotation, and is logged once.
 """
 
 from __future__ import annotations

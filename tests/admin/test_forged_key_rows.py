@@ -208,3 +208,14 @@ def test_revoked_department_key_flipped_back_in_sql_stays_refused(app, migrated,
         assert result["status"] in ("untrusted", "invalid"), result
     finally:
         cold.extensions["onegate.engine"].dispose()
+
+
+def test_forged_audit_key_does_not_vouch_for_a_checkpoint(app, forger):
+    from admin.audit_trail import RingCheckpointSigner
+    from audit import checkpoint as cp
+
+    kid, private = forger.insert(keys.AUDIT, "retired")
+    token = jwt.encode({"iss": ISSUER, "seq": 1, "head": "00" * 32}, private,
+                       algorithm="ES256", headers={"kid": kid, "typ": cp.TYP})
+    with pytest.raises(cp.CheckpointInvalid):
+        RingCheckpointSigner(app.extensions["onegate.keyring"]).verify(token)
