@@ -3,6 +3,7 @@ key opens: forged rows stay untrusted, revoked rows lose their sealed key."""
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 
 import pytest
@@ -17,6 +18,8 @@ from keys.envelope import seal
 from keys.jwk import public_jwk, thumbprint
 from keys.models import SigningKeyRow
 from keys.sql_store import SqlKeyStore
+from tests import pg
+from tests.conftest import BACKEND, unavailable
 
 KEK = bytes(range(32))
 OWNER = "dept:legacy"
@@ -34,8 +37,23 @@ def _legacy_row(state: str, *, sealed: bool) -> dict:
             "revoked_at": AT if state == "revoked" else None, "published": state != "revoked"}
 
 
-def _at_keys_0001(tmp_path, rows: list[dict]):
-    engine = create_engine(f"sqlite:///{tmp_path / 'keys.db'}")
+@pytest.fixture
+def fresh_url(tmp_path):
+    """An empty database of the suite's backend (ONEGATE_TEST_DB)."""
+    if BACKEND != "postgresql":
+        yield f"sqlite:///{tmp_path / 'keys.db'}"
+        return
+    try:
+        url, drop = pg.create_database(os.environ.get(
+            "ONEGATE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    except pg.Unreachable as exc:
+        unavailable(f"PostgreSQL is not reachable ({exc})")
+    yield url
+    drop()
+
+
+def _at_keys_0001(url: str, rows: list[dict]):
+    engine = create_engine(url)
     command.upgrade(db.alembic_config(engine), "keys_0001")
     # The table as keys_0001 made it: no row_mac column.
     legacy = table("signing_keys", *(column(c.name, c.type) for c in SigningKeyRow.__table__.c
@@ -45,11 +63,11 @@ def _at_keys_0001(tmp_path, rows: list[dict]):
     return engine
 
 
-def test_upgrade_macs_our_rows_and_leaves_forged_ones_untrusted(tmp_path):
+def test_upgrade_macs_our_rows_and_leaves_forged_ones_untrusted(fresh_url):
     active, retired, revoked = (_legacy_row(s, sealed=True)
                                 for s in ("active", "retired", "revoked"))
     forged = _legacy_row("retired", sealed=False)
-    engine = _at_keys_0001(tmp_path, [active, retired, revoked, forged])
+    engine = _at_keys_0001(fresh_url, [active, retired, revoked, forged])
     command.upgrade(db.alembic_config(engine, KEK), "keys@head")
     store = SqlKeyStore(sessionmaker(engine, expire_on_commit=False))
     ring = KeyRing(store, KEK)
@@ -62,8 +80,8 @@ def test_upgrade_macs_our_rows_and_leaves_forged_ones_untrusted(tmp_path):
     engine.dispose()
 
 
-def test_upgrade_without_the_kek_refuses_when_rows_exist(tmp_path):
-    engine = _at_keys_0001(tmp_path, [_legacy_row("active", sealed=True)])
+def test_upgrade_without_the_kek_refuses_when_rows_exist(fresh_url):
+    engine = _at_keys_0001(fresh_url, [_legacy_row("active", sealed=True)])
     with pytest.raises(RuntimeError, match="KEK"):
         command.upgrade(db.alembic_config(engine), "keys@head")
     engine.dispose()
