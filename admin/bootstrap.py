@@ -43,7 +43,7 @@ def ensure_wallet_client(app: Flask) -> str:
 
 def initialise(app: Flask) -> None:
     """Migrate the database, make sure the provider can sign and the wallet can log in."""
-    db.upgrade(app.extensions["onegate.engine"])
+    db.upgrade(app.extensions["onegate.engine"], app.config["ONEGATE"]["KEK_BYTES"])
     audit_trail.seal_and_key(app)
     ensure_provider_keys(app)
     ensure_wallet_client(app)

@@ -130,7 +130,8 @@ def db_upgrade() -> None:
     """Apply every pending migration."""
     from admin import audit_trail
 
-    db.upgrade(current_app.extensions["onegate.engine"])
+    db.upgrade(current_app.extensions["onegate.engine"],
+               current_app.config["ONEGATE"]["KEK_BYTES"])
     audit_trail.seal_and_key(current_app)
     click.echo("database is up to date")
 

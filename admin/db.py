@@ -83,19 +83,23 @@ def _version_locations() -> list[str]:
     return found
 
 
-def alembic_config(engine: Engine) -> AlembicConfig:
-    """Alembic configured in code: no alembic.ini to keep in step."""
+def alembic_config(engine: Engine, kek: bytes | None = None) -> AlembicConfig:
+    """Alembic configured in code: no alembic.ini to keep in step. ``kek``: for
+    migrations that must seal or MAC existing rows (keys_0002)."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(resources.files("admin") / "migrations"))
     cfg.set_main_option("version_locations", " ".join(_version_locations()))
     cfg.set_main_option("path_separator", "space")
     cfg.attributes["engine"] = engine
+    if kek is not None:
+        cfg.attributes["kek"] = kek
     return cfg
 
 
-def upgrade(engine: Engine) -> None:
-    """Apply every package's migrations up to its head."""
-    command.upgrade(alembic_config(engine), "heads")
+def upgrade(engine: Engine, kek: bytes | None = None) -> None:
+    """Apply every package's migrations up to its head; raises RuntimeError when one
+    needs ``kek`` and has none."""
+    command.upgrade(alembic_config(engine, kek), "heads")
 
 
 def pending_heads(engine: Engine) -> set[str]:

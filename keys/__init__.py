@@ -7,7 +7,14 @@ who need it.
 
 from keys.algorithms import ALGORITHMS, RSA_KEY_SIZE
 from keys.derivation import derive_key
-from keys.errors import KeyDecryptionError, KeyRevoked, KeysError, NoActiveKey, UnknownKey
+from keys.errors import (
+    KeyDecryptionError,
+    KeyRevoked,
+    KeysError,
+    NoActiveKey,
+    UnknownKey,
+    UntrustedKey,
+)
 from keys.memory_store import InMemoryKeyStore
 from keys.owners import AUDIT, PROVIDER, department
 from keys.record import KeyRecord, KeyState
@@ -32,6 +39,7 @@ __all__ = [
     "NoActiveKey",
     "Signer",
     "UnknownKey",
+    "UntrustedKey",
     "department",
     "derive_key",
 ]

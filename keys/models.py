@@ -33,3 +33,5 @@ class SigningKeyRow(Base):
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     published: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: keys.row_mac over the columns above but the key material; NULL: not trusted.
+    row_mac: Mapped[str | None] = mapped_column(String(64))

@@ -22,7 +22,8 @@ class KeyRecord:
     """One key of one owner; mirrors the ``signing_keys`` table.
 
     ``published`` is cleared by ``KeyRing.prune`` once a retired key has outlived
-    everything it signed, and on revocation.
+    everything it signed, and on revocation. ``mac`` is keys.row_mac's MAC of the
+    usage columns, written by the ring with every change (None: not ours).
     """
 
     kid: str
@@ -36,6 +37,7 @@ class KeyRecord:
     retired_at: datetime | None = None
     revoked_at: datetime | None = None
     published: bool = True
+    mac: str | None = None
 
     def copy(self) -> KeyRecord:
         """A copy that shares no mutable state with this record."""

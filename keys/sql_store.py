@@ -30,7 +30,7 @@ def _to_record(row: SigningKeyRow) -> KeyRecord:
     values.update({name: _aware(getattr(row, name)) for name in _TIMES})
     values["public_jwk"] = dict(row.public_jwk)
     values["encrypted_private"] = bytes(row.encrypted_private)
-    return KeyRecord(kid=row.kid, state=KeyState(row.state), **values)
+    return KeyRecord(kid=row.kid, state=KeyState(row.state), mac=row.row_mac, **values)
 
 
 def _copy_into(row: SigningKeyRow, record: KeyRecord) -> None:
@@ -38,6 +38,7 @@ def _copy_into(row: SigningKeyRow, record: KeyRecord) -> None:
         setattr(row, name, getattr(record, name))
     row.public_jwk = dict(record.public_jwk)
     row.state = str(record.state)
+    row.row_mac = record.mac
 
 
 class SqlKeyStore:

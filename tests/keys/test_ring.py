@@ -195,8 +195,8 @@ def test_prune_withdraws_retired_keys_after_retire_after(ring, clock):
 def test_private_key_is_decrypted_once_per_ring(store, kek, clock, monkeypatch):
     KeyRing(store, kek, clock=clock).ensure(OWNER, "ES256")
     calls = []
-    real = keys.ring.open_sealed
-    monkeypatch.setattr(keys.ring, "open_sealed",
+    real = keys.provenance.open_sealed
+    monkeypatch.setattr(keys.provenance, "open_sealed",
                         lambda *a, **kw: calls.append(1) or real(*a, **kw))
     cold = KeyRing(store, kek, clock=clock)
     assert cold.signer(OWNER, "ES256").private_key is cold.signer(OWNER, "ES256").private_key
@@ -213,14 +213,18 @@ def test_public_key_is_parsed_once_per_ring(ring, monkeypatch):
     assert len(calls) == 1
 
 
-def test_wrong_kek_cannot_sign_but_can_still_verify(store, kek, other_kek, clock):
+def test_wrong_kek_neither_signs_nor_verifies_nor_publishes(store, kek, other_kek, clock):
+    # Without the KEK no row can prove it is ours (keys.provenance): a ring with the
+    # wrong KEK trusts nothing rather than whatever the table says.
     ring = KeyRing(store, kek, clock=clock)
     ring.ensure(OWNER, "ES256")
     token = ring.sign_jwt(OWNER, "ES256", {"a": 1})
     stranger = KeyRing(store, other_kek, clock=clock)
     with pytest.raises(KeyDecryptionError):
         stranger.signer(OWNER, "ES256")
-    assert stranger.decode_jwt(token, algorithms=ALGORITHMS) == {"a": 1}
+    with pytest.raises(UnknownKey):
+        stranger.decode_jwt(token, algorithms=ALGORITHMS)
+    assert stranger.jwks(OWNER) == {"keys": []}
 
 
 @pytest.mark.parametrize("alg", ALGORITHMS)
@@ -242,8 +246,17 @@ def test_swapped_public_jwk_is_detected(ring, store, kek):
     fresh = KeyRing(store, kek)
     with pytest.raises(KeyDecryptionError):
         fresh.public_key(victim.kid)
-    with pytest.raises(KeyDecryptionError):
-        fresh.jwks(OWNER)
+    assert fresh.jwks(OWNER) == {"keys": []}
+    # Swapped after the ring proved the row: refused all the same.
+    proven = KeyRing(store, kek)
+    tampered.public_jwk = victim.public_jwk
+    store.save(tampered)
+    proven.public_key(victim.kid)
+    tampered.public_jwk = attacker.public_jwk
+    store.save(tampered)
+    assert proven.jwks(OWNER) == {"keys": []}
+    with pytest.raises(UnknownKey):
+        proven.public_key(victim.kid)
 
 
 @pytest.mark.parametrize("alg", ALGORITHMS)
