@@ -193,8 +193,10 @@ class KeyRing:
 
     def decode_jwt(self, token: str, *, algorithms: Collection[str],
                    audience: str | None = None, issuer: str | None = None,
-                   owner: str | None = None) -> dict[str, Any]:
-        """Verified claims of a token signed by one of our keys (of ``owner``, if given).
+                   owner: str | None = None, verify_iat: bool = True) -> dict[str, Any]:
+        """Verified claims of a token signed by one of our keys (of ``owner``, if given);
+        ``verify_iat=False`` accepts an ``iat`` ahead of this clock (records whose time
+        is data, not a validity window).
 
         The signature is always verified, with the key's own alg, which must be
         in ``algorithms``. Raises UnknownKey (no or foreign kid; UntrustedKey, its
@@ -204,7 +206,8 @@ class KeyRing:
         """
         record = self._usable(tokens.unverified_kid(token), owner)
         return tokens.decode(token, self._public_key(record), alg=record.alg,
-                             algorithms=algorithms, audience=audience, issuer=issuer)
+                             algorithms=algorithms, audience=audience, issuer=issuer,
+                             verify_iat=verify_iat)
 
     # -- internals ------------------------------------------------------------
 

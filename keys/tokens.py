@@ -28,7 +28,8 @@ def unverified_kid(token: str) -> str:
 
 
 def decode(token: str, key: PublicKey, *, alg: str, algorithms: Collection[str],
-           audience: str | None = None, issuer: str | None = None) -> dict[str, Any]:
+           audience: str | None = None, issuer: str | None = None,
+           verify_iat: bool = True) -> dict[str, Any]:
     """Verified claims; raises jwt.InvalidTokenError (and subclasses) on any failure.
 
     Only the key's own ``alg`` is accepted, and only if the caller allows it, so
@@ -37,4 +38,4 @@ def decode(token: str, key: PublicKey, *, alg: str, algorithms: Collection[str],
     if alg not in algorithms:
         raise jwt.InvalidAlgorithmError(f"key algorithm {alg} is not allowed here")
     return jwt.decode(token, key, algorithms=[alg], audience=audience, issuer=issuer,
-                      options={"verify_signature": True})
+                      options={"verify_signature": True, "verify_iat": verify_iat})
