@@ -55,8 +55,11 @@ class NewAccount:
 
 
 def new_sub() -> str:
-    """A random, URL-safe, 22-character subject identifier (128 bits)."""
-    return secrets.token_urlsafe(16)
+    """A random, URL-safe, 22-character subject identifier (128 bits) that does not
+    begin with "-", so an operator can pass it to the CLI as it is."""
+    while (sub := secrets.token_urlsafe(16)).startswith("-"):
+        pass
+    return sub
 
 
 def create_person(session: Session, data: NewAccount) -> Account:

@@ -63,9 +63,10 @@ def test_account_commands_are_audited(app, unique):
     sub = json.loads(added.output)["sub"]
     entry = _one(app, "operator.account.add", sub, "dave")
     assert "password" not in json.dumps(entry.data)
-    _run(app, "--operator", "dave", "users", "lock", sub, "--reason", "核查")
+    # "--" ends the options: a sub may begin with "-" (base64url).
+    _run(app, "--operator", "dave", "users", "lock", "--reason", "核查", "--", sub)
     assert _one(app, "operator.account.lock", sub, "dave").data["reason"] == "核查"
-    _run(app, "--operator", "dave", "users", "unlock", sub)
+    _run(app, "--operator", "dave", "users", "unlock", "--", sub)
     _one(app, "operator.account.unlock", sub, "dave")
 
 

@@ -86,3 +86,12 @@ def test_bad_phone_and_email_are_refused(app, unique):
         _create(app, accounts.create_person,
                 _data(unique, id_number=citizen_id(), email="not-an-email"))
     assert exc.value.field == "email"
+
+
+def test_new_subjects_never_begin_with_a_dash():
+    """An operator passes a sub to the CLI as an argument; "-x..." would read as an option."""
+    from idp.accounts import new_sub
+
+    subs = [new_sub() for _ in range(2000)]
+    assert all(len(s) == 22 and not s.startswith("-") for s in subs)
+    assert len(set(subs)) == 2000
