@@ -15,7 +15,8 @@ log = logging.getLogger("onegate.errors")
 
 
 def _wants_json() -> bool:
-    if request.path.startswith(("/api/", "/oauth/", "/.well-known/", "/jwks", "/readyz")):
+    if request.path.startswith(("/api/", "/oauth/", "/.well-known/", "/jwks", "/readyz",
+                                "/audit/", "/issuers/", "/types/")):
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"

@@ -197,7 +197,10 @@ def _check_second_factor(account_id: int, code: str) -> Account:
     with context.sessions().begin() as session:
         account = session.get(Account, account_id)
         device = _trusted_device(account) if account is not None else None
-        device = throttle.admit(name, request.remote_addr, device)
+        # The second factor has a budget of its own on the device too (as it has its own
+        # name): a correct password must not refill the guesses at the code.
+        device = throttle.admit(name, request.remote_addr,
+                                f"{device}:second-factor" if device else None)
         if account is None or account.locked:
             raise AccountLocked("account locked")
         totp.verify_second_factor(session, account, context.second_factor_keys(), code)

@@ -328,3 +328,30 @@ def test_with_a_second_factor_the_cookie_comes_after_it_and_is_trusted_there(
     assert login(_signed_out(browser), person["username"]).status_code == 302
     assert submit_code(browser, person["recovery_codes"][0]).status_code == 302
     assert [submit_code(attacker, wrong).status_code for _ in range(2)] == [429, 429]
+
+
+def test_a_correct_password_does_not_refill_a_stolen_cookies_second_factor_guesses(
+        device_app, unique):
+    """Review finding: password and code spent one device budget and the password's
+    success cleared it, so a stolen cookie plus the password gave unlimited guesses at
+    the code from changing addresses. The code now has its own device budget."""
+    import pyotp
+
+    from tests.idp.accounts.factories import login, make_person, submit_code
+
+    person = make_person(device_app, unique, with_totp=True)
+    browser = _client(device_app)
+    assert login(browser, person["username"]).headers["Location"] == "/login/totp"
+    code = pyotp.TOTP(person["totp_secret"]).now()
+    assert submit_code(browser, code).status_code == 302
+    stolen = browser.get_cookie(COOKIE, path="/login").value
+    wrong = f"{(int(code) + 500_000) % 1_000_000:06d}"
+    checked = 0
+    for _ in range(8):  # each round stays under the device's lock, as an attacker would
+        thief = _client(device_app)
+        thief.environ_base["REMOTE_ADDR"] = _address()
+        thief.set_cookie(COOKIE, stolen, path="/login")
+        assert login(thief, person["username"]).status_code == 302
+        checked += sum(submit_code(thief, wrong).status_code == 401 for _ in range(2))
+    # The fixture's device budget is 3 failures; then the code's name budget (untrusted).
+    assert checked <= 6, checked
