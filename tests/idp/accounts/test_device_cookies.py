@@ -48,8 +48,10 @@ def test_a_cookie_is_trusted_only_for_its_account_unaltered_and_unexpired():
     assert cookies.device_for(value, "sub-b") is None  # another account's
     assert DeviceCookies(b"x" * 32, 100, lambda: now[0]).device_for(value, "sub-a") is None
     device_id, issued, mac = value.split(".")
-    for forged in (f"{device_id}.{int(issued) + 1}.{mac}", f"A{device_id[1:]}.{issued}.{mac}",
-                   f"{device_id}.{issued}.{mac[:-2]}AA", "", "...", "a.b.c", "~" * 3000,
+    other_id = ("B" if device_id[0] == "A" else "A") + device_id[1:]  # always a change
+    other_mac = mac[:-2] + ("BB" if mac.endswith("AA") else "AA")
+    for forged in (f"{device_id}.{int(issued) + 1}.{mac}", f"{other_id}.{issued}.{mac}",
+                   f"{device_id}.{issued}.{other_mac}", "", "...", "a.b.c", "~" * 3000,
                    f"{device_id}.{issued}", f"{device_id}.-1.{mac}", "é.1.é"):
         assert cookies.device_for(forged, "sub-a") is None
     now[0] += 100
