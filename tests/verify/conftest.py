@@ -56,3 +56,13 @@ def corpus_server(corpus_app):
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture
+def full_app(vapp):
+    """The verify app with the credentials API too (issuance, wallet)."""
+    if "credentials_api" not in vapp.blueprints:
+        import credentials
+
+        credentials.init_app(vapp)
+    return vapp

@@ -18,15 +18,6 @@ from verify.cli import verify_command
 
 
 @pytest.fixture
-def full_app(vapp):
-    if "credentials_api" not in vapp.blueprints:
-        import credentials
-
-        credentials.init_app(vapp)
-    return vapp
-
-
-@pytest.fixture
 def issued(full_app, unique):
     dept = make_department(full_app, unique)
     client = full_app.test_client()

@@ -4,7 +4,6 @@ shared by every worker: Redis when configured, the database otherwise; failing c
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import secrets
@@ -15,7 +14,7 @@ import requests
 
 from admin.app import create_app
 from tests import conftest
-from tests.conftest import start_server, unavailable
+from tests.conftest import redis_or_unavailable, start_server
 from tests.verify.test_pages import _csrf
 from verify.rate_counters import SqlCounter
 from verify.ratelimit import FixedWindow, RateLimited, RedisCounter
@@ -27,13 +26,7 @@ REFERENCE = "/v/1.2.156.3005.2.11100000000013338W009.11440000MB2C92100H.S1.001.2
 
 
 def _redis():
-    redis = importlib.import_module("redis")
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError:
-        unavailable(f"Redis is not reachable at {REDIS_URL}")
-    return client
+    return redis_or_unavailable(REDIS_URL)
 
 
 def _ip() -> str:

@@ -19,15 +19,6 @@ VERIFY_SCOPE = "licenses:verify"
 
 
 @pytest.fixture
-def full_app(vapp):
-    if "credentials_api" not in vapp.blueprints:
-        import credentials
-
-        credentials.init_app(vapp)
-    return vapp
-
-
-@pytest.fixture
 def issued(full_app, unique):
     """A licence whose holder_id is selectively disclosable, and a verifying department."""
     dept = make_department(full_app, unique)

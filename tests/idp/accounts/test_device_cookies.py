@@ -16,7 +16,7 @@ from idp.device_cookies import COOKIE, DeviceCookies
 from idp.errors import TooManyAttempts
 from idp.throttle import Policies, Policy, Throttle
 from idp.throttle_stores import MemoryStore, RedisStore, SqlStore
-from tests.conftest import unavailable
+from tests.conftest import redis_or_unavailable
 
 REDIS_URL = os.environ.get("ONEGATE_TEST_DEVICE_REDIS", "redis://127.0.0.1:6379/11")
 WRONG = "wrong password!"
@@ -27,14 +27,7 @@ def _address() -> str:
 
 
 def _redis():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        unavailable(f"Redis is not reachable ({exc})")
-    return client
+    return redis_or_unavailable(REDIS_URL)
 
 
 # -- the cookie itself ------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 from idp.errors import ThrottleUnavailable, TooManyAttempts
 from idp.throttle import Policies, Policy, RateLimit, Throttle
 from idp.throttle_stores import MemoryStore, RedisStore, SqlStore
-from tests.conftest import free_port, unavailable
+from tests.conftest import free_port, redis_or_unavailable
 
 REDIS_URL = os.environ.get("ONEGATE_TEST_REDIS", "redis://127.0.0.1:6379/3")
 
@@ -52,13 +52,7 @@ def test_policy_delays_grow_to_a_cap_and_the_pair_locks():
 
 @pytest.fixture
 def redis_client():
-    import redis
-
-    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.RedisError as exc:
-        unavailable(f"Redis is not reachable ({exc})")
+    client = redis_or_unavailable(REDIS_URL)
     yield client
     client.close()
 

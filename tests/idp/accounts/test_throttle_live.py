@@ -12,7 +12,7 @@ import threading
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port, start_server, unavailable
+from tests.conftest import ROOT, free_port, redis_or_unavailable, start_server
 from tests.idp.accounts.factories import PASSWORD, csrf, make_person
 from tests.idp.protocol.helpers import register
 
@@ -25,12 +25,7 @@ def _stop(server) -> None:
 
 
 def _redis_or_skip() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as exc:
-        unavailable(f"Redis is not reachable ({exc})")
+    redis_or_unavailable(REDIS_URL).close()
 
 
 @pytest.fixture(scope="module", params=["database", "redis"])
