@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import (
     audit_trail,
-    db,
     headers,
     health,
     home,
@@ -22,8 +20,8 @@ from admin import (
     unavailable,
 )
 from admin import config as app_config
-from keys import KeyRing
-from keys.sql_store import SqlKeyStore
+from admin import services as app_services
+from admin.edge import OnegateFlask
 
 
 def create_app(config: Mapping[str, Any] | None = None,
@@ -35,8 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None,
     """
     path = Path(instance_path).resolve() if instance_path else None
     values = app_config.build(config, instance_path=path)
-    app = Flask("onegate", instance_path=values["INSTANCE_PATH"],
-                template_folder="admin/templates", static_folder=None, root_path=_root())
+    app = OnegateFlask("onegate", instance_path=values["INSTANCE_PATH"],
+                       template_folder="admin/templates", static_folder=None,
+                       root_path=_root())
     app.config.update(_flask_settings(values))
     observability.configure_logging(values["LOG_LEVEL"])
     if values["TRUSTED_PROXIES"]:
@@ -78,24 +77,15 @@ def _flask_settings(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _init_storage(app: Flask, values: Mapping[str, Any]) -> None:
-    engine = db.make_engine(values["DATABASE_URL"])
-    sessions = db.make_session_factory(engine)
-    app.extensions["onegate.engine"] = engine
-    app.extensions["onegate.sessions"] = sessions
-    app.extensions["onegate.keyring"] = KeyRing(
-        SqlKeyStore(sessions), values["KEK_BYTES"],
-        retire_after=timedelta(seconds=values["KEY_RETIRE_AFTER"]))
-    audit_trail.bind(sessions, app.extensions["onegate.keyring"], values)
-    app.extensions["onegate.redis"] = _redis(values["REDIS_URL"])
-
-
-def _redis(url: str):
-    if not url:
-        return None
-    import redis
-
-    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+def _init_storage(app: OnegateFlask, values: Mapping[str, Any]) -> None:
+    services = app.services = app_services.build(values)
+    # Transitional: the string-keyed lookups below go as each package takes its
+    # typed services (issue 9); new code must not read them.
+    app.extensions["onegate.engine"] = services.engine
+    app.extensions["onegate.sessions"] = services.sessions
+    app.extensions["onegate.keyring"] = services.keyring
+    audit_trail.bind(services.sessions, services.keyring, values)
+    app.extensions["onegate.redis"] = services.redis
 
 
 def _init_packages(app: Flask) -> None:
@@ -109,11 +99,6 @@ def _init_packages(app: Flask) -> None:
     verify.init_app(app)
     audit_trail.init_app(app)
     app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
-    # In-service resource APIs honour revocations (logout, consent withdrawal) at once.
-    from credentials.access_tokens import REVOCATION_HOOK
-    from idp.tokens import is_revoked
-
-    app.extensions[REVOCATION_HOOK] = is_revoked
     from credentials.cli import CLIENT_LOOKUP
 
     app.extensions[CLIENT_LOOKUP] = _client_exists(app)

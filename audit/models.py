@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from edge.timestamps import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -21,7 +23,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entries"
 
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(100), index=True)
     subject: Mapped[str] = mapped_column(String(300), index=True)
@@ -49,6 +51,6 @@ class AuditCheckpoint(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     seq: Mapped[int] = mapped_column(BigInteger, index=True)
     hash: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     kid: Mapped[str] = mapped_column(String(100))
     token: Mapped[str] = mapped_column(Text)

@@ -10,8 +10,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from sqlalchemy.orm import Session
 
-from credentials import access_tokens, catalogue
-from credentials.access_tokens import AccessToken
+from credentials import catalogue
 from credentials.errors import (
     FieldError,
     Forbidden,
@@ -21,6 +20,8 @@ from credentials.errors import (
     MissingToken,
 )
 from credentials.models import Licence
+from edge import access_tokens
+from edge.access_tokens import AccessToken
 
 ISSUE_SCOPE_PREFIX = "licenses:issue:"
 WALLET_SCOPE = "wallet"
@@ -41,12 +42,8 @@ def bearer() -> AccessToken:
     scheme, _, value = header.partition(" ")
     if scheme.lower() != "bearer" or not value.strip():
         raise MissingToken("send an access token: Authorization: Bearer <token>")
-    settings = current_app.config["ONEGATE"]
     try:
-        token = access_tokens.validate_access_token(
-            value.strip(), keyring=current_app.extensions["onegate.keyring"],
-            issuer=settings["ISSUER"], audience=settings["ISSUER"] + "/api",
-            is_revoked=current_app.extensions.get(access_tokens.REVOCATION_HOOK))
+        token = current_app.services.access_tokens.validate(value.strip())
     except access_tokens.AccessTokenError as exc:
         raise InvalidToken(str(exc)) from exc
     g.credentials_token = token

@@ -25,9 +25,9 @@ from flask import Flask, current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from edge.timestamps import utcnow
 from idp import clients, sso, storage, tokens
 from idp.grants.families import revoke_where
-from idp.models.base import utcnow
 from idp.models.tokens import AuthorizationCode, BackchannelDelivery
 
 log = logging.getLogger("onegate.idp.backchannel")

@@ -29,9 +29,9 @@ from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from edge.timestamps import utcnow
 from idp import storage
 from idp.errors import BasicAuthError
-from idp.models.base import utcnow
 from idp.models.clients import ClientAssertionJti, OAuthClient
 from keys import derive_key
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
 from flask import request as flask_request
 
+from edge.timestamps import utcnow
 from idp import clients, storage, tokens
 from idp.errors import InvalidRequestError, InvalidTokenError, OAuth2Error
 from idp.grants.families import find_refresh_token
-from idp.models.base import utcnow
 from idp.models.tokens import RefreshToken, TokenFamily
 from idp.parameters import check_single
 from idp.routes import api

@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from edge.timestamps import utcnow
 from idp import storage
-from idp.models.base import utcnow
 from idp.models.reauth_demands import ReauthDemand
 
 

@@ -18,9 +18,9 @@ import secrets
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from edge.timestamps import utcnow
 from idp.errors import InvalidSecondFactor
 from idp.models.accounts import Account, RecoveryCode
-from idp.models.base import utcnow
 
 COUNT = 10
 

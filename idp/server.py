@@ -9,12 +9,12 @@ from authlib.oauth2.rfc9207 import IssuerParameter
 from flask import Flask, current_app
 from sqlalchemy import select
 
+from edge.timestamps import utcnow
 from idp import clients, storage, tokens
 from idp.grants.authorization_code import AuthorizationCodeGrant, OpenIDCode, S256CodeChallenge
 from idp.grants.client_credentials import ClientCredentialsGrant
 from idp.grants.families import token_hash
 from idp.grants.refresh_token import RefreshIDToken, RefreshTokenGrant
-from idp.models.base import utcnow
 from idp.models.tokens import RefreshToken, TokenFamily
 from idp.tokens import AccessTokenGenerator
 

@@ -25,8 +25,8 @@ from itsdangerous import BadSignature, Signer
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from edge.timestamps import utcnow
 from idp.models.accounts import Account
-from idp.models.base import utcnow
 from idp.models.sso_sessions import SsoParticipant
 from idp.models.sso_sessions import SsoSession as SessionRow
 from idp.redirects import safe_next

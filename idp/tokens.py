@@ -18,9 +18,9 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from edge.timestamps import utcnow
 from idp import storage
 from idp.errors import InvalidTokenError
-from idp.models.base import utcnow
 from idp.models.tokens import RevokedAccessToken
 
 PROVIDER = "provider"

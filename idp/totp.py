@@ -19,10 +19,10 @@ import segno
 from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 
+from edge.timestamps import utcnow
 from idp import recovery_codes, sealing
 from idp.errors import InvalidSecondFactor, SealBroken, SecondFactorNotEnrolled
 from idp.models.accounts import Account
-from idp.models.base import utcnow
 from idp.second_factor_keys import SecondFactorKeys
 
 ISSUER = "onegate"

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, DateTime, LargeBinary, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from edge.timestamps import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -28,10 +30,10 @@ class SigningKeyRow(Base):
     state: Mapped[str] = mapped_column(String(16))
     public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
     encrypted_private: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    activates_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    activates_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     #: keys.row_mac over the columns above but the key material; NULL: not trusted.
     row_mac: Mapped[str | None] = mapped_column(String(64))

@@ -1,5 +1,5 @@
 """Bearer access tokens on verify's endpoints, validated as any resource server would
-(credentials.access_tokens), and who the holder is (from the ``identity`` claims)."""
+(edge.access_tokens), and who the holder is (from the ``identity`` claims)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,8 @@ from urllib.parse import unquote
 
 from flask import current_app, request
 
-from credentials.access_tokens import (
-    REVOCATION_HOOK,
-    AccessToken,
-    AccessTokenError,
-    validate_access_token,
-)
+from edge.access_tokens import AccessToken, AccessTokenError
 from verify.problems import Problem
-from verify.service import base_url
 
 HOLDER_CLAIMS = (("cn_id_number", "111"), ("cn_uscc", "001"))
 
@@ -31,10 +25,7 @@ def bearer(required: bool) -> AccessToken | None:
     if scheme.lower() != "bearer" or not token.strip():
         raise _challenge("use the Bearer scheme (RFC 6750)", "invalid_request", 400)
     try:
-        return validate_access_token(
-            token.strip(), keyring=current_app.extensions["onegate.keyring"],
-            issuer=base_url(), audience=base_url() + "/api",
-            is_revoked=current_app.extensions.get(REVOCATION_HOOK))
+        return current_app.services.access_tokens.validate(token.strip())
     except AccessTokenError as exc:
         raise _challenge(str(exc), exc.error, exc.status) from exc
 

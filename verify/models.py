@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from edge.timestamps import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -25,7 +27,7 @@ class UseRecord(Base):
     __table_args__ = (Index("ix_verify_use_records_holder", "holder_code", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     kind: Mapped[str] = mapped_column(String(16))
     client_id: Mapped[str] = mapped_column(String(64))
     staff: Mapped[str | None] = mapped_column(String(100))

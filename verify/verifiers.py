@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from credentials import catalogue
-from credentials.access_tokens import AccessToken
+from edge.access_tokens import AccessToken
 from verify.problems import Problem, typed
 
 VERIFY_SCOPE = "licenses:verify"

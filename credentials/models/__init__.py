@@ -1,10 +1,11 @@
 """Tables of the credentials package, one module per concept, one metadata (``Base``)."""
 
-from credentials.models.base import Base, UtcDateTime, utcnow
+from credentials.models.base import Base
 from credentials.models.catalogue import Department, DepartmentClient, LicenceType
 from credentials.models.licences import STATES, IdempotencyRecord, Licence, QrImage
 from credentials.models.service import ServedIssuer
 from credentials.models.status_lists import StatusListRow
+from edge.timestamps import UtcDateTime, utcnow
 
 __all__ = [
     "STATES",

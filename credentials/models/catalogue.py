@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from credentials.models.base import Base, UtcDateTime, utcnow
+from credentials.models.base import Base
+from edge.timestamps import UtcDateTime, utcnow
 
 
 class Department(Base):

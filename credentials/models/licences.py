@@ -17,7 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from credentials.models.base import Base, UtcDateTime, utcnow
+from credentials.models.base import Base
+from edge.timestamps import UtcDateTime, utcnow
 
 STATES = ("valid", "suspended", "revoked")
 

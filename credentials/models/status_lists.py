@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from credentials.models.base import Base, UtcDateTime, utcnow
+from credentials.models.base import Base
+from edge.timestamps import UtcDateTime, utcnow
 
 
 class StatusListRow(Base):

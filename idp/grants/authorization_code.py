@@ -12,9 +12,9 @@ from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.core.grants.util import is_openid_scope
 from sqlalchemy import select, update
 
+from edge.timestamps import utcnow
 from idp import clients, storage, tokens
 from idp.grants.families import revoke_family, token_hash
-from idp.models.base import utcnow
 from idp.models.tokens import AuthorizationCode, TokenFamily
 
 log = logging.getLogger("onegate.idp.grants")

@@ -10,8 +10,8 @@ import hmac
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from edge.timestamps import utcnow
 from idp import storage, tokens
-from idp.models.base import utcnow
 from idp.models.tokens import AuthorizationCode, RefreshToken, TokenFamily
 from keys import derive_key
 

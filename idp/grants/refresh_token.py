@@ -15,9 +15,9 @@ from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from sqlalchemy import select, update
 
+from edge.timestamps import utcnow
 from idp import clients, storage, tokens
 from idp.grants.families import find_refresh_token, revoke_family
-from idp.models.base import utcnow
 from idp.models.tokens import RefreshToken, TokenFamily
 
 log = logging.getLogger("onegate.idp.grants")

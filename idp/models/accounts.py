@@ -16,7 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.models.base import Base, UtcDateTime, utcnow
+from edge.timestamps import UtcDateTime, utcnow
+from idp.models.base import Base
 
 KINDS = ("person", "enterprise", "staff")
 STAFF_ROLES = ("clerk", "auditor", "operator")

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.models.base import Base, UtcDateTime, utcnow
+from edge.timestamps import UtcDateTime, utcnow
+from idp.models.base import Base
 
 
 class Consent(Base):

@@ -7,7 +7,8 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.models.base import Base, UtcDateTime
+from edge.timestamps import UtcDateTime
+from idp.models.base import Base
 
 
 class ReauthDemand(Base):

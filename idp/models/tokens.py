@@ -8,7 +8,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.models.base import Base, UtcDateTime, utcnow
+from edge.timestamps import UtcDateTime, utcnow
+from idp.models.base import Base
 
 
 class AuthorizationCode(Base):

@@ -9,7 +9,7 @@ Create Date: 2025-01-01 00:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from credentials.models.base import UtcDateTime
+from edge.timestamps import UtcDateTime
 
 revision = "credentials_0001"
 down_revision = None

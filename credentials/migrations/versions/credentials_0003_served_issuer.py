@@ -10,7 +10,7 @@ Revises: credentials_0002
 import sqlalchemy as sa
 from alembic import op
 
-from credentials.models.base import UtcDateTime
+from edge.timestamps import UtcDateTime
 
 revision = "credentials_0003"
 down_revision = "credentials_0002"

@@ -8,7 +8,7 @@ Create Date: 2025-01-01
 import sqlalchemy as sa
 from alembic import op
 
-from idp.models.base import UtcDateTime
+from edge.timestamps import UtcDateTime
 
 revision = "idp_0001"
 down_revision = None

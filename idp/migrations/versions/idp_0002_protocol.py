@@ -8,7 +8,7 @@ Revises: idp_0001
 import sqlalchemy as sa
 from alembic import op
 
-from idp.models.base import UtcDateTime
+from edge.timestamps import UtcDateTime
 
 revision = "idp_0002"
 down_revision = "idp_0001"

@@ -7,7 +7,7 @@ Revises: idp_0002
 import sqlalchemy as sa
 from alembic import op
 
-from idp.models.base import UtcDateTime
+from edge.timestamps import UtcDateTime
 
 revision = "idp_0003"
 down_revision = "idp_0002"

@@ -10,7 +10,7 @@ Revises: idp_0005
 import sqlalchemy as sa
 from alembic import op
 
-from idp.models.base import UtcDateTime
+from edge.timestamps import UtcDateTime
 
 revision = "idp_0006"
 down_revision = "idp_0005"

@@ -42,7 +42,7 @@ def test_expired_session_is_not_current(app, unique):
 
     from sqlalchemy import update
 
-    from idp.models.base import utcnow
+    from edge.timestamps import utcnow
     from idp.models.sso_sessions import SsoSession
 
     facts = make_person(app, unique)

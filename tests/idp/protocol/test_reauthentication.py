@@ -31,7 +31,7 @@ HOUR = 3600
 
 def age_sessions(app, person: dict, seconds: int = HOUR) -> None:
     """Move the person's logins ``seconds`` into the past (no sleeping in tests)."""
-    from idp.models.base import utcnow
+    from edge.timestamps import utcnow
     from idp.models.sso_sessions import SsoSession
 
     with app.app_context(), app.extensions["onegate.sessions"].begin() as session:

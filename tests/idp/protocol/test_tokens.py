@@ -87,8 +87,8 @@ def test_wrong_verifier_and_missing_verifier(app, client, unique):
 def test_verifier_without_challenge_is_invalid_grant(app, client, unique):
     from datetime import timedelta
 
+    from edge.timestamps import utcnow
     from idp.grants.families import token_hash
-    from idp.models.base import utcnow
     from idp.models.tokens import AuthorizationCode
 
     reg = register(app, unique, trusted=True)

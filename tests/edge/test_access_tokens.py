@@ -9,7 +9,8 @@ import jwt
 import pytest
 
 import keys
-from credentials.access_tokens import InvalidAccessToken, validate_access_token
+from edge.access_tokens import AccessTokenValidator, InvalidAccessToken
+from keys.errors import KeysError
 from tests.credentials.helpers import ISSUER
 
 
@@ -22,14 +23,13 @@ def claims(**extra):
 
 
 def check(app, token):
-    with app.app_context():
-        return validate_access_token(token, keyring=app.extensions["onegate.keyring"],
-                                     issuer=ISSUER, audience=ISSUER + "/api")
+    return AccessTokenValidator(app.services.keyring, issuer=ISSUER, audience=ISSUER + "/api",
+                                key_faults=(KeysError, ValueError)).validate(token)
 
 
 def sign(app, body, owner="provider", headers=None):
     with app.app_context():
-        return app.extensions["onegate.keyring"].sign_jwt(owner, "ES256", body,
+        return app.services.keyring.sign_jwt(owner, "ES256", body,
                                                           headers=headers or {"typ": "at+jwt"})
 
 
@@ -51,7 +51,7 @@ def test_wrong_typ_and_foreign_keys(app, unique):
     with pytest.raises(InvalidAccessToken):
         check(app, sign(app, claims(), headers={"typ": "JWT"}))
     owner = keys.department("k" + unique)
-    app.extensions["onegate.keyring"].ensure(owner, "ES256")
+    app.services.keyring.ensure(owner, "ES256")
     with pytest.raises(InvalidAccessToken):  # a department key is not the provider's
         check(app, sign(app, claims(), owner=owner))
     with pytest.raises(InvalidAccessToken):
