@@ -176,7 +176,8 @@ def test_two_concurrent_imports_store_each_licence_once(app, dept, tmp_path):
     def one():
         try:
             with app.app_context():
-                results.append(bulk_import.run(app.credentials_services.deps, path, dept.code, batch=20))
+                results.append(bulk_import.run(app.credentials_services.deps, path,
+                                               dept.code, batch=20))
         except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
             failures.append(exc)
 
