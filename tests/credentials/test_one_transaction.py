@@ -113,3 +113,33 @@ def test_a_verification_is_one_transaction(client, app, dept):
                                json={"credential": licence["sd_jwt"], "purpose": "现场检查"})
     assert response.status_code == 200, response.get_json()
     assert sum(ours(seen).values()) - ours(seen)[rate] == 1, seen
+
+
+def test_a_lost_idempotency_race_replays_in_the_same_request(client, app, dept, monkeypatch):
+    """Two requests with one Idempotency-Key at once: the one whose insert loses rolls
+    its transaction back, looks again and answers the other's licence (no 500, no
+    second licence)."""
+    from credentials import issuance
+    from credentials.models import Licence
+    from tests.credentials.conftest import count
+
+    body = dept.body()
+    headers = {**dept_headers(app, dept), "Idempotency-Key": "race-" + dept.code}
+    first = client.post("/api/v1/licenses", json=body, headers=headers)
+    assert first.status_code == 201
+    real, calls = issuance.earlier_requests, []
+
+    def blind_once(*args, **kwargs):
+        calls.append(1)
+        return {} if len(calls) == 1 else real(*args, **kwargs)  # the check ran too early
+
+    monkeypatch.setattr(issuance, "earlier_requests", blind_once)
+    with transactions(app) as seen:
+        second = client.post("/api/v1/licenses", json=body, headers=headers)
+    assert second.status_code == 201, second.get_json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert second.get_json()["identifier"] == first.get_json()["identifier"]
+    assert len(calls) == 2
+    # The rolled-back attempt and the retry: two transactions of the request's session.
+    assert sum(ours(seen).values()) == 2, seen
+    assert count(app, Licence, department_code=dept.code) == 1
