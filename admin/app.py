@@ -22,6 +22,7 @@ from admin import (
 from admin import config as app_config
 from admin import services as app_services
 from admin.edge import OnegateFlask
+from credentials.problems import ProblemTypes
 
 
 def create_app(config: Mapping[str, Any] | None = None,
@@ -105,7 +106,7 @@ def _init_packages(app: Flask) -> None:
     app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
 
 
-def _init_credentials_services(app: OnegateFlask):
+def _init_credentials_services(app: OnegateFlask) -> ProblemTypes:
     """credentials' and verify's services (``app.credentials_services``,
     ``app.verify_services``: admin's, like ``app.services``); returns the app's one
     problem-type registry."""

@@ -6,6 +6,7 @@ on disconnect make the server recover by itself once the dependency is back."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import redis.exceptions
@@ -43,7 +44,7 @@ def init_app(app: Flask, types: ProblemTypes) -> None:
     """Register the handler and the problem type it answers with (on ``types``)."""
     types.register({SLUG: (503, TITLE, DETAIL)})
     for error in UNAVAILABLE:
-        app.register_error_handler(error, lambda exc: unavailable(types, exc))
+        app.register_error_handler(error, functools.partial(unavailable, types))
 
 
 def unavailable(types: ProblemTypes, exc: BaseException) -> Response:

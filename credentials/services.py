@@ -1,8 +1,8 @@
 """What the credentials package needs from the running service, declared here and
 supplied by the composition root (``admin.services.credentials_services``), fosite-style.
 
-Nothing in this package looks a dependency up through ``current_app`` or
-``app.extensions``: views, CLI commands and the problem handlers receive this object.
+Nothing in this package looks a dependency up in Flask's application globals or
+extension registry: views, CLI commands and the problem handlers receive this object.
 """
 
 from __future__ import annotations

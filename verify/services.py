@@ -2,8 +2,8 @@
 composition root (``admin.services.verify_services``), built once per app: the
 verifier and its sources, the rate limiter, the settings it reads.
 
-Nothing in this package looks a dependency up through ``current_app`` or
-``app.extensions``: views receive this object when their blueprint is built.
+Nothing in this package looks a dependency up in Flask's application globals or
+extension registry: views receive this object when their blueprint is built.
 """
 
 from __future__ import annotations
