@@ -22,6 +22,7 @@ from admin import (
 from admin import config as app_config
 from admin import services as app_services
 from admin.edge import OnegateFlask
+from credentials.problems import ProblemTypes
 
 
 def create_app(config: Mapping[str, Any] | None = None,
@@ -42,11 +43,12 @@ def create_app(config: Mapping[str, Any] | None = None,
         n = values["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _init_storage(app, values)
+    problem_types = _init_credentials_services(app)
     CSRFProtect(app)
     observability.init_app(app)
     headers.init_app(app)
-    problems.init_app(app)
-    unavailable.init_app(app)
+    problems.init_app(app, problem_types)
+    unavailable.init_app(app, problem_types)
     app.register_blueprint(health.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
@@ -95,30 +97,34 @@ def _init_packages(app: Flask) -> None:
     import verify
 
     idp.init_app(app)
-    credentials.init_app(app)
-    verify.init_app(app)
-    audit_trail.init_app(app)
+    csrf = app.extensions.get("csrf")
+    credentials.init_app(app, app.credentials_services, csrf=csrf)
+    verify.init_app(app, app.verify_services, app.credentials_services.openapi_fragments,
+                    csrf=csrf)
+    audit_trail.init_app(app, app.credentials_services.problem_types,
+                         app.credentials_services.openapi_fragments)
     app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
-    from credentials.cli import CLIENT_LOOKUP
-
-    app.extensions[CLIENT_LOOKUP] = _client_exists(app)
 
 
-def _client_exists(app: Flask):
+def _init_credentials_services(app: OnegateFlask) -> ProblemTypes:
+    """credentials' and verify's services (``app.credentials_services``,
+    ``app.verify_services``: admin's, like ``app.services``); returns the app's one
+    problem-type registry."""
+    app.credentials_services = app_services.credentials_services(
+        app.services, client_exists=_client_exists)
+    app.verify_services = app_services.verify_services(app.services, app.credentials_services)
+    return app.credentials_services.problem_types
+
+
+def _client_exists(session, client_id: str) -> bool:
     """`departments add-client` checks the client is registered (credentials cannot
     import idp)."""
     from sqlalchemy import select
 
     from idp.models.clients import OAuthClient
 
-    sessions = app.extensions["onegate.sessions"]
-
-    def exists(client_id: str) -> bool:
-        with sessions() as session:
-            return session.scalar(select(OAuthClient.id)
-                                  .where(OAuthClient.client_id == client_id)) is not None
-
-    return exists
+    return session.scalar(select(OAuthClient.id)
+                          .where(OAuthClient.client_id == client_id)) is not None
 
 
 def _licence_type_names(app: Flask):

@@ -12,7 +12,7 @@ ES256`` rotates it; its public keys are at /audit/jwks.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jwt
 from flask import Flask
@@ -22,6 +22,10 @@ from audit import checkpoint as cp
 from audit import keying
 from audit import trail as trails
 from keys import AUDIT, KeyRevoked, KeyRing, KeysError
+
+if TYPE_CHECKING:
+    from credentials.openapi import Fragments
+    from credentials.problems import ProblemTypes
 
 ALG = "ES256"
 
@@ -64,15 +68,13 @@ def bind(sessions: sessionmaker[Session], ring: KeyRing, values: dict[str, Any])
         checkpoint_interval=timedelta(seconds=values["AUDIT_CHECKPOINT_INTERVAL"])))
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, problem_types: ProblemTypes, fragments: Fragments) -> None:
     """The checkpoint endpoints, their OpenAPI part and problem type."""
     from audit import openapi, routes
-    from credentials.openapi import register_fragment
-    from credentials.problems import register_types
 
     app.register_blueprint(routes.bp)
-    register_fragment(app, openapi.fragment())
-    register_types(app, routes.PROBLEM_TYPES)
+    fragments.register(openapi.fragment())
+    problem_types.register(routes.PROBLEM_TYPES)
 
 
 def seal_and_key(app: Flask) -> None:

@@ -289,10 +289,15 @@ def _record(action: str, subject: str, data: dict) -> None:
         operators.record(session, action, subject, data)
 
 
+def _credentials_services():
+    """The running app's credentials services (its commands run in an app context)."""
+    return current_app.credentials_services
+
+
 def _register_package_commands() -> None:
     """Packages own their command groups; the composition root attaches them."""
     from audit.cli import audit_group
-    from credentials.cli import GROUPS as credential_groups
+    from credentials.cli import groups as credential_groups
     from idp.backchannel import backchannel_cli
     from idp.cli import users
     from idp.clients_cli import clients
@@ -300,7 +305,7 @@ def _register_package_commands() -> None:
     from verify.cli import bundle_group, verify_command
 
     for group in (users, clients, backchannel_cli, audit_group, verify_command, bundle_group,
-                  accounts_group, *credential_groups):
+                  accounts_group, *credential_groups(_credentials_services)):
         cli.add_command(group)
     for name, subcommands in SIGNS.items():
         _guard_signing(cli.commands[name], subcommands)

@@ -195,7 +195,7 @@ def _department_systems(session, known: dict) -> list[str]:
 
 def _licences(app: Flask) -> list[str]:
     """Sample licences for the demo holders; idempotency keys make reloading a no-op."""
-    from credentials import issuance, services
+    from credentials import issuance
     from credentials.demo import BUSINESS_LICENCE, MARRIAGE_CERTIFICATE
     from credentials.issue_request import Holder, IssueRequest
 
@@ -215,7 +215,7 @@ def _licences(app: Flask) -> list[str]:
     lines = ["demo licences:"]
     for department, request, key in (("gdamr", business, "demo-business-licence"),
                                      ("gdmzt", marriage, "demo-marriage-certificate")):
-        outcome = issuance.issue_many(services.deps(), department, [request],
+        outcome = issuance.issue_many(app.credentials_services.deps, department, [request],
                                       scope="demo", keys_=[key])[0]
         if outcome.error is not None:
             raise RuntimeError(f"demo licence {key}: {outcome.error}")

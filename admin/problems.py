@@ -1,5 +1,6 @@
-"""The app-wide error handlers: RFC 9457 problems (``credentials.problems``) for JSON
-clients and API paths, readable pages elsewhere. Never a trace, and the error's own
+"""The app-wide error handlers: RFC 9457 problems (``credentials.problems``, through
+the app's one ``ProblemTypes`` registry) for JSON clients and API paths, readable
+pages elsewhere. Never a trace, and the error's own
 headers (``Allow`` on 405, ``Retry-After``) on both."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from credentials.problems import from_http_exception
+from credentials.problems import ProblemTypes
 
 log = logging.getLogger("onegate.errors")
 
@@ -22,22 +23,22 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
-def _answer(exc: HTTPException):
+def _answer(types: ProblemTypes, exc: HTTPException):
     if _wants_json():
-        return from_http_exception(exc)
+        return types.from_http_exception(exc)
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     return render_template("error.html", status=exc.code, title=exc.name,
                            detail=exc.description), exc.code, headers
 
 
-def init_app(app: Flask) -> None:
-    """Register the catch-all handlers."""
+def init_app(app: Flask, types: ProblemTypes) -> None:
+    """Register the catch-all handlers, answering problems of ``types``."""
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
-        return _answer(exc)
+        return _answer(types, exc)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
         log.exception("unhandled error")
-        return _answer(InternalServerError("The error has been logged."))
+        return _answer(types, InternalServerError("The error has been logged."))

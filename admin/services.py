@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +22,10 @@ from edge.unit_of_work import UnitOfWork
 from keys import KeyRing
 from keys.errors import KeysError
 from keys.sql_store import SqlKeyStore
+
+if TYPE_CHECKING:
+    from credentials.services import ClientExists, CredentialsServices
+    from verify.services import VerifyServices
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,3 +71,54 @@ def _redis(url: str):
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+# -- the packages' services (each package declares its own; admin supplies it) ------
+
+
+def credentials_services(core: Services, *, client_exists: ClientExists) -> CredentialsServices:
+    """credentials' services: reference-token keys from the KEK (and the pre-0.2
+    SECRET_KEY-derived one), one problem-type registry and one OpenAPI fragment list
+    for the whole app (verify, audit and admin register theirs on them)."""
+    from credentials.openapi import Fragments
+    from credentials.problems import ProblemTypes
+    from credentials.references import ReferenceKeys
+    from credentials.services import CredentialsServices
+
+    values = core.settings
+    return CredentialsServices(
+        unit_of_work=core.unit_of_work, sessions=core.sessions, keyring=core.keyring,
+        issuer=core.issuer,
+        references=ReferenceKeys.from_kek(values["KEK_BYTES"], values["SECRET_KEY"]),
+        access_tokens=core.access_tokens, client_exists=client_exists,
+        problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments())
+
+
+def verify_services(core: Services, credentials: CredentialsServices) -> VerifyServices:
+    """verify's verifier over the in-process catalogue, status lists (sharing
+    credentials' signed-list cache) and references, read in the request's unit of work;
+    its rate limiter counts in Redis when configured, else in the database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from verify.online import CatalogueTrustSource, LicenceReferences, LocalStatusSource
+    from verify.pipeline import DEFAULT_ALGORITHMS, Verifier
+    from verify.rate_counters import SqlCounter
+    from verify.ratelimit import FixedWindow, RedisCounter
+    from verify.services import VerifyServices, VerifySettings
+
+    settings = VerifySettings.from_settings(core.settings)
+    base = core.issuer.rstrip("/")
+    session = core.unit_of_work.session
+    trust = CatalogueTrustSource(session, core.keyring, base, ttl=settings.trust_ttl)
+    status = LocalStatusSource(session, core.keyring, base, key_ttl=settings.trust_ttl,
+                               cache=credentials.status_cache)
+    algorithms = DEFAULT_ALGORITHMS + (("RS256",) if settings.allow_rs256 else ())
+    verifier = Verifier(trust=trust, status=status, references=LicenceReferences(session, base),
+                        leeway=settings.leeway, algorithms=algorithms,
+                        unavailable=(SQLAlchemyError,))
+    counter = RedisCounter(core.redis) if core.redis is not None else SqlCounter(core.sessions)
+    return VerifyServices(
+        unit_of_work=core.unit_of_work, keyring=core.keyring, base_url=base, settings=settings,
+        verifier=verifier, trust=trust, status=status,
+        limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter),
+        access_tokens=core.access_tokens, problem_types=credentials.problem_types)

@@ -6,13 +6,14 @@ on disconnect make the server recover by itself once the dependency is back."""
 
 from __future__ import annotations
 
+import functools
 import logging
 
 import redis.exceptions
 from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy import exc as sa_exc
 
-from credentials.problems import register_types, type_uri
+from credentials.problems import ProblemTypes
 
 log = logging.getLogger("onegate.unavailable")
 
@@ -39,32 +40,32 @@ _OAUTH_PAGES = ("/oauth/authorize", "/oauth/logout")
 _JSON_PREFIXES = ("/api/", "/.well-known/", "/jwks", "/readyz", "/issuers/", "/metrics")
 
 
-def init_app(app: Flask) -> None:
-    """Register the handler and the problem type it answers with."""
-    register_types(app, {SLUG: (503, TITLE, DETAIL)})
+def init_app(app: Flask, types: ProblemTypes) -> None:
+    """Register the handler and the problem type it answers with (on ``types``)."""
+    types.register({SLUG: (503, TITLE, DETAIL)})
     for error in UNAVAILABLE:
-        app.register_error_handler(error, unavailable)
+        app.register_error_handler(error, functools.partial(unavailable, types))
 
 
-def unavailable(exc: BaseException) -> Response:
+def unavailable(types: ProblemTypes, exc: BaseException) -> Response:
     """The 503 for ``exc`` in the form the requested endpoint speaks."""
     # One line, no trace: an outage would otherwise flood the log with identical traces.
     log.warning("dependency unavailable: %s", type(exc).__name__,
                 extra={"path": request.path, "error": type(exc).__name__})
-    response = _body()
+    response = _body(types)
     response.status_code = 503
     response.headers["Retry-After"] = str(RETRY_AFTER)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _body() -> Response:
+def _body(types: ProblemTypes) -> Response:
     path = request.path
     if path.startswith("/oauth/") and not path.startswith(_OAUTH_PAGES):
         # RFC 6749 section 4.1.2.1 names temporarily_unavailable for this situation.
         return jsonify(error="temporarily_unavailable", error_description=DETAIL)
     if path.startswith(_JSON_PREFIXES) or _prefers_json():
-        response = jsonify(type=type_uri(SLUG), title=TITLE, status=503, detail=DETAIL)
+        response = jsonify(type=types.type_uri(SLUG), title=TITLE, status=503, detail=DETAIL)
         response.mimetype = "application/problem+json"
         return response
     return Response(render_template("error.html", status=503, title="服务暂时不可用 / " + TITLE,

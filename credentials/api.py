@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from credentials import auth, http_input, lifecycle, presenter, qr
 from credentials.errors import (
@@ -19,14 +20,14 @@ from credentials.errors import (
     ValidationFailed,
 )
 from credentials.formats.errors import QrTooLarge
-from credentials.issuance import Deps, Outcome, issue_many
+from credentials.issuance import Deps, Outcome, issue_many, issue_one
 from credentials.issue_request import IssueRequest, parse_issue_request, parse_reissue
 from credentials.models import LicenceType
-from credentials.problems import from_error, register
-from credentials.services import deps, reference_images
+from credentials.openapi import document, with_fragments
+from credentials.routes import Routes
+from credentials.services import CredentialsServices
 
-bp = Blueprint("credentials_api", __name__, url_prefix="/api/v1")
-register(bp)
+routes = Routes()
 
 BATCH_LIMIT = 1000
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}\Z")
@@ -58,13 +59,19 @@ def _idempotency_key() -> str | None:
     return value
 
 
-def _known_types(items: list[Any]) -> set[str]:
+def blueprint(services: CredentialsServices) -> Blueprint:
+    """The issuance API, its views closed over ``services``."""
+    bp = Blueprint("credentials_api", __name__, url_prefix="/api/v1")
+    services.problem_types.register_handlers(bp)
+    return routes.bind(bp, services)
+
+
+def _known_types(session: Session, items: list[Any]) -> set[str]:
     """The type codes named by ``items`` that the catalogue has (one query)."""
     codes = {i["type"] for i in items if isinstance(i, dict) and isinstance(i.get("type"), str)}
     if not codes:
         return set()
-    with deps().sessions() as session:
-        return set(session.scalars(select(LicenceType.code).where(LicenceType.code.in_(codes))))
+    return set(session.scalars(select(LicenceType.code).where(LicenceType.code.in_(codes))))
 
 
 def _parsed_item(token, item: Any, known: set[str], prefix: str = ""
@@ -80,37 +87,39 @@ def _parsed_item(token, item: Any, known: set[str], prefix: str = ""
         return exc
 
 
-@bp.post("/licenses")
-def issue() -> Response:
-    token = auth.bearer()
+@routes.post("/licenses")
+def issue(s: CredentialsServices) -> Response:
+    token = auth.bearer(s.access_tokens)
     key = _idempotency_key()
     body = http_input.json_object()
-    parsed = _parsed_item(token, body, _known_types([body]))
+    session = s.unit_of_work.session()
+    parsed = _parsed_item(token, body, _known_types(session, [body]))
     if isinstance(parsed, CredentialsError):
         raise parsed
-    d = deps()
-    with d.sessions() as session:
-        department = auth.department_of(session, token)
-    outcome = issue_many(d, department, [parsed], scope="client:" + token.client_id,
-                         keys_=[key])[0]
+    department = auth.department_of(session, token)
+    outcome = issue_one(session, s.deps, department, parsed,
+                        scope="client:" + token.client_id, key=key)
     if outcome.error is not None:
         raise outcome.error
-    return _licence_response(outcome, d)
+    return _licence_response(outcome, s.deps)
 
 
-@bp.post("/licenses:batch")
-def issue_batch() -> Response:
-    token = auth.bearer()
+@routes.post("/licenses:batch")
+def issue_batch(s: CredentialsServices) -> Response:
+    token = auth.bearer(s.access_tokens)
     key = _idempotency_key()
     items = _batch_items(http_input.json_body())
-    d = deps()
-    with d.sessions() as session:
-        department = auth.department_of(session, token)
-    known = _known_types(items)
+    session = s.unit_of_work.session()
+    department = auth.department_of(session, token)
+    known = _known_types(session, items)
     parsed = [_parsed_item(token, item, known) for item in items]
     keys_ = [f"{key}#{i}" if key else None for i in range(len(items))]
+    d = s.deps
+    # Deliberately not the request's transaction: issue_many commits per chunk (and
+    # per item when a chunk fails) on its own sessions, so each item gets its own
+    # outcome and no licence is half-written. The request's session only read.
     outcomes = issue_many(d, department, parsed, scope="client:" + token.client_id, keys_=keys_)
-    results = [_batch_result(i, o, d) for i, o in enumerate(outcomes)]
+    results = [_batch_result(s, i, o) for i, o in enumerate(outcomes)]
     issued = sum(1 for o in outcomes if o.licence is not None)
     return _json({"issued": issued, "rejected": len(outcomes) - issued, "results": results})
 
@@ -130,76 +139,73 @@ def _batch_items(body: Any) -> list[Any]:
     return body["items"]
 
 
-def _batch_result(index: int, outcome: Outcome, d: Deps) -> dict[str, Any]:
+def _batch_result(s: CredentialsServices, index: int, outcome: Outcome) -> dict[str, Any]:
     if outcome.error is not None:
-        problem = from_error(outcome.error).get_json()
+        problem = s.problem_types.from_error(outcome.error).get_json()
         return {"index": index, "status": outcome.error.status, "problem": problem}
     return {"index": index, "status": 201, "replayed": outcome.replayed,
-            "licence": presenter.licence_json(outcome.licence, d.issuer, d.references)}
+            "licence": presenter.licence_json(outcome.licence, s.issuer, s.references)}
 
 
-@bp.get("/licenses/<identifier>")
-def show(identifier: str) -> Response:
-    token = auth.bearer()
-    d = deps()
-    with d.sessions() as session:
-        licence = lifecycle.get_licence(session, identifier)
-        auth.may_read(session, token, licence)
-    return _json(presenter.licence_json(licence, d.issuer, d.references))
+@routes.get("/licenses/<identifier>")
+def show(s: CredentialsServices, identifier: str) -> Response:
+    token = auth.bearer(s.access_tokens)
+    session = s.unit_of_work.session()
+    licence = lifecycle.get_licence(session, identifier)
+    auth.may_read(session, token, licence)
+    return _json(presenter.licence_json(licence, s.issuer, s.references))
 
 
-def _transition(identifier: str, action: str) -> Response:
-    token = auth.bearer()
+def _transition(s: CredentialsServices, identifier: str, action: str) -> Response:
+    token = auth.bearer(s.access_tokens)
     reason = lifecycle.check_reason(http_input.json_object())
-    d = deps()
-    with d.sessions.begin() as session:
-        licence = lifecycle.get_licence(session, identifier, for_update=True)
-        auth.may_manage(session, token, licence)
-        lifecycle.change_state(session, licence, action, reason, d.clock(),
-                               actor="client:" + token.client_id)
-    return _json(presenter.licence_json(licence, d.issuer, d.references))
+    session = s.unit_of_work.session()
+    licence = lifecycle.get_licence(session, identifier, for_update=True)
+    auth.may_manage(session, token, licence)
+    lifecycle.change_state(session, licence, action, reason, s.clock(),
+                           actor="client:" + token.client_id)
+    return _json(presenter.licence_json(licence, s.issuer, s.references))
 
 
-@bp.post("/licenses/<identifier>/suspend")
-def suspend(identifier: str) -> Response:
-    return _transition(identifier, "suspend")
+@routes.post("/licenses/<identifier>/suspend")
+def suspend(s: CredentialsServices, identifier: str) -> Response:
+    return _transition(s, identifier, "suspend")
 
 
-@bp.post("/licenses/<identifier>/reinstate")
-def reinstate(identifier: str) -> Response:
-    return _transition(identifier, "reinstate")
+@routes.post("/licenses/<identifier>/reinstate")
+def reinstate(s: CredentialsServices, identifier: str) -> Response:
+    return _transition(s, identifier, "reinstate")
 
 
-@bp.post("/licenses/<identifier>/revoke")
-def revoke(identifier: str) -> Response:
-    return _transition(identifier, "revoke")
+@routes.post("/licenses/<identifier>/revoke")
+def revoke(s: CredentialsServices, identifier: str) -> Response:
+    return _transition(s, identifier, "revoke")
 
 
-@bp.post("/licenses/<identifier>/reissue")
-def reissue(identifier: str) -> Response:
-    token = auth.bearer()
+@routes.post("/licenses/<identifier>/reissue")
+def reissue(s: CredentialsServices, identifier: str) -> Response:
+    token = auth.bearer(s.access_tokens)
     body = http_input.json_object()
     changes = parse_reissue(body)
-    d = deps()
-    with d.sessions() as session:
-        licence = lifecycle.get_licence(session, identifier)
-        auth.may_manage(session, token, licence)
-    successor = lifecycle.reissue(d, licence, *changes, actor="client:" + token.client_id)
-    return _licence_response(Outcome(licence=successor), d)
+    session = s.unit_of_work.session()
+    licence = lifecycle.get_licence(session, identifier)
+    auth.may_manage(session, token, licence)
+    successor = lifecycle.reissue(session, s.deps, licence, *changes,
+                                  actor="client:" + token.client_id)
+    return _licence_response(Outcome(licence=successor), s.deps)
 
 
-def _image(identifier: str, kind: str, fmt: str) -> Response:
-    token = auth.bearer()
-    d = deps()
-    with d.sessions() as session:
-        licence = lifecycle.get_licence(session, identifier)
-        auth.may_read(session, token, licence)
+def _image(s: CredentialsServices, identifier: str, kind: str, fmt: str) -> Response:
+    token = auth.bearer(s.access_tokens)
+    session = s.unit_of_work.session()
+    licence = lifecycle.get_licence(session, identifier)
+    auth.may_read(session, token, licence)
     try:
         if kind == "offline":
-            rendered = qr.offline_image(d.sessions, licence)
+            rendered = qr.offline_image(session, s.sessions, licence)
         else:
-            rendered = qr.reference_image(reference_images(), licence, issuer=d.issuer,
-                                          references=d.references)
+            rendered = qr.reference_image(s.reference_images, licence, issuer=s.issuer,
+                                          references=s.references)
     except QrTooLarge as exc:
         raise ValidationFailed("the text does not fit a QR code",
                                [FieldError("id", "qr_too_large")]) from exc
@@ -211,49 +217,43 @@ def _image(identifier: str, kind: str, fmt: str) -> Response:
     return response
 
 
-@bp.get("/licenses/<identifier>/qr.png")
-def qr_png(identifier: str) -> Response:
-    return _image(identifier, "offline", "png")
+@routes.get("/licenses/<identifier>/qr.png")
+def qr_png(s: CredentialsServices, identifier: str) -> Response:
+    return _image(s, identifier, "offline", "png")
 
 
-@bp.get("/licenses/<identifier>/qr.svg")
-def qr_svg(identifier: str) -> Response:
-    return _image(identifier, "offline", "svg")
+@routes.get("/licenses/<identifier>/qr.svg")
+def qr_svg(s: CredentialsServices, identifier: str) -> Response:
+    return _image(s, identifier, "offline", "svg")
 
 
-@bp.get("/licenses/<identifier>/reference-qr.png")
-def reference_qr_png(identifier: str) -> Response:
-    return _image(identifier, "reference", "png")
+@routes.get("/licenses/<identifier>/reference-qr.png")
+def reference_qr_png(s: CredentialsServices, identifier: str) -> Response:
+    return _image(s, identifier, "reference", "png")
 
 
-@bp.get("/licenses/<identifier>/reference-qr.svg")
-def reference_qr_svg(identifier: str) -> Response:
-    return _image(identifier, "reference", "svg")
+@routes.get("/licenses/<identifier>/reference-qr.svg")
+def reference_qr_svg(s: CredentialsServices, identifier: str) -> Response:
+    return _image(s, identifier, "reference", "svg")
 
 
-@bp.get("/openapi.json")
-def openapi() -> Response:
-    from credentials.openapi import FRAGMENTS, document, with_fragments
-    from credentials.problems import all_slugs
-
-    issuer = current_app.config["ONEGATE"]["ISSUER"]
-    return _json(with_fragments(document(issuer, problem_slugs=all_slugs()),
-                                current_app.extensions.get(FRAGMENTS, ()), issuer))
+@routes.get("/openapi.json")
+def openapi(s: CredentialsServices) -> Response:
+    base = document(s.issuer, problem_slugs=s.problem_types.all_slugs())
+    return _json(with_fragments(base, s.openapi_fragments, s.issuer))
 
 
-@bp.get("/problems/<slug>")
-def problem_type(slug: str) -> Response | str:
+@routes.get("/problems/<slug>")
+def problem_type(s: CredentialsServices, slug: str) -> Response | str:
     """The page a problem's ``type`` URI names: HTML for a browser, JSON otherwise.
 
     Raises NotFound for a slug no package answers with."""
-    from credentials.problems import describe, type_uri
-
-    described = describe(slug)
+    described = s.problem_types.describe(slug)
     if described is None:
         raise NotFound("no such problem type", [FieldError("slug", "unknown")])
     status, title, description = described
     if request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html":
-        return render_template("credentials/problem_type.html", uri=type_uri(slug),
+        return render_template("credentials/problem_type.html", uri=s.problem_types.type_uri(slug),
                                status=status, title=title, description=description,
                                openapi=url_for(".openapi"))
     return _json({"type": slug, "title": title, "status": status, "description": description})

@@ -7,7 +7,7 @@ department their ``client_id`` is registered to; holders use the wallet's token
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 from sqlalchemy.orm import Session
 
 from credentials import catalogue
@@ -21,7 +21,8 @@ from credentials.errors import (
 )
 from credentials.models import Licence
 from edge import access_tokens
-from edge.access_tokens import AccessToken
+from edge.access_tokens import AccessToken, AccessTokenValidator
+from edge.bearer import MalformedBearer, NoBearerToken, bearer_token
 
 ISSUE_SCOPE_PREFIX = "licenses:issue:"
 WALLET_SCOPE = "wallet"
@@ -31,23 +32,32 @@ def issue_scope(type_code: str) -> str:
     return ISSUE_SCOPE_PREFIX + type_code
 
 
-def bearer() -> AccessToken:
+def bearer(validator: AccessTokenValidator) -> AccessToken:
     """The request's validated access token (once per request).
 
-    Raises MissingToken or InvalidToken.
+    Raises MissingToken (none, or not the Bearer scheme) or InvalidToken.
     """
     if "credentials_token" in g:
         return g.credentials_token
-    header = request.headers.get("Authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "bearer" or not value.strip():
-        raise MissingToken("send an access token: Authorization: Bearer <token>")
     try:
-        token = current_app.services.access_tokens.validate(value.strip())
+        value = bearer_token(request.headers)
+    except NoBearerToken as exc:
+        raise MissingToken("send an access token: Authorization: Bearer <token>") from exc
+    except MalformedBearer as exc:
+        if not _bearer_scheme(request.headers.get("Authorization", "")):
+            raise MissingToken("send an access token: Authorization: Bearer <token>") from exc
+        raise InvalidToken(str(exc)) from exc
+    try:
+        token = validator.validate(value)
     except access_tokens.AccessTokenError as exc:
         raise InvalidToken(str(exc)) from exc
     g.credentials_token = token
     return token
+
+
+def _bearer_scheme(header: str) -> bool:
+    scheme, _, value = header.partition(" ")
+    return scheme.lower() == "bearer" and bool(value.strip())
 
 
 def require_scope(token: AccessToken, scope: str) -> None:

@@ -1,7 +1,8 @@
 """Issuing licences: catalogue checks, identifier, status slot, both signed forms, one row.
 
-``issue_one`` runs in the caller's transaction; ``issue_many`` validates every item
-first, then stores the valid ones in chunks (one transaction per chunk), retrying
+``issue_one`` runs in the caller's transaction (a request's unit of work);
+``issue_many`` (batches, bulk import) validates every item first, then stores the
+valid ones in chunks, each in its own transaction on ``Deps.sessions``, retrying
 an item on its own if its chunk fails - so one bad item never costs the others,
 and nothing of a rejected item is stored.
 """
@@ -273,6 +274,34 @@ def earlier_requests(session: Session, scope: str, keys_: Iterable[str], *,
 
 
 # -- the entry points ------------------------------------------------------------------
+
+
+def issue_one(session: Session, deps: Deps, department_code: str, request: IssueRequest, *,
+              scope: str | None = None, key: str | None = None) -> Outcome:
+    """Issue one request in the caller's transaction (one request, one unit of work).
+
+    Writes nothing until the licence is stored, so a lost race (the same
+    Idempotency-Key sent twice at once) is retried after rolling the caller's
+    transaction back: the retry replays the licence the other request stored.
+    Every refusal (an unknown department included) is the Outcome's ``error``.
+    """
+    now = deps.clock()
+    origin = {"actor": scope or "system", "action": audit_events.ISSUE}
+    for _ in range(_RETRIES):
+        try:
+            cat = Catalogue(catalogue.get_department(session, department_code))
+            result = _check_one(session, cat, request, scope, key,
+                                earlier_requests(session, scope, [key]) if scope and key
+                                else {}, now)
+            if isinstance(result, Outcome):
+                return result
+            return Outcome(licence=store(session, deps, [result], now, **origin)[0])
+        except CredentialsError as exc:
+            return Outcome(error=exc)
+        except IntegrityError:
+            session.rollback()
+    return Outcome(error=ValidationFailed("the licence could not be stored; retry",
+                                          [FieldError("body", "conflict")]))
 
 
 def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | CredentialsError],

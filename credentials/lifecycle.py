@@ -76,11 +76,13 @@ def change_state(session: Session, licence: Licence, action: str, reason: str,
     return licence
 
 
-def reissue(deps: Deps, licence: Licence, claims: dict, valid_until: datetime | None,
-            reason: str, *, actor: str = "system") -> Licence:
-    """Issue the next version with new claims and revoke ``licence``, in one transaction.
+def reissue(session: Session, deps: Deps, licence: Licence, claims: dict,
+            valid_until: datetime | None, reason: str, *, actor: str = "system") -> Licence:
+    """Issue the next version with new claims and revoke ``licence``, in the caller's
+    transaction.
 
-    Raises InvalidTransition (already revoked), ValidationFailed, Forbidden.
+    Raises InvalidTransition (already revoked), ValidationFailed, Forbidden,
+    IssuerUnavailable.
     """
     if licence.state == "revoked":
         raise InvalidTransition("a revoked licence cannot be re-issued",
@@ -90,19 +92,18 @@ def reissue(deps: Deps, licence: Licence, claims: dict, valid_until: datetime | 
                                                      licence.holder_number,
                                                      licence.holder_name),
                            claims, None, valid_until)
-    with deps.sessions.begin() as session:
-        current = get_licence(session, licence.identifier, for_update=True)
-        if current.state == "revoked" or current.superseded_by:
-            raise InvalidTransition("the licence was revoked meanwhile",
-                                    [FieldError("state", "is_revoked")])
-        cat = Catalogue(catalogue.get_department(session, current.department_code))
-        prepared: Prepared = issuance.prepare(session, cat, request, now)
-        prepared = replace(prepared, serial=current.serial, version=int(current.version) + 1,
-                           previous=current.identifier)
-        if prepared.version > 999:
-            raise InvalidTransition("no version left", [FieldError("version", "exhausted")])
-        successor = issuance.store(session, deps, [prepared], now, actor=actor,
-                                   action=audit_events.REISSUE)[0]
-        change_state(session, current, "revoke", reason, now, actor=actor)
-        current.superseded_by = successor.identifier
+    current = get_licence(session, licence.identifier, for_update=True)
+    if current.state == "revoked" or current.superseded_by:
+        raise InvalidTransition("the licence was revoked meanwhile",
+                                [FieldError("state", "is_revoked")])
+    cat = Catalogue(catalogue.get_department(session, current.department_code))
+    prepared: Prepared = issuance.prepare(session, cat, request, now)
+    prepared = replace(prepared, serial=current.serial, version=int(current.version) + 1,
+                       previous=current.identifier)
+    if prepared.version > 999:
+        raise InvalidTransition("no version left", [FieldError("version", "exhausted")])
+    successor = issuance.store(session, deps, [prepared], now, actor=actor,
+                               action=audit_events.REISSUE)[0]
+    change_state(session, current, "revoke", reason, now, actor=actor)
+    current.superseded_by = successor.identifier
     return successor

@@ -3,13 +3,14 @@
 Kept as data next to the views; tests check that every route of the JSON blueprints
 appears here. Other packages (verify) describe their own endpoints as fragments -
 ``{"paths": ..., "components": ...}`` or a callable taking the service URL and
-returning one - appended to ``app.extensions[FRAGMENTS]``; ``with_fragments``
-merges them into this document (credentials cannot import them).
+returning one - registered on the service's ``Fragments`` (owned by
+``CredentialsServices``); ``with_fragments`` merges them into this document
+(credentials cannot import them).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from credentials.errors import PROBLEM_TYPES
@@ -341,16 +342,23 @@ def document(issuer: str, problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
     }
 
 
-#: ``app.extensions`` key: a list of fragments (dicts, or callables of the service URL).
-FRAGMENTS = "onegate.openapi_fragments"
 Fragment = Mapping[str, Any] | Callable[[str], Mapping[str, Any]]
 
 
-def register_fragment(app: Any, fragment: Fragment) -> None:
-    """Add a fragment to the app's document (once per fragment)."""
-    fragments = app.extensions.setdefault(FRAGMENTS, [])
-    if fragment not in fragments:
-        fragments.append(fragment)
+class Fragments:
+    """The other packages' parts of the document (dicts, or callables of the service
+    URL), in registration order; built once per app by the composition root."""
+
+    def __init__(self) -> None:
+        self._items: list[Fragment] = []
+
+    def register(self, fragment: Fragment) -> None:
+        """Add a fragment to the document (once per fragment)."""
+        if fragment not in self._items:
+            self._items.append(fragment)
+
+    def __iter__(self) -> Iterator[Fragment]:
+        return iter(list(self._items))
 
 
 def with_fragments(base: dict[str, Any], fragments: Iterable[Fragment],

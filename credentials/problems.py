@@ -3,9 +3,13 @@
 It lives in ``credentials``, the lowest package all its users may import (verify
 imports credentials; admin composes everything; credentials may import neither).
 Every problem's ``type`` is ``<issuer>/api/v1/problems/<slug>``, and every slug
-resolves there (``describe``): credentials' typed errors, the types other packages
-register (``register_types``), and one type per HTTP status (``HTTP_TYPES``) for the
-errors Werkzeug raises (404, 405, 413, ...).
+resolves there (``ProblemTypes.describe``): credentials' typed errors, the types
+other packages register (``ProblemTypes.register``), and one type per HTTP status
+(``HTTP_TYPES``) for the errors Werkzeug raises (404, 405, 413, ...).
+
+The registry (``ProblemTypes``, with the service URL the type URIs start with) is
+built once by the composition root and handed to every user: the credentials and
+verify blueprints, and admin's app-wide error handlers.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -45,45 +49,82 @@ HTTP_TYPES: dict[str, tuple[int, str, str]] = {
     for code, phrase in HTTP_STATUS_CODES.items() if 400 <= code < 600}
 
 
-def type_uri(slug: str) -> str:
-    """Problem type URIs are ours and dereferenceable: /api/v1/problems/<slug>."""
-    return f"{current_app.config['ONEGATE']['ISSUER']}/api/v1/problems/{slug}"
+class ProblemTypes:
+    """The problem types the service answers with, and the responses that name them.
 
+    ``base_url`` is the service URL (ISSUER); types are ``<base_url>/api/v1/problems/<slug>``.
+    """
 
-def problem(status: int, title: str, *, slug: str | None = None, detail: str | None = None,
-            errors: list[FieldError] | list[dict[str, str]] | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    """A problem+json response of type ``slug`` (an HTTP status type when omitted)."""
-    body: dict[str, Any] = {"type": type_uri(slug or http_slug(status)),
-                            "title": title, "status": status}
-    if detail:
-        body["detail"] = detail
-    if errors:
-        body["errors"] = [e.to_json() if isinstance(e, FieldError) else e for e in errors]
-    body.update(extra)
-    response = jsonify(body)
-    response.status_code = status
-    response.mimetype = MEDIA_TYPE
-    response.headers.update(headers or {})
-    return response
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self._extra: dict[str, tuple[int, str, str]] = {}
 
+    def register(self, types: dict[str, tuple[int, str, str]]) -> None:
+        """Let /api/v1/problems/<slug> describe another package's problem types
+        (slug -> (status, title, description)). Raises ValueError on a clash."""
+        for slug, entry in types.items():
+            if self._extra.get(slug, entry) != entry:
+                raise ValueError(f"problem type {slug} registered twice, differently")
+            self._extra[slug] = entry
 
-def from_http_exception(exc: HTTPException) -> Response:
-    """A Werkzeug error as a problem, keeping its headers (``Allow`` on 405,
-    ``Retry-After`` on 429 and 503) but not its HTML content type."""
-    status = exc.code or 500
-    headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-    return problem(status, exc.name, detail=exc.description, headers=headers)
+    def type_uri(self, slug: str) -> str:
+        """Problem type URIs are ours and dereferenceable: /api/v1/problems/<slug>."""
+        return f"{self.base_url}/api/v1/problems/{slug}"
 
+    def describe(self, slug: str) -> tuple[int, str, str] | None:
+        """(status, title, description) of a problem type, or None when there is no such
+        type. Our typed errors first, then the types other packages registered, then
+        HTTP statuses."""
+        cls = PROBLEM_TYPES.get(slug)
+        if cls is not None:
+            return cls.status, cls.title, " ".join((cls.__doc__ or cls.title).split())
+        extra = self._extra.get(slug)
+        return extra if extra is not None else HTTP_TYPES.get(slug)
 
-def from_error(exc: CredentialsError) -> Response:
-    response = problem(exc.status, exc.title, slug=exc.slug, detail=exc.detail,
-                       errors=exc.errors)
-    response.headers.update(exc.headers)
-    oauth_error = getattr(exc, "oauth_error", "")
-    if exc.status in (401, 403) and oauth_error is not False and hasattr(exc, "oauth_error"):
-        response.headers["WWW-Authenticate"] = _challenge(oauth_error, exc.detail)
-    return response
+    def all_slugs(self) -> list[str]:
+        """Every slug ``describe`` knows, sorted (the OpenAPI enum of
+        /api/v1/problems/{slug})."""
+        return sorted({*PROBLEM_TYPES, *self._extra, *HTTP_TYPES})
+
+    def problem(self, status: int, title: str, *, slug: str | None = None,
+                detail: str | None = None,
+                errors: list[FieldError] | list[dict[str, str]] | None = None,
+                headers: dict[str, str] | None = None, **extra: Any) -> Response:
+        """A problem+json response of type ``slug`` (an HTTP status type when omitted)."""
+        body: dict[str, Any] = {"type": self.type_uri(slug or http_slug(status)),
+                                "title": title, "status": status}
+        if detail:
+            body["detail"] = detail
+        if errors:
+            body["errors"] = [e.to_json() if isinstance(e, FieldError) else e for e in errors]
+        body.update(extra)
+        response = jsonify(body)
+        response.status_code = status
+        response.mimetype = MEDIA_TYPE
+        response.headers.update(headers or {})
+        return response
+
+    def from_http_exception(self, exc: HTTPException) -> Response:
+        """A Werkzeug error as a problem, keeping its headers (``Allow`` on 405,
+        ``Retry-After`` on 429 and 503) but not its HTML content type."""
+        status = exc.code or 500
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return self.problem(status, exc.name, detail=exc.description, headers=headers)
+
+    def from_error(self, exc: CredentialsError) -> Response:
+        """One of credentials' typed errors as a problem, with its bearer challenge."""
+        response = self.problem(exc.status, exc.title, slug=exc.slug, detail=exc.detail,
+                                errors=exc.errors)
+        response.headers.update(exc.headers)
+        oauth_error = getattr(exc, "oauth_error", "")
+        if exc.status in (401, 403) and oauth_error is not False and hasattr(exc, "oauth_error"):
+            response.headers["WWW-Authenticate"] = _challenge(oauth_error, exc.detail)
+        return response
+
+    def register_handlers(self, bp: Blueprint) -> None:
+        """One handler for our typed errors, one for HTTP errors raised inside ``bp``."""
+        bp.register_error_handler(CredentialsError, self.from_error)
+        bp.register_error_handler(HTTPException, self.from_http_exception)
 
 
 def _challenge(error: str | None, detail: str | None) -> str:
@@ -95,40 +136,3 @@ def _challenge(error: str | None, detail: str | None) -> str:
             safe = "".join(c for c in detail if c.isascii() and c.isprintable() and c not in '"\\')
             parts.append(f'error_description="{safe[:200]}"')
     return ", ".join(parts)
-
-
-def register(bp: Blueprint) -> None:
-    """One handler for our typed errors, one for HTTP errors raised inside our views."""
-    bp.register_error_handler(CredentialsError, from_error)
-    bp.register_error_handler(HTTPException, from_http_exception)
-
-
-#: app.extensions key: problem types other packages answer with, by slug.
-EXTRA_TYPES = "onegate.problem_types"
-
-
-def register_types(app: Flask, types: dict[str, tuple[int, str, str]]) -> None:
-    """Let /api/v1/problems/<slug> describe another package's problem types
-    (slug -> (status, title, description)). Raises ValueError on a clash."""
-    known = app.extensions.setdefault(EXTRA_TYPES, {})
-    for slug, entry in types.items():
-        if known.get(slug, entry) != entry:
-            raise ValueError(f"problem type {slug} registered twice, differently")
-        known[slug] = entry
-
-
-def describe(slug: str) -> tuple[int, str, str] | None:
-    """(status, title, description) of a problem type, or None when there is no such type.
-
-    Our typed errors first, then the types other packages registered, then HTTP statuses.
-    """
-    cls = PROBLEM_TYPES.get(slug)
-    if cls is not None:
-        return cls.status, cls.title, " ".join((cls.__doc__ or cls.title).split())
-    extra = current_app.extensions.get(EXTRA_TYPES, {}).get(slug)
-    return extra if extra is not None else HTTP_TYPES.get(slug)
-
-
-def all_slugs() -> list[str]:
-    """Every slug ``describe`` knows, sorted (the OpenAPI enum of /api/v1/problems/{slug})."""
-    return sorted({*PROBLEM_TYPES, *current_app.extensions.get(EXTRA_TYPES, {}), *HTTP_TYPES})

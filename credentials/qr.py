@@ -63,21 +63,24 @@ def reference_text(licence: Licence, *, issuer: str, references: ReferenceKeys) 
     return layout.reference_url(issuer, licence.identifier, references.token_of(licence))
 
 
-def offline_image(sessions: sessionmaker[Session], licence: Licence) -> QrImage:
+def offline_image(session: Session, sessions: sessionmaker[Session],
+                  licence: Licence) -> QrImage:
     """The stored image of the offline form, rendered and stored first if needed.
 
+    Read in the caller's ``session``; a new image is stored in its own short
+    transaction on ``sessions``: it is a cache row, shared by every later request,
+    and another worker storing the same symbol first must not fail this read.
     Raises credentials.formats.errors.QrTooLarge if the text does not fit.
     """
-    with sessions() as session:
-        found = session.get(QrImage, (licence.identifier, "offline"))
-        if found is not None:
-            return found
+    found = session.get(QrImage, (licence.identifier, "offline"))
+    if found is not None:
+        return found
     rendered = qr_image.render(licence.offline_qr, max_version=MAX_VERSION["offline"])
     row = QrImage(identifier=licence.identifier, kind="offline", png=rendered.png,
                   svg=rendered.svg, version=rendered.version)
     try:
-        with sessions.begin() as session:
-            session.add(row)
+        with sessions.begin() as own:
+            own.add(row)
     except IntegrityError:
         pass  # another worker rendered it first: the same symbol
     return row

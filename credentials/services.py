@@ -1,42 +1,63 @@
-"""The service dependencies of the running app, built once per app."""
+"""What the credentials package needs from the running service, declared here and
+supplied by the composition root (``admin.services.credentials_services``), fosite-style.
+
+Nothing in this package looks a dependency up in Flask's application globals or
+extension registry: views, CLI commands and the problem handlers receive this object.
+"""
 
 from __future__ import annotations
 
-from flask import current_app
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.issuance import Deps
+from credentials.models import utcnow
+from credentials.openapi import Fragments
+from credentials.problems import ProblemTypes
 from credentials.qr import ReferenceImageCache
 from credentials.references import ReferenceKeys
 from credentials.status import SignedListCache
+from edge.access_tokens import AccessTokenValidator
+from edge.unit_of_work import UnitOfWork
+from keys import KeyRing
 
-_KEY = "onegate.credentials"
-
-
-def deps() -> Deps:
-    """Deps for the current app (sessions, key ring, ISSUER, reference-token keys: from
-    the KEK, and the pre-0.2 SECRET_KEY-derived one for licences issued before)."""
-    found = current_app.extensions.get(_KEY)
-    if found is None:
-        found = Deps(sessions=current_app.extensions["onegate.sessions"],
-                     keyring=current_app.extensions["onegate.keyring"],
-                     issuer=current_app.config["ONEGATE"]["ISSUER"],
-                     references=ReferenceKeys.from_kek(
-                         current_app.config["ONEGATE"]["KEK_BYTES"],
-                         current_app.config["SECRET_KEY"]))
-        current_app.extensions[_KEY] = found
-    return found
+#: ``client_exists(session, client_id)``: whether the provider has registered the OAuth
+#: client (credentials cannot import idp; the composition root supplies it).
+ClientExists = Callable[[Session, str], bool]
 
 
-def reference_images() -> ReferenceImageCache:
-    """The app's in-process cache of rendered reference QR images (never stored)."""
-    cache = current_app.extensions.get(_KEY + ".reference_images")
-    if cache is None:
-        cache = current_app.extensions[_KEY + ".reference_images"] = ReferenceImageCache()
-    return cache
+@dataclass(frozen=True, eq=False)
+class CredentialsServices:
+    """Everything credentials' views, CLI commands and issuance read.
 
+    ``unit_of_work`` gives each request or command its one transaction. ``sessions``
+    is for the work that deliberately commits on its own, each use documented where
+    it happens: batch issuance and bulk import commit per chunk (per-item outcomes, no
+    half-written licence), the offline QR image cache row, the CLI's key creation.
+    """
 
-def status_cache() -> SignedListCache:
-    cache = current_app.extensions.get(_KEY + ".status_cache")
-    if cache is None:
-        cache = current_app.extensions[_KEY + ".status_cache"] = SignedListCache()
-    return cache
+    unit_of_work: UnitOfWork
+    sessions: sessionmaker[Session]
+    keyring: KeyRing
+    #: The service URL (ONEGATE_ISSUER): issuers, ``vct`` and status URIs start with it.
+    issuer: str
+    #: Reference-token keys: from the KEK, plus the pre-0.2 SECRET_KEY-derived one.
+    references: ReferenceKeys
+    access_tokens: AccessTokenValidator
+    client_exists: ClientExists
+    problem_types: ProblemTypes
+    openapi_fragments: Fragments
+    #: Rendered reference QR images (never stored: they carry the secret token).
+    reference_images: ReferenceImageCache = field(default_factory=ReferenceImageCache)
+    #: Signed status lists by (list, version, kid).
+    status_cache: SignedListCache = field(default_factory=SignedListCache)
+    clock: Callable[[], datetime] = utcnow
+
+    @property
+    def deps(self) -> Deps:
+        """What issuance (credentials.issuance, bulk_import, lifecycle) takes."""
+        return Deps(sessions=self.sessions, keyring=self.keyring, issuer=self.issuer,
+                    references=self.references, clock=self.clock)

@@ -10,14 +10,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
+
+from credentials.routes import Routes
 
 CLIENT_ID = "onegate-wallet"
 SCOPES = ("openid", "profile", "identity", "wallet")
 
-bp = Blueprint("credentials_wallet", __name__, url_prefix="/wallet",
-               template_folder="templates", static_folder="static",
-               static_url_path="/static")
+routes = Routes()
+
+
+def blueprint(issuer: str) -> Blueprint:
+    """The wallet's pages; ``issuer`` is the provider the page signs holders in at."""
+    bp = Blueprint("credentials_wallet", __name__, url_prefix="/wallet",
+                   template_folder="templates", static_folder="static",
+                   static_url_path="/static")
+    return routes.bind(bp, issuer)
 
 
 def register_client_spec(issuer: str) -> dict[str, Any]:
@@ -35,33 +43,32 @@ def register_client_spec(issuer: str) -> dict[str, Any]:
     }
 
 
-def _page(view: str, identifier: str = ""):
-    settings = current_app.config["ONEGATE"]
+def _page(issuer: str, view: str, identifier: str = ""):
     return render_template("credentials/wallet.html", view=view, identifier=identifier,
-                           issuer=settings["ISSUER"], client_id=CLIENT_ID,
+                           issuer=issuer, client_id=CLIENT_ID,
                            scope=" ".join(SCOPES))
 
 
-@bp.get("")
-def home():
-    return _page("list")
+@routes.get("")
+def home(issuer: str):
+    return _page(issuer, "list")
 
 
-@bp.get("/callback")
-def callback():
-    return _page("callback")
+@routes.get("/callback")
+def callback(issuer: str):
+    return _page(issuer, "callback")
 
 
-@bp.get("/l/<identifier>")
-def licence(identifier: str):
-    return _page("show", identifier)
+@routes.get("/l/<identifier>")
+def licence(issuer: str, identifier: str):
+    return _page(issuer, "show", identifier)
 
 
-@bp.get("/l/<identifier>/present")
-def present(identifier: str):
-    return _page("present", identifier)
+@routes.get("/l/<identifier>/present")
+def present(issuer: str, identifier: str):
+    return _page(issuer, "present", identifier)
 
 
-@bp.get("/l/<identifier>/print")
-def print_page(identifier: str):
-    return _page("print", identifier)
+@routes.get("/l/<identifier>/print")
+def print_page(issuer: str, identifier: str):
+    return _page(issuer, "print", identifier)

@@ -6,53 +6,57 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from credentials import auth, http_input, lifecycle, presenter
 from credentials.errors import FieldError, NotFound, ValidationFailed
 from credentials.formats import qr_image, sd_jwt
 from credentials.formats.errors import FormatError, QrTooLarge
 from credentials.models import Licence, LicenceType
-from credentials.problems import register
-from credentials.services import deps
+from credentials.routes import Routes
+from credentials.services import CredentialsServices
 
-bp = Blueprint("credentials_wallet_api", __name__, url_prefix="/api/v1/wallet")
-register(bp)
+routes = Routes()
 
 MAX_DISCLOSE = 64
 
 
-def _own_licence(session, identifier: str) -> Licence:
-    holder = auth.holder_of(auth.bearer())
+def blueprint(services: CredentialsServices) -> Blueprint:
+    """The wallet's JSON API, its views closed over ``services``."""
+    bp = Blueprint("credentials_wallet_api", __name__, url_prefix="/api/v1/wallet")
+    services.problem_types.register_handlers(bp)
+    return routes.bind(bp, services)
+
+
+def _own_licence(s: CredentialsServices, session: Session, identifier: str) -> Licence:
+    holder = auth.holder_of(auth.bearer(s.access_tokens))
     licence = lifecycle.get_licence(session, identifier)
     if (licence.holder_code_type, licence.holder_number) != holder:
         raise NotFound("no licence with this identifier", [FieldError("id", "not_found")])
     return licence
 
 
-@bp.get("/licenses")
-def licences() -> Response:
-    code_type, number = auth.holder_of(auth.bearer())
-    d = deps()
-    with d.sessions() as session:
-        rows = session.execute(
-            select(Licence, LicenceType.name_zh)
-            .join(LicenceType, LicenceType.code == Licence.type_code, isouter=True)
-            .where(Licence.holder_code_type == code_type, Licence.holder_number == number,
-                   Licence.superseded_by.is_(None))
-            .order_by(Licence.issued_at.desc()).limit(500)).all()
-    now = d.clock()
+@routes.get("/licenses")
+def licences(s: CredentialsServices) -> Response:
+    code_type, number = auth.holder_of(auth.bearer(s.access_tokens))
+    rows = s.unit_of_work.session().execute(
+        select(Licence, LicenceType.name_zh)
+        .join(LicenceType, LicenceType.code == Licence.type_code, isouter=True)
+        .where(Licence.holder_code_type == code_type, Licence.holder_number == number,
+               Licence.superseded_by.is_(None))
+        .order_by(Licence.issued_at.desc()).limit(500)).all()
+    now = s.clock()
     return jsonify({"licenses": [presenter.wallet_summary(lic, name, now) for lic, name in rows]})
 
 
-@bp.get("/licenses/<identifier>")
-def licence(identifier: str) -> Response:
-    d = deps()
-    with d.sessions() as session:
-        found = _own_licence(session, identifier)
-        licence_type = session.get(LicenceType, found.type_code)
-    body = presenter.licence_json(found, d.issuer, d.references)
+@routes.get("/licenses/<identifier>")
+def licence(s: CredentialsServices, identifier: str) -> Response:
+    session = s.unit_of_work.session()
+    found = _own_licence(s, session, identifier)
+    licence_type = session.get(LicenceType, found.type_code)
+    body = presenter.licence_json(found, s.issuer, s.references)
     body["type_name"] = licence_type.name_zh if licence_type else found.type_code
-    body["expired"] = found.valid_until <= d.clock()
+    body["expired"] = found.valid_until <= s.clock()
     body["disclosable"] = _disclosable_names(found.sd_jwt)
     return jsonify(body)
 
@@ -61,13 +65,11 @@ def _disclosable_names(text: str) -> list[str]:
     return sorted(d.name for d in sd_jwt.parse(text).disclosures if d.name is not None)
 
 
-@bp.post("/licenses/<identifier>/present")
-def present(identifier: str) -> Response:
+@routes.post("/licenses/<identifier>/present")
+def present(s: CredentialsServices, identifier: str) -> Response:
     body = http_input.json_object()
     names = _disclose(body)
-    d = deps()
-    with d.sessions() as session:
-        found = _own_licence(session, identifier)
+    found = _own_licence(s, s.unit_of_work.session(), identifier)
     try:
         presentation = sd_jwt.present(found.sd_jwt, names)
     except FormatError as exc:

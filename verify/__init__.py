@@ -7,22 +7,31 @@
 - ``verify.api`` (``/api/v1/verify``, ``/trust-list``, ``/offline-bundle``,
   ``/holder/licenses``, ``/wallet/uses``) and ``verify.pages`` (``/verify``, ``/v/<id>``).
 - ``verify.cli``: ``onegate verify`` (offline) and ``onegate verify-bundle fetch``.
+- ``verify.services``: ``VerifyServices``, what the views take (built by admin).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def init_app(app) -> None:
-    """Register the blueprints (the JSON API is CSRF-exempt: bearer tokens, no cookies)
-    and verify's part of the OpenAPI document."""
-    from credentials.openapi import register_fragment
-    from credentials.problems import register_types
+from flask import Flask
+
+if TYPE_CHECKING:
+    from credentials.openapi import Fragments
+    from verify.services import VerifyServices
+
+
+def init_app(app: Flask, services: VerifyServices, fragments: Fragments,
+             csrf=None) -> None:
+    """Register the blueprints (the JSON API is CSRF-exempt when ``csrf`` is given:
+    bearer tokens, no cookies), verify's part of the OpenAPI document on ``fragments``
+    and its problem types on ``services.problem_types``."""
     from verify import api, openapi, pages, problems
 
-    register_fragment(app, openapi.fragment)
-    register_types(app, problems.PROBLEM_TYPES)
-    app.register_blueprint(api.bp)
-    app.register_blueprint(pages.bp)
-    csrf = app.extensions.get("csrf")
+    fragments.register(openapi.fragment)
+    services.problem_types.register(problems.PROBLEM_TYPES)
+    json_api = api.blueprint(services)
+    app.register_blueprint(json_api)
+    app.register_blueprint(pages.blueprint(services))
     if csrf is not None:
-        csrf.exempt(api.bp)
+        csrf.exempt(json_api)

@@ -9,21 +9,23 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from credentials.formats import strict_json
 from credentials.formats.errors import InvalidJson
 from credentials.models import Licence
-from credentials.problems import from_http_exception
-from verify import auth, bundle, images, service, trust_list, uses, verifiers
+from credentials.routes import Routes
+from verify import auth, bundle, images, trust_list, uses, verifiers
 from verify.pipeline import MAX_TEXT
 from verify.presentations import KeyBindingRequest
 from verify.problems import Problem, field_error, typed
 from verify.ratelimit import RateLimited, Unavailable
+from verify.services import VerifyServices
 
-bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
+routes = Routes()
 LICENCE_SCOPE = "licenses:read:"
 MAX_JSON_BODY = MAX_TEXT + 4096
 STAFF_HEADER = "X-Onegate-Staff"
@@ -32,44 +34,53 @@ MAX_OFFSET = 10_000_000
 FORMATS = ("json",)
 
 
-@bp.errorhandler(Problem)
-def _problem(exc: Problem) -> Response:
-    return exc.response()
+def blueprint(services: VerifyServices) -> Blueprint:
+    """The JSON API, its views closed over ``services``; errors are problems."""
+    bp = Blueprint("verify_api", __name__, url_prefix="/api/v1")
+    types = services.problem_types
 
+    @bp.errorhandler(Problem)
+    def _problem(exc: Problem) -> Response:
+        return exc.response(types)
 
-@bp.errorhandler(HTTPException)
-def _http(exc: HTTPException) -> Response:
-    return from_http_exception(exc)
+    @bp.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        return types.from_http_exception(exc)
+
+    return routes.bind(bp, services)
 
 
 # -- verification ------------------------------------------------------------------
 
 
-@bp.post("/verify")
-def verify_licence():
+@routes.post("/verify")
+def verify_licence(s: VerifyServices):
     """Anyone may verify; only a department system's verification is recorded as a use
     (verify.verifiers). Anonymous calls record nothing: a purpose or staff name sent
     without a token is ignored, so no one can write into a holder's list of uses."""
     try:
-        token = auth.bearer(required=False)
+        token = auth.bearer(s.access_tokens, required=False)
     except Problem:
-        _rate_limit(None)  # a bad token is counted as anonymous: no way around the limit
+        _rate_limit(s, None)  # a bad token is counted as anonymous: no way around the limit
         raise
-    _rate_limit(token.client_id if token else None)
+    _rate_limit(s, token.client_id if token else None)
     text, options = _credential_input()
-    use = _use_for(token, options) if token else None
-    result = service.verifier().verify(text, key_binding=_key_binding(options))
+    session = s.unit_of_work.session()
+    use = _use_for(session, token, options) if token else None
+    result = s.verifier.verify(text, key_binding=_key_binding(options))
     if use is not None:
-        _record_verification(use, result)
+        _record_verification(session, use, result)
     return jsonify(result.to_json())
 
 
-def _rate_limit(client_id: str | None) -> None:
+def _rate_limit(s: VerifyServices, client_id: str | None) -> None:
     """Raises the 429 ``rate-limited`` problem, or the 503 ``rate-limit-unavailable`` one
     when the shared counter cannot be reached (fail closed); both with Retry-After."""
     key = f"api|{client_id or '-'}|{request.remote_addr or '-'}"
     try:
-        service.limiter().hit(key)
+        # Before the request's first write: with SQL counters the hit commits on its
+        # own (verify.rate_counters), so a refused or failing request still counts.
+        s.limiter.hit(key)
     except RateLimited as exc:
         raise typed("rate-limited", "verification rate limit reached",
                     headers={"Retry-After": str(exc.retry_after)}) from exc
@@ -160,52 +171,49 @@ def _staff() -> str | None:
                     title=f"Invalid {STAFF_HEADER} header") from exc
 
 
-def _use_for(token, options: dict[str, Any]) -> uses.Use:
+def _use_for(session: Session, token, options: dict[str, Any]) -> uses.Use:
     """What will be recorded; raises the 403 ``insufficient_scope`` problem unless a
     department system calls, and the ``purpose`` / ``bad-header`` problems."""
-    with current_app.extensions["onegate.sessions"]() as session:
-        verifiers.department_of(session, token)
+    verifiers.department_of(session, token)
     purpose = _purpose(options.get("purpose"))
     staff = _staff()
     return uses.Use("verify", token.client_id, staff, "", None, purpose)
 
 
-def _record_verification(use: uses.Use, result) -> None:
+def _record_verification(session: Session, use: uses.Use, result) -> None:
     licence = result.license or {}
     if not licence.get("identifier"):
         return  # nothing signed was identified: there is no licence to record a use of
-    with current_app.extensions["onegate.sessions"].begin() as session:
-        # The issuer's record says whose licence it is, also when the presentation
-        # withheld the holder number.
-        holder = uses.holder_of(session, licence["identifier"])
-        uses.record(session, uses.Use(use.kind, use.client_id, use.staff,
-                                      licence["identifier"], holder, use.purpose,
-                                      result.status))
+    # The issuer's record says whose licence it is, also when the presentation
+    # withheld the holder number.
+    holder = uses.holder_of(session, licence["identifier"])
+    uses.record(session, uses.Use(use.kind, use.client_id, use.staff,
+                                  licence["identifier"], holder, use.purpose,
+                                  result.status))
 
 
 # -- trust list and offline bundle ---------------------------------------------------
 
 
-@bp.get("/trust-list")
-def get_trust_list():
+@routes.get("/trust-list")
+def get_trust_list(s: VerifyServices):
     as_json = _format() == "json"
-    claims = trust_list.document(service.trust().issuers(), base=service.base_url(),
-                                 now=int(time.time()))
+    claims = trust_list.document(s.trust.issuers(), base=s.base_url, now=int(time.time()))
     if as_json:
         return _cached(jsonify(claims))
-    token = trust_list.sign(current_app.extensions["onegate.keyring"], claims)
+    token = trust_list.sign(s.keyring, claims)
     return _cached(Response(token, mimetype="application/trustlist+jwt"))
 
 
-@bp.get("/offline-bundle")
-def get_offline_bundle():
+@routes.get("/offline-bundle")
+def get_offline_bundle(s: VerifyServices):
     as_json = _format() == "json"
-    keyring, now = current_app.extensions["onegate.keyring"], int(time.time())
-    service.trust().refresh()
+    keyring, now = s.keyring, int(time.time())
+    s.trust.refresh()
     claims = bundle.claims(
-        base=service.base_url(), now=now, max_age=service.setting("VERIFY_BUNDLE_MAX_AGE"),
-        trust=trust_list.document(service.trust().issuers(), base=service.base_url(), now=now),
-        status_lists=service.status_source().all_tokens(),
+        base=s.base_url, now=now, max_age=s.settings.bundle_max_age,
+        trust=trust_list.document(s.trust.issuers(), base=s.base_url, now=now),
+        status_lists=s.status.all_tokens(),
         provider_jwks=keyring.jwks(trust_list.SIGNING_OWNER))
     token = bundle.sign(keyring, claims)
     if as_json:
@@ -234,9 +242,9 @@ def _cached(response: Response) -> Response:
 # -- reuse with consent ----------------------------------------------------------------
 
 
-@bp.get("/holder/licenses")
-def holder_licences():
-    token = auth.bearer(required=True)
+@routes.get("/holder/licenses")
+def holder_licences(s: VerifyServices):
+    token = auth.bearer(s.access_tokens, required=True)
     types = sorted(s[len(LICENCE_SCOPE):] for s in token.scopes
                    if s.startswith(LICENCE_SCOPE) and len(s) > len(LICENCE_SCOPE))
     if not types:
@@ -245,15 +253,15 @@ def holder_licences():
     purpose = _purpose(request.args.get("purpose"))
     staff = _staff()
     limit, offset = _page()
-    with current_app.extensions["onegate.sessions"].begin() as session:
-        rows = _holder_rows(session, code_type, number, types, limit + 1, offset)
-        more, rows = len(rows) > limit, rows[:limit]
-        # Only the licences handed over in this page are used: one batch of records.
-        uses.record_many(session, [uses.Use("retrieve", token.client_id, staff,
-                                            row.identifier, number, purpose, row.state)
-                                   for row in rows])
-        body = [_licence_json(row) for row in rows]
-    following = _next("/api/v1/holder/licenses", limit, offset, more, purpose=purpose)
+    session = s.unit_of_work.session()
+    rows = _holder_rows(session, code_type, number, types, limit + 1, offset)
+    more, rows = len(rows) > limit, rows[:limit]
+    # Only the licences handed over in this page are used: one batch of records.
+    uses.record_many(session, [uses.Use("retrieve", token.client_id, staff,
+                                        row.identifier, number, purpose, row.state)
+                               for row in rows])
+    body = [_licence_json(row) for row in rows]
+    following = _next(s, "/api/v1/holder/licenses", limit, offset, more, purpose=purpose)
     return _paged(jsonify({"licenses": body, "types": types, "limit": limit,
                            "offset": offset, "next": following}), following)
 
@@ -288,11 +296,12 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def _next(path: str, limit: int, offset: int, more: bool, **params: str) -> str | None:
+def _next(s: VerifyServices, path: str, limit: int, offset: int, more: bool,
+          **params: str) -> str | None:
     if not more:
         return None
     query = urlencode({**params, "limit": limit, "offset": offset + limit})
-    return f"{service.base_url()}{path}?{query}"
+    return f"{s.base_url}{path}?{query}"
 
 
 def _paged(response: Response, following: str | None) -> Response:
@@ -313,14 +322,13 @@ def _iso(value) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-@bp.get("/wallet/uses")
-def wallet_uses():
-    token = auth.bearer(required=True)
+@routes.get("/wallet/uses")
+def wallet_uses(s: VerifyServices):
+    token = auth.bearer(s.access_tokens, required=True)
     auth.require_scope(token, "wallet")
     _, number = auth.holder_code(token)
     limit, offset = _page()
-    with current_app.extensions["onegate.sessions"]() as session:
-        found = uses.for_holder(session, number, limit + 1, offset)
-    following = _next("/api/v1/wallet/uses", limit, offset, len(found) > limit)
+    found = uses.for_holder(s.unit_of_work.session(), number, limit + 1, offset)
+    following = _next(s, "/api/v1/wallet/uses", limit, offset, len(found) > limit)
     return _paged(jsonify({"uses": found[:limit], "limit": limit, "offset": offset,
                            "next": following}), following)

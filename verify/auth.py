@@ -6,26 +6,31 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
-from flask import current_app, request
+from flask import request
 
-from edge.access_tokens import AccessToken, AccessTokenError
+from edge.access_tokens import AccessToken, AccessTokenError, AccessTokenValidator
+from edge.bearer import MalformedBearer, NoBearerToken, bearer_token
 from verify.problems import Problem
 
 HOLDER_CLAIMS = (("cn_id_number", "111"), ("cn_uscc", "001"))
 
 
-def bearer(required: bool) -> AccessToken | None:
-    """The validated token, None when absent and not required; raises Problem (401)."""
-    header = request.headers.get("Authorization", "")
-    if not header:
-        if required:
-            raise _challenge("a Bearer access token is required", None)
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise _challenge("use the Bearer scheme (RFC 6750)", "invalid_request", 400)
+def bearer(validator: AccessTokenValidator, required: bool) -> AccessToken | None:
+    """The validated token, None when absent and not required; raises Problem (401,
+    or 400 for an Authorization header that is not the Bearer scheme)."""
     try:
-        return current_app.services.access_tokens.validate(token.strip())
+        token = bearer_token(request.headers)
+    except NoBearerToken:
+        if required:
+            raise _challenge("a Bearer access token is required", None) from None
+        return None
+    except MalformedBearer as exc:
+        scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            raise _challenge("use the Bearer scheme (RFC 6750)", "invalid_request", 400) from exc
+        raise _challenge(str(exc), "invalid_token") from exc
+    try:
+        return validator.validate(token)
     except AccessTokenError as exc:
         raise _challenge(str(exc), exc.error, exc.status) from exc
 

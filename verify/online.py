@@ -4,6 +4,9 @@ department key rings, the status lists and the licence references, all in proces
 Reading the catalogue per verification would cost several queries, so the trust
 snapshot is kept for ``ttl`` seconds (ONEGATE_VERIFY_TRUST_TTL, default 10): a
 newly revoked department key stops verifying here within that time.
+
+Each source reads through ``session()``, the current unit of work's session (the
+request's): a verification is one transaction, whatever it reads.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 import keys
 from credentials import layout, references, status
@@ -51,9 +54,9 @@ def schema_titles(schema: Any) -> dict[str, str]:
 class CatalogueTrustSource:
     """TrustSource over the credentials catalogue, snapshotted for ``ttl`` seconds."""
 
-    def __init__(self, sessions: sessionmaker[Session], keyring: Any, base: str,
+    def __init__(self, session: Callable[[], Session], keyring: Any, base: str,
                  ttl: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._sessions, self._keyring, self._base = sessions, keyring, base
+        self._session, self._keyring, self._base = session, keyring, base
         self._ttl, self._clock = ttl, clock
         self._snapshot: tuple[float, dict[str, TrustedIssuer]] | None = None
         self._lock = threading.Lock()
@@ -72,8 +75,7 @@ class CatalogueTrustSource:
         with self._lock:
             snapshot = self._snapshot
             if snapshot is None or snapshot[0] <= self._clock():
-                with self._sessions() as session:
-                    found = load_issuers(session, self._keyring, self._base)
+                found = load_issuers(self._session(), self._keyring, self._base)
                 snapshot = (self._clock() + self._ttl, {i.issuer: i for i in found})
                 self._snapshot = snapshot
             return snapshot[1]
@@ -92,40 +94,40 @@ class LocalStatusSource:
 
     live = True
 
-    def __init__(self, sessions: sessionmaker[Session], keyring: Any, base: str,
-                 key_ttl: float = 10.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self._sessions, self._keyring, self._base = sessions, keyring, base
-        self._cache = status.SignedListCache()
+    def __init__(self, session: Callable[[], Session], keyring: Any, base: str,
+                 key_ttl: float = 10.0, clock: Callable[[], float] = time.monotonic,
+                 cache: status.SignedListCache | None = None) -> None:
+        self._session, self._keyring, self._base = session, keyring, base
+        self._cache = cache if cache is not None else status.SignedListCache()
         self._key_ttl, self._clock = key_ttl, clock
         self._recent: dict[str, tuple[int, float, str]] = {}  # row id -> (version, until, token)
         self._lock = threading.Lock()
 
     def fetch(self, uri: str) -> str:
         row_id = uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
-        with self._sessions() as session:
-            row = session.get(StatusListRow, row_id) if row_id else None
-            if row is None or layout.status_uri(self._base, row.department_code, row.id) != uri:
-                raise StatusUnavailable(f"no status list at {uri}")
-            with self._lock:
-                recent = self._recent.get(row.id)
-            if recent and recent[0] == row.version and self._clock() < recent[1]:
-                return recent[2]
-            try:
-                token = status.signed_list(session, self._keyring, self._base, row,
-                                           self._cache).token
-            except keys.KeysError as exc:
-                raise StatusUnavailable("the department cannot sign its status list") from exc
-            with self._lock:
-                self._recent[row.id] = (row.version, self._clock() + self._key_ttl, token)
-            return token
+        session = self._session()
+        row = session.get(StatusListRow, row_id) if row_id else None
+        if row is None or layout.status_uri(self._base, row.department_code, row.id) != uri:
+            raise StatusUnavailable(f"no status list at {uri}")
+        with self._lock:
+            recent = self._recent.get(row.id)
+        if recent and recent[0] == row.version and self._clock() < recent[1]:
+            return recent[2]
+        try:
+            token = status.signed_list(session, self._keyring, self._base, row,
+                                       self._cache).token
+        except keys.KeysError as exc:
+            raise StatusUnavailable("the department cannot sign its status list") from exc
+        with self._lock:
+            self._recent[row.id] = (row.version, self._clock() + self._key_ttl, token)
+        return token
 
     def all_tokens(self) -> dict[str, str]:
         """uri -> token for every list that can be signed (the offline bundle carries them
         all). A department left without an active key (all revoked) cannot sign its lists:
         they are left out - its licences then fail offline at the status step - rather
         than failing the bundle of every other department."""
-        with self._sessions() as session:
-            rows = list(session.scalars(select(StatusListRow).order_by(StatusListRow.id)))
+        rows = list(self._session().scalars(select(StatusListRow).order_by(StatusListRow.id)))
         tokens = {}
         for row in rows:
             uri = layout.status_uri(self._base, row.department_code, row.id)
@@ -140,13 +142,12 @@ class LicenceReferences:
     """ReferenceResolver over credentials.references. ``origin`` is the service's ISSUER:
     the pipeline refuses reference URLs on any other origin before resolving them."""
 
-    def __init__(self, sessions: sessionmaker[Session], origin: str | None = None) -> None:
-        self._sessions = sessions
+    def __init__(self, session: Callable[[], Session], origin: str | None = None) -> None:
+        self._session = session
         self.origin = origin
 
     def resolve(self, identifier: str, token: str) -> str:
-        with self._sessions() as session:
-            licence = references.resolve_reference(session, identifier, token)
-            if licence is None:
-                raise ReferenceUnresolved("unknown licence reference")
-            return licence.sd_jwt
+        licence = references.resolve_reference(self._session(), identifier, token)
+        if licence is None:
+            raise ReferenceUnresolved("unknown licence reference")
+        return licence.sd_jwt

@@ -1,5 +1,5 @@
 """verify's part of /api/v1/openapi.json: its paths and components, merged into the
-credentials document through ``app.extensions["onegate.openapi_fragments"]``."""
+credentials document through the app's ``credentials.openapi.Fragments``."""
 
 from __future__ import annotations
 

@@ -13,13 +13,22 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from verify import images, labels, service
+from credentials.routes import Routes
+from verify import images, labels
 from verify.pipeline import MAX_TEXT
 from verify.ratelimit import RateLimited, Unavailable
 from verify.result import VerificationResult
+from verify.services import VerifyServices
 
-bp = Blueprint("verify_pages", __name__, template_folder="templates",
-               static_folder="static", static_url_path="/static/verify")
+routes = Routes()
+
+
+def blueprint(services: VerifyServices) -> Blueprint:
+    """The pages, their views closed over ``services``."""
+    bp = Blueprint("verify_pages", __name__, template_folder="templates",
+                   static_folder="static", static_url_path="/static/verify")
+    bp.register_error_handler(_Refused, _refused)
+    return routes.bind(bp, services)
 
 
 class _Refused(Exception):
@@ -30,15 +39,14 @@ class _Refused(Exception):
         self.message, self.status, self.retry_after = message, status, retry_after
 
 
-@bp.errorhandler(_Refused)
 def _refused(exc: _Refused):
     return _error(exc.message, exc.status, {"Retry-After": str(exc.retry_after)})
 
 
-def _rate_limit(surface: str) -> None:
+def _rate_limit(s: VerifyServices, surface: str) -> None:
     """Raises _Refused (429 over the limit, 503 when the counter is unreachable)."""
     try:
-        service.limiter().hit(f"{surface}|{request.remote_addr or '-'}")
+        s.limiter.hit(f"{surface}|{request.remote_addr or '-'}")
     except RateLimited as exc:
         raise _Refused(f"请求过于频繁，请在 {exc.retry_after} 秒后再试。", 429,
                        exc.retry_after) from exc
@@ -47,14 +55,14 @@ def _rate_limit(surface: str) -> None:
                        exc.retry_after) from exc
 
 
-@bp.get("/verify")
-def page():
+@routes.get("/verify")
+def page(s: VerifyServices):
     return render_template("verify/page.html", result=None, labels=labels)
 
 
-@bp.post("/verify")
-def page_post():
-    _rate_limit("page")
+@routes.post("/verify")
+def page_post(s: VerifyServices):
+    _rate_limit(s, "page")
     upload = request.files.get("image")
     if upload is not None and upload.filename:
         try:
@@ -64,15 +72,15 @@ def page_post():
             return _error("无法识别图片中的二维码：" + labels.PROBLEMS[slug], exc.status)
     else:
         text = request.form.get("credential", "")[: MAX_TEXT + 1]
-    return _render(service.verifier().verify(text))
+    return _render(s.verifier.verify(text))
 
 
-@bp.get("/v/<path:identifier>")
-def reference(identifier: str):
-    _rate_limit("reference")
+@routes.get("/v/<path:identifier>")
+def reference(s: VerifyServices, identifier: str):
+    _rate_limit(s, "reference")
     token = request.args.get("t", "")
-    url = f"{service.base_url()}/v/{identifier}?t={token}"
-    result = service.verifier().verify(url)
+    url = f"{s.base_url}/v/{identifier}?t={token}"
+    result = s.verifier.verify(url)
     status = 404 if result.failed_step == "parse" else 200
     # The URL carries the reference token: no browser or proxy cache keeps the page.
     return *_render(result, status), {"Cache-Control": "no-store"}

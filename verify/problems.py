@@ -1,5 +1,6 @@
 """verify's problem types and its raise-in-a-view ``Problem``; the responses are built
-by ``credentials.problems`` (RFC 9457), the one problem-details module."""
+by ``credentials.problems`` (RFC 9457), the one problem-details module, through the
+app's ``ProblemTypes`` registry (where ``PROBLEM_TYPES`` is registered)."""
 
 from __future__ import annotations
 
@@ -41,20 +42,15 @@ class Problem(Exception):
         self.status, self.title, self.detail, self.slug = status, title, detail, slug
         self.headers, self.extra = headers or {}, extra
 
-    def response(self) -> Response:
-        return problem(self.status, self.title, self.detail, slug=self.slug,
-                       headers=self.headers, **self.extra)
-
-
-def problem(status: int, title: str, detail: str | None = None, *, slug: str | None = None,
-            headers: dict[str, str] | None = None, **extra: Any) -> Response:
-    """A problem+json response; ``slug`` names a type under /api/v1/problems/ (an HTTP
-    status type when omitted). Built by ``credentials.problems``, the one builder."""
-    return problems.problem(status, title, slug=slug, detail=detail, headers=headers, **extra)
+    def response(self, types: problems.ProblemTypes) -> Response:
+        """The problem+json response; ``slug`` names a type under /api/v1/problems/ (an
+        HTTP status type when omitted)."""
+        return types.problem(self.status, self.title, slug=self.slug, detail=self.detail,
+                             headers=self.headers, **self.extra)
 
 
 #: The problem types verify answers with, served at /api/v1/problems/<slug>
-#: through ``credentials.problems.register_types``.
+#: through ``credentials.problems.ProblemTypes.register``.
 PROBLEM_TYPES = {
     "credential-missing": (400, "Credential missing",
                            "The request carried neither a credential text nor an image."),

@@ -41,13 +41,13 @@ def test_page_answers_a_readable_503(client, broken, error):
     assert response.mimetype == "text/html" and "Traceback" not in response.get_data(True)
 
 
-def test_json_api_answers_a_problem_whose_type_resolves(client, monkeypatch):
-    from verify import service
+def test_json_api_answers_a_problem_whose_type_resolves(app, client):
+    class Failing:
+        def verify(self, *_a, **_kw):
+            raise DOWN[0]
 
-    def fail(*_a, **_kw):
-        raise DOWN[0]
-
-    monkeypatch.setattr(service, "verifier", fail)
+    # The verify blueprint reads the app's VerifyServices per request.
+    object.__setattr__(app.verify_services, "verifier", Failing())
     response = client.post("/api/v1/verify", json={"credential": "x"})
     assert response.status_code == 503 and response.headers["Retry-After"].isdigit()
     assert response.mimetype == "application/problem+json"

@@ -8,16 +8,6 @@ from tests.credentials.helpers import make_department
 
 
 @pytest.fixture
-def app(app):
-    # Until admin/app.py calls credentials.init_app, register the blueprints here.
-    if "credentials_api" not in app.blueprints:
-        import credentials
-
-        credentials.init_app(app)
-    return app
-
-
-@pytest.fixture
 def dept(app, unique):
     return make_department(app, unique)
 

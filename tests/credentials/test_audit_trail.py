@@ -10,7 +10,6 @@ from sqlalchemy import func, select, text
 
 from audit.models import AuditEntry
 from credentials import bulk_import
-from credentials.services import deps
 from tests.credentials.helpers import dept_headers, make_department
 
 
@@ -67,7 +66,7 @@ def test_bulk_import_is_audited(app, unique, tmp_path):
     path = tmp_path / "old.jsonl"
     path.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines))
     with app.app_context():
-        summary = bulk_import.run(deps(), path, dept.code, batch=2)
+        summary = bulk_import.run(app.credentials_services.deps, path, dept.code, batch=2)
     assert summary.imported == 3
     with app.extensions["onegate.sessions"]() as session:
         rows = session.scalars(select(AuditEntry).where(

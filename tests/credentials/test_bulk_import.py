@@ -8,7 +8,6 @@ import pytest
 
 from credentials import bulk_import
 from credentials.models import Licence
-from credentials.services import deps
 from tests.credentials.conftest import count
 from tests.credentials.helpers import bad_check
 
@@ -39,12 +38,12 @@ def test_resumes_without_duplicates_or_losses(app, dept, tmp_path, monkeypatch):
 
     monkeypatch.setattr(bulk_import, "parse_line", flaky)
     with app.app_context(), pytest.raises(KeyboardInterrupt):
-        bulk_import.run(deps(), path, dept.code, batch=16)
+        bulk_import.run(app.credentials_services.deps, path, dept.code, batch=16)
     partial = count(app, Licence, department_code=dept.code)
     assert 0 < partial < 59
     monkeypatch.setattr(bulk_import, "parse_line", real)
     with app.app_context():
-        summary = bulk_import.run(deps(), path, dept.code, batch=16)
+        summary = bulk_import.run(app.credentials_services.deps, path, dept.code, batch=16)
     assert count(app, Licence, department_code=dept.code) == 59  # 60 good lines minus one bad
     assert summary.skipped == partial
     assert summary.imported == 59 - partial
@@ -52,7 +51,7 @@ def test_resumes_without_duplicates_or_losses(app, dept, tmp_path, monkeypatch):
     assert set(rejected) == {6, 11}  # the JSON garbage, the bad check digit (after it)
     assert rejected[11] == ["holder.number: bad_check_character"]
     with app.app_context():
-        again = bulk_import.run(deps(), path, dept.code, batch=16)
+        again = bulk_import.run(app.credentials_services.deps, path, dept.code, batch=16)
     assert (again.imported, again.skipped) == (0, 59)
 
 
@@ -75,7 +74,7 @@ def write_lines(path, lines):
 def test_fixing_a_rejected_line_imports_exactly_that_line(app, dept, tmp_path):
     path = write(tmp_path, dept, 12, bad_lines={3})
     with app.app_context():
-        first = bulk_import.run(deps(), path, dept.code)
+        first = bulk_import.run(app.credentials_services.deps, path, dept.code)
     assert (first.imported, len(first.rejected)) == (11, 2)  # line 3 and the garbage line 6
     lines = path.read_text(encoding="utf-8").splitlines()
     fixed = json.loads(lines[2])
@@ -83,7 +82,7 @@ def test_fixing_a_rejected_line_imports_exactly_that_line(app, dept, tmp_path):
     lines[2] = json.dumps(fixed, ensure_ascii=False)
     write_lines(path, lines)  # another file hash, same licences
     with app.app_context():
-        second = bulk_import.run(deps(), path, dept.code)
+        second = bulk_import.run(app.credentials_services.deps, path, dept.code)
     assert (second.imported, second.skipped) == (1, 11)
     assert [n for n, _ in second.rejected] == [6]
     assert count(app, Licence, department_code=dept.code) == 12
@@ -95,7 +94,7 @@ def test_partial_copy_imports_nothing_new_with_bulk_queries(app, dept, tmp_path)
 
     path = write(tmp_path, dept, 120)
     with app.app_context():
-        bulk_import.run(deps(), path, dept.code, batch=60)
+        bulk_import.run(app.credentials_services.deps, path, dept.code, batch=60)
     stored = count(app, Licence, department_code=dept.code)
     copy = write_lines(tmp_path / "copy.jsonl", path.read_text(encoding="utf-8").splitlines()[:90])
     statements = []
@@ -107,7 +106,7 @@ def test_partial_copy_imports_nothing_new_with_bulk_queries(app, dept, tmp_path)
     event.listen(engine, "before_cursor_execute", seen)
     try:
         with app.app_context():
-            summary = bulk_import.run(deps(), copy, dept.code, batch=60)
+            summary = bulk_import.run(app.credentials_services.deps, copy, dept.code, batch=60)
     finally:
         event.remove(engine, "before_cursor_execute", seen)
     assert (summary.imported, summary.skipped, summary.total) == (0, 89, 90)
@@ -120,13 +119,13 @@ def test_partial_copy_imports_nothing_new_with_bulk_queries(app, dept, tmp_path)
 def test_same_serial_with_other_content_is_rejected_not_duplicated(app, dept, tmp_path):
     path = write(tmp_path, dept, 3)
     with app.app_context():
-        bulk_import.run(deps(), path, dept.code)
+        bulk_import.run(app.credentials_services.deps, path, dept.code)
     lines = path.read_text(encoding="utf-8").splitlines()
     changed = json.loads(lines[0])
     changed["claims"]["note"] = "改过"
     other = write_lines(tmp_path / "changed.jsonl", [json.dumps(changed, ensure_ascii=False)])
     with app.app_context():
-        summary = bulk_import.run(deps(), other, dept.code)
+        summary = bulk_import.run(app.credentials_services.deps, other, dept.code)
     assert summary.imported == 0
     assert summary.rejected == [(1, ["serial: already_imported"])]
     assert count(app, Licence, department_code=dept.code, serial=changed["serial"]) == 1
@@ -135,7 +134,7 @@ def test_same_serial_with_other_content_is_rejected_not_duplicated(app, dept, tm
 def test_import_lines_need_a_serial(app, dept, tmp_path):
     path = write_lines(tmp_path / "noserial.jsonl", [json.dumps(dept.body(), ensure_ascii=False)])
     with app.app_context():
-        summary = bulk_import.run(deps(), path, dept.code)
+        summary = bulk_import.run(app.credentials_services.deps, path, dept.code)
     assert summary.rejected == [(1, ["serial: required"])]
     assert count(app, Licence, department_code=dept.code) == 0
 
@@ -151,7 +150,7 @@ def test_database_refuses_a_second_licence_with_the_same_content_key(app, dept):
     request = parse_issue_request(dept.body(serial="DUP0001", version=2),
                                   allow_import_fields=True)
     with app.app_context():
-        outcome = issuance.issue_many(deps(), dept.code, [request])[0]
+        outcome = issuance.issue_many(app.credentials_services.deps, dept.code, [request])[0]
     assert outcome.error is None
     sessions = app.extensions["onegate.sessions"]
     with pytest.raises(IntegrityError), sessions.begin() as session:
@@ -177,7 +176,8 @@ def test_two_concurrent_imports_store_each_licence_once(app, dept, tmp_path):
     def one():
         try:
             with app.app_context():
-                results.append(bulk_import.run(deps(), path, dept.code, batch=20))
+                results.append(bulk_import.run(app.credentials_services.deps, path,
+                                               dept.code, batch=20))
         except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
             failures.append(exc)
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from credentials import catalogue, demo
-from credentials.cli import GROUPS
+from credentials.cli import groups
 from credentials.errors import ValidationFailed
 from tests.credentials.helpers import TEST_SCHEMA, uscc
 
@@ -83,7 +83,7 @@ def run_cli(app, *args):
     def root():
         pass
 
-    for group in GROUPS:
+    for group in groups(lambda: app.credentials_services):
         root.add_command(group)
     with app.app_context():
         return CliRunner().invoke(root, list(args), catch_exceptions=False)

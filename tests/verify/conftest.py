@@ -41,11 +41,17 @@ def corpus_app(vapp, corpus):
 
 def install_corpus(app, corpus, limit: int = 10_000):
     trust, status = corpus.trust(), corpus.status()
-    app.extensions["onegate.verify"] = {
-        "trust": trust, "status": status,
-        "verifier": Verifier(trust=trust, status=status, clock=lambda: corpus.now),
-        "limiter": FixedWindow(limit, 60, MemoryCounter()),
-    }
+    replace_verify_services(app, trust=trust, status=status,
+                            verifier=Verifier(trust=trust, status=status,
+                                              clock=lambda: corpus.now),
+                            limiter=FixedWindow(limit, 60, MemoryCounter()))
+
+
+def replace_verify_services(app, **parts):
+    """Swap parts of the app's VerifyServices in place (test only: the blueprints hold
+    that object, built once by admin, and read its fields per request)."""
+    for name, value in parts.items():
+        object.__setattr__(app.verify_services, name, value)
 
 
 @pytest.fixture

@@ -82,9 +82,8 @@ def test_revoked_department_key_and_untrusted_type(full_app, issued):
 
     kid = ring.signer(keys.department(dept.code), "ES256").kid
     ring.revoke(kid)
-    from verify import service
 
-    service.trust(full_app).refresh()
+    full_app.verify_services.trust.refresh()
     assert _api(client, lic["sd_jwt"]) == "invalid"
     assert _api(client, lic["offline_qr"]) == "invalid"
 
