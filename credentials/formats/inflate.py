@@ -6,7 +6,6 @@ import zlib
 
 from credentials.formats.errors import DecompressionLimitExceeded, InvalidCompression
 
-
 #: A 2 KiB window (zlib ``wbits`` 11). Measured on a 10,000,000-entry, 2-bit list at 1%
 #: revoked (docs/PERFORMANCE.md): level 9 with the default 32 KiB window gives 144 KB
 #: in 0.7-3 s (long hash chains over the runs of zero bytes); a 2 KiB window gives
