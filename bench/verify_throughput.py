@@ -32,7 +32,6 @@ from tests.verify.corpus import new_corpus  # noqa: E402
 from verify.pipeline import Verifier  # noqa: E402
 from verify.ratelimit import FixedWindow  # noqa: E402
 
-
 TARGET_RATIO = 0.5
 
 
