@@ -16,6 +16,7 @@ again by its own signer.
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
@@ -39,6 +40,7 @@ TOKEN_LIFETIME = 86_400
 STATE_VALUES = {"valid": status_list.VALID, "revoked": status_list.INVALID,
                 "suspended": status_list.SUSPENDED}
 _PROBE_CHUNK = 400
+_LIST_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
 def allocate(session: Session, department_code: str, count: int) -> list[tuple[str, int]]:
@@ -198,6 +200,8 @@ def list_state(session: Session, list_id: str, cache: SignedListCache) -> ListSt
     is seen by the next call in every worker; the bits are rebuilt only when the
     version moved. Raises SQLAlchemyError when the database cannot be read.
     """
+    if not _is_list_id(list_id):
+        return None
     found = session.execute(select(
         StatusListRow.department_code, StatusListRow.version, StatusListRow.size,
         StatusListRow.bits).where(StatusListRow.id == list_id)).first()
@@ -243,7 +247,7 @@ def signed_token(session: Session, keyring: Any, issuer: str, list_id: str,
 
     Raises keys.NoActiveKey if the department cannot sign.
     """
-    row = session.get(StatusListRow, list_id) if 0 < len(list_id) <= 32 else None
+    row = session.get(StatusListRow, list_id) if _is_list_id(list_id) else None
     return signed_list(session, keyring, issuer, row, cache) if row is not None else None
 
 
@@ -251,3 +255,9 @@ def list_ids(session: Session) -> list[tuple[str, str]]:
     """(list id, department code) of every list, by id."""
     return [(list_id, code) for list_id, code in session.execute(
         select(StatusListRow.id, StatusListRow.department_code).order_by(StatusListRow.id))]
+
+
+def _is_list_id(list_id: object) -> bool:
+    """Ids are generated hex; anything else (NUL bytes, which PostgreSQL refuses in
+    text, over-long text) is no list rather than a database error."""
+    return isinstance(list_id, str) and _LIST_ID.fullmatch(list_id) is not None

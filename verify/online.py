@@ -109,8 +109,7 @@ class LocalStatusSource:
         Raises StatusUnavailable for a uri that is not one of our lists."""
         row_id = self._list_id(uri)
         with self._sessions() as session:
-            state = status.list_state(session, row_id, self._cache) \
-                if 0 < len(row_id) <= 32 else None
+            state = status.list_state(session, row_id, self._cache)
         if state is None or layout.status_uri(self._base, state.department_code,
                                               state.list_id) != uri:
             raise StatusUnavailable(f"no status list at {uri}")
