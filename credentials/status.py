@@ -9,16 +9,19 @@ Statuses are not kept as a blob: each licence row holds its ``state``, and the
 unique ``(status_list_id, status_idx)`` constraint records which slots are taken.
 The signed list is built on request from the rows that are not valid, and cached
 under the list's ``version``, which every status change increments - so a fresh
-fetch sees a change at once.
+fetch sees a change at once. ``list_state`` hands the decoded bits to an in-process
+verifier (verify.online) through the same cache: no token is signed to be verified
+again by its own signer.
 """
 
 from __future__ import annotations
 
+import re
 import secrets
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
@@ -37,6 +40,7 @@ TOKEN_LIFETIME = 86_400
 STATE_VALUES = {"valid": status_list.VALID, "revoked": status_list.INVALID,
                 "suspended": status_list.SUSPENDED}
 _PROBE_CHUNK = 400
+_LIST_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
 def allocate(session: Session, department_code: str, count: int) -> list[tuple[str, int]]:
@@ -89,9 +93,13 @@ def record_change(session: Session, list_id: str) -> None:
 
 def current_bits(session: Session, row: StatusListRow) -> status_list.StatusList:
     """The list as it stands: every slot valid except the rows that say otherwise."""
-    bits = status_list.StatusList(row.size, row.bits)
+    return _bits(session, row.id, row.size, row.bits)
+
+
+def _bits(session: Session, list_id: str, size: int, width: int) -> status_list.StatusList:
+    bits = status_list.StatusList(size, width)
     changed = session.execute(select(Licence.status_idx, Licence.state).where(
-        Licence.status_list_id == row.id, Licence.state != "valid"))
+        Licence.status_list_id == list_id, Licence.state != "valid"))
     for idx, state in changed:
         bits.set(idx, STATE_VALUES[state])
     return bits
@@ -102,30 +110,111 @@ class SignedList:
     token: str
     etag: str
     iat: int
+    uri: str = ""
+
+
+@dataclass(frozen=True)
+class ListState:
+    """One version of a list, decoded: what a verifier in this process reads status
+    bits from (``bits`` is shared: read it, never ``set`` it)."""
+
+    list_id: str
+    department_code: str
+    version: int
+    bits: status_list.StatusList
+
+
+@dataclass
+class _Entry:
+    version: int
+    state: ListState | None = None
+    signed: dict[str, SignedList] = field(default_factory=dict)  # kid -> token
 
 
 class SignedListCache:
-    """A small LRU of signed lists keyed by (list id, version, kid)."""
+    """The one status-list cache: per list id, the decoded bits of its latest version
+    seen and the Status List Tokens signed from them (by kid). LRU, bounded by lists
+    (``capacity``; a 100,000-entry 2-bit list is 25 KB of bits, so 256 lists ~6.4 MB)
+    and by kids per list (``MAX_KIDS``). A new version replaces the list's entry."""
 
-    def __init__(self, capacity: int = 64) -> None:
-        self._items: OrderedDict[tuple[str, int, str], SignedList] = OrderedDict()
+    MAX_KIDS = 4
+
+    def __init__(self, capacity: int = 256) -> None:
+        self._items: OrderedDict[str, _Entry] = OrderedDict()
         self._capacity = capacity
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _entry(self, list_id: str, version: int) -> _Entry:
+        entry = self._items.get(list_id)
+        if entry is None or entry.version < version:
+            entry = self._items[list_id] = _Entry(version)
+        self._items.move_to_end(list_id)
+        while len(self._items) > self._capacity:
+            self._items.popitem(last=False)
+        return entry
+
     def get(self, key: tuple[str, int, str], max_age: int) -> SignedList | None:
+        """The token signed for (list id, version, kid), unless older than ``max_age``."""
+        list_id, version, kid = key
         with self._lock:
-            found = self._items.get(key)
+            entry = self._items.get(list_id)
+            found = entry.signed.get(kid) if entry and entry.version == version else None
             if found is None or found.iat + max_age < time.time():
                 return None
-            self._items.move_to_end(key)
+            self._items.move_to_end(list_id)
             return found
 
     def put(self, key: tuple[str, int, str], value: SignedList) -> None:
+        list_id, version, kid = key
         with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self._capacity:
-                self._items.popitem(last=False)
+            entry = self._entry(list_id, version)
+            if entry.version == version:
+                entry.signed[kid] = value
+                while len(entry.signed) > self.MAX_KIDS:
+                    entry.signed.pop(next(iter(entry.signed)))
+
+    def state(self, list_id: str, version: int) -> ListState | None:
+        """The decoded list at exactly ``version``, if held."""
+        with self._lock:
+            entry = self._items.get(list_id)
+            if entry is None or entry.version != version or entry.state is None:
+                return None
+            self._items.move_to_end(list_id)
+            return entry.state
+
+    def put_state(self, state: ListState) -> None:
+        with self._lock:
+            entry = self._entry(state.list_id, state.version)
+            if entry.version == state.version:
+                entry.state = state
+
+
+def list_state(session: Session, list_id: str, cache: SignedListCache) -> ListState | None:
+    """The list ``list_id`` as it stands, decoded; None if there is no such list.
+
+    The freshness check is one primary-key read of the list's ``version`` (every status
+    change bumps it in the same transaction), so a revocation committed by any worker
+    is seen by the next call in every worker; the bits are rebuilt only when the
+    version moved. Raises SQLAlchemyError when the database cannot be read.
+    """
+    if not _is_list_id(list_id):
+        return None
+    found = session.execute(select(
+        StatusListRow.department_code, StatusListRow.version, StatusListRow.size,
+        StatusListRow.bits).where(StatusListRow.id == list_id)).first()
+    if found is None:
+        return None
+    department_code, version, size, width = found
+    cached = cache.state(list_id, version)
+    if cached is not None:
+        return cached
+    bits = _bits(session, list_id, size, width)
+    state = ListState(list_id, department_code, version, bits)
+    cache.put_state(state)
+    return state
 
 
 def signed_list(session: Session, keyring: Any, issuer: str, row: StatusListRow,
@@ -139,11 +228,36 @@ def signed_list(session: Session, keyring: Any, issuer: str, row: StatusListRow,
     cached = cache.get(key, max_age=TOKEN_LIFETIME // 2)
     if cached is not None:
         return cached
+    state = cache.state(row.id, row.version)
+    bits = state.bits if state is not None else current_bits(session, row)
     now = int(time.time())
     token = status_list.status_list_jwt(
-        current_bits(session, row), uri=layout.status_uri(issuer, row.department_code, row.id),
+        bits, uri=layout.status_uri(issuer, row.department_code, row.id),
         iat=now, exp=now + TOKEN_LIFETIME, ttl=TTL_SECONDS, private_key=signer.private_key,
         alg=signer.alg, kid=signer.kid)
-    result = SignedList(token=token, etag=f"{row.id}-{row.version}-{signer.kid[:12]}", iat=now)
+    result = SignedList(token=token, etag=f"{row.id}-{row.version}-{signer.kid[:12]}", iat=now,
+                        uri=layout.status_uri(issuer, row.department_code, row.id))
     cache.put(key, result)
     return result
+
+
+def signed_token(session: Session, keyring: Any, issuer: str, list_id: str,
+                 cache: SignedListCache) -> SignedList | None:
+    """``signed_list`` by list id; None if there is no such list.
+
+    Raises keys.NoActiveKey if the department cannot sign.
+    """
+    row = session.get(StatusListRow, list_id) if _is_list_id(list_id) else None
+    return signed_list(session, keyring, issuer, row, cache) if row is not None else None
+
+
+def list_ids(session: Session) -> list[tuple[str, str]]:
+    """(list id, department code) of every list, by id."""
+    return [(list_id, code) for list_id, code in session.execute(
+        select(StatusListRow.id, StatusListRow.department_code).order_by(StatusListRow.id))]
+
+
+def _is_list_id(list_id: object) -> bool:
+    """Ids are generated hex; anything else (NUL bytes, which PostgreSQL refuses in
+    text, over-long text) is no list rather than a database error."""
+    return isinstance(list_id, str) and _LIST_ID.fullmatch(list_id) is not None

@@ -21,7 +21,8 @@ from sqlalchemy.orm import Session
 
 import keys
 from credentials import layout, references, status
-from credentials.models import Department, LicenceType, StatusListRow
+from credentials.formats.status_list import StatusList
+from credentials.models import Department, LicenceType
 from verify.errors import ReferenceUnresolved, StatusUnavailable
 from verify.sources import TrustedIssuer
 
@@ -82,55 +83,60 @@ class CatalogueTrustSource:
 
 
 class LocalStatusSource:
-    """Status List Tokens of our own departments, signed in process (no HTTP to ourselves:
-    a sync worker calling its own endpoint would deadlock).
+    """The status of our own departments' licences, read in process (no HTTP to
+    ourselves: a sync worker calling its own endpoint would deadlock).
 
-    ``live``: this is the authoritative state, so the verifier asks on every
-    verification and a revocation shows at once in every worker (verify.status_cache).
-    Each fetch is one primary-key read of the list's row: its ``version`` moves with
-    every status change. The token signed for a version is reused for ``key_ttl``
-    seconds without asking the key ring which key is active (that costs more than the
-    read); a key rotation is thus picked up within the trust snapshot's time."""
+    ``live``: this is the authoritative state. ``status_bits`` hands the verifier the
+    decoded list through ``credentials.status.list_state``: one primary-key read of the
+    list's ``version`` per verification (the freshness check: a revocation committed by
+    any worker is seen at once in every worker), the bits rebuilt only when the version
+    moved, held in the one bounded status-list cache. Nothing is signed to be verified
+    again by its own signer. ``fetch`` (signed tokens) serves the offline bundle."""
 
     live = True
 
     def __init__(self, session: Callable[[], Session], keyring: Any, base: str,
                  key_ttl: float = 10.0, clock: Callable[[], float] = time.monotonic,
                  cache: status.SignedListCache | None = None) -> None:
+        # key_ttl and clock are accepted for the callers that pass them; unused now.
         self._session, self._keyring, self._base = session, keyring, base
         self._cache = cache if cache is not None else status.SignedListCache()
-        self._key_ttl, self._clock = key_ttl, clock
-        self._recent: dict[str, tuple[int, float, str]] = {}  # row id -> (version, until, token)
-        self._lock = threading.Lock()
+
+    def _list_id(self, uri: str) -> str:
+        return uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
+
+    def status_bits(self, uri: str) -> tuple[str, StatusList]:
+        """(issuer URL of the list's department, its decoded bits) for ``uri``.
+
+        Raises StatusUnavailable for a uri that is not one of our lists."""
+        row_id = self._list_id(uri)
+        state = status.list_state(self._session(), row_id, self._cache)
+        if state is None or layout.status_uri(self._base, state.department_code,
+                                              state.list_id) != uri:
+            raise StatusUnavailable(f"no status list at {uri}")
+        return layout.issuer_url(self._base, state.department_code), state.bits
 
     def fetch(self, uri: str) -> str:
-        row_id = uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
-        session = self._session()
-        row = session.get(StatusListRow, row_id) if row_id else None
-        if row is None or layout.status_uri(self._base, row.department_code, row.id) != uri:
-            raise StatusUnavailable(f"no status list at {uri}")
-        with self._lock:
-            recent = self._recent.get(row.id)
-        if recent and recent[0] == row.version and self._clock() < recent[1]:
-            return recent[2]
+        """The signed Status List Token at ``uri``; raises StatusUnavailable."""
+        row_id = self._list_id(uri)
         try:
-            token = status.signed_list(session, self._keyring, self._base, row,
-                                       self._cache).token
+            signed = status.signed_token(self._session(), self._keyring, self._base, row_id,
+                                         self._cache)
         except keys.KeysError as exc:
             raise StatusUnavailable("the department cannot sign its status list") from exc
-        with self._lock:
-            self._recent[row.id] = (row.version, self._clock() + self._key_ttl, token)
-        return token
+        if signed is None or signed.uri != uri:
+            raise StatusUnavailable(f"no status list at {uri}")
+        return signed.token
 
     def all_tokens(self) -> dict[str, str]:
         """uri -> token for every list that can be signed (the offline bundle carries them
         all). A department left without an active key (all revoked) cannot sign its lists:
         they are left out - its licences then fail offline at the status step - rather
         than failing the bundle of every other department."""
-        rows = list(self._session().scalars(select(StatusListRow).order_by(StatusListRow.id)))
+        rows = status.list_ids(self._session())
         tokens = {}
-        for row in rows:
-            uri = layout.status_uri(self._base, row.department_code, row.id)
+        for list_id, department_code in rows:
+            uri = layout.status_uri(self._base, department_code, list_id)
             try:
                 tokens[uri] = self.fetch(uri)
             except StatusUnavailable:

@@ -43,6 +43,7 @@ MAX_TEXT = 64 * 1024
 DEFAULT_ALGORITHMS = ("ES256", "EdDSA")
 OPTIONAL_ALGORITHMS = ("RS256",)
 DEFAULT_LEEWAY = 60
+MAX_CACHED_KEYS = 1024
 _REFERENCE_PATH = re.compile(r"/v/([0-9A-Za-z.]{1,200})/?")
 
 
@@ -110,7 +111,10 @@ class Verifier:
         cache_key = (str(jwk.get("kid")), *sorted(required_members(jwk).items()))
         key = self._keys.get(cache_key)
         if key is None:
-            key = self._keys[cache_key] = public_key_from_jwk(jwk)
+            key = public_key_from_jwk(jwk)
+            if len(self._keys) >= MAX_CACHED_KEYS:  # bounded: published keys are few
+                self._keys.clear()
+            self._keys[cache_key] = key
         return key
 
 

@@ -1,25 +1,26 @@
-"""Status List Tokens fetched through a StatusSource, verified, and cached.
+"""Status lists for the pipeline's status step, through a StatusSource.
 
-The list is verified with the credential issuer's own published keys: a list
-signed by anyone else says nothing about that issuer's licences.
+Two kinds of source:
 
-How long a list is reused depends on where it comes from:
-
-- A source that fetches over the network, or a bundle, is an outside consumer:
-  its lists are reused until ``iat + ttl`` (or ``exp``) passes, as the status-list
-  draft lets relying parties do.
-- A *live* source (``live = True``: ``verify.online.LocalStatusSource``, which reads
-  our own database) is asked on every verification, so a revocation or suspension
-  is seen at once and every worker agrees (issue 4: "a change is visible in a freshly
-  fetched list at once"). The source keeps its own version-keyed cache of signed
-  lists, so asking it costs one small query; only the signature check and the
-  decompression are saved here, keyed by the exact token text.
+- A *live* source that reads our own authoritative state in process
+  (``verify.online.LocalStatusSource``) offers ``status_bits(uri)``: the decoded bits
+  and the issuer URL of the department that owns the list. Nothing is signed or
+  verified: the source is the issuer itself. The source does the freshness check (one
+  primary-key read of the list's version per verification), so a revocation is seen
+  at once and every worker agrees (issue 4); the bits live in the one status-list
+  cache, ``credentials.status.SignedListCache``. Nothing is cached here.
+- Any other source gives Status List Token text (``fetch``), verified with the
+  credential issuer's own published keys: a list signed by anyone else says nothing
+  about that issuer's licences. A source over the network, or a bundle, is an outside
+  consumer: its lists are reused until ``iat + ttl`` (or ``exp``) passes, as the
+  status-list draft lets relying parties do (a bounded LRU). A live token source
+  without ``status_bits`` (tests) is verified on every call.
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections import OrderedDict
 
 from credentials.formats import jws, status_list
 from credentials.formats.errors import FormatError
@@ -29,26 +30,37 @@ from verify.sources import StatusSource, TrustedIssuer
 
 DEFAULT_TTL = 300
 MAX_TTL = 86400
+CAPACITY = 1024
 
 
 class StatusCache:
-    """Verified status lists by (issuer, uri): until ``iat + ttl`` (or ``exp``) passes
-    for outside sources, for as long as the token text is unchanged for live ones."""
+    """Status lists by (issuer, uri): asked of a live source every time; for outside
+    sources verified once and reused until ``iat + ttl`` (or ``exp``) passes."""
 
-    def __init__(self, source: StatusSource, algorithms: tuple[str, ...]) -> None:
+    def __init__(self, source: StatusSource, algorithms: tuple[str, ...],
+                 capacity: int = CAPACITY) -> None:
         self.source = source
         self.algorithms = algorithms
         self.live = bool(getattr(source, "live", False))
-        self._entries: dict[tuple[str, str], tuple[int, status_list.StatusList]] = {}
-        self._verified_texts: dict[tuple[str, str],
-                                   tuple[str, int, str, status_list.StatusList]] = {}
+        self._bits = getattr(source, "status_bits", None) if self.live else None
+        self._entries: OrderedDict[tuple[str, str], tuple[int, status_list.StatusList]] = \
+            OrderedDict()
+        self._capacity = capacity
         self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
     def get(self, issuer: TrustedIssuer, uri: str, now: int) -> status_list.StatusList:
         """The list behind ``uri``; raises StatusUnavailable if it cannot be had or trusted."""
-        key = (issuer.issuer, uri)
+        if self._bits is not None:
+            owner, bits = self._bits(uri)
+            if owner != issuer.issuer:
+                raise StatusUnavailable("status list is not signed by the licence's issuer")
+            return bits
         if self.live:
-            return self._live(issuer, uri, now)
+            return self._verified(issuer, uri, self.source.fetch(uri), now).status_list
+        key = (issuer.issuer, uri)
         with self._lock:
             cached = self._entries.get(key)
         if cached and now < cached[0]:
@@ -59,22 +71,9 @@ class StatusCache:
             expires = min(expires, token.exp)
         with self._lock:
             self._entries[key] = (expires, token.status_list)
-        return token.status_list
-
-    def _live(self, issuer: TrustedIssuer, uri: str, now: int) -> status_list.StatusList:
-        """Fetched every time; the verified list is reused while the text is the same
-        (same text, same signature, same bits) and the token has not expired."""
-        key = (issuer.issuer, uri)
-        text = self.source.fetch(uri)
-        with self._lock:
-            cached = self._verified_texts.get(key)
-        if cached and cached[0] == text and now < cached[1] and issuer.key(cached[2]):
-            return cached[3]  # the signing key is still published: the check still holds
-        token = self._verified(issuer, uri, text, now)
-        expires = token.exp if token.exp is not None else now + MAX_TTL
-        kid = jws.unverified_parts(text)[0]["kid"]
-        with self._lock:
-            self._verified_texts[key] = (text, expires, kid, token.status_list)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._capacity:
+                self._entries.popitem(last=False)
         return token.status_list
 
     def _verified(self, issuer: TrustedIssuer, uri: str, text: str,
@@ -87,13 +86,9 @@ class StatusCache:
             if jwk is None:
                 raise StatusUnavailable("status list is not signed by the licence's issuer")
             return status_list.parse_status_list_jwt(
-                text, _public_key(jwk), expected_uri=uri, now=as_of,
+                text, public_key_from_jwk(jwk), expected_uri=uri, now=as_of,
                 algorithms=self.algorithms)
         except FormatError as exc:
             raise StatusUnavailable(f"status list does not verify ({exc.code})") from exc
         except ValueError as exc:
             raise StatusUnavailable("status list signer key is unusable") from exc
-
-
-def _public_key(jwk: dict[str, Any]):
-    return public_key_from_jwk(jwk)

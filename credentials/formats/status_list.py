@@ -44,6 +44,7 @@ class StatusList:
         self.size = size
         self.bits = bits
         self._data = bytearray(data) if data is not None else bytearray(length)
+        self._compressed: str | None = None
 
     def _locate(self, idx: int) -> tuple[int, int]:
         if isinstance(idx, bool) or not isinstance(idx, int) or not 0 <= idx < self.size:
@@ -63,13 +64,18 @@ class StatusList:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= mask:
             raise InvalidStatusValue(f"status {value!r} does not fit {self.bits} bits")
         self._data[byte] = (self._data[byte] & ~(mask << shift) & 0xFF) | (value << shift)
+        self._compressed = None
 
     def to_bytes(self) -> bytes:
         return bytes(self._data)
 
     def to_compressed(self) -> str:
-        """The ``lst`` value: zlib/DEFLATE at level 9, then base64url (draft "Status List")."""
-        return base64url.encode(inflate.compress(bytes(self._data)))
+        """The ``lst`` value: zlib/DEFLATE at level 9, then base64url (draft "Status List").
+
+        Kept until the next ``set``: the JWT and a size report reuse one compression."""
+        if self._compressed is None:
+            self._compressed = base64url.encode(inflate.compress_sparse(bytes(self._data)))
+        return self._compressed
 
     def to_json(self) -> dict[str, Any]:
         return {"bits": self.bits, "lst": self.to_compressed()}
