@@ -72,6 +72,15 @@ bench: dev-venv
 bench-servers: dev-venv
 	$(BIN)/python bench/servers.py --db $(BENCH_DB) $(if $(QUICK),--quick)
 
+# Two `onegate serve` processes on PostgreSQL and Redis behind HAProxy (Debian's
+# package), from nothing; Ctrl-C stops it and drops its database. tests/reliability/
+# test_cluster.py (part of make test's PostgreSQL half) starts the same cluster.
+cluster: dev-venv
+	$(BIN)/python bench/cluster.py $(if $(SERVER),--server $(SERVER))
+
+test-cluster: dev-venv
+	ONEGATE_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider tests/reliability/test_cluster.py
+
 # In-process micro-benchmarks: issuance, status lists, QR rendering, verification.
 bench-micro: dev-venv
 	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick)

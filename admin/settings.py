@@ -151,9 +151,10 @@ SETTINGS: tuple[Setting, ...] = (
             "`development`, `test` or `production`; production refuses development defaults."),
     Setting("HOST", str, "127.0.0.1", "Address `onegate serve` and `make run` listen on."),
     Setting("PORT", parse_port, 8000, "Port `onegate serve` and `make run` listen on."),
-    Setting("SERVER", parse_server, "gthread",
-            "WSGI server of `onegate serve`: `gthread` (gunicorn, threads), `granian` or "
-            "`gevent` (gunicorn); chosen by measurement, see docs/PERFORMANCE.md."),
+    Setting("SERVER", parse_server, "granian",
+            "WSGI server of `onegate serve`: `granian` (measured fastest), `gthread` "
+            "(gunicorn, threads) or `gevent` (gunicorn; measured 5x slower); see "
+            "docs/PERFORMANCE.md."),
     Setting("ISSUER", parse_url, None,
             "Public base URL and OIDC issuer, e.g. `https://id.gd.gov.cn`; "
             "default `http://HOST:PORT`."),

@@ -89,6 +89,7 @@ class Instance:
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="bench-")))
     port: int = field(default_factory=free_port)
     database: str | None = None
+    extra: dict = field(default_factory=dict)  # more ONEGATE_* settings
     logins: dict = field(default_factory=dict)
     licence: str = ""
 
@@ -108,14 +109,14 @@ class Instance:
                 "ONEGATE_SECRET_KEY": "bench-" + "s" * 40, "ONEGATE_LOG_LEVEL": "WARNING",
                 # the bench measures the work, not the limits that would refuse it
                 "ONEGATE_TOKEN_RATE_LIMIT": str(10**9), "ONEGATE_VERIFY_RATE_LIMIT": str(10**9),
-                "PYTHONPATH": str(ROOT)}
+                "PYTHONPATH": str(ROOT), **self.extra}
 
-    def create(self) -> None:
+    def create(self, name: str = "bench") -> None:
         """Create the database and load the demo data with `onegate init --demo`."""
         if self.db == "postgresql":
             import psycopg
 
-            self.database = f"bench_{os.getpid()}"
+            self.database = f"{name}_{os.getpid()}"
             dsn = POSTGRES.replace("postgresql+psycopg", "postgresql") + "/postgres"
             with psycopg.connect(dsn, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.database}"')
@@ -139,13 +140,19 @@ class Instance:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def serve(self, server: str, workers: int = 1, threads: int = 8) -> subprocess.Popen:
-        log = (self.workdir / f"serve-{server}.log").open("a")
+    def serve(self, server: str, workers: int = 1, threads: int = 8, port: int | None = None,
+              pin: bool = True) -> subprocess.Popen:
+        """`onegate serve` (pinned to SERVER_CORE unless ``pin`` is false) on ``port``
+        (default the issuer's); returns once /readyz answers 200."""
+        port = port or self.port
+        log = (self.workdir / f"serve-{server}-{port}.log").open("a")
+        command = [BIN / "onegate", "serve", "--workers", str(workers), "--threads",
+                   str(threads), "--server", server, "--port", str(port)]
         process = subprocess.Popen(
-            ["taskset", "-c", SERVER_CORE, BIN / "onegate", "serve", "--workers", str(workers),
-             "--threads", str(threads), "--server", server], env=self.env(), cwd=ROOT,
-            stdout=log, stderr=subprocess.STDOUT)
-        wait_ready(self.url + "/readyz", process)
+            (["taskset", "-c", SERVER_CORE] if pin else []) + command, env=self.env(),
+            cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        wait_ready(f"http://127.0.0.1:{port}/readyz", process)
         return process
 
 
