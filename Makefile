@@ -8,7 +8,8 @@ PORT   ?= 8000
 ONEGATE_TEST_POSTGRES ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export ONEGATE_TEST_POSTGRES
 
-.PHONY: run test lint security venv dev-venv bench load fuzz clean
+.PHONY: run test lint security venv dev-venv bench bench-servers bench-micro cluster \
+	test-cluster load fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -58,8 +59,31 @@ fuzz: dev-venv
 	ONEGATE_FUZZ_CASES=$${ONEGATE_FUZZ_CASES:-50000} ONEGATE_FUZZ_SEED=$${ONEGATE_FUZZ_SEED:-random} \
 		ONEGATE_TEST_DB=sqlite $(BIN)/python -m pytest -p no:cacheprovider tests/admin/test_api_fuzz.py
 
+# onegate beside its references in one run, as ratios against issue 9's targets
+# (docs/PERFORMANCE.md): `make bench QUICK=1 ONLY=jwks,token BENCH_DB=postgresql SERVER=gevent`.
+# Needs wrk and taskset (apt-get install -y wrk); results in bench/results/.
+BENCH_DB ?= sqlite
+BENCH_FLAGS = --db $(BENCH_DB) $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY)) \
+	$(if $(SERVER),--server $(SERVER))
 bench: dev-venv
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/http_bench.py $(BENCH_FLAGS)
+
+# The WSGI servers side by side on the hot endpoints (jwks, token, verify).
+bench-servers: dev-venv
+	$(BIN)/python bench/servers.py --db $(BENCH_DB) $(if $(QUICK),--quick)
+
+# Two `onegate serve` processes on PostgreSQL and Redis behind HAProxy (Debian's
+# package), from nothing; Ctrl-C stops it and drops its database. tests/reliability/
+# test_cluster.py (part of make test's PostgreSQL half) starts the same cluster.
+cluster: dev-venv
+	$(BIN)/python bench/cluster.py $(if $(SERVER),--server $(SERVER))
+
+test-cluster: dev-venv
+	ONEGATE_TEST_DB=postgresql $(BIN)/python -m pytest -p no:cacheprovider tests/reliability/test_cluster.py
+
+# In-process micro-benchmarks: issuance, status lists, QR rendering, verification.
+bench-micro: dev-venv
+	$(BIN)/python bench/run_all.py $(if $(QUICK),--quick)
 
 # 60 s at 64 connections on the token, verify and issuance endpoints of a live server
 # on loopback (make test runs the same test for 5 s at 16); prints p50/p99 and rates.

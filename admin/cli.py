@@ -12,7 +12,7 @@ import click
 from flask import current_app, has_app_context
 
 from admin import bootstrap, db
-from admin.settings import ConfigError, markdown_table
+from admin.settings import SERVERS, ConfigError, markdown_table
 
 #: Commands that need no app, so no instance: they neither read nor create one.
 NO_APP = {"config", "new-kek", "verify", "verify-bundle"}
@@ -162,13 +162,17 @@ def init(demo: bool) -> None:
 @click.option("--port", type=int, default=None, help="Default ONEGATE_PORT.")
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=8, show_default=True)
-def serve(host: str | None, port: int | None, workers: int, threads: int) -> None:
-    """Serve with gunicorn (threaded workers)."""
-    from admin import serve as server
+@click.option("--server", type=click.Choice(SERVERS), default=None,
+              help="WSGI server; default ONEGATE_SERVER.")
+def serve(host: str | None, port: int | None, workers: int, threads: int,
+          server: str | None) -> None:
+    """Serve with the chosen WSGI server (several requests per worker at once)."""
+    from admin import serve as servers
     from admin.app import create_app
 
     settings = current_app.config["ONEGATE"]
     host, port = host or settings["HOST"], port or settings["PORT"]
+    server = server or settings["SERVER"]
     # Workers build their own app from the environment: let them see the same address,
     # so the default issuer (http://HOST:PORT) names where we really listen.
     os.environ["ONEGATE_HOST"], os.environ["ONEGATE_PORT"] = host, str(port)
@@ -178,8 +182,8 @@ def serve(host: str | None, port: int | None, workers: int, threads: int) -> Non
     _record_issuer(app, "serve")
     app.extensions["onegate.engine"].dispose()
     click.echo(f"onegate listening on http://{host}:{port} (issuer "
-               f"{app.config['ONEGATE']['ISSUER']})")
-    server.run(create_app, host, port, workers, threads)
+               f"{app.config['ONEGATE']['ISSUER']}; {server}, {workers} workers)")
+    servers.run(create_app, host, port, workers, threads, server)
 
 
 @cli.group("keys")

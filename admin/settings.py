@@ -18,6 +18,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 PREFIX = "ONEGATE_"
+#: The servers `onegate serve` can run (admin.serve.SERVERS; no import: settings is a leaf).
+SERVERS = ("gthread", "granian", "gevent")
 
 
 class ConfigError(Exception):
@@ -117,6 +119,14 @@ def parse_level(text: str) -> str:
     return value
 
 
+def parse_server(text: str) -> str:
+    """A WSGI server name of ``onegate serve``; raises ValueError."""
+    value = str(text).strip().lower()
+    if value not in SERVERS:
+        raise ValueError(f"expected one of {', '.join(SERVERS)}, got {text!r}")
+    return value
+
+
 def parse_nonnegative_int(text: str) -> int:
     """A whole number >= 0; raises ValueError."""
     try:
@@ -141,6 +151,10 @@ SETTINGS: tuple[Setting, ...] = (
             "`development`, `test` or `production`; production refuses development defaults."),
     Setting("HOST", str, "127.0.0.1", "Address `onegate serve` and `make run` listen on."),
     Setting("PORT", parse_port, 8000, "Port `onegate serve` and `make run` listen on."),
+    Setting("SERVER", parse_server, "granian",
+            "WSGI server of `onegate serve`: `granian` (measured fastest), `gthread` "
+            "(gunicorn, threads) or `gevent` (gunicorn; measured 5x slower); see "
+            "docs/PERFORMANCE.md."),
     Setting("ISSUER", parse_url, None,
             "Public base URL and OIDC issuer, e.g. `https://id.gd.gov.cn`; "
             "default `http://HOST:PORT`."),

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import requests
+from requests.structures import CaseInsensitiveDict
 
 Probe = Callable[[requests.Session], requests.Response]
 
@@ -19,7 +20,7 @@ class Outcome:
     probe: str
     phase: str  # the phase when the request was sent and still when it came back
     status: int | None  # None: no HTTP answer at all (connection error)
-    headers: dict[str, str]
+    headers: CaseInsensitiveDict  # header names are case-insensitive (granian sends lowercase)
     body: str
 
 
@@ -57,8 +58,8 @@ class Traffic:
             sent_in = self.phase
             try:
                 response = self.probes[name](http)
-                outcome = Outcome(name, sent_in, response.status_code, dict(response.headers),
-                                  response.text[:2000])
+                outcome = Outcome(name, sent_in, response.status_code,
+                                  CaseInsensitiveDict(response.headers), response.text[:2000])
             except requests.RequestException as exc:
                 outcome = Outcome(name, sent_in, None, {}, type(exc).__name__)
             if self.phase != sent_in:
