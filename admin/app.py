@@ -42,13 +42,15 @@ def create_app(config: Mapping[str, Any] | None = None,
         n = values["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _init_storage(app, values)
-    CSRFProtect(app)
-    observability.init_app(app)
+    # Flask-WTF also registers itself as app.extensions["csrf"]; admin keeps the object.
+    app.csrf = CSRFProtect(app)
+    app.metrics = observability.Metrics()
+    observability.init_app(app, app.metrics)
     headers.init_app(app)
     problems.init_app(app)
     unavailable.init_app(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(home.bp)
+    app.register_blueprint(health.blueprint(app.services.engine, app.services.keyring))
+    app.register_blueprint(home.blueprint(app.services.issuer))
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
                                      static_url_path="/static/admin"))
     _init_packages(app)
@@ -84,11 +86,12 @@ def _init_storage(app: OnegateFlask, values: Mapping[str, Any]) -> None:
     app.extensions["onegate.engine"] = services.engine
     app.extensions["onegate.sessions"] = services.sessions
     app.extensions["onegate.keyring"] = services.keyring
-    audit_trail.bind(services.sessions, services.keyring, values)
+    # Before anything opens a session: every session of the app carries the Trail.
+    app.audit = app_services.audit_services(services)
     app.extensions["onegate.redis"] = services.redis
 
 
-def _init_packages(app: Flask) -> None:
+def _init_packages(app: OnegateFlask) -> None:
     """Each package registers its own blueprints; order matters only for URLs."""
     import credentials
     import idp
@@ -97,21 +100,21 @@ def _init_packages(app: Flask) -> None:
     idp.init_app(app)
     credentials.init_app(app)
     verify.init_app(app)
-    audit_trail.init_app(app)
+    audit_trail.init_app(app, app.audit)
     app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
     from credentials.cli import CLIENT_LOOKUP
 
     app.extensions[CLIENT_LOOKUP] = _client_exists(app)
 
 
-def _client_exists(app: Flask):
+def _client_exists(app: OnegateFlask):
     """`departments add-client` checks the client is registered (credentials cannot
     import idp)."""
     from sqlalchemy import select
 
     from idp.models.clients import OAuthClient
 
-    sessions = app.extensions["onegate.sessions"]
+    sessions = app.services.sessions
 
     def exists(client_id: str) -> bool:
         with sessions() as session:
@@ -121,11 +124,11 @@ def _client_exists(app: Flask):
     return exists
 
 
-def _licence_type_names(app: Flask):
+def _licence_type_names(app: OnegateFlask):
     """The consent page names licence types (idp cannot import the catalogue)."""
     from credentials import catalogue
 
-    sessions = app.extensions["onegate.sessions"]
+    sessions = app.services.sessions
 
     def lookup(code: str, locale: str) -> str | None:
         with sessions() as session:

@@ -16,7 +16,10 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin import db
+from admin import audit_trail, db
+from audit import trail as trails
+from audit.publishing import Publisher
+from audit.services import AuditServices
 from edge.access_tokens import AccessTokenValidator
 from edge.unit_of_work import UnitOfWork
 from keys import KeyRing
@@ -67,3 +70,14 @@ def _redis(url: str):
     import redis
 
     return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+
+
+def audit_services(core: Services) -> AuditServices:
+    """The audit trail's wiring. Binds the Trail to ``core.sessions``, so that every
+    session of the app (the request's unit of work, a package's own short transaction)
+    appends keyed entries: idp, credentials and verify append in the session they were
+    given (``audit.log.append``), and the entry lands in that transaction."""
+    trail = audit_trail.trail(core.settings, core.keyring)
+    trails.bind(core.sessions, trail)
+    return AuditServices(unit_of_work=core.unit_of_work, sessions=core.sessions, trail=trail,
+                         publisher=Publisher(core.sessions), issuer=core.issuer)
