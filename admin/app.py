@@ -44,13 +44,15 @@ def create_app(config: Mapping[str, Any] | None = None,
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _init_storage(app, values)
     problem_types = _init_credentials_services(app)
-    CSRFProtect(app)
-    observability.init_app(app)
+    # Flask-WTF also registers itself as app.extensions["csrf"]; admin keeps the object.
+    app.csrf = CSRFProtect(app)
+    app.metrics = observability.Metrics()
+    observability.init_app(app, app.metrics)
     headers.init_app(app)
     problems.init_app(app, problem_types)
     unavailable.init_app(app, problem_types)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(home.bp)
+    app.register_blueprint(health.blueprint(app.services.engine, app.services.keyring))
+    app.register_blueprint(home.blueprint(app.services.issuer))
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
                                      static_url_path="/static/admin"))
     _init_packages(app)
@@ -86,22 +88,23 @@ def _init_storage(app: OnegateFlask, values: Mapping[str, Any]) -> None:
     app.extensions["onegate.engine"] = services.engine
     app.extensions["onegate.sessions"] = services.sessions
     app.extensions["onegate.keyring"] = services.keyring
-    audit_trail.bind(services.sessions, services.keyring, values)
+    # Before anything opens a session: every session of the app carries the Trail.
+    app.audit = app_services.audit_services(services)
     app.extensions["onegate.redis"] = services.redis
 
 
-def _init_packages(app: Flask) -> None:
+def _init_packages(app: OnegateFlask) -> None:
     """Each package registers its own blueprints; order matters only for URLs."""
     import credentials
     import idp
     import verify
 
     idp.init_app(app)
-    csrf = app.extensions.get("csrf")
+    csrf = app.csrf
     credentials.init_app(app, app.credentials_services, csrf=csrf)
     verify.init_app(app, app.verify_services, app.credentials_services.openapi_fragments,
                     csrf=csrf)
-    audit_trail.init_app(app, app.credentials_services.problem_types,
+    audit_trail.init_app(app, app.audit, app.credentials_services.problem_types,
                          app.credentials_services.openapi_fragments)
     app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
 
@@ -127,11 +130,11 @@ def _client_exists(session, client_id: str) -> bool:
                           .where(OAuthClient.client_id == client_id)) is not None
 
 
-def _licence_type_names(app: Flask):
+def _licence_type_names(app: OnegateFlask):
     """The consent page names licence types (idp cannot import the catalogue)."""
     from credentials import catalogue
 
-    sessions = app.extensions["onegate.sessions"]
+    sessions = app.services.sessions
 
     def lookup(code: str, locale: str) -> str | None:
         with sessions() as session:

@@ -10,14 +10,23 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
+from admin.observability import Metrics
 from admin.services import Services
+from audit.services import AuditServices
 
 
 class OnegateFlask(Flask):
     """Flask with the unit of work around each request's dispatch."""
 
     services: Services
+    #: The audit trail's wiring (admin.services.audit_services), built with ``services``.
+    audit: AuditServices
+    #: This app's request metrics (its own Prometheus registry).
+    metrics: Metrics
+    #: Flask-WTF's CSRF protection of this app (for views that must be exempt).
+    csrf: CSRFProtect
 
     def full_dispatch_request(self) -> Any:
         # The scope covers before_request hooks, the view and the error handlers; what

@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin import db
+from admin import audit_trail, db
+from audit import trail as trails
+from audit.publishing import Publisher
+from audit.services import AuditServices
 from edge.access_tokens import AccessTokenValidator
 from edge.unit_of_work import UnitOfWork
 from keys import KeyRing
@@ -122,3 +125,14 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
         verifier=verifier, trust=trust, status=status,
         limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter),
         access_tokens=core.access_tokens, problem_types=credentials.problem_types)
+
+
+def audit_services(core: Services) -> AuditServices:
+    """The audit trail's wiring. Binds the Trail to ``core.sessions``, so that every
+    session of the app (the request's unit of work, a package's own short transaction)
+    appends keyed entries: idp, credentials and verify append in the session they were
+    given (``audit.log.append``), and the entry lands in that transaction."""
+    trail = audit_trail.trail(core.settings, core.keyring)
+    trails.bind(core.sessions, trail)
+    return AuditServices(unit_of_work=core.unit_of_work, sessions=core.sessions, trail=trail,
+                         publisher=Publisher(core.sessions), issuer=core.issuer)

@@ -56,10 +56,10 @@ def department_client(fuzz_server, migrated, tmp_path_factory):
                      instance_path=tmp_path_factory.mktemp("fuzz-app"))
     dept = make_department(app, "fz" + os.urandom(3).hex())
     scope = f"licenses:issue:{dept.type_code}"
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         _, secret = create(session, NewClient(name="fuzz", grant_types=["client_credentials"],
                                               scopes=[scope], client_id=dept.client_id))
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
     return {"ONEGATE_FUZZ_CLIENT_ID": dept.client_id, "ONEGATE_FUZZ_CLIENT_SECRET": secret,
             "ONEGATE_FUZZ_SCOPE": scope, "ONEGATE_FUZZ_TOKEN_URL": fuzz_server.url + "/oauth/token"}
 
