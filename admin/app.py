@@ -88,17 +88,16 @@ def _init_storage(app: OnegateFlask, values: Mapping[str, Any]) -> None:
     app.extensions["onegate.redis"] = services.redis
 
 
-def _init_packages(app: Flask) -> None:
+def _init_packages(app: OnegateFlask) -> None:
     """Each package registers its own blueprints; order matters only for URLs."""
     import credentials
     import idp
     import verify
 
-    idp.init_app(app)
+    idp.init_app(app, idp_services(app.services))
     credentials.init_app(app)
     verify.init_app(app)
     audit_trail.init_app(app)
-    app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
     from credentials.cli import CLIENT_LOOKUP
 
     app.extensions[CLIENT_LOOKUP] = _client_exists(app)
@@ -121,15 +120,22 @@ def _client_exists(app: Flask):
     return exists
 
 
-def _licence_type_names(app: Flask):
+def idp_services(core: app_services.Services):
+    """The provider's services, with the hooks it needs from other packages."""
+    return app_services.idp_services(core, licence_type_names=_licence_type_names(core))
+
+
+def _licence_type_names(core: app_services.Services):
     """The consent page names licence types (idp cannot import the catalogue)."""
     from credentials import catalogue
 
-    sessions = app.extensions["onegate.sessions"]
+    unit_of_work = core.unit_of_work
 
     def lookup(code: str, locale: str) -> str | None:
-        with sessions() as session:
-            row = catalogue.get_type(session, code)
+        # In the request's unit of work (the consent page), or a short one of its
+        # own (a command).
+        with unit_of_work.scope():
+            row = catalogue.get_type(unit_of_work.session(), code)
         if row is None:
             return None
         return row.name_en if str(locale).startswith("en") else row.name_zh

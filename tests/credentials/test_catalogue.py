@@ -91,10 +91,12 @@ def run_cli(app, *args):
 
 def register_client(app, client_id: str) -> str:
     from idp.clients_cli import NewClient, create
+    from tests.idp.services import idp_services
 
     with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
         create(session, NewClient(name="系统", client_id=client_id,
-                                  grant_types=["client_credentials"], scopes=["openid"]))
+                                  grant_types=["client_credentials"], scopes=["openid"]),
+               idp_services(app).client_secrets)
     return client_id
 
 

@@ -119,12 +119,14 @@ def test_rotating_the_secret_key_keeps_authenticators_and_client_secrets(
     from admin.app import create_app
     from idp.clients_cli import NewClient, create
     from tests.conftest import test_settings
+    from tests.idp.services import idp_services
 
     person = make_person(app, unique, with_totp=True)
     with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
         _, secret = create(session, NewClient(name="rotation", client_id=f"rot-{unique}",
                                               grant_types=["client_credentials"],
-                                              scopes=["openid"]))
+                                              scopes=["openid"]),
+                              idp_services(app).client_secrets)
     rotated = create_app(test_settings(migrated, SECRET_KEY="rotated-" + "r" * 40),
                          instance_path=tmp_path / "rotated")
     try:

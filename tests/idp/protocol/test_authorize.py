@@ -233,15 +233,17 @@ def test_form_action_origin_for_the_login_page(app, unique):
     from urllib.parse import urlencode
 
     from idp.authorize import form_action_origin
+    from tests.idp.services import idp_services
 
     reg = register(app, unique)
-    with app.test_request_context():
+    services = idp_services(app)
+    with app.test_request_context(), services.work():
         good = "/oauth/authorize?" + urlencode(auth_params(reg["client_id"], "c" * 43))
-        assert form_action_origin(good) == "https://hall.example.cn"
+        assert form_action_origin(services, good) == "https://hall.example.cn"
         bad = "/oauth/authorize?" + urlencode(auth_params(reg["client_id"], "c" * 43,
                                                           redirect_uri="https://evil.example/"))
-        assert form_action_origin(bad) is None
-        assert form_action_origin("/account") is None
+        assert form_action_origin(services, bad) is None
+        assert form_action_origin(services, "/account") is None
 
 
 def test_post_authorization_request_and_forged_consent(app, client, unique):

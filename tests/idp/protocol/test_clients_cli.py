@@ -6,12 +6,16 @@ import json
 
 from click.testing import CliRunner
 
+from tests.idp.services import idp_services
+
 
 def _run(app, *args):
-    from idp.clients_cli import clients
+    from idp.clients_cli import clients_group
+    from tests.idp.services import idp_services
 
     with app.app_context():
-        return CliRunner().invoke(clients, list(args), catch_exceptions=False)
+        return CliRunner().invoke(clients_group(idp_services(app)), list(args),
+                                  catch_exceptions=False)
 
 
 def test_add_list_show_disable(app, unique):
@@ -180,7 +184,7 @@ def test_service_function_raises_value_error(app, unique):
         setattr(new, field, [value] if field.endswith("uris") else value)
         with app.app_context(), app.extensions["onegate.sessions"].begin() as session, \
                 pytest.raises(ValueError, match=option):
-            create(session, new)
+            create(session, new, idp_services(app).client_secrets)
 
 
 def test_add_accepts_https_http_and_native_app_schemes(app, unique):
