@@ -15,14 +15,16 @@ from sqlalchemy.orm import Session
 
 def _insert(session: Session, model: type):
     dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    table = model.__table__  # type: ignore[attr-defined]
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 def insert_ignore(session: Session, model: type, values: dict[str, Any]) -> bool:
     """Insert ``values`` unless a row with the same key exists; whether it inserted."""
-    result = session.execute(_insert(session, model).values(**values)
-                             .on_conflict_do_nothing())
-    return result.rowcount == 1
+    statement = _insert(session, model).values(**values).on_conflict_do_nothing()
+    # RETURNING, not rowcount: psycopg reports -1 for this statement.
+    key = list(model.__table__.primary_key)[0]  # type: ignore[attr-defined]
+    return session.execute(statement.returning(key)).first() is not None
 
 
 def upsert(session: Session, model: type, values: dict[str, Any], key: list[str]) -> None:
