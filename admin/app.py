@@ -83,14 +83,8 @@ def _flask_settings(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _init_storage(app: OnegateFlask, values: Mapping[str, Any]) -> None:
     services = app.services = app_services.build(values)
-    # Transitional: the string-keyed lookups below go as each package takes its
-    # typed services (issue 9); new code must not read them.
-    app.extensions["onegate.engine"] = services.engine
-    app.extensions["onegate.sessions"] = services.sessions
-    app.extensions["onegate.keyring"] = services.keyring
     # Before anything opens a session: every session of the app carries the Trail.
     app.audit = app_services.audit_services(services)
-    app.extensions["onegate.redis"] = services.redis
 
 
 def _init_packages(app: OnegateFlask) -> None:
@@ -99,14 +93,14 @@ def _init_packages(app: OnegateFlask) -> None:
     import idp
     import verify
 
-    idp.init_app(app)
     csrf = app.csrf
+    app.idp_services = idp_services(app.services)
+    idp.init_app(app, app.idp_services, csrf=csrf)
     credentials.init_app(app, app.credentials_services, csrf=csrf)
     verify.init_app(app, app.verify_services, app.credentials_services.openapi_fragments,
                     csrf=csrf)
     audit_trail.init_app(app, app.audit, app.credentials_services.problem_types,
                          app.credentials_services.openapi_fragments)
-    app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
 
 
 def _init_credentials_services(app: OnegateFlask) -> ProblemTypes:
@@ -130,15 +124,22 @@ def _client_exists(session, client_id: str) -> bool:
                           .where(OAuthClient.client_id == client_id)) is not None
 
 
-def _licence_type_names(app: OnegateFlask):
+def idp_services(core: app_services.Services):
+    """The provider's services, with the hooks it needs from other packages."""
+    return app_services.idp_services(core, licence_type_names=_licence_type_names(core))
+
+
+def _licence_type_names(core: app_services.Services):
     """The consent page names licence types (idp cannot import the catalogue)."""
     from credentials import catalogue
 
-    sessions = app.services.sessions
+    unit_of_work = core.unit_of_work
 
     def lookup(code: str, locale: str) -> str | None:
-        with sessions() as session:
-            row = catalogue.get_type(session, code)
+        # In the request's unit of work (the consent page), or a short one of its
+        # own (a command).
+        with unit_of_work.scope():
+            row = catalogue.get_type(unit_of_work.session(), code)
         if row is None:
             return None
         return row.name_en if str(locale).startswith("en") else row.name_zh

@@ -23,6 +23,7 @@ def ensure_wallet_client(app: OnegateFlask) -> str:
     from sqlalchemy import select
 
     from credentials.wallet import register_client_spec
+    from idp.clients import ClientSecrets
     from idp.clients_cli import NewClient, create
     from idp.models.clients import OAuthClient
 
@@ -34,7 +35,9 @@ def ensure_wallet_client(app: OnegateFlask) -> str:
         row = session.scalar(select(OAuthClient)
                              .where(OAuthClient.client_id == spec["client_id"]))
         if row is None:
-            create(session, NewClient(**spec))
+            # A public client: no secret, so no key to hash one under is needed.
+            create(session, NewClient(**spec), ClientSecrets.from_keys(
+                app.config["ONEGATE"]["KEK_BYTES"], app.config["ONEGATE"]["SECRET_KEY"]))
         elif row.redirect_uris != spec["redirect_uris"]:
             # The issuer URL changed (another host or port): follow it.
             row.redirect_uris = spec["redirect_uris"]

@@ -325,19 +325,51 @@ def _credentials_services():
     return running_app().credentials_services
 
 
+class _ServicesGroup(click.Group):
+    """A package's command group whose commands close over the services of the app
+    the command runs in (built when first needed: the app exists only by then)."""
+
+    def __init__(self, name: str, factory, help_text: str) -> None:
+        super().__init__(name, help=help_text, callback=lambda: None)
+        self.factory = factory
+
+    def _built(self) -> click.Group:
+        try:
+            app = running_app()
+        except click.UsageError:  # only --help gets here without an app: list, never run
+            return self.factory(None)
+        return self.factory(app.idp_services)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._built().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        return self._built().get_command(ctx, cmd_name)
+
+
+def _idp_groups() -> list[click.Group]:
+    from idp.backchannel import command_group as backchannel_group
+    from idp.cli import users_group
+    from idp.clients_cli import clients_group
+    from idp.throttle_cli import accounts_group
+
+    return [_ServicesGroup("users", users_group, "Accounts: citizens, enterprises and staff."),
+            _ServicesGroup("clients", clients_group,
+                           "Relying parties: service halls and departments' systems."),
+            _ServicesGroup("backchannel", backchannel_group, "Back-Channel Logout deliveries."),
+            _ServicesGroup("accounts", accounts_group,
+                           "Accounts at the counter: lift login throttling.")]
+
+
 def _register_package_commands() -> None:
     """Packages own their command groups; the composition root attaches them."""
     from audit.cli import group as audit_cli
     from credentials.cli import groups as credential_groups
-    from idp.backchannel import backchannel_cli
-    from idp.cli import users
-    from idp.clients_cli import clients
-    from idp.throttle_cli import accounts_group
     from verify.cli import bundle_group, verify_command
 
     audit_group = audit_cli(lambda: running_app().audit)
-    for group in (users, clients, backchannel_cli, audit_group, verify_command, bundle_group,
-                  accounts_group, *credential_groups(_credentials_services)):
+    for group in (*_idp_groups(), audit_group, verify_command, bundle_group,
+                  *credential_groups(_credentials_services)):
         cli.add_command(group)
     for name, subcommands in SIGNS.items():
         _guard_signing(cli.commands[name], subcommands)

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from identifiers import citizen_id_check_character, uscc_check_character
 from idp import accounts
-from idp.clients import hash_secret, new_secret
+from idp.clients import ClientSecrets, new_secret
 from idp.clients_cli import NewClient, create
 from idp.models.accounts import Account
 from idp.models.clients import OAuthClient
@@ -106,15 +106,15 @@ def _load_people(session, known: dict) -> list[str]:
     return lines
 
 
-def _load_halls(session, issuer: str, known: dict) -> list[str]:
+def _load_halls(session, issuer: str, known: dict, keys: ClientSecrets) -> list[str]:
     lines = []
     for client_id, name, port, auth_method in HALLS:
         public = auth_method == "none"
         existing = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
         if existing is not None:
-            secret = _known_secret(existing, known)
+            secret = _known_secret(existing, known, keys)
         else:
-            _, secret = create(session, NewClient(
+            _, secret = create(session, client_secrets=keys, new=NewClient(
                 name=name, client_id=client_id, auth_method=auth_method,
                 redirect_uris=[f"http://127.0.0.1:{port}/callback"],
                 post_logout_redirect_uris=[f"http://127.0.0.1:{port}/"],
@@ -128,12 +128,12 @@ def _load_halls(session, issuer: str, known: dict) -> list[str]:
     return lines
 
 
-def _known_secret(row: OAuthClient, known: dict) -> str:
+def _known_secret(row: OAuthClient, known: dict, keys: ClientSecrets) -> str:
     """The remembered secret, or a new one when an earlier printout was lost: the demo
     always prints logins that work."""
     if row.client_id not in known:
         known[row.client_id] = new_secret()
-        row.secret_hash = hash_secret(known[row.client_id])
+        row.secret_hash = keys.hash(known[row.client_id])
     return known[row.client_id]
 
 
@@ -153,12 +153,14 @@ def load(app: OnegateFlask) -> list[str]:
     issuer = app.services.issuer
     catalogue = credentials_demo.load(app.services.sessions, app.services.keyring, issuer)
     known = _remembered(app)
+    keys = ClientSecrets.from_keys(app.services.settings["KEK_BYTES"],
+                                   app.services.settings["SECRET_KEY"])
     work = app.services.unit_of_work
     with work.scope():
         session = work.session()
         people = _load_people(session, known)
-        halls = _load_halls(session, issuer, known)
-        systems = _department_systems(session, known)
+        halls = _load_halls(session, issuer, known, keys)
+        systems = _department_systems(session, known, keys)
         session.flush()
         _remember(app, known)
     return ["demo logins (kept in " f"{_secrets_file(app)}):", *people,
@@ -167,7 +169,7 @@ def load(app: OnegateFlask) -> list[str]:
             *catalogue, *systems, *_licences(app)]
 
 
-def _department_systems(session, known: dict) -> list[str]:
+def _department_systems(session, known: dict, keys: ClientSecrets) -> list[str]:
     """A department's issuing system (client_credentials) and a reusing department
     (code flow with the holder's consent)."""
     from credentials import catalogue
@@ -187,9 +189,9 @@ def _department_systems(session, known: dict) -> list[str]:
         existing = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
         if existing is None:
             new.name, new.client_id = name, client_id
-            known[client_id] = create(session, new)[1]
+            known[client_id] = create(session, new, keys)[1]
         else:
-            _known_secret(existing, known)
+            _known_secret(existing, known, keys)
         redirect = f"  redirect {new.redirect_uris[0]}" if new.redirect_uris else ""
         lines.append(f"  department system {client_id:<16} secret "
                      f"{known[client_id]}{redirect}  scopes {' '.join(new.scopes)}")

@@ -15,12 +15,19 @@ from flask_wtf.csrf import CSRFProtect
 from admin.observability import Metrics
 from admin.services import Services
 from audit.services import AuditServices
+from credentials.services import CredentialsServices
+from idp.services import IdpServices
+from verify.services import VerifyServices
 
 
 class OnegateFlask(Flask):
     """Flask with the unit of work around each request's dispatch."""
 
     services: Services
+    #: Each package's services, built from ``services`` by admin.services' builders.
+    idp_services: IdpServices
+    credentials_services: CredentialsServices
+    verify_services: VerifyServices
     #: The audit trail's wiring (admin.services.audit_services), built with ``services``.
     audit: AuditServices
     #: This app's request metrics (its own Prometheus registry).

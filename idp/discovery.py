@@ -3,11 +3,10 @@ implemented."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import Blueprint, jsonify
 
-from idp import clients, sso, storage
+from idp import clients, sso
 from idp.claims import CLAIM_NAMES
-from idp.routes import api
 from idp.scope_descriptions import SCOPES, SYSTEM_SCOPES
 
 ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
@@ -15,8 +14,8 @@ ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr
 CLAIMS = ID_TOKEN_CLAIMS + [c for names in CLAIM_NAMES.values() for c in names]
 
 
-def metadata() -> dict:
-    base = storage.issuer()
+def metadata(issuer: str) -> dict:
+    base = issuer
     return {
         # Discovery 1.0 section 4.3: issuer MUST be identical to the iss in tokens.
         "issuer": base,
@@ -57,9 +56,12 @@ def metadata() -> dict:
     }
 
 
-@api.get("/.well-known/openid-configuration")
-def openid_configuration():
-    response = jsonify(metadata())
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+def register(api: Blueprint, issuer: str) -> None:
+    """Add the discovery document to the OAuth API blueprint."""
+
+    @api.get("/.well-known/openid-configuration")
+    def openid_configuration():
+        response = jsonify(metadata(issuer))
+        response.headers["Cache-Control"] = "public, max-age=300"
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from typing import Any
 
-bp = Blueprint("idp_jwks", __name__)
+from flask import Blueprint, jsonify
 
 PROVIDER = "provider"
 
 
-@bp.get("/jwks")
-def jwks():
-    keys = current_app.extensions["onegate.keyring"].jwks(PROVIDER)
-    response = jsonify(keys)
-    response.mimetype = "application/jwk-set+json"
-    # Short cache: relying parties pick up pre-published keys well before they sign.
-    response.headers["Cache-Control"] = "public, max-age=300"
-    return response
+def blueprint(keyring: Any) -> Blueprint:
+    """The ``idp_jwks`` blueprint serving ``keyring``'s provider keys at /jwks."""
+    bp = Blueprint("idp_jwks", __name__)
+
+    @bp.get("/jwks")
+    def jwks():
+        response = jsonify(keyring.jwks(PROVIDER))
+        response.mimetype = "application/jwk-set+json"
+        # Short cache: relying parties pick up pre-published keys well before they sign.
+        response.headers["Cache-Control"] = "public, max-age=300"
+        return response
+
+    return bp

@@ -128,13 +128,16 @@ def test_consent_names_licence_types_from_the_catalogue(app):
 
     load(app.services.sessions, app.services.keyring,
          app.config["ONEGATE"]["ISSUER"])
+    from admin.app import idp_services
+
+    names = idp_services(app.services).licence_type_names
     scope = f"licenses:read:{BUSINESS_LICENCE.code}"
     with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
-        assert f"营业执照 ({BUSINESS_LICENCE.code})" in describe_scope(scope)
+        assert f"营业执照 ({BUSINESS_LICENCE.code})" in describe_scope(scope, names)
     with app.test_request_context("/?ui_locales=en", headers={"Accept-Language": "en"}):
-        assert f"Business licence ({BUSINESS_LICENCE.code})" in describe_scope(scope)
+        assert f"Business licence ({BUSINESS_LICENCE.code})" in describe_scope(scope, names)
     with app.test_request_context("/"):
-        assert describe_scope("licenses:read:NOSUCHTYPE").endswith("NOSUCHTYPE")
+        assert describe_scope("licenses:read:NOSUCHTYPE", names).endswith("NOSUCHTYPE")
 
 
 def test_favicon_answers_without_content(client):

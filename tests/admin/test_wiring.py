@@ -14,22 +14,6 @@ from tests import conftest
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("idp", "credentials", "verify", "audit", "admin", "keys", "identifiers", "edge")
 
-#: Packages not converted yet: they still look dependencies up through current_app and
-#: app.extensions. Removed by branches wire-idp / wire-credentials (the lead empties
-#: this list at merge).
-NOT_YET_CONVERTED = ("idp/",)
-
-#: Lines of admin that feed the packages above the old way (file, stripped line).
-#: The transitional block of admin/app.py ``_init_storage`` and the hooks idp and
-#: credentials read by name: removed by branches wire-idp / wire-credentials.
-TRANSITIONAL_LINES = {
-    ("admin/app.py", 'app.extensions["onegate.engine"] = services.engine'),
-    ("admin/app.py", 'app.extensions["onegate.sessions"] = services.sessions'),
-    ("admin/app.py", 'app.extensions["onegate.keyring"] = services.keyring'),
-    ("admin/app.py", 'app.extensions["onegate.redis"] = services.redis'),
-    ("admin/app.py", 'app.extensions["onegate.licence_type_names"] = _licence_type_names(app)'),
-}
-
 _LOOKUPS = {"get", "setdefault", "pop"}
 
 
@@ -75,12 +59,10 @@ def _scan() -> list[str]:
     for package in PACKAGES:
         for path in sorted((ROOT / package).rglob("*.py")):
             name = path.relative_to(ROOT).as_posix()
-            if "/migrations/" in name or name.startswith(NOT_YET_CONVERTED):
+            if "/migrations/" in name:
                 continue
             lines = path.read_text(encoding="utf-8").splitlines()
             for number, what in offences(path.read_text(encoding="utf-8")):
-                if (name, lines[number - 1].strip()) in TRANSITIONAL_LINES:
-                    continue
                 listed.append(f"{name}:{number}: {what}: {lines[number - 1].strip()}")
     return listed
 
@@ -112,13 +94,6 @@ def test_the_scan_finds_each_kind_of_lookup(source, expected):
 ])
 def test_the_scan_passes_what_is_no_lookup(source):
     assert offences(source) == []
-
-
-def test_transitional_lines_still_exist():
-    """An allow-listed line that is gone must leave the list too (no stale entries)."""
-    for name, line in TRANSITIONAL_LINES:
-        text = (ROOT / name).read_text(encoding="utf-8")
-        assert any(row.strip() == line for row in text.splitlines()), (name, line)
 
 
 def test_create_app_builds_one_services_and_hands_it_to_admin_and_audit(migrated, tmp_path,
