@@ -208,3 +208,14 @@ def test_the_served_app_wires_stamps_and_an_anonymous_verification_opens_no_tran
         assert verify() == "revoked"
     finally:
         served.extensions["onegate.engine"].dispose()
+
+
+def test_formatted_list_urls_are_bounded(app, monkeypatch):
+    from verify import online
+
+    monkeypatch.setattr(online, "MAX_URIS", 3)
+    source = _source(app, status.SignedListCache(), None)
+    for i in range(10):
+        uri, issuer = source._urls("dept", f"list{i}")
+        assert uri.endswith(f"/issuers/dept/status/list{i}") and issuer.endswith("/dept")
+    assert len(source._uris) <= 3
