@@ -32,6 +32,10 @@ from credentials import layout
 from credentials.formats import status_list
 from credentials.models import Licence, StatusListRow
 
+#: Where ``record_change`` notes, on the session, the versions its transaction bumped
+#: (read after the commit by ``credentials.status_stamps.publish_changes``).
+CHANGED_KEY = "onegate.status_changed"
+
 LIST_SIZE = 100_000
 BITS = 2
 FILL_LIMIT = 0.5
@@ -86,9 +90,15 @@ def _free_indices(session: Session, row: StatusListRow, count: int) -> list[int]
 
 
 def record_change(session: Session, list_id: str) -> None:
-    """Bump the list's version after a licence in it changed state."""
-    session.execute(update(StatusListRow).where(StatusListRow.id == list_id)
-                    .values(version=StatusListRow.version + 1))
+    """Bump the list's version after a licence in it changed state. The new version is
+    noted on the session: once the transaction commits, ``status_stamps.publish_changes``
+    hands it to the shared version stamps."""
+    version = session.execute(update(StatusListRow).where(StatusListRow.id == list_id)
+                              .values(version=StatusListRow.version + 1)
+                              .returning(StatusListRow.version)).scalar()
+    if version is not None:
+        changed = session.info.setdefault(CHANGED_KEY, {})
+        changed[list_id] = max(int(version), changed.get(list_id, 0))
 
 
 def current_bits(session: Session, row: StatusListRow) -> status_list.StatusList:
@@ -128,6 +138,7 @@ class ListState:
 class _Entry:
     version: int
     state: ListState | None = None
+    checked: float = float("-inf")  # when ``version`` was last read from the database
     signed: dict[str, SignedList] = field(default_factory=dict)  # kid -> token
 
 
@@ -190,6 +201,22 @@ class SignedListCache:
             entry = self._entry(state.list_id, state.version)
             if entry.version == state.version:
                 entry.state = state
+
+    def checked_state(self, list_id: str, version: int, since: float) -> ListState | None:
+        """The decoded list at exactly ``version`` if its version was read from the
+        database at or after ``since`` (``status_stamps.StatusStamps`` clock)."""
+        with self._lock:
+            entry = self._items.get(list_id)
+            if (entry is None or entry.version != version or entry.state is None
+                    or entry.checked < since):
+                return None
+            return entry.state
+
+    def mark_checked(self, list_id: str, version: int, at: float) -> None:
+        with self._lock:
+            entry = self._items.get(list_id)
+            if entry is not None and entry.version == version:
+                entry.checked = max(entry.checked, at)
 
 
 def list_state(session: Session, list_id: str, cache: SignedListCache) -> ListState | None:
@@ -261,3 +288,4 @@ def _is_list_id(list_id: object) -> bool:
     """Ids are generated hex; anything else (NUL bytes, which PostgreSQL refuses in
     text, over-long text) is no list rather than a database error."""
     return isinstance(list_id, str) and _LIST_ID.fullmatch(list_id) is not None
+
