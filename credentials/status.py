@@ -43,46 +43,72 @@ TTL_SECONDS = 300
 TOKEN_LIFETIME = 86_400
 STATE_VALUES = {"valid": status_list.VALID, "revoked": status_list.INVALID,
                 "suspended": status_list.SUSPENDED}
-_PROBE_CHUNK = 400
+_PROBE_CHUNK = 2100
 _LIST_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
 def allocate(session: Session, department_code: str, count: int) -> list[tuple[str, int]]:
-    """Reserve ``count`` random free slots in the department's current list(s)."""
+    """Reserve ``count`` random free slots in the department's current list(s).
+
+    Two statements per list used, whatever ``count``: one UPDATE ... RETURNING picks
+    the department's newest list with room for the whole reservation and reserves it
+    (taking the row lock on PostgreSQL, the write lock on SQLite, before any slot is
+    chosen), then one probe of CSPRNG-drawn candidates against the taken indices
+    (a statement of its own, so on PostgreSQL it reads what earlier holders of the
+    lock committed). A list without room for the whole reservation is left as it is
+    (at most ``count - 1`` slots below ``FILL_LIMIT``) and a new list is started;
+    a new list needs no probe.
+    """
+    limit = int(LIST_SIZE * FILL_LIMIT)
     slots: list[tuple[str, int]] = []
     while len(slots) < count:
-        row = _current_list(session, department_code)
-        take = min(int(row.size * FILL_LIMIT) - row.allocated, count - len(slots))
-        # The UPDATE comes first: it takes the row lock (PostgreSQL) or the write
-        # lock (SQLite) before we look for free slots.
-        session.execute(update(StatusListRow).where(StatusListRow.id == row.id)
-                        .values(allocated=StatusListRow.allocated + take))
-        slots += [(row.id, idx) for idx in _free_indices(session, row, take)]
+        take = min(count - len(slots), limit)
+        list_id = _reserve(session, department_code, take, limit)
+        if list_id is None:
+            list_id = _new_list(session, department_code, take)
+            slots += [(list_id, idx) for idx in _distinct_random(LIST_SIZE, take)]
+        else:
+            slots += [(list_id, idx) for idx in _free_indices(session, list_id, LIST_SIZE, take)]
     return slots
 
 
-def _current_list(session: Session, department_code: str) -> StatusListRow:
-    limit = int(LIST_SIZE * FILL_LIMIT)
-    row = session.scalar(
-        select(StatusListRow)
-        .where(StatusListRow.department_code == department_code,
-               StatusListRow.allocated < limit, StatusListRow.size == LIST_SIZE)
-        .order_by(StatusListRow.created_at.desc()).limit(1))
-    if row is None:
-        row = StatusListRow(id=secrets.token_hex(8), department_code=department_code,
-                            size=LIST_SIZE, bits=BITS, allocated=0, version=0)
-        session.add(row)
-        session.flush()
-    return row
+def _reserve(session: Session, department_code: str, take: int, limit: int) -> str | None:
+    current = (select(StatusListRow.id)
+               .where(StatusListRow.department_code == department_code,
+                      StatusListRow.allocated <= limit - take, StatusListRow.size == LIST_SIZE)
+               .order_by(StatusListRow.created_at.desc()).limit(1).scalar_subquery())
+    # The allocated test is repeated outside the subquery: PostgreSQL re-checks it on
+    # the locked row when a concurrent reservation committed first.
+    return session.execute(
+        update(StatusListRow)
+        .where(StatusListRow.id == current, StatusListRow.allocated <= limit - take)
+        .values(allocated=StatusListRow.allocated + take)
+        .returning(StatusListRow.id)
+        .execution_options(synchronize_session=False)).scalar()
 
 
-def _free_indices(session: Session, row: StatusListRow, count: int) -> list[int]:
+def _new_list(session: Session, department_code: str, take: int) -> str:
+    row = StatusListRow(id=secrets.token_hex(8), department_code=department_code,
+                        size=LIST_SIZE, bits=BITS, allocated=take, version=0)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _distinct_random(size: int, count: int) -> list[int]:
+    chosen: set[int] = set()
+    while len(chosen) < count:
+        chosen.add(secrets.randbelow(size))
+    return list(chosen)
+
+
+def _free_indices(session: Session, list_id: str, size: int, count: int) -> list[int]:
     chosen: set[int] = set()
     while len(chosen) < count:
         want = min(_PROBE_CHUNK, 2 * (count - len(chosen)) + 8)
-        candidates = {secrets.randbelow(row.size) for _ in range(want)} - chosen
+        candidates = {secrets.randbelow(size) for _ in range(want)} - chosen
         taken = set(session.scalars(select(Licence.status_idx).where(
-            Licence.status_list_id == row.id, Licence.status_idx.in_(candidates))))
+            Licence.status_list_id == list_id, Licence.status_idx.in_(candidates))))
         for idx in candidates - taken:
             if len(chosen) < count:
                 chosen.add(idx)
