@@ -207,7 +207,7 @@ def test_the_served_app_wires_stamps_and_an_anonymous_verification_opens_no_tran
         _change(web, served, dept, licence["identifier"], "revoke")
         assert verify() == "revoked"
     finally:
-        served.extensions["onegate.engine"].dispose()
+        served.services.engine.dispose()
 
 
 def test_formatted_list_urls_are_bounded(app, monkeypatch):
