@@ -38,7 +38,7 @@ class OnegateFlask(Flask):
     def full_dispatch_request(self) -> Any:
         # The scope covers before_request hooks, the view and the error handlers; what
         # is not committed when it closes is rolled back.
-        with self.services.unit_of_work.scope():
+        with self.services.unit_of_work.scope(commit_on_exit=False):
             return super().full_dispatch_request()
 
     def dispatch_request(self) -> Any:

@@ -12,11 +12,14 @@ own short transaction on ``sessions`` on purpose, and says why where it does so.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger("onegate.unit_of_work")
 
 
 class NoUnitOfWork(RuntimeError):
@@ -40,11 +43,16 @@ class UnitOfWork:
                                                               default=None)
 
     @contextmanager
-    def scope(self) -> Iterator[None]:
-        """A unit of work: commits on normal exit, rolls back on an exception.
+    def scope(self, *, commit_on_exit: bool = True) -> Iterator[None]:
+        """A unit of work: on normal exit commits (or, with ``commit_on_exit=False``,
+        rolls back what the owner did not ``commit()`` itself); rolls back on an
+        exception.
 
-        Scopes nest: an inner scope (a CLI command run inside a request in tests, a
-        helper that opens one defensively) joins the outer one.
+        The request edge passes ``commit_on_exit=False``: it commits when the view
+        returned, and an error answered by an error handler ends the scope normally but
+        must leave nothing behind. Scopes nest: an inner scope (a CLI command run
+        inside a request in tests, a helper that opens one defensively) joins the
+        outer one.
         """
         if self._current.get() is not None:
             yield
@@ -53,7 +61,7 @@ class UnitOfWork:
         token = self._current.set(scope)
         try:
             yield
-            self._finish(scope, commit=True)
+            self._finish(scope, commit=commit_on_exit)
         except BaseException:
             self._finish(scope, commit=False)
             raise
@@ -95,6 +103,10 @@ class UnitOfWork:
 
     @staticmethod
     def _finish(scope: _Scope, *, commit: bool) -> None:
+        """Commit (raising what the commit raises) or roll back; then close. A rollback
+        or close that fails (the connection died with the database) is logged, not
+        raised: the database discards an unfinished transaction by itself, and the
+        caller is already answering an error or has nothing left to lose."""
         session, scope.session = scope.session, None
         if session is None:
             return
@@ -103,6 +115,13 @@ class UnitOfWork:
                 session.commit()
                 scope.commits += 1
             else:
-                session.rollback()
+                _quietly(session.rollback)
         finally:
-            session.close()
+            _quietly(session.close)
+
+
+def _quietly(step) -> None:
+    try:
+        step()
+    except Exception as exc:  # noqa: BLE001 - cleanup of a transaction already lost
+        log.warning("ending a unit of work failed: %s", type(exc).__name__)

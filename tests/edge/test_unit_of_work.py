@@ -94,3 +94,24 @@ def test_threads_have_their_own_scope(uow):
         for t in threads:
             t.join()
     assert len({id(mine), id(seen["a"]), id(seen["b"])}) == 3
+
+
+def test_an_edge_scope_rolls_back_what_it_did_not_commit(uow):
+    with uow.scope(commit_on_exit=False):
+        uow.session().execute(text("INSERT INTO t VALUES (1)"))
+        uow.commit()
+        uow.session().execute(text("INSERT INTO t VALUES (2)"))  # after the view: dropped
+    assert rows(uow) == [1]
+
+
+def test_a_rollback_that_fails_is_logged_not_raised(uow, monkeypatch, caplog):
+    from sqlalchemy.orm import Session
+
+    def dead(self):
+        raise ConnectionError("server closed the connection")
+
+    with uow.scope(commit_on_exit=False):
+        uow.session().execute(text("INSERT INTO t VALUES (1)"))
+        monkeypatch.setattr(Session, "rollback", dead)
+    monkeypatch.undo()
+    assert "ending a unit of work failed: ConnectionError" in caplog.text
