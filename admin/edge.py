@@ -7,17 +7,22 @@ error handler as a problem or an OAuth error) rolls back everything the request 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 
 from admin.services import Services
+
+if TYPE_CHECKING:
+    from admin.published import PublishedEdge
 
 
 class OnegateFlask(Flask):
     """Flask with the unit of work around each request's dispatch."""
 
     services: Services
+    #: The WSGI layer answering published documents before dispatch (admin.published).
+    published: PublishedEdge
 
     def full_dispatch_request(self) -> Any:
         # The scope covers before_request hooks, the view and the error handlers; what

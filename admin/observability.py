@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 import time
+from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -59,8 +60,23 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel("WARNING")
 
 
-def init_app(app: Flask) -> None:
-    """Request ids, access log lines and the /metrics endpoint."""
+def request_id(incoming: str) -> str:
+    """The client's ``X-Request-Id`` when it is a sane one, else a fresh random id."""
+    return incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+
+
+@dataclass(frozen=True, eq=False)
+class RequestMetrics:
+    """The request counter and latency histogram /metrics exposes, and the access log:
+    what Flask's hooks below record, also recorded by admin.published's fast path."""
+
+    requests_total: Counter
+    latency: Histogram
+    log: logging.Logger
+
+
+def init_app(app: Flask) -> RequestMetrics:
+    """Request ids, access log lines and the /metrics endpoint; returns the metrics."""
     registry = CollectorRegistry()
     requests_total = Counter("onegate_http_requests_total", "HTTP requests",
                              ["method", "endpoint", "status"], registry=registry)
@@ -71,8 +87,7 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _start() -> None:
-        incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        g.request_id = request_id(request.headers.get("X-Request-Id", ""))
         g.started = time.perf_counter()
 
     @app.after_request
@@ -90,3 +105,5 @@ def init_app(app: Flask) -> None:
     @app.get("/metrics")
     def metrics() -> Response:
         return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    return RequestMetrics(requests_total, latency, log)

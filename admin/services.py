@@ -82,16 +82,22 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
     for the whole app (verify, audit and admin register theirs on them)."""
     from credentials.openapi import Fragments
     from credentials.problems import ProblemTypes
+    from credentials.published import IssuerDocuments
     from credentials.references import ReferenceKeys
     from credentials.services import CredentialsServices
+    from credentials.status import SignedListCache
 
     values = core.settings
+    cache = SignedListCache()
     return CredentialsServices(
         unit_of_work=core.unit_of_work, sessions=core.sessions, keyring=core.keyring,
         issuer=core.issuer,
         references=ReferenceKeys.from_kek(values["KEK_BYTES"], values["SECRET_KEY"]),
         access_tokens=core.access_tokens, client_exists=client_exists,
-        problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments())
+        problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments(),
+        published=IssuerDocuments(core.unit_of_work, core.sessions, core.keyring,
+                                  core.issuer, cache),
+        status_cache=cache)
 
 
 def verify_services(core: Services, credentials: CredentialsServices) -> VerifyServices:
@@ -102,6 +108,7 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
 
     from verify.online import CatalogueTrustSource, LicenceReferences, LocalStatusSource
     from verify.pipeline import DEFAULT_ALGORITHMS, Verifier
+    from verify.published import TrustListDocuments
     from verify.rate_counters import SqlCounter
     from verify.ratelimit import FixedWindow, RedisCounter
     from verify.services import VerifyServices, VerifySettings
@@ -121,4 +128,5 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
         unit_of_work=core.unit_of_work, keyring=core.keyring, base_url=base, settings=settings,
         verifier=verifier, trust=trust, status=status,
         limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter),
-        access_tokens=core.access_tokens, problem_types=credentials.problem_types)
+        access_tokens=core.access_tokens, problem_types=credentials.problem_types,
+        published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base))

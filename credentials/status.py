@@ -21,11 +21,12 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 import keys
 from credentials import layout
@@ -85,10 +86,34 @@ def _free_indices(session: Session, row: StatusListRow, count: int) -> list[int]
     return list(chosen)
 
 
+_CHANGED = "onegate.status_lists_changed"
+
+
 def record_change(session: Session, list_id: str) -> None:
-    """Bump the list's version after a licence in it changed state."""
+    """Bump the list's version after a licence in it changed state; ``on_committed``
+    listeners hear of it once the transaction commits."""
     session.execute(update(StatusListRow).where(StatusListRow.id == list_id)
                     .values(version=StatusListRow.version + 1))
+    session.info.setdefault(_CHANGED, set()).add(list_id)
+
+
+def on_committed(sessions: sessionmaker[Session],
+                 listener: Callable[[frozenset[str]], None]) -> None:
+    """Call ``listener(list ids)`` after each commit, by a session of ``sessions``,
+    that changed statuses in those lists (what this process publishes from them is
+    rebuilt at once; other processes see the new ``version``). A rollback forgets them."""
+    def committed(session: Session) -> None:
+        changed = session.info.get(_CHANGED)
+        if changed:
+            listener(frozenset(changed))
+
+    def ended(session: Session, transaction: Any) -> None:
+        # After every listener's after_commit (or a rollback) of the outermost one.
+        if transaction.parent is None:
+            session.info.pop(_CHANGED, None)
+
+    event.listen(sessions, "after_commit", committed)
+    event.listen(sessions, "after_transaction_end", ended)
 
 
 def current_bits(session: Session, row: StatusListRow) -> status_list.StatusList:
@@ -200,7 +225,7 @@ def list_state(session: Session, list_id: str, cache: SignedListCache) -> ListSt
     is seen by the next call in every worker; the bits are rebuilt only when the
     version moved. Raises SQLAlchemyError when the database cannot be read.
     """
-    if not _is_list_id(list_id):
+    if not is_list_id(list_id):
         return None
     found = session.execute(select(
         StatusListRow.department_code, StatusListRow.version, StatusListRow.size,
@@ -247,7 +272,7 @@ def signed_token(session: Session, keyring: Any, issuer: str, list_id: str,
 
     Raises keys.NoActiveKey if the department cannot sign.
     """
-    row = session.get(StatusListRow, list_id) if _is_list_id(list_id) else None
+    row = session.get(StatusListRow, list_id) if is_list_id(list_id) else None
     return signed_list(session, keyring, issuer, row, cache) if row is not None else None
 
 
@@ -257,7 +282,7 @@ def list_ids(session: Session) -> list[tuple[str, str]]:
         select(StatusListRow.id, StatusListRow.department_code).order_by(StatusListRow.id))]
 
 
-def _is_list_id(list_id: object) -> bool:
+def is_list_id(list_id: object) -> bool:
     """Ids are generated hex; anything else (NUL bytes, which PostgreSQL refuses in
     text, over-long text) is no list rather than a database error."""
     return isinstance(list_id, str) and _LIST_ID.fullmatch(list_id) is not None
