@@ -42,19 +42,21 @@ def create_app(config: Mapping[str, Any] | None = None,
     observability.configure_logging(values["LOG_LEVEL"])
     _init_storage(app, values)
     problem_types = _init_credentials_services(app)
-    CSRFProtect(app)
-    metrics = observability.init_app(app)
+    # Flask-WTF also registers itself as app.extensions["csrf"]; admin keeps the object.
+    app.csrf = CSRFProtect(app)
+    app.metrics = observability.Metrics()
+    observability.init_app(app, app.metrics)
     headers.init_app(app)
     problems.init_app(app, problem_types)
     unavailable.init_app(app, problem_types)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(home.bp)
+    app.register_blueprint(health.blueprint(app.services.engine, app.services.keyring))
+    app.register_blueprint(home.blueprint(app.services.issuer))
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
                                      static_url_path="/static/admin"))
     _init_packages(app)
     # Published documents are answered before Flask's dispatch (admin.published), inside
     # ProxyFix so that a request forwarded over https gets HSTS as Flask gives it.
-    app.published = published.install(app, metrics)
+    app.published = published.install(app, app.metrics)
     if values["TRUSTED_PROXIES"]:
         n = values["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
@@ -85,29 +87,24 @@ def _flask_settings(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _init_storage(app: OnegateFlask, values: Mapping[str, Any]) -> None:
     services = app.services = app_services.build(values)
-    # Transitional: the string-keyed lookups below go as each package takes its
-    # typed services (issue 9); new code must not read them.
-    app.extensions["onegate.engine"] = services.engine
-    app.extensions["onegate.sessions"] = services.sessions
-    app.extensions["onegate.keyring"] = services.keyring
-    audit_trail.bind(services.sessions, services.keyring, values)
-    app.extensions["onegate.redis"] = services.redis
+    # Before anything opens a session: every session of the app carries the Trail.
+    app.audit = app_services.audit_services(services)
 
 
-def _init_packages(app: Flask) -> None:
+def _init_packages(app: OnegateFlask) -> None:
     """Each package registers its own blueprints; order matters only for URLs."""
     import credentials
     import idp
     import verify
 
-    idp.init_app(app)
-    csrf = app.extensions.get("csrf")
+    csrf = app.csrf
+    app.idp_services = idp_services(app.services)
+    idp.init_app(app, app.idp_services, csrf=csrf)
     credentials.init_app(app, app.credentials_services, csrf=csrf)
     verify.init_app(app, app.verify_services, app.credentials_services.openapi_fragments,
                     csrf=csrf)
-    audit_trail.init_app(app, app.credentials_services.problem_types,
+    audit_trail.init_app(app, app.audit, app.credentials_services.problem_types,
                          app.credentials_services.openapi_fragments)
-    app.extensions["onegate.licence_type_names"] = _licence_type_names(app)
 
 
 def _init_credentials_services(app: OnegateFlask) -> ProblemTypes:
@@ -131,15 +128,22 @@ def _client_exists(session, client_id: str) -> bool:
                           .where(OAuthClient.client_id == client_id)) is not None
 
 
-def _licence_type_names(app: Flask):
+def idp_services(core: app_services.Services):
+    """The provider's services, with the hooks it needs from other packages."""
+    return app_services.idp_services(core, licence_type_names=_licence_type_names(core))
+
+
+def _licence_type_names(core: app_services.Services):
     """The consent page names licence types (idp cannot import the catalogue)."""
     from credentials import catalogue
 
-    sessions = app.extensions["onegate.sessions"]
+    unit_of_work = core.unit_of_work
 
     def lookup(code: str, locale: str) -> str | None:
-        with sessions() as session:
-            row = catalogue.get_type(session, code)
+        # In the request's unit of work (the consent page), or a short one of its
+        # own (a command).
+        with unit_of_work.scope():
+            row = catalogue.get_type(unit_of_work.session(), code)
         if row is None:
             return None
         return row.name_en if str(locale).startswith("en") else row.name_zh

@@ -11,16 +11,17 @@ ES256`` rotates it; its public keys are at /audit/jwks.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 import jwt
 from flask import Flask
-from sqlalchemy.orm import Session, sessionmaker
 
 from audit import checkpoint as cp
 from audit import keying
 from audit import trail as trails
+from audit.services import AuditServices
 from keys import AUDIT, KeyRevoked, KeyRing, KeysError
 
 if TYPE_CHECKING:
@@ -59,28 +60,30 @@ class RingCheckpointSigner:
         return self._ring.jwks(AUDIT)
 
 
-def bind(sessions: sessionmaker[Session], ring: KeyRing, values: dict[str, Any]) -> None:
-    """Give every session of the app the audit Trail (chain key, signer, cadence)."""
-    trails.bind(sessions, trails.Trail(
-        chain_key=keying.derive_chain_key(values["KEK_BYTES"]),
-        signer=RingCheckpointSigner(ring), issuer=values["ISSUER"],
-        checkpoint_every=values["AUDIT_CHECKPOINT_EVERY"],
-        checkpoint_interval=timedelta(seconds=values["AUDIT_CHECKPOINT_INTERVAL"])))
+def trail(settings: Mapping[str, Any], ring: KeyRing) -> trails.Trail:
+    """The app's Trail: chain key from the KEK, checkpoints signed by the ring's
+    ``audit`` key, the cadence from settings."""
+    return trails.Trail(
+        chain_key=keying.derive_chain_key(settings["KEK_BYTES"]),
+        signer=RingCheckpointSigner(ring), issuer=settings["ISSUER"],
+        checkpoint_every=settings["AUDIT_CHECKPOINT_EVERY"],
+        checkpoint_interval=timedelta(seconds=settings["AUDIT_CHECKPOINT_INTERVAL"]))
 
 
-def init_app(app: Flask, problem_types: ProblemTypes, fragments: Fragments) -> None:
+def init_app(app: Flask, services: AuditServices, problem_types: ProblemTypes,
+             fragments: Fragments) -> None:
     """The checkpoint endpoints, their OpenAPI part and problem type."""
     from audit import openapi, routes
 
-    app.register_blueprint(routes.bp)
+    app.register_blueprint(routes.blueprint(services))
     fragments.register(openapi.fragment())
     problem_types.register(routes.PROBLEM_TYPES)
 
 
-def seal_and_key(app: Flask) -> None:
+def seal_and_key(ring: KeyRing, services: AuditServices) -> None:
     """After migrating: the audit signing key exists and legacy entries are sealed."""
     from audit import log
 
-    app.extensions["onegate.keyring"].ensure(AUDIT, ALG)
-    with app.extensions["onegate.sessions"].begin() as session:
-        log.seal_legacy(session)
+    ring.ensure(AUDIT, ALG)
+    with services.unit_of_work.scope():
+        log.seal_legacy(services.unit_of_work.session())

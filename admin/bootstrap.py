@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask
-
 from admin import audit_trail, db
+from admin.edge import OnegateFlask
 
 #: The provider signs ID tokens RS256 by default (OIDC Core 15.1) and offers
 #: ES256 and EdDSA per client; access tokens are ES256.
@@ -12,28 +11,33 @@ PROVIDER_ALGORITHMS = ("RS256", "ES256", "EdDSA")
 PROVIDER = "provider"
 
 
-def ensure_provider_keys(app: Flask) -> list[str]:
+def ensure_provider_keys(app: OnegateFlask) -> list[str]:
     """Create an active provider key per algorithm where none exists; return kids."""
-    ring = app.extensions["onegate.keyring"]
+    ring = app.services.keyring
     return [ring.ensure(PROVIDER, alg).kid for alg in PROVIDER_ALGORITHMS]
 
 
-def ensure_wallet_client(app: Flask) -> str:
+def ensure_wallet_client(app: OnegateFlask) -> str:
     """The holder wallet is a public relying party of our own provider (PKCE in the
     browser, like Keycloak's account console); register it once."""
     from sqlalchemy import select
 
     from credentials.wallet import register_client_spec
+    from idp.clients import ClientSecrets
     from idp.clients_cli import NewClient, create
     from idp.models.clients import OAuthClient
 
-    spec = register_client_spec(app.config["ONEGATE"]["ISSUER"])
+    spec = register_client_spec(app.services.issuer)
     spec.pop("pkce", None)
-    with app.extensions["onegate.sessions"].begin() as session:
+    work = app.services.unit_of_work
+    with work.scope():
+        session = work.session()
         row = session.scalar(select(OAuthClient)
                              .where(OAuthClient.client_id == spec["client_id"]))
         if row is None:
-            create(session, NewClient(**spec))
+            # A public client: no secret, so no key to hash one under is needed.
+            create(session, NewClient(**spec), ClientSecrets.from_keys(
+                app.config["ONEGATE"]["KEK_BYTES"], app.config["ONEGATE"]["SECRET_KEY"]))
         elif row.redirect_uris != spec["redirect_uris"]:
             # The issuer URL changed (another host or port): follow it.
             row.redirect_uris = spec["redirect_uris"]
@@ -41,9 +45,15 @@ def ensure_wallet_client(app: Flask) -> str:
     return spec["client_id"]
 
 
-def initialise(app: Flask) -> None:
+def initialise(app: OnegateFlask) -> None:
     """Migrate the database, make sure the provider can sign and the wallet can log in."""
-    db.upgrade(app.extensions["onegate.engine"], app.config["ONEGATE"]["KEK_BYTES"])
-    audit_trail.seal_and_key(app)
+    upgrade(app)
     ensure_provider_keys(app)
     ensure_wallet_client(app)
+
+
+def upgrade(app: OnegateFlask) -> None:
+    """Apply every pending migration; then the audit signing key exists and legacy
+    audit entries are sealed."""
+    db.upgrade(app.services.engine, app.services.settings["KEK_BYTES"])
+    audit_trail.seal_and_key(app.services.keyring, app.audit)

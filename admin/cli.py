@@ -1,5 +1,7 @@
-"""The `onegate` command. Every subcommand but a few runs inside an app context,
-so packages' commands use ``flask.current_app`` like views do."""
+"""The `onegate` command. Every subcommand but a few runs with an app: the one the root
+command builds, or the one an embedding caller (a test, a script) pushed a context of.
+Commands reach it through ``running_app()`` and hand packages their typed services; the
+packages' command groups get theirs through a closure (``audit.cli.group``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import sys
 import click
 from flask import current_app, has_app_context
 
-from admin import bootstrap, db
+from admin import bootstrap
+from admin.edge import OnegateFlask
 from admin.settings import SERVERS, ConfigError, markdown_table
 
 #: Commands that need no app, so no instance: they neither read nor create one.
@@ -24,6 +27,8 @@ CREATES_INSTANCE = {"init"}
 SIGNS: dict[str, set[str] | None] = {"licenses": None, "backchannel": None,
                                      "audit": {"checkpoint"}}
 _APP = "onegate.cli_app"
+#: ``click.Context.meta`` member: the app this command runs with (ours or the caller's).
+_RUNNING = "onegate.running_app"
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -35,6 +40,8 @@ def cli(ctx: click.Context, operator: str | None) -> None:
     from audit.operators import META_KEY
 
     ctx.meta[META_KEY] = operator
+    if has_app_context():
+        ctx.meta[_RUNNING] = _embedding_app()
     if ctx.invoked_subcommand in NO_APP or has_app_context() or _asks_for_help():
         return  # an embedding caller (a test, a script) already chose the app
     from admin.app import create_app
@@ -44,6 +51,24 @@ def cli(ctx: click.Context, operator: str | None) -> None:
     app = create_app()
     ctx.with_resource(app.app_context())
     ctx.meta[_APP] = app  # only an app of our own: an embedding caller chose its issuer
+    ctx.meta[_RUNNING] = app
+
+
+def running_app() -> OnegateFlask:
+    """The app the running command works with; raises click.UsageError outside one."""
+    ctx = click.get_current_context()
+    app = ctx.meta.get(_RUNNING)
+    if app is None and has_app_context():  # a group invoked on its own, in a context
+        app = _embedding_app()
+    if app is None:
+        raise click.UsageError("this command needs the app (run it through `onegate`)")
+    return app
+
+
+def _embedding_app() -> OnegateFlask:
+    # The one place the CLI asks Flask which app a caller pushed a context of: the app
+    # object itself, not a dependency; everything else is read from it.
+    return current_app._get_current_object()  # type: ignore[return-value]
 
 
 def _guard_signing(group: click.Group, names: set[str] | None) -> None:
@@ -87,7 +112,7 @@ def _require_served_issuer(ctx: click.Context, app) -> None:
     from credentials.served_issuer import IssuerMismatch, check
 
     try:
-        check(app.extensions["onegate.sessions"], app.config["ONEGATE"]["ISSUER"])
+        check(app.services.sessions, app.services.issuer)
     except IssuerMismatch as exc:
         click.echo(f"onegate: refusing to sign: {exc}", err=True)
         ctx.exit(2)
@@ -98,8 +123,8 @@ def _record_issuer(app, by: str) -> None:
     that changed: init prints the same lines on every run)."""
     from credentials.served_issuer import record
 
-    issuer = app.config["ONEGATE"]["ISSUER"]
-    previous = record(app.extensions["onegate.sessions"], issuer, by)
+    issuer = app.services.issuer
+    previous = record(app.services.sessions, issuer, by)
     click.echo(f"issuer {issuer}")
     if previous and by == "serve":
         click.echo(f"note: the issuer changed from {previous}; licences signed before name "
@@ -128,11 +153,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration."""
-    from admin import audit_trail
-
-    db.upgrade(current_app.extensions["onegate.engine"],
-               current_app.config["ONEGATE"]["KEK_BYTES"])
-    audit_trail.seal_and_key(current_app)
+    bootstrap.upgrade(running_app())
     click.echo("database is up to date")
 
 
@@ -140,14 +161,15 @@ def db_upgrade() -> None:
 @click.option("--demo", is_flag=True, help="Also load demo halls, departments and accounts.")
 def init(demo: bool) -> None:
     """Migrate, create the provider's keys and optionally load demo data."""
-    bootstrap.initialise(current_app)
+    app = running_app()
+    bootstrap.initialise(app)
     click.echo("database migrated; provider keys ready")
-    _record_issuer(current_app, "init")
+    _record_issuer(app, "init")
     if demo:
         from admin import demo as demo_data
 
         try:
-            lines = demo_data.load(current_app)
+            lines = demo_data.load(app)
         except OSError as exc:
             raise click.ClickException(
                 f"demo data not loaded: cannot write {exc.filename or 'the logins file'}: "
@@ -170,7 +192,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int,
     from admin import serve as servers
     from admin.app import create_app
 
-    settings = current_app.config["ONEGATE"]
+    settings = running_app().services.settings
     host, port = host or settings["HOST"], port or settings["PORT"]
     server = server or settings["SERVER"]
     # Workers build their own app from the environment: let them see the same address,
@@ -180,9 +202,9 @@ def serve(host: str | None, port: int | None, workers: int, threads: int,
     # The wallet's redirect URI follows the issuer (another host or port than at init).
     bootstrap.ensure_wallet_client(app)
     _record_issuer(app, "serve")
-    app.extensions["onegate.engine"].dispose()
-    click.echo(f"onegate listening on http://{host}:{port} (issuer "
-               f"{app.config['ONEGATE']['ISSUER']}; {server}, {workers} workers)")
+    app.services.engine.dispose()
+    click.echo(f"onegate listening on http://{host}:{port} (issuer {app.services.issuer}; "
+               f"{server}, {workers} workers)")
     servers.run(create_app, host, port, workers, threads, server)
 
 
@@ -196,7 +218,7 @@ def keys_group() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def keys_list(owner: str | None, as_json: bool) -> None:
     """List keys with their state (never their private parts)."""
-    ring = current_app.extensions["onegate.keyring"]
+    ring = running_app().services.keyring
     rows = [_key_row(r) for r in ring.records(owner)]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -223,15 +245,15 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
 
     from admin.settings import parse_duration
 
+    services = running_app().services
     try:
         seconds = parse_duration(prepublish) if prepublish else \
-            current_app.config["ONEGATE"]["KEY_PREPUBLISH"]
+            services.settings["KEY_PREPUBLISH"]
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--prepublish") from None
     _check_owner(owner)
     _check_alg(owner, alg)
-    ring = current_app.extensions["onegate.keyring"]
-    record = ring.rotate(owner, alg, timedelta(seconds=seconds))
+    record = services.keyring.rotate(owner, alg, timedelta(seconds=seconds))
     _record("key.rotate", record.kid, {"owner": owner, "alg": alg,
                                        "activates_at": record.activates_at.isoformat()})
     click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
@@ -247,10 +269,12 @@ def _check_owner(owner: str) -> None:
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--owner") from None
     if owner.startswith("dept:"):
-        with current_app.extensions["onegate.sessions"]() as session:
-            if catalogue.get_department_or_none(session, owner[5:]) is None:
-                raise click.BadParameter(f"no department {owner[5:]!r} "
-                                         "(see onegate departments list)", param_hint="--owner")
+        work = running_app().services.unit_of_work
+        with work.scope():
+            found = catalogue.get_department_or_none(work.session(), owner[5:])
+        if found is None:
+            raise click.BadParameter(f"no department {owner[5:]!r} "
+                                     "(see onegate departments list)", param_hint="--owner")
 
 
 def _check_alg(owner: str, alg: str) -> None:
@@ -269,7 +293,7 @@ def keys_revoke(kid: str) -> None:
     """Withdraw a key: everything it signed stops verifying."""
     from keys import NoActiveKey, UnknownKey
 
-    ring = current_app.extensions["onegate.keyring"]
+    ring = running_app().services.keyring
     try:
         record = ring.revoke(kid)
     except UnknownKey:
@@ -286,30 +310,66 @@ def keys_revoke(kid: str) -> None:
 
 
 def _record(action: str, subject: str, data: dict) -> None:
-    """Audit an operator action (the key ring commits its own change first)."""
+    """Audit an operator action in a unit of work of its own: the key ring committed
+    its change first, in its own transaction (an entry never claims a change that
+    did not happen)."""
     from audit import operators
 
-    with current_app.extensions["onegate.sessions"].begin() as session:
-        operators.record(session, action, subject, data)
+    work = running_app().services.unit_of_work
+    with work.scope():
+        operators.record(work.session(), action, subject, data)
 
 
 def _credentials_services():
-    """The running app's credentials services (its commands run in an app context)."""
-    return current_app.credentials_services
+    """The running app's credentials services."""
+    return running_app().credentials_services
+
+
+class _ServicesGroup(click.Group):
+    """A package's command group whose commands close over the services of the app
+    the command runs in (built when first needed: the app exists only by then)."""
+
+    def __init__(self, name: str, factory, help_text: str) -> None:
+        super().__init__(name, help=help_text, callback=lambda: None)
+        self.factory = factory
+
+    def _built(self) -> click.Group:
+        try:
+            app = running_app()
+        except click.UsageError:  # only --help gets here without an app: list, never run
+            return self.factory(None)
+        return self.factory(app.idp_services)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return self._built().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        return self._built().get_command(ctx, cmd_name)
+
+
+def _idp_groups() -> list[click.Group]:
+    from idp.backchannel import command_group as backchannel_group
+    from idp.cli import users_group
+    from idp.clients_cli import clients_group
+    from idp.throttle_cli import accounts_group
+
+    return [_ServicesGroup("users", users_group, "Accounts: citizens, enterprises and staff."),
+            _ServicesGroup("clients", clients_group,
+                           "Relying parties: service halls and departments' systems."),
+            _ServicesGroup("backchannel", backchannel_group, "Back-Channel Logout deliveries."),
+            _ServicesGroup("accounts", accounts_group,
+                           "Accounts at the counter: lift login throttling.")]
 
 
 def _register_package_commands() -> None:
     """Packages own their command groups; the composition root attaches them."""
-    from audit.cli import audit_group
+    from audit.cli import group as audit_cli
     from credentials.cli import groups as credential_groups
-    from idp.backchannel import backchannel_cli
-    from idp.cli import users
-    from idp.clients_cli import clients
-    from idp.throttle_cli import accounts_group
     from verify.cli import bundle_group, verify_command
 
-    for group in (users, clients, backchannel_cli, audit_group, verify_command, bundle_group,
-                  accounts_group, *credential_groups(_credentials_services)):
+    audit_group = audit_cli(lambda: running_app().audit)
+    for group in (*_idp_groups(), audit_group, verify_command, bundle_group,
+                  *credential_groups(_credentials_services)):
         cli.add_command(group)
     for name, subcommands in SIGNS.items():
         _guard_signing(cli.commands[name], subcommands)

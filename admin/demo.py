@@ -12,16 +12,19 @@ import json
 import os
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
 from sqlalchemy import select
 
 from identifiers import citizen_id_check_character, uscc_check_character
 from idp import accounts
-from idp.clients import hash_secret, new_secret
+from idp.clients import ClientSecrets, new_secret
 from idp.clients_cli import NewClient, create
 from idp.models.accounts import Account
 from idp.models.clients import OAuthClient
+
+if TYPE_CHECKING:
+    from admin.edge import OnegateFlask
 
 CITIZEN_ID_BODY = "44010619900307001"  # Guangzhou Tianhe, born 1990-03-07
 ENTERPRISE_USCC_BODY = "91440101MA59XJ7K2"  # a Guangzhou enterprise (fictional)
@@ -42,16 +45,16 @@ def _uscc() -> str:
     return ENTERPRISE_USCC_BODY + uscc_check_character(ENTERPRISE_USCC_BODY)
 
 
-def _secrets_file(app: Flask) -> Path:
-    return Path(app.config["ONEGATE"]["INSTANCE_PATH"]) / "demo-logins.json"
+def _secrets_file(app: OnegateFlask) -> Path:
+    return Path(app.services.settings["INSTANCE_PATH"]) / "demo-logins.json"
 
 
-def _remembered(app: Flask) -> dict:
+def _remembered(app: OnegateFlask) -> dict:
     path = _secrets_file(app)
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-def _remember(app: Flask, data: dict) -> None:
+def _remember(app: OnegateFlask, data: dict) -> None:
     """Write the logins atomically (a temporary file renamed over the old one), creating
     the instance folder when settings came from the environment only."""
     path = _secrets_file(app)
@@ -103,15 +106,15 @@ def _load_people(session, known: dict) -> list[str]:
     return lines
 
 
-def _load_halls(session, issuer: str, known: dict) -> list[str]:
+def _load_halls(session, issuer: str, known: dict, keys: ClientSecrets) -> list[str]:
     lines = []
     for client_id, name, port, auth_method in HALLS:
         public = auth_method == "none"
         existing = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
         if existing is not None:
-            secret = _known_secret(existing, known)
+            secret = _known_secret(existing, known, keys)
         else:
-            _, secret = create(session, NewClient(
+            _, secret = create(session, client_secrets=keys, new=NewClient(
                 name=name, client_id=client_id, auth_method=auth_method,
                 redirect_uris=[f"http://127.0.0.1:{port}/callback"],
                 post_logout_redirect_uris=[f"http://127.0.0.1:{port}/"],
@@ -125,36 +128,39 @@ def _load_halls(session, issuer: str, known: dict) -> list[str]:
     return lines
 
 
-def _known_secret(row: OAuthClient, known: dict) -> str:
+def _known_secret(row: OAuthClient, known: dict, keys: ClientSecrets) -> str:
     """The remembered secret, or a new one when an earlier printout was lost: the demo
     always prints logins that work."""
     if row.client_id not in known:
         known[row.client_id] = new_secret()
-        row.secret_hash = hash_secret(known[row.client_id])
+        row.secret_hash = keys.hash(known[row.client_id])
     return known[row.client_id]
 
 
-def load(app: Flask) -> list[str]:
+def load(app: OnegateFlask) -> list[str]:
     """Create (once) and describe the demo data; returns lines to print.
 
     Accounts, clients and the file that remembers their secrets are made together: the
     file is written before the transaction commits, so a failure leaves neither.
     Raises RuntimeError in production and OSError when the logins file cannot be written.
     """
-    if app.config["ONEGATE"]["ENV"] == "production":
+    if app.services.settings["ENV"] == "production":
         raise RuntimeError("demo data is never loaded in production")
     from credentials import demo as credentials_demo
 
     # Fail before creating anything when the logins cannot be kept.
     _secrets_file(app).parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    issuer = app.config["ONEGATE"]["ISSUER"]
-    catalogue = credentials_demo.load(app.extensions["onegate.sessions"],
-                                      app.extensions["onegate.keyring"], issuer)
+    issuer = app.services.issuer
+    catalogue = credentials_demo.load(app.services.sessions, app.services.keyring, issuer)
     known = _remembered(app)
-    with app.extensions["onegate.sessions"].begin() as session:
+    keys = ClientSecrets.from_keys(app.services.settings["KEK_BYTES"],
+                                   app.services.settings["SECRET_KEY"])
+    work = app.services.unit_of_work
+    with work.scope():
+        session = work.session()
         people = _load_people(session, known)
-        halls = _load_halls(session, issuer, known)
-        systems = _department_systems(session, known)
+        halls = _load_halls(session, issuer, known, keys)
+        systems = _department_systems(session, known, keys)
         session.flush()
         _remember(app, known)
     return ["demo logins (kept in " f"{_secrets_file(app)}):", *people,
@@ -163,7 +169,7 @@ def load(app: Flask) -> list[str]:
             *catalogue, *systems, *_licences(app)]
 
 
-def _department_systems(session, known: dict) -> list[str]:
+def _department_systems(session, known: dict, keys: ClientSecrets) -> list[str]:
     """A department's issuing system (client_credentials) and a reusing department
     (code flow with the holder's consent)."""
     from credentials import catalogue
@@ -183,9 +189,9 @@ def _department_systems(session, known: dict) -> list[str]:
         existing = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
         if existing is None:
             new.name, new.client_id = name, client_id
-            known[client_id] = create(session, new)[1]
+            known[client_id] = create(session, new, keys)[1]
         else:
-            _known_secret(existing, known)
+            _known_secret(existing, known, keys)
         redirect = f"  redirect {new.redirect_uris[0]}" if new.redirect_uris else ""
         lines.append(f"  department system {client_id:<16} secret "
                      f"{known[client_id]}{redirect}  scopes {' '.join(new.scopes)}")
@@ -193,7 +199,7 @@ def _department_systems(session, known: dict) -> list[str]:
     return ["demo department systems (OAuth clients):", *lines]
 
 
-def _licences(app: Flask) -> list[str]:
+def _licences(app: OnegateFlask) -> list[str]:
     """Sample licences for the demo holders; idempotency keys make reloading a no-op."""
     from credentials import issuance
     from credentials.demo import BUSINESS_LICENCE, MARRIAGE_CERTIFICATE

@@ -10,8 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
+from admin.observability import Metrics
 from admin.services import Services
+from audit.services import AuditServices
+from credentials.services import CredentialsServices
+from idp.services import IdpServices
+from verify.services import VerifyServices
 
 if TYPE_CHECKING:
     from admin.published import PublishedEdge
@@ -23,6 +29,16 @@ class OnegateFlask(Flask):
     services: Services
     #: The WSGI layer answering published documents before dispatch (admin.published).
     published: PublishedEdge
+    #: Each package's services, built from ``services`` by admin.services' builders.
+    idp_services: IdpServices
+    credentials_services: CredentialsServices
+    verify_services: VerifyServices
+    #: The audit trail's wiring (admin.services.audit_services), built with ``services``.
+    audit: AuditServices
+    #: This app's request metrics (its own Prometheus registry).
+    metrics: Metrics
+    #: Flask-WTF's CSRF protection of this app (for views that must be exempt).
+    csrf: CSRFProtect
 
     def full_dispatch_request(self) -> Any:
         # The scope covers before_request hooks, the view and the error handlers; what

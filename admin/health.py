@@ -4,33 +4,37 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from admin import db
 from admin.unavailable import RETRY_AFTER
-from keys import KeysError
+from keys import KeyRing, KeysError
 
-bp = Blueprint("health", __name__)
 log = logging.getLogger("onegate.health")
 
 
-@bp.get("/healthz")
-def healthz():
-    return jsonify(status="ok")
+def blueprint(engine: Engine, ring: KeyRing) -> Blueprint:
+    """``health.healthz`` and ``health.readyz`` over the app's engine and key ring."""
+    bp = Blueprint("health", __name__)
+
+    @bp.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @bp.get("/readyz")
+    def readyz():
+        checks = {"database": _database_ready(engine), "keys": _keys_ready(ring)}
+        if all(v == "ok" for v in checks.values()):
+            return jsonify(status="ok", checks=checks)
+        return jsonify(status="unavailable", checks=checks), 503, {
+            "Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
+
+    return bp
 
 
-@bp.get("/readyz")
-def readyz():
-    checks = {"database": _database_ready(), "keys": _keys_ready()}
-    if all(v == "ok" for v in checks.values()):
-        return jsonify(status="ok", checks=checks)
-    return jsonify(status="unavailable", checks=checks), 503, {
-        "Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}
-
-
-def _database_ready() -> str:
-    engine = current_app.extensions["onegate.engine"]
+def _database_ready(engine: Engine) -> str:
     try:
         db.ping(engine)
         return "ok" if not db.pending_heads(engine) else "migrations pending"
@@ -39,8 +43,7 @@ def _database_ready() -> str:
         return "unreachable"
 
 
-def _keys_ready() -> str:
-    ring = current_app.extensions["onegate.keyring"]
+def _keys_ready(ring: KeyRing) -> str:
     try:
         ring.signer("provider", "RS256")
         return "ok"

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
-
-bp = Blueprint("home", __name__)
+from flask import Blueprint, render_template
 
 
-@bp.get("/")
-def home():
-    issuer = current_app.config["ONEGATE"]["ISSUER"]
-    return render_template("home.html", issuer=issuer)
+def blueprint(issuer: str) -> Blueprint:
+    """``home.home`` (the landing page naming ``issuer``) and ``home.favicon``."""
+    bp = Blueprint("home", __name__)
 
+    @bp.get("/")
+    def home():
+        return render_template("home.html", issuer=issuer)
 
-@bp.get("/favicon.ico")
-def favicon():
-    # No icon to show; answer so browsers stop logging a 404 on every page.
-    return "", 204, {"Cache-Control": "public, max-age=86400"}
+    @bp.get("/favicon.ico")
+    def favicon():
+        # No icon to show; answer so browsers stop logging a 404 on every page.
+        return "", 204, {"Cache-Control": "public, max-age=86400"}
+
+    return bp

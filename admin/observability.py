@@ -7,7 +7,6 @@ import logging
 import re
 import secrets
 import time
-from dataclasses import dataclass
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -65,24 +64,30 @@ def request_id(incoming: str) -> str:
     return incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
 
 
-@dataclass(frozen=True, eq=False)
-class RequestMetrics:
-    """The request counter and latency histogram /metrics exposes, and the access log:
-    what Flask's hooks below record, also recorded by admin.published's fast path."""
+class Metrics:
+    """One app's Prometheus registry and the request metrics in it. Each app owns its
+    own: two apps in one process never count into each other."""
 
-    requests_total: Counter
-    latency: Histogram
-    log: logging.Logger
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests_total = Counter("onegate_http_requests_total", "HTTP requests",
+                                      ["method", "endpoint", "status"],
+                                      registry=self.registry)
+        self.latency = Histogram("onegate_http_request_seconds", "HTTP request latency",
+                                 ["endpoint"], registry=self.registry)
+
+    def observe(self, method: str, endpoint: str, status: int, seconds: float) -> None:
+        """Count one answered request."""
+        self.requests_total.labels(method, endpoint, status).inc()
+        self.latency.labels(endpoint).observe(seconds)
+
+    def exposition(self) -> bytes:
+        """The registry in Prometheus' text format."""
+        return generate_latest(self.registry)
 
 
-def init_app(app: Flask) -> RequestMetrics:
-    """Request ids, access log lines and the /metrics endpoint; returns the metrics."""
-    registry = CollectorRegistry()
-    requests_total = Counter("onegate_http_requests_total", "HTTP requests",
-                             ["method", "endpoint", "status"], registry=registry)
-    latency = Histogram("onegate_http_request_seconds", "HTTP request latency",
-                        ["endpoint"], registry=registry)
-    app.extensions["onegate.metrics"] = registry
+def init_app(app: Flask, metrics: Metrics) -> None:
+    """Request ids, access log lines and the /metrics endpoint over ``metrics``."""
     log = logging.getLogger("onegate.access")
 
     @app.before_request
@@ -93,17 +98,14 @@ def init_app(app: Flask) -> RequestMetrics:
     @app.after_request
     def _finish(response: Response) -> Response:
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        endpoint = request.endpoint or "unmatched"
-        requests_total.labels(request.method, endpoint, response.status_code).inc()
-        latency.labels(endpoint).observe(elapsed)
+        metrics.observe(request.method, request.endpoint or "unmatched",
+                        response.status_code, elapsed)
         response.headers["X-Request-Id"] = g.get("request_id", "")
         log.info("request", extra={"method": request.method, "path": request.path,
                                    "status": response.status_code,
                                    "duration_ms": round(elapsed * 1000, 1)})
         return response
 
-    @app.get("/metrics")
-    def metrics() -> Response:
-        return Response(generate_latest(registry), headers={"Content-Type": CONTENT_TYPE_LATEST})
-
-    return RequestMetrics(requests_total, latency, log)
+    @app.get("/metrics", endpoint="metrics")  # the endpoint name metrics are labelled with
+    def metrics_endpoint() -> Response:
+        return Response(metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from admin.headers import security_headers
-from admin.observability import RequestMetrics, request_id
+from admin.observability import Metrics, request_id
 from edge.published import PublishedDocument, PublishedFamily, Snapshot
 
 if TYPE_CHECKING:
@@ -93,12 +93,13 @@ def _headers(cors: Cors, snapshot: Snapshot, status: int, origin: bool,
 class PublishedEdge:
     """WSGI middleware serving registered published documents; see the module."""
 
-    def __init__(self, app: WSGIApp, metrics: RequestMetrics) -> None:
+    def __init__(self, app: WSGIApp, metrics: Metrics) -> None:
         self.app = app
         self._metrics = metrics
         self._exact: dict[tuple[str, str], _Route] = {}
         self._families: list[tuple[str, re.Pattern[str], _Route]] = []
         self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._log = logging.getLogger("onegate.access")  # admin.observability's
 
     def document(self, path: str, document: PublishedDocument, *, endpoint: str,
                  query: str = "", cors: Cors = Cors()) -> None:
@@ -140,7 +141,7 @@ class PublishedEdge:
         except Exception:  # noqa: BLE001 - Flask's view meets it again and answers it
             return self.app(environ, start_response)
         status, body, _ = snapshot.answer(environ.get("HTTP_IF_NONE_MATCH"))
-        headers = route.headers(snapshot, status, "HTTP_ORIGIN" in environ,
+        headers = route.headers(snapshot, status, bool(environ.get("HTTP_ORIGIN")),
                                 environ.get("wsgi.url_scheme") == "https")
         rid = request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         start_response(_STATUS[status], [*headers, ("X-Request-Id", rid)])
@@ -169,19 +170,27 @@ class PublishedEdge:
                 self._metrics.latency.labels(endpoint))
         children[0].inc()
         children[1].observe(elapsed)
-        log = self._metrics.log
+        log = self._log
         if log.isEnabledFor(logging.INFO):
             log.info("request", extra={"request_id": rid, "method": method, "path": path,
                                        "status": status,
                                        "duration_ms": round(elapsed * 1000, 1)})
 
 
-def install(app: Any, metrics: RequestMetrics) -> PublishedEdge:
+def install(app: Any, metrics: Metrics) -> PublishedEdge:
     """Wrap ``app.wsgi_app`` in a PublishedEdge serving the packages' published
     documents (the same objects their views serve); returns it."""
     from credentials.published import CODE, LIST_ID
+    from idp import discovery, jwks
 
     edge = PublishedEdge(app.wsgi_app, metrics)
+    # idp.cors answers an Origin on these two with "*" and Vary: Origin.
+    edge.document("/jwks", jwks.document(app.idp_services.keyring), endpoint="idp_jwks.jwks",
+                  cors=Cors(public=True))
+    edge.document("/.well-known/openid-configuration",
+                  discovery.document(app.idp_services.issuer),
+                  endpoint="idp_oauth_api.openid_configuration",
+                  cors=Cors(any_origin=True, public=True))
     issuers = app.credentials_services.published
     any_origin = Cors(any_origin=True)
     edge.family("/issuers/", rf"/issuers/({CODE})/status/({LIST_ID})", issuers.status_lists,

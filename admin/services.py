@@ -8,7 +8,7 @@ it. Nothing below admin looks a dependency up by name in ``app.extensions`` or t
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from admin import db
+from admin import audit_trail, db
+from audit import trail as trails
+from audit.publishing import Publisher
+from audit.services import AuditServices
 from edge.access_tokens import AccessTokenValidator
 from edge.unit_of_work import UnitOfWork
 from keys import KeyRing
@@ -25,6 +28,7 @@ from keys.sql_store import SqlKeyStore
 
 if TYPE_CHECKING:
     from credentials.services import ClientExists, CredentialsServices
+    from idp.services import IdpServices
     from verify.services import VerifyServices
 
 
@@ -42,6 +46,8 @@ class Services:
     #: The one validator of the provider's access tokens (edge.access_tokens), with
     #: the provider's denylist, so logout and withdrawn consent stop tokens at once.
     access_tokens: AccessTokenValidator
+    #: The provider's access-token denylist (idp.denylist) that ``access_tokens`` asks.
+    denylist: Any
 
     @property
     def issuer(self) -> str:
@@ -55,14 +61,20 @@ def build(values: Mapping[str, Any]) -> Services:
     sessions = db.make_session_factory(engine)
     keyring = KeyRing(SqlKeyStore(sessions), values["KEK_BYTES"],
                       retire_after=timedelta(seconds=values["KEY_RETIRE_AFTER"]))
-    from idp.tokens import is_revoked
+    from idp.denylist import AccessTokenDenylist
 
+    unit_of_work, redis = UnitOfWork(sessions), _redis(values["REDIS_URL"])
+    # The provider's denylist: logout, revocation and withdrawn consent stop tokens at
+    # once everywhere in the service (idp fills it; every validator asks it).
+    denylist = AccessTokenDenylist(unit_of_work, sessions, redis,
+                                   default_ttl=values["ACCESS_TOKEN_TTL"])
     validator = AccessTokenValidator(keyring, issuer=values["ISSUER"],
-                                     audience=values["ISSUER"] + "/api", is_revoked=is_revoked,
+                                     audience=values["ISSUER"] + "/api",
+                                     is_revoked=denylist.is_revoked,
                                      key_faults=(KeysError, ValueError))
     return Services(settings=values, engine=engine, sessions=sessions,
-                    unit_of_work=UnitOfWork(sessions), keyring=keyring,
-                    redis=_redis(values["REDIS_URL"]), access_tokens=validator)
+                    unit_of_work=unit_of_work, keyring=keyring, redis=redis,
+                    access_tokens=validator, denylist=denylist)
 
 
 def _redis(url: str):
@@ -130,3 +142,45 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
         limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter),
         access_tokens=core.access_tokens, problem_types=credentials.problem_types,
         published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base))
+
+
+def audit_services(core: Services) -> AuditServices:
+    """The audit trail's wiring. Binds the Trail to ``core.sessions``, so that every
+    session of the app (the request's unit of work, a package's own short transaction)
+    appends keyed entries: idp, credentials and verify append in the session they were
+    given (``audit.log.append``), and the entry lands in that transaction."""
+    trail = audit_trail.trail(core.settings, core.keyring)
+    trails.bind(core.sessions, trail)
+    return AuditServices(unit_of_work=core.unit_of_work, sessions=core.sessions, trail=trail,
+                         publisher=Publisher(core.sessions), issuer=core.issuer)
+
+
+def idp_services(core: Services, *,
+                 licence_type_names: Callable[[str, str], str | None] | None = None
+                 ) -> IdpServices:
+    """What the provider needs (idp.services), from the core services. Derives the
+    provider's keys once (HKDF from the KEK), so no request pays for it."""
+    from idp.clients import ClientSecrets
+    from idp.cors import CorsOrigins
+    from idp.device_cookies import DeviceCookies
+    from idp.grants.families import hash_key
+    from idp.second_factor_keys import SecondFactorKeys
+    from idp.services import IdpServices, IdpSettings
+    from idp.sso import SsoSessions
+    from idp.throttle_stores import RedisStore, SqlStore
+    from idp.tokens import ProviderSigner
+
+    settings = IdpSettings.from_mapping(core.settings)
+    store = RedisStore(core.redis) if core.redis is not None else SqlStore(core.sessions)
+    return IdpServices(
+        settings=settings, unit_of_work=core.unit_of_work, sessions=core.sessions,
+        keyring=core.keyring, redis=core.redis, throttle_store=store,
+        device_cookies=DeviceCookies.from_kek(settings.kek, settings.login_device_ttl),
+        second_factor_keys=SecondFactorKeys.from_kek(settings.kek, settings.secret_key),
+        client_secrets=ClientSecrets.from_keys(settings.kek, settings.secret_key),
+        token_hash_key=hash_key(settings.kek), signer=ProviderSigner(core.keyring),
+        denylist=core.denylist, access_tokens=core.access_tokens,
+        cors=CorsOrigins(core.unit_of_work),
+        sso=SsoSessions(core.unit_of_work, secret_key=settings.secret_key,
+                        ttl_seconds=settings.session_ttl, secure=settings.secure_cookies),
+        licence_type_names=licence_type_names)

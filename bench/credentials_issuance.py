@@ -75,7 +75,7 @@ def run(url: str, label: str, args) -> None:
             start = time.perf_counter()
             summary = bulk_import.run(d, path, dept.code)
             imported = time.perf_counter() - start
-        app.extensions["onegate.engine"].dispose()
+        app.services.engine.dispose()
     print(f"{label:<11} single {single:8.0f} licences/s | batch of {args.batch} "
           f"{batched:8.0f} licences/s | import {summary.imported} in {imported:7.1f} s "
           f"({summary.imported / imported:.0f}/s, {len(summary.rejected)} rejected)")

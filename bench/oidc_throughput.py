@@ -57,12 +57,12 @@ def prepare(env: dict[str, str]) -> tuple[str, str]:
 
     app = create_app()
     bootstrap.initialise(app)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         row, secret = create(session, NewClient(
             name="bench department", grant_types=["client_credentials"],
             scopes=["licences:read"]))
         client_id = row.client_id
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
     return client_id, secret
 
 

@@ -1,26 +1,17 @@
-"""Verifications per second, in process and through POST /api/v1/verify, for the
-SD-JWT VC and the offline QR form, beside the raw ES256 verify rate of the same key
-measured in the same run.
+"""Verifications per second in process, for the SD-JWT VC and the offline QR form,
+beside the raw ES256 verify rate of the same key measured in the same run (over HTTP:
+bench/http_bench.py, `make bench ONLY=verify`).
 
-The API figures use the real app (admin.create_app, a throwaway SQLite database)
-served over loopback HTTP by a threaded WSGI server, verifying against an in-memory
-trust list and status list so that no catalogue is needed.
-
-    python bench/verify_throughput.py [--seconds 5] [--threads 8]
+    python bench/verify_throughput.py [--seconds 5]
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
 import sys
-import tempfile
-import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
@@ -30,7 +21,6 @@ sys.path.insert(0, str(ROOT))
 from bench._rss import print_rss  # noqa: E402
 from tests.verify.corpus import new_corpus  # noqa: E402
 from verify.pipeline import Verifier  # noqa: E402
-from verify.ratelimit import FixedWindow  # noqa: E402
 
 TARGET_RATIO = 0.5
 
@@ -58,49 +48,6 @@ def in_process(corpus, text: str, seconds: float) -> float:
     return rate(lambda: verifier.verify(text), seconds)
 
 
-def serve(corpus, workdir: Path) -> tuple[str, object]:
-    from werkzeug.serving import make_server
-
-    import verify
-    from admin import bootstrap
-    from admin.app import create_app
-    from audit.models import Base as AuditBase
-
-    app = create_app({"ENV": "test", "DATABASE_URL": f"sqlite:///{workdir}/bench.db",
-                      "KEK": base64.urlsafe_b64encode(b"k" * 32).decode(),
-                      "SECRET_KEY": "bench-" + "s" * 40, "ISSUER": "http://127.0.0.1",
-                      "LOG_LEVEL": "WARNING"}, instance_path=workdir)
-    bootstrap.initialise(app)
-    if "verify_api" not in app.blueprints:
-        verify.init_app(app)
-    AuditBase.metadata.create_all(app.extensions["onegate.engine"])
-    trust, status = corpus.trust(), corpus.status()
-    app.extensions["onegate.verify"] = {
-        "trust": trust, "status": status, "limiter": FixedWindow(10**9, 60),
-        "verifier": Verifier(trust=trust, status=status, clock=lambda: corpus.now)}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_port}", server
-
-
-def through_api(url: str, text: str, seconds: float, threads: int) -> float:
-    local = threading.local()
-    end = time.perf_counter() + seconds
-
-    def worker() -> int:
-        local.session = getattr(local, "session", None) or requests.Session()
-        done = 0
-        while time.perf_counter() < end:
-            response = local.session.post(url + "/api/v1/verify", json={"credential": text})
-            assert response.status_code == 200 and response.json()["valid"], response.text
-            done += 1
-        return done
-
-    with ThreadPoolExecutor(threads) as pool:
-        total = sum(pool.map(lambda _: worker(), range(threads)))
-    return total / seconds
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=5.0)
@@ -116,16 +63,9 @@ def main() -> None:
         verdict = "met" if value / raw >= TARGET_RATIO else "MISSED"
         print(f"in process, {name:<10} (1 thread):             {value:10.0f} /s"
               f"   {value / raw:6.1%} of raw ES256 (target {TARGET_RATIO:.0%}: {verdict})")
-    with tempfile.TemporaryDirectory() as tmp:
-        url, server = serve(corpus, Path(tmp))
-        try:
-            for name, text in forms.items():
-                value = through_api(url, text, args.seconds, args.threads)
-                print(f"API over HTTP, {name:<10} ({args.threads} client threads): "
-                      f"{value:8.0f} /s   {value / raw:6.1%} of raw ES256")
-        finally:
-            server.shutdown()
-    print_rss("bench process: in-process verifier and the threaded test server")
+    # Over HTTP, served the way it is in production, beside a bare ES256 route:
+    # bench/http_bench.py (`make bench ONLY=verify`).
+    print_rss("bench process: in-process verifier")
 
 
 if __name__ == "__main__":

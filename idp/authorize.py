@@ -6,30 +6,40 @@ from __future__ import annotations
 import re
 import time
 from datetime import datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit
 
 from authlib.common.urls import add_params_to_uri
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
-from flask import redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from idp import clients, consent, id_token_hint, reauth, sso, storage, tokens
+from idp import clients, consent, id_token_hint, reauth, sso, tokens
 from idp.errors import AuthorizePageError, InvalidRequestError, OAuth2Error
 from idp.parameters import check_single
-from idp.routes import pages
-from idp.server import current_server
 from idp.uris import redirect_uri_problem
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 PROMPTS = {"none", "login", "consent", "select_account"}
 FORM_ONLY = {"csrf_token", "decision"}
 MAX_NONCE = 255
 
 
-@pages.route("/oauth/authorize", methods=["GET", "POST"])
-def authorize():
+def register(pages: Blueprint, server) -> None:
+    """Add the authorization endpoint to the protocol's page blueprint."""
+    services = server.services
+
+    @pages.route("/oauth/authorize", methods=["GET", "POST"])
+    def authorize():
+        return authorization_response(server, services)
+
+
+def authorization_response(server, services: IdpServices):
     try:
-        client, redirect_uri = check_client_and_redirect_uri()
+        client, redirect_uri = check_client_and_redirect_uri(services)
     except AuthorizePageError as exc:
         return error_page(exc)
     # RFC 6749 section 4.1.2.1: state is echoed exactly; a repeated state has no
@@ -40,43 +50,48 @@ def authorize():
         check_single(request.values)
         check_response_type()
         check_unsupported_parameters()
-        grant = current_server().get_consent_grant(end_user=None)
+        grant = server.get_consent_grant(end_user=None)
         prompts = check_prompt()
         max_age = check_max_age()
-        hinted = id_token_hint.hinted_subject(request.values.get("id_token_hint"))
+        hinted = id_token_hint.hinted_subject(services.keyring, services.issuer,
+                                              request.values.get("id_token_hint"))
     except OAuth2Error as error:
-        return error_redirect(redirect_uri, error.error, clean_description(error), state)
-    live = sso.current_session()
+        return error_redirect(services, redirect_uri, error.error, clean_description(error),
+                              state)
+    live = services.sso.current_session()
+    session = services.session()
     key = reauth.request_key(client.get_client_id(), redirect_uri,
                              request.values.get("code_challenge"))
-    login = login_needed(live, prompts, max_age, hinted, reauth.pending_since(key))
+    login = login_needed(live, prompts, max_age, hinted, reauth.pending_since(session, key))
     if login is not None:
         if "none" in prompts:
             # OIDC Core 3.1.2.6: prompt=none without a usable session -> login_required.
-            return error_redirect(redirect_uri, "login_required", None, state)
-        reauth.demand(key)
+            return error_redirect(services, redirect_uri, "login_required", None, state)
+        reauth.demand(session, key, services.settings.session_ttl)
         return redirect(sso.login_url(next_path(), acr=login["acr"], force=login["force"],
                                       ui_locales=request.values.get("ui_locales"),
                                       login_hint=request.values.get("login_hint")))
-    return decide(grant, client, redirect_uri, live, prompts, state)
+    return decide(server, services, grant, client, redirect_uri, live, prompts, state)
 
 
-def decide(grant, client, redirect_uri, live, prompts, state):
+def decide(server, services: IdpServices, grant, client, redirect_uri, live, prompts, state):
     scopes = (grant.request.scope or "").split()
+    session = services.session()
     decision = consent_decision()
     if decision is not None:
         if decision != "allow":
             # RFC 6749 section 4.1.2.1: the resource owner denied the request.
-            return error_redirect(redirect_uri, "access_denied", None, state)
-        consent.record(live.sub, client.get_client_id(), scopes)
-    elif consent.needs_consent(client, live.sub, scopes, prompts):
+            return error_redirect(services, redirect_uri, "access_denied", None, state)
+        consent.record(session, live.sub, client.get_client_id(), scopes)
+    elif consent.needs_consent(session, client, live.sub, scopes, prompts):
         if "none" in prompts:
-            return error_redirect(redirect_uri, "consent_required", None, state)
-        return consent_page(client, redirect_uri, scopes, expired=consent_form_expired())
+            return error_redirect(services, redirect_uri, "consent_required", None, state)
+        return consent_page(services, client, redirect_uri, scopes,
+                            expired=consent_form_expired())
     user = tokens.EndUser(sub=live.sub, sid=live.sid, auth_time=live.auth_time,
                           acr=live.acr, amr=list(live.amr))
-    sso.add_participant(live.sid, client.get_client_id())
-    return current_server().create_authorization_response(grant=grant, grant_user=user)
+    services.sso.add_participant(live.sid, client.get_client_id())
+    return server.create_authorization_response(grant=grant, grant_user=user)
 
 
 def consent_decision() -> str | None:
@@ -102,13 +117,14 @@ def consent_form_expired() -> bool:
         consent_decision() is None
 
 
-def check_client_and_redirect_uri():
+def check_client_and_redirect_uri(services: IdpServices):
     """RFC 6749 section 4.1.2.1: with a missing, invalid or mismatching redirect URI or
     client_id the server "MUST NOT automatically redirect the user-agent"."""
     ids = request.values.getlist("client_id")
     if len(ids) != 1:
         raise AuthorizePageError("invalid_request", "client_id is missing or repeated")
-    client = clients.find(ids[0], include_disabled=True)
+    client = clients.find(services.session(), services.client_secrets, ids[0],
+                          include_disabled=True)
     if client is None:
         raise AuthorizePageError("invalid_client", "unknown client")
     if client.row.disabled:
@@ -253,14 +269,15 @@ def next_path() -> str:
     return url_for("idp_oauth.authorize") + "?" + urlencode(params)
 
 
-def error_redirect(redirect_uri: str, error: str, description: str | None, state: str | None):
+def error_redirect(services: IdpServices, redirect_uri: str, error: str,
+                   description: str | None, state: str | None):
     """RFC 6749 section 4.1.2.1 error response; RFC 9207 section 2: iss included."""
     params = [("error", error)]
     if description:
         params.append(("error_description", description))
     if state:
         params.append(("state", state))
-    params.append(("iss", storage.issuer()))
+    params.append(("iss", services.issuer))
     return redirect(add_params_to_uri(redirect_uri, params), 302)
 
 
@@ -269,10 +286,12 @@ def error_page(exc: AuthorizePageError):
                            description=exc.description), 400
 
 
-def consent_page(client, redirect_uri: str, scopes: list[str], *, expired: bool = False):
+def consent_page(services: IdpServices, client, redirect_uri: str, scopes: list[str], *,
+                 expired: bool = False):
     params = [(k, v) for k, v in request.values.items(multi=True) if k not in FORM_ONLY]
     response = render_template("idp/consent.html", client_name=client.row.name,
-                               scopes=consent.describe(scopes), params=params,
+                               scopes=consent.describe(scopes, services.licence_type_names),
+                               params=params,
                                expired=expired)
     parts = urlsplit(redirect_uri)
     # The allow/deny form posts here and is redirected on to the hall (CSP form-action).
@@ -280,7 +299,7 @@ def consent_page(client, redirect_uri: str, scopes: list[str], *, expired: bool 
                            "Cache-Control": "no-store"}
 
 
-def form_action_origin(next_url: str | None) -> str | None:
+def form_action_origin(services: IdpServices, next_url: str | None) -> str | None:
     """The hall origin a login form's redirect chain will end at, for CSP form-action.
 
     For a ``next_url`` that is one of our authorization requests with a registered
@@ -292,7 +311,8 @@ def form_action_origin(next_url: str | None) -> str | None:
     if not next_url or not next_url.startswith(url_for("idp_oauth.authorize") + "?"):
         return None
     values = parse_qs(urlsplit(next_url).query)
-    client = clients.find((values.get("client_id") or [None])[0])
+    client = clients.find(services.session(), services.client_secrets,
+                          (values.get("client_id") or [None])[0])
     uri = (values.get("redirect_uri") or [None])[0]
     if client is None or not uri or not client.check_redirect_uri(uri):
         return None

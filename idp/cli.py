@@ -1,16 +1,16 @@
 """``onegate users add|list|lock|unlock``: operators manage accounts from the shell.
 
-``users`` is a click group; admin/cli.py adds it to the ``onegate`` command, which
-pushes an app context first, so commands use ``flask.current_app``.
+``users_group(services)`` builds the click group; admin adds it to the ``onegate``
+command. Each command is one unit of work (``IdpServices.work``).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
-from flask import current_app
 
 from audit import operators
 from idp import accounts
@@ -18,12 +18,11 @@ from idp.accounts import NewAccount
 from idp.errors import AccountError
 from idp.models.accounts import KINDS, STAFF_ROLES, Account
 
+if TYPE_CHECKING:
+    from idp.services import IdpServices
+
 CREATORS = {"person": accounts.create_person, "enterprise": accounts.create_enterprise,
             "staff": accounts.create_staff}
-
-
-def _sessions():
-    return current_app.extensions["onegate.sessions"]
 
 
 def account_row(account: Account) -> dict:
@@ -39,51 +38,12 @@ def _echo(row: dict | list, as_json: bool, text: str) -> None:
     click.echo(json.dumps(row, ensure_ascii=False, indent=2) if as_json else text)
 
 
-@click.group("users")
-def users() -> None:
-    """Accounts: citizens, enterprises and staff."""
-
-
 def _password(password: str | None, from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")
     if password is not None:
         return password
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-@users.command("add")
-@click.option("--kind", type=click.Choice(KINDS), required=True)
-@click.option("--username", required=True)
-@click.option("--name", "display_name", required=True, help="Person's or enterprise's name.")
-@click.option("--password", default=None, help="Prefer --password-stdin or the prompt.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
-@click.option("--id-number", default=None, help="Citizen ID number (persons).")
-@click.option("--uscc", default=None, help="Unified social credit code (enterprises).")
-@click.option("--phone", default=None)
-@click.option("--email", default=None)
-@click.option("--role", "roles", multiple=True, type=click.Choice(STAFF_ROLES),
-              help="Staff role; repeat for several.")
-@click.option("--authorise-for", "authorise_for", multiple=True, metavar="USCC",
-              help="Let this person act for the enterprise with this USCC; repeatable.")
-@click.option("--json", "as_json", is_flag=True)
-def add(kind, username, display_name, password, password_stdin, id_number, uscc, phone, email,
-        roles, authorise_for, as_json) -> None:
-    """Create an account."""
-    data = NewAccount(username=username, password=_password(password, password_stdin),
-                      display_name=display_name, phone=phone, email=email,
-                      id_number=id_number, uscc=uscc, roles=list(roles))
-    try:
-        with _sessions().begin() as session:
-            account = CREATORS[kind](session, data)
-            _authorise(session, account, authorise_for)
-            row = account_row(account)
-            operators.record(session, "account.add", row["sub"], {
-                "kind": kind, "username": row["username"], "roles": list(roles),
-                "authorised_for": list(authorise_for)})
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from None
-    _echo(row, as_json, f"created {kind} {row['username']} (sub {row['sub']})")
 
 
 def _authorise(session, person: Account, usccs) -> None:
@@ -93,22 +53,11 @@ def _authorise(session, person: Account, usccs) -> None:
         accounts.authorise(session, enterprise, person)
 
 
-@users.command("list")
-@click.option("--kind", type=click.Choice(KINDS), default=None)
-@click.option("--json", "as_json", is_flag=True)
-def list_users(kind, as_json) -> None:
-    """List accounts."""
-    with _sessions()() as session:
-        rows = [account_row(a) for a in accounts.list_accounts(session, kind)]
-    lines = [f"{r['sub']}  {r['kind']:<10} {r['username']:<24} {r['name']}"
-             f"{'  [locked]' if r['locked'] else ''}" for r in rows]
-    _echo(rows, as_json, "\n".join(lines))
-
-
-def _set_lock(reference: str, locked: bool, reason: str | None) -> dict:
+def _set_lock(services: IdpServices, reference: str, locked: bool,
+              reason: str | None) -> dict:
     """Raises click.ClickException for an unknown account."""
     try:
-        with _sessions().begin() as session:
+        with services.work() as session:
             account = accounts.get_by_reference(session, reference)
             if locked:
                 accounts.lock(session, account, reason or "locked by an operator")
@@ -122,20 +71,76 @@ def _set_lock(reference: str, locked: bool, reason: str | None) -> dict:
         raise click.ClickException(str(exc)) from None
 
 
-@users.command("lock")
-@click.argument("account")
-@click.option("--reason", default=None)
-@click.option("--json", "as_json", is_flag=True)
-def lock(account, reason, as_json) -> None:
-    """Lock ACCOUNT (sub, username, ID number, USCC or phone): no more logins."""
-    row = _set_lock(account, True, reason)
-    _echo(row, as_json, f"locked {row['username']}")
+def users_group(services: IdpServices) -> click.Group:
+    """The ``users`` command group, its commands working on ``services``."""
+
+    @click.group("users")
+    def users() -> None:
+        """Accounts: citizens, enterprises and staff."""
 
 
-@users.command("unlock")
-@click.argument("account")
-@click.option("--json", "as_json", is_flag=True)
-def unlock(account, as_json) -> None:
-    """Unlock ACCOUNT."""
-    row = _set_lock(account, False, None)
-    _echo(row, as_json, f"unlocked {row['username']}")
+    @users.command("add")
+    @click.option("--kind", type=click.Choice(KINDS), required=True)
+    @click.option("--username", required=True)
+    @click.option("--name", "display_name", required=True, help="Person's or enterprise's name.")
+    @click.option("--password", default=None, help="Prefer --password-stdin or the prompt.")
+    @click.option("--password-stdin", is_flag=True, help="Read the password from stdin.")
+    @click.option("--id-number", default=None, help="Citizen ID number (persons).")
+    @click.option("--uscc", default=None, help="Unified social credit code (enterprises).")
+    @click.option("--phone", default=None)
+    @click.option("--email", default=None)
+    @click.option("--role", "roles", multiple=True, type=click.Choice(STAFF_ROLES),
+                  help="Staff role; repeat for several.")
+    @click.option("--authorise-for", "authorise_for", multiple=True, metavar="USCC",
+                  help="Let this person act for the enterprise with this USCC; repeatable.")
+    @click.option("--json", "as_json", is_flag=True)
+    def add(kind, username, display_name, password, password_stdin, id_number, uscc, phone, email,
+            roles, authorise_for, as_json) -> None:
+        """Create an account."""
+        data = NewAccount(username=username, password=_password(password, password_stdin),
+                          display_name=display_name, phone=phone, email=email,
+                          id_number=id_number, uscc=uscc, roles=list(roles))
+        try:
+            with services.work() as session:
+                account = CREATORS[kind](session, data)
+                _authorise(session, account, authorise_for)
+                row = account_row(account)
+                operators.record(session, "account.add", row["sub"], {
+                    "kind": kind, "username": row["username"], "roles": list(roles),
+                    "authorised_for": list(authorise_for)})
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        _echo(row, as_json, f"created {kind} {row['username']} (sub {row['sub']})")
+
+
+    @users.command("list")
+    @click.option("--kind", type=click.Choice(KINDS), default=None)
+    @click.option("--json", "as_json", is_flag=True)
+    def list_users(kind, as_json) -> None:
+        """List accounts."""
+        with services.work() as session:
+            rows = [account_row(a) for a in accounts.list_accounts(session, kind)]
+        lines = [f"{r['sub']}  {r['kind']:<10} {r['username']:<24} {r['name']}"
+                 f"{'  [locked]' if r['locked'] else ''}" for r in rows]
+        _echo(rows, as_json, "\n".join(lines))
+
+
+    @users.command("lock")
+    @click.argument("account")
+    @click.option("--reason", default=None)
+    @click.option("--json", "as_json", is_flag=True)
+    def lock(account, reason, as_json) -> None:
+        """Lock ACCOUNT (sub, username, ID number, USCC or phone): no more logins."""
+        row = _set_lock(services, account, True, reason)
+        _echo(row, as_json, f"locked {row['username']}")
+
+
+    @users.command("unlock")
+    @click.argument("account")
+    @click.option("--json", "as_json", is_flag=True)
+    def unlock(account, as_json) -> None:
+        """Unlock ACCOUNT."""
+        row = _set_lock(services, account, False, None)
+        _echo(row, as_json, f"unlocked {row['username']}")
+
+    return users

@@ -16,24 +16,28 @@ import secrets
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from authlib.oauth2.rfc6749 import ClientMixin
 from authlib.oauth2.rfc6749.errors import InvalidClientError
 from authlib.oauth2.rfc6749.util import scope_to_list
 from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
-from flask import current_app, g
+from flask import g
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from edge.timestamps import utcnow
-from idp import storage
 from idp.errors import BasicAuthError
 from idp.models.clients import ClientAssertionJti, OAuthClient
+from idp.upsert import insert_ignore
 from keys import derive_key
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 CONFIDENTIAL_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
@@ -47,32 +51,33 @@ SECRET_PREFIX = "hmac-sha256-kek$"  # noqa: S105 (a label, not a secret)
 LEGACY_SECRET_PREFIX = "hmac-sha256$"  # noqa: S105 (a label)
 
 
-def _secret_key() -> bytes:
-    key = current_app.extensions.get("onegate.client_secret_key")
-    if key is None:
-        key = derive_key(current_app.config["ONEGATE"]["KEK_BYTES"], "idp client secret")
-        current_app.extensions["onegate.client_secret_key"] = key
-    return key
+@dataclass(frozen=True, slots=True)
+class ClientSecrets:
+    """The keys client secrets are hashed under: ``key`` (derived from the KEK) for
+    every hash written now, ``legacy_key`` (from SECRET_KEY) for 0.1's hashes."""
 
+    key: bytes
+    legacy_key: bytes
 
-def _legacy_secret_key() -> bytes:
-    return hmac.new(current_app.config["SECRET_KEY"].encode(), _SECRET_CONTEXT,
-                    hashlib.sha256).digest()
+    @classmethod
+    def from_keys(cls, kek: bytes, secret_key: str) -> ClientSecrets:
+        """Derive both keys; raises ValueError for an empty KEK."""
+        return cls(key=derive_key(kek, "idp client secret"),
+                   legacy_key=hmac.new(secret_key.encode(), _SECRET_CONTEXT,
+                                       hashlib.sha256).digest())
 
+    def hash(self, secret: str) -> str:
+        """Keyed SHA-256 of a generated secret (HMAC with a key derived from the KEK)."""
+        return SECRET_PREFIX + hmac.new(self.key, secret.encode(), hashlib.sha256).hexdigest()
 
-def hash_secret(secret: str) -> str:
-    """Keyed SHA-256 of a generated secret (HMAC with a key derived from the KEK)."""
-    return SECRET_PREFIX + hmac.new(_secret_key(), secret.encode(), hashlib.sha256).hexdigest()
-
-
-def secret_matches(stored: str | None, secret: str | None) -> bool:
-    """Constant-time check of ``secret`` against a stored hash of either version."""
-    if not stored or not secret:
-        return False
-    if stored.startswith(SECRET_PREFIX):
-        return hmac.compare_digest(stored, hash_secret(secret))
-    legacy = hmac.new(_legacy_secret_key(), secret.encode(), hashlib.sha256).hexdigest()
-    return hmac.compare_digest(stored, LEGACY_SECRET_PREFIX + legacy)
+    def matches(self, stored: str | None, secret: str | None) -> bool:
+        """Constant-time check of ``secret`` against a stored hash of either version."""
+        if not stored or not secret:
+            return False
+        if stored.startswith(SECRET_PREFIX):
+            return hmac.compare_digest(stored, self.hash(secret))
+        legacy = hmac.new(self.legacy_key, secret.encode(), hashlib.sha256).hexdigest()
+        return hmac.compare_digest(stored, LEGACY_SECRET_PREFIX + legacy)
 
 
 def new_secret() -> str:
@@ -84,6 +89,7 @@ class Client(ClientMixin):
     """Authlib's view of an ``OAuthClient`` row (detached, read-only)."""
 
     row: OAuthClient
+    secrets: ClientSecrets = field(repr=False)
     client_metadata: dict = field(default_factory=dict)
 
     def __post_init__(self):
@@ -124,7 +130,7 @@ class Client(ClientMixin):
         return redirect_uri in (self.row.redirect_uris or [])
 
     def check_client_secret(self, client_secret):
-        return secret_matches(self.row.secret_hash, client_secret)
+        return self.secrets.matches(self.row.secret_hash, client_secret)
 
     def check_endpoint_auth_method(self, method, endpoint):
         return method == self.row.token_endpoint_auth_method
@@ -136,15 +142,15 @@ class Client(ClientMixin):
         return grant_type in (self.row.grant_types or [])
 
 
-def find(client_id: str | None, *, include_disabled: bool = False) -> Client | None:
+def find(session: Session, secrets: ClientSecrets, client_id: str | None, *,
+         include_disabled: bool = False) -> Client | None:
     """The client, or None if unknown (or disabled, unless asked); cached per request."""
     if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
         return None
     cache = g.setdefault("_oauth_clients", {})
     if client_id not in cache:
-        with storage.transaction() as session:
-            row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
-        cache[client_id] = Client(row) if row is not None else None
+        row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        cache[client_id] = Client(row, secrets) if row is not None else None
     client = cache[client_id]
     if client is not None and client.row.disabled and not include_disabled:
         return None
@@ -198,8 +204,9 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
 
     CLIENT_AUTH_METHOD = "private_key_jwt"
 
-    def __init__(self):
+    def __init__(self, services: IdpServices):
         super().__init__(validate_jti=True, leeway=30)
+        self.services = services
 
     def __call__(self, query_client, request):
         """Authlib's check, with any malformed assertion, key set or unreachable
@@ -228,7 +235,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
     def get_audiences(self):
         # RFC 7523 section 3: "The JWT MUST contain an aud claim containing a value
         # that identifies the authorization server as an intended audience."
-        base = storage.issuer()
+        base = self.services.issuer
         return [base, base + "/oauth/token", base + "/oauth/introspect", base + "/oauth/revoke"]
 
     def resolve_client_public_key(self, client):
@@ -243,18 +250,16 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         caching jti values; we do so until the assertion would expire."""
         key = f"{claims['sub']}:{jti}"[:300]
         ttl = max(int(claims.get("exp", 0)) - int(time.time()) + self.leeway, 60)
-        redis = storage.redis_client()
+        redis = self.services.redis
         if redis is not None:
             return bool(redis.set(f"onegate:assertion-jti:{key}", 1, nx=True, ex=ttl))
-        try:
-            with storage.transaction() as session:
-                session.execute(delete(ClientAssertionJti)
-                                .where(ClientAssertionJti.expires_at < utcnow()))
-                session.add(ClientAssertionJti(key=key,
-                                               expires_at=utcnow() + timedelta(seconds=ttl)))
-        except IntegrityError:
-            return False
-        return True
+        # In the request's transaction: a request that fails later keeps its jti
+        # unspent, and the client may retry the same assertion (it was never honoured).
+        session = self.services.session()
+        session.execute(delete(ClientAssertionJti)
+                        .where(ClientAssertionJti.expires_at < utcnow()))
+        return insert_ignore(session, ClientAssertionJti,
+                             {"key": key, "expires_at": utcnow() + timedelta(seconds=ttl)})
 
 
 _JWKS_CACHE: dict[str, tuple[float, dict]] = {}

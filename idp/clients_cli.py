@@ -1,6 +1,6 @@
 """``onegate clients add|list|show|disable``: operators register halls and
-departments' systems. admin/cli.py adds the ``clients`` group to ``onegate``; it
-pushes an app context first, so commands use ``flask.current_app``."""
+departments' systems. ``clients_group(services)`` builds the click group; admin adds
+it to ``onegate``. Each command is one unit of work (``IdpServices.work``)."""
 
 from __future__ import annotations
 
@@ -9,16 +9,19 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import click
-from flask import current_app
 from sqlalchemy import select
 
 from audit import operators
 from idp import clients as registry
 from idp.models.clients import OAuthClient
-from idp.scope_descriptions import ISSUE_PREFIX, NAME_HOOK, READ_PREFIX, SCOPES, SYSTEM_SCOPES
+from idp.scope_descriptions import ISSUE_PREFIX, READ_PREFIX, SCOPES, SYSTEM_SCOPES
 from idp.uris import redirect_uri_problem, web_uri_problem
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 SCOPE_DEFAULT = ("openid", "profile")
 MAX_NAME = 200
@@ -51,15 +54,17 @@ class NewClient:
     client_id: str | None = None
 
 
-def create(session, new: NewClient) -> tuple[OAuthClient, str | None]:
+def create(session, new: NewClient, client_secrets: registry.ClientSecrets
+           ) -> tuple[OAuthClient, str | None]:
     """Insert a client; return it and its secret (shown once; None for public or
-    private_key_jwt clients). Raises ValueError on inconsistent settings."""
+    private_key_jwt clients), hashed under ``client_secrets``. Raises ValueError on
+    inconsistent settings."""
     _check(new)
     secret = registry.new_secret() if new.auth_method in (
         "client_secret_basic", "client_secret_post") else None
     row = OAuthClient(
         client_id=new.client_id or "c_" + secrets.token_urlsafe(12), name=new.name,
-        secret_hash=registry.hash_secret(secret) if secret else None,
+        secret_hash=client_secrets.hash(secret) if secret else None,
         redirect_uris=list(new.redirect_uris),
         post_logout_redirect_uris=list(new.post_logout_redirect_uris),
         backchannel_logout_uri=new.backchannel_logout_uri,
@@ -180,82 +185,8 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
-def _sessions():
-    return current_app.extensions["onegate.sessions"]
-
-
 def _echo(data, as_json: bool, text: str) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2) if as_json else text)
-
-
-@click.group("clients")
-def clients() -> None:
-    """Relying parties: service halls and departments' systems."""
-
-
-@clients.command("add")
-@click.option("--name", required=True, help="Shown on the consent page; 1-200 characters.")
-@click.option("--redirect-uri", "redirect_uris", multiple=True,
-              help="Absolute https (or intranet http) URI without #fragment, or a native "
-                   "app's reverse-domain scheme such as cn.gov.gd.app:/callback.")
-@click.option("--post-logout-uri", "post_logout_uris", multiple=True,
-              help="Same rules as --redirect-uri.")
-@click.option("--backchannel-uri", default=None,
-              help="Absolute https (or http) URI without #fragment.")
-@click.option("--grant", "grants", multiple=True, type=click.Choice(registry.GRANT_TYPES),
-              help="Default: authorization_code and refresh_token.")
-@click.option("--scope", "scopes", multiple=True, help="Allowed scopes; default openid profile.")
-@click.option("--auth-method", type=click.Choice(registry.AUTH_METHODS), default=None,
-              help="Default client_secret_basic (none with --public).")
-@click.option("--trusted", is_flag=True, help="Skip the consent page (not for 'identity').")
-@click.option("--public", is_flag=True, help="A public client (no secret, PKCE only).")
-@click.option("--id-token-alg", type=click.Choice(registry.ID_TOKEN_ALGS), default="RS256")
-@click.option("--jwks-uri", default=None)
-@click.option("--json", "as_json", is_flag=True)
-def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, auth_method,
-        trusted, public, id_token_alg, jwks_uri, as_json):
-    """Register a client; prints its client_id and (once) its secret."""
-    method = auth_method or ("none" if public else "client_secret_basic")
-    if public and method != "none":
-        raise click.BadParameter("--public means --auth-method none", param_hint="--public")
-    new = NewClient(name=name.strip(), redirect_uris=list(redirect_uris),
-                    post_logout_redirect_uris=list(post_logout_uris),
-                    backchannel_logout_uri=backchannel_uri, auth_method=method,
-                    trusted=trusted, id_token_alg=id_token_alg, jwks_uri=jwks_uri)
-    if grants:
-        new.grant_types = list(grants)
-    if scopes:
-        new.scopes = [s for value in scopes for s in value.split()]
-    try:
-        check_scopes(new, current_app.extensions.get(NAME_HOOK))
-        with _sessions().begin() as session:
-            row, secret = create(session, new)
-            operators.record(session, "client.add", row.client_id, {
-                "name": row.name, "scopes": new.scopes, "grant_types": new.grant_types,
-                "redirect_uris": new.redirect_uris, "trusted": new.trusted})
-    except UnsupportedScope as exc:
-        raise UsageProblem(str(exc)) from None
-    except ValueError as exc:
-        # One readable line ("Error: --redirect-uri 'x' is not an absolute URI ..."), exit 1.
-        raise click.ClickException(str(exc)) from None
-    data = {**client_row(row), "client_secret": secret}
-    text = f"client_id: {row.client_id}"
-    if secret:
-        text += f"\nclient_secret: {secret}\n(shown once: store it now)"
-    _echo(data, as_json, text)
-
-
-@clients.command("list")
-@click.option("--json", "as_json", is_flag=True)
-def list_clients(as_json: bool) -> None:
-    """All clients, newest first."""
-    with _sessions()() as session:
-        rows = list(session.scalars(select(OAuthClient).order_by(OAuthClient.created_at.desc())))
-    data = [client_row(r) for r in rows]
-    text = "\n".join(f"{r.client_id}  {r.name}  {r.token_endpoint_auth_method}"
-                     f"{'  trusted' if r.trusted else ''}{'  DISABLED' if r.disabled else ''}"
-                     for r in rows) or "no clients"
-    _echo(data, as_json, text)
 
 
 def _get(session, client_id: str) -> OAuthClient:
@@ -265,24 +196,101 @@ def _get(session, client_id: str) -> OAuthClient:
     return row
 
 
-@clients.command("show")
-@click.argument("client_id")
-@click.option("--json", "as_json", is_flag=True)
-def show(client_id: str, as_json: bool) -> None:
-    """One client's registration."""
-    with _sessions()() as session:
-        data = client_row(_get(session, client_id))
-    _echo(data, as_json, "\n".join(f"{k}: {v}" for k, v in data.items()))
+def clients_group(services: IdpServices) -> click.Group:
+    """The ``clients`` command group, its commands working on ``services``."""
+
+    @click.group("clients")
+    def clients() -> None:
+        """Relying parties: service halls and departments' systems."""
 
 
-@clients.command("disable")
-@click.argument("client_id")
-@click.option("--json", "as_json", is_flag=True)
-def disable(client_id: str, as_json: bool) -> None:
-    """Refuse the client everywhere (invalid_client; error page at authorize)."""
-    with _sessions().begin() as session:
-        row = _get(session, client_id)
-        row.disabled = True
-        operators.record(session, "client.disable", client_id)
-        data = client_row(row)
-    _echo(data, as_json, f"client {client_id} disabled")
+    @clients.command("add")
+    @click.option("--name", required=True, help="Shown on the consent page; 1-200 characters.")
+    @click.option("--redirect-uri", "redirect_uris", multiple=True,
+                  help="Absolute https (or intranet http) URI without #fragment, or a native "
+                       "app's reverse-domain scheme such as cn.gov.gd.app:/callback.")
+    @click.option("--post-logout-uri", "post_logout_uris", multiple=True,
+                  help="Same rules as --redirect-uri.")
+    @click.option("--backchannel-uri", default=None,
+                  help="Absolute https (or http) URI without #fragment.")
+    @click.option("--grant", "grants", multiple=True, type=click.Choice(registry.GRANT_TYPES),
+                  help="Default: authorization_code and refresh_token.")
+    @click.option("--scope", "scopes", multiple=True,
+                  help="Allowed scopes; default openid profile.")
+    @click.option("--auth-method", type=click.Choice(registry.AUTH_METHODS), default=None,
+                  help="Default client_secret_basic (none with --public).")
+    @click.option("--trusted", is_flag=True, help="Skip the consent page (not for 'identity').")
+    @click.option("--public", is_flag=True, help="A public client (no secret, PKCE only).")
+    @click.option("--id-token-alg", type=click.Choice(registry.ID_TOKEN_ALGS), default="RS256")
+    @click.option("--jwks-uri", default=None)
+    @click.option("--json", "as_json", is_flag=True)
+    def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, auth_method,
+            trusted, public, id_token_alg, jwks_uri, as_json):
+        """Register a client; prints its client_id and (once) its secret."""
+        method = auth_method or ("none" if public else "client_secret_basic")
+        if public and method != "none":
+            raise click.BadParameter("--public means --auth-method none", param_hint="--public")
+        new = NewClient(name=name.strip(), redirect_uris=list(redirect_uris),
+                        post_logout_redirect_uris=list(post_logout_uris),
+                        backchannel_logout_uri=backchannel_uri, auth_method=method,
+                        trusted=trusted, id_token_alg=id_token_alg, jwks_uri=jwks_uri)
+        if grants:
+            new.grant_types = list(grants)
+        if scopes:
+            new.scopes = [s for value in scopes for s in value.split()]
+        try:
+            check_scopes(new, services.licence_type_names)
+            with services.work() as session:
+                row, secret = create(session, new, services.client_secrets)
+                operators.record(session, "client.add", row.client_id, {
+                    "name": row.name, "scopes": new.scopes, "grant_types": new.grant_types,
+                    "redirect_uris": new.redirect_uris, "trusted": new.trusted})
+        except UnsupportedScope as exc:
+            raise UsageProblem(str(exc)) from None
+        except ValueError as exc:
+            # One readable line ("Error: --redirect-uri 'x' is not an absolute URI ..."), exit 1.
+            raise click.ClickException(str(exc)) from None
+        data = {**client_row(row), "client_secret": secret}
+        text = f"client_id: {row.client_id}"
+        if secret:
+            text += f"\nclient_secret: {secret}\n(shown once: store it now)"
+        _echo(data, as_json, text)
+
+
+    @clients.command("list")
+    @click.option("--json", "as_json", is_flag=True)
+    def list_clients(as_json: bool) -> None:
+        """All clients, newest first."""
+        with services.work() as session:
+            rows = list(session.scalars(select(OAuthClient)
+                                        .order_by(OAuthClient.created_at.desc())))
+        data = [client_row(r) for r in rows]
+        text = "\n".join(f"{r.client_id}  {r.name}  {r.token_endpoint_auth_method}"
+                         f"{'  trusted' if r.trusted else ''}{'  DISABLED' if r.disabled else ''}"
+                         for r in rows) or "no clients"
+        _echo(data, as_json, text)
+
+
+    @clients.command("show")
+    @click.argument("client_id")
+    @click.option("--json", "as_json", is_flag=True)
+    def show(client_id: str, as_json: bool) -> None:
+        """One client's registration."""
+        with services.work() as session:
+            data = client_row(_get(session, client_id))
+        _echo(data, as_json, "\n".join(f"{k}: {v}" for k, v in data.items()))
+
+
+    @clients.command("disable")
+    @click.argument("client_id")
+    @click.option("--json", "as_json", is_flag=True)
+    def disable(client_id: str, as_json: bool) -> None:
+        """Refuse the client everywhere (invalid_client; error page at authorize)."""
+        with services.work() as session:
+            row = _get(session, client_id)
+            row.disabled = True
+            operators.record(session, "client.disable", client_id)
+            data = client_row(row)
+        _echo(data, as_json, f"client {client_id} disabled")
+
+    return clients

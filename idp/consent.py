@@ -3,17 +3,21 @@ person's own list of consents at /account/consents, where they can withdraw them
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from audit import log as audit_log
-from idp import clients, sso, storage
+from idp import clients, sso
 from idp.grants.families import revoke_where
 from idp.models.clients import OAuthClient
 from idp.models.consents import Consent
-from idp.routes import pages
 from idp.scope_descriptions import SCOPES, describe, describe_scope
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 __all__ = ["SCOPES", "describe", "granted", "has_consent", "needs_consent", "record"]
 
@@ -26,12 +30,12 @@ def granted(session: Session, sub: str, client_id: str) -> set[str]:
                                                            Consent.client_id == client_id)))
 
 
-def has_consent(sub: str, client_id: str, scope: str) -> bool:
-    with storage.transaction() as session:
-        return scope in granted(session, sub, client_id)
+def has_consent(session: Session, sub: str, client_id: str, scope: str) -> bool:
+    return scope in granted(session, sub, client_id)
 
 
-def needs_consent(client, sub: str, scopes: list[str], prompts: set[str]) -> bool:
+def needs_consent(session: Session, client, sub: str, scopes: list[str],
+                  prompts: set[str]) -> bool:
     """Whether to show the consent page before issuing a code."""
     if "consent" in prompts:
         # OIDC Core 3.1.2.1: prompt=consent SHOULD prompt for consent.
@@ -39,19 +43,17 @@ def needs_consent(client, sub: str, scopes: list[str], prompts: set[str]) -> boo
     wanted = set(scopes)
     if client.row.trusted:
         wanted &= ALWAYS_ASK
-    with storage.transaction() as session:
-        return not wanted <= granted(session, sub, client.get_client_id())
+    return not wanted <= granted(session, sub, client.get_client_id())
 
 
-def record(sub: str, client_id: str, scopes: list[str]) -> None:
+def record(session: Session, sub: str, client_id: str, scopes: list[str]) -> None:
     """Store the person's new grants, and audit them in the same transaction."""
-    with storage.transaction() as session:
-        have = granted(session, sub, client_id)
-        new = [scope for scope in dict.fromkeys(scopes) if scope not in have]
-        for scope in new:
-            session.add(Consent(sub=sub, client_id=client_id, scope=scope))
-        if new:
-            _audit(session, "consent.grant", sub, client_id, new)
+    have = granted(session, sub, client_id)
+    new = [scope for scope in dict.fromkeys(scopes) if scope not in have]
+    for scope in new:
+        session.add(Consent(sub=sub, client_id=client_id, scope=scope))
+    if new:
+        _audit(session, "consent.grant", sub, client_id, new)
 
 
 def _audit(session: Session, action: str, sub: str, client_id: str, scopes: list[str]) -> None:
@@ -59,38 +61,43 @@ def _audit(session: Session, action: str, sub: str, client_id: str, scopes: list
                      data={"client_id": client_id, "scopes": sorted(scopes)})
 
 
-@pages.get("/account/consents")
-def consents():
-    live = sso.current_session()
-    if live is None:
-        return redirect(sso.login_url(url_for("idp_oauth.consents")))
-    with storage.transaction() as session:
-        rows = session.execute(select(Consent, OAuthClient.name)
-                               .join(OAuthClient, OAuthClient.client_id == Consent.client_id)
-                               .where(Consent.sub == live.sub)
-                               .order_by(OAuthClient.name, Consent.scope)).all()
-    by_client: dict[str, dict] = {}
-    for consent, name in rows:
-        entry = by_client.setdefault(consent.client_id, {"client_id": consent.client_id,
-                                                         "name": name, "scopes": []})
-        entry["scopes"].append((consent.scope, describe_scope(consent.scope)))
-    return render_template("idp/consents.html", clients=list(by_client.values()))
+def register(pages: Blueprint, services: IdpServices) -> None:
+    """Add /account/consents and its withdraw form to the protocol's page blueprint."""
+
+    @pages.get("/account/consents")
+    def consents():
+        live = services.sso.current_session()
+        if live is None:
+            return redirect(sso.login_url(url_for("idp_oauth.consents")))
+        rows = services.session().execute(
+            select(Consent, OAuthClient.name)
+            .join(OAuthClient, OAuthClient.client_id == Consent.client_id)
+            .where(Consent.sub == live.sub).order_by(OAuthClient.name, Consent.scope)).all()
+        by_client: dict[str, dict] = {}
+        for consent, name in rows:
+            entry = by_client.setdefault(consent.client_id, {"client_id": consent.client_id,
+                                                             "name": name, "scopes": []})
+            entry["scopes"].append((consent.scope,
+                                    describe_scope(consent.scope, services.licence_type_names)))
+        return render_template("idp/consents.html", clients=list(by_client.values()))
 
 
-@pages.post("/account/consents/withdraw")
-def withdraw():
-    live = sso.current_session()
-    if live is None:
-        abort(403)
-    client_id = request.form.get("client_id", "")
-    if clients.find(client_id, include_disabled=True) is None:
-        abort(400)
-    with storage.transaction() as session:
+    @pages.post("/account/consents/withdraw")
+    def withdraw():
+        live = services.sso.current_session()
+        if live is None:
+            abort(403)
+        client_id = request.form.get("client_id", "")
+        session = services.session()
+        if clients.find(session, services.client_secrets, client_id,
+                        include_disabled=True) is None:
+            abort(400)
         withdrawn = granted(session, live.sub, client_id)
         session.execute(delete(Consent).where(Consent.sub == live.sub,
                                               Consent.client_id == client_id))
         if withdrawn:
             _audit(session, "consent.withdraw", live.sub, client_id, list(withdrawn))
         # Withdrawing consent ends what the hall could still do without the person.
-        revoke_where(session, "consent_withdrawn", sub=live.sub, client_id=client_id)
-    return redirect(url_for("idp_oauth.consents"), 303)
+        revoke_where(session, services.denylist, "consent_withdrawn", sub=live.sub,
+                     client_id=client_id)
+        return redirect(url_for("idp_oauth.consents"), 303)

@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, request
 from sqlalchemy import func, select
 
-from idp import storage
+from edge.unit_of_work import UnitOfWork
 from idp.models.clients import OAuthClient
 from idp.uris import redirect_uri_problem
 
@@ -34,53 +34,56 @@ def origin_of(uri: str) -> str | None:
     return f"{parts.scheme}://{parts.netloc}".lower()
 
 
-def _newest_client_id() -> int:
-    with storage.transaction() as session:
-        return session.scalar(select(func.max(OAuthClient.id))) or 0
+class CorsOrigins:
+    """Origins of every enabled client's redirect URIs, cached for 30 s per process
+    (the cache is this object's; one per app)."""
+
+    def __init__(self, unit_of_work: UnitOfWork) -> None:
+        self.unit_of_work = unit_of_work
+        self._at = 0.0
+        self._newest = -1
+        self._origins: frozenset[str] | None = None
+
+    def _newest_client_id(self) -> int:
+        return self.unit_of_work.session().scalar(select(func.max(OAuthClient.id))) or 0
+
+    def _load(self) -> None:
+        newest = self._newest_client_id()
+        rows = self.unit_of_work.session().scalars(
+            select(OAuthClient.redirect_uris).where(OAuthClient.disabled.is_(False))).all()
+        found = {origin_of(uri) for uris in rows for uri in (uris or [])}
+        self._at, self._newest = time.monotonic(), newest
+        self._origins = frozenset(o for o in found if o)
+
+    def registered(self, *, missing: str | None = None) -> frozenset[str]:
+        """The registered origins; asked about a ``missing`` origin, one cheap query
+        (the newest client's id) tells whether a client was registered since, so a
+        hall works the moment it is registered; a disabled client's origin goes within
+        the 30 s. Reads in the current unit of work."""
+        if self._origins is None or time.monotonic() - self._at > CACHE_SECONDS:
+            self._load()
+        elif missing is not None and missing not in self._origins \
+                and self._newest_client_id() != self._newest:
+            self._load()
+        return self._origins or frozenset()
 
 
-def _load(cache: dict) -> None:
-    newest = _newest_client_id()
-    with storage.transaction() as session:
-        rows = session.scalars(select(OAuthClient.redirect_uris)
-                               .where(OAuthClient.disabled.is_(False))).all()
-    found = {origin_of(uri) for uris in rows for uri in (uris or [])}
-    cache.update(at=time.monotonic(), newest=newest, origins=frozenset(o for o in found if o))
-
-
-def registered_origins(*, missing: str | None = None) -> frozenset[str]:
-    """Origins of every enabled client's redirect URIs, cached for 30 s per process.
-
-    Asked about a ``missing`` origin, one cheap query (the newest client's id) tells
-    whether a client was registered since, so a hall works the moment it is
-    registered; a disabled client's origin goes within the 30 s.
-    """
-    cache = current_app.extensions.setdefault("onegate.cors",
-                                              {"at": 0.0, "origins": None, "newest": -1})
-    if cache["origins"] is None or time.monotonic() - cache["at"] > CACHE_SECONDS:
-        _load(cache)
-    elif missing is not None and missing not in cache["origins"] \
-            and _newest_client_id() != cache["newest"]:
-        _load(cache)
-    return cache["origins"]
-
-
-def _allowed(origin: str) -> str | None:
+def _allowed(cors: CorsOrigins, origin: str) -> str | None:
     if request.path in PUBLIC_PATHS:
         return "*"
-    if request.path in CLIENT_PATHS and origin.lower() in registered_origins(
+    if request.path in CLIENT_PATHS and origin.lower() in cors.registered(
             missing=origin.lower()):
         return origin
     return None
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, cors: CorsOrigins) -> None:
     """Add CORS headers to the provider's public and client-facing endpoints."""
 
     @app.after_request
     def _cors(response: Response) -> Response:
         origin = request.headers.get("Origin")
-        allowed = _allowed(origin) if origin else None
+        allowed = _allowed(cors, origin) if origin else None
         if not allowed:
             return response
         response.headers["Access-Control-Allow-Origin"] = allowed

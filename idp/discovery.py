@@ -3,11 +3,13 @@ implemented."""
 
 from __future__ import annotations
 
-from flask import jsonify
+import math
 
-from idp import clients, sso, storage
+from flask import Blueprint, Response, request
+
+from edge.published import PublishedDocument, json_body
+from idp import clients, sso
 from idp.claims import CLAIM_NAMES
-from idp.routes import api
 from idp.scope_descriptions import SCOPES, SYSTEM_SCOPES
 
 ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr",
@@ -15,8 +17,8 @@ ID_TOKEN_CLAIMS = ["sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr
 CLAIMS = ID_TOKEN_CLAIMS + [c for names in CLAIM_NAMES.values() for c in names]
 
 
-def metadata() -> dict:
-    base = storage.issuer()
+def metadata(issuer: str) -> dict:
+    base = issuer
     return {
         # Discovery 1.0 section 4.3: issuer MUST be identical to the iss in tokens.
         "issuer": base,
@@ -57,9 +59,20 @@ def metadata() -> dict:
     }
 
 
-@api.get("/.well-known/openid-configuration")
-def openid_configuration():
-    response = jsonify(metadata())
-    response.headers["Cache-Control"] = "public, max-age=300"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+def document(issuer: str) -> PublishedDocument:
+    """The metadata as published bytes: fixed for the life of the process."""
+    return PublishedDocument(lambda: json_body(metadata(issuer)), media_type="application/json",
+                             max_age=300, version=lambda: issuer, check_every=math.inf)
+
+
+def register(api: Blueprint, issuer: str) -> None:
+    """Add the discovery document to the OAuth API blueprint (admin.published answers
+    the same GET before Flask's dispatch)."""
+    published = document(issuer)
+
+    @api.get("/.well-known/openid-configuration")
+    def openid_configuration():
+        code, body, headers = published.snapshot().answer(request.headers.get("If-None-Match"))
+        response = Response(body, status=code, headers=headers)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response

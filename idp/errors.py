@@ -53,6 +53,14 @@ class InvalidTokenError(OAuth2Error):
         return headers
 
 
+class MalformedBearerError(InvalidTokenError):
+    """RFC 6750 section 3.1 invalid_request (HTTP 400): the request carries an access
+    token, but not in the one form section 2 allows."""
+
+    error = "invalid_request"
+    status_code = 400
+
+
 class BasicAuthError(InvalidClientError):
     """RFC 6749 section 5.2: "If the client attempted to authenticate via the
     'Authorization' request header field, the authorization server MUST respond with

@@ -11,9 +11,8 @@ invalid request. Subjects are public (discovery says ``subject_types_supported:
 from __future__ import annotations
 
 import jwt
-from flask import current_app
 
-from idp import clients, storage
+from idp import clients
 from idp.errors import InvalidRequestError
 
 #: The header types an ID token of ours may carry: access tokens (at+jwt) and logout
@@ -28,7 +27,7 @@ class InvalidIdTokenHint(InvalidRequestError):
     description = "The id_token_hint is not an ID token issued by this provider."
 
 
-def verify(hint: str) -> dict:
+def verify(keyring, issuer: str, hint: str) -> dict:
     """The claims of ``hint``, an ID token this provider signed, expired or not.
 
     Raises InvalidIdTokenHint when it is not a JWT, names an unknown or revoked kid
@@ -45,13 +44,13 @@ def verify(hint: str) -> dict:
     # Refuses "none", HMAC and anything we never sign ID tokens with.
     if alg not in clients.ID_TOKEN_ALGS or header.get("typ") not in ID_TOKEN_TYPES:
         raise InvalidIdTokenHint()
-    ring = current_app.extensions["onegate.keyring"]
+    ring = keyring
     record = next((r for r in ring.records(PROVIDER) if r.kid == kid), None)
     if record is None or record.state == KeyState.REVOKED or record.alg != alg:
         raise InvalidIdTokenHint()
     try:
         claims = jwt.decode(hint, ring.public_key(kid), algorithms=[record.alg],
-                            issuer=storage.issuer(),
+                            issuer=issuer,
                             options={"verify_exp": False, "verify_aud": False,
                                      "verify_iat": False, "require": ["iss", "sub", "aud"]})
     except (jwt.PyJWTError, UnknownKey, KeyRevoked, ValueError, TypeError):
@@ -61,9 +60,9 @@ def verify(hint: str) -> dict:
     return claims
 
 
-def hinted_subject(hint: str | None) -> str | None:
+def hinted_subject(keyring, issuer: str, hint: str | None) -> str | None:
     """The ``sub`` of a valid hint, or None when the request has no hint.
 
     Raises InvalidIdTokenHint as ``verify`` does.
     """
-    return verify(hint)["sub"] if hint else None
+    return verify(keyring, issuer, hint)["sub"] if hint else None

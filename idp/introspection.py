@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from authlib.oauth2.rfc7662 import IntrospectionEndpoint
+from flask import Blueprint
 from flask import request as flask_request
 
+from edge.access_tokens import AccessTokenError
 from edge.timestamps import utcnow
-from idp import clients, storage, tokens
-from idp.errors import InvalidRequestError, InvalidTokenError, OAuth2Error
+from idp import clients
+from idp.errors import InvalidRequestError, OAuth2Error
 from idp.grants.families import find_refresh_token
 from idp.models.tokens import RefreshToken, TokenFamily
 from idp.parameters import check_single
-from idp.routes import api
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 #: Scope an operator grants to resource servers allowed to introspect others' tokens.
 INTROSPECT_SCOPE = "token:introspect"
@@ -55,38 +60,40 @@ def check_token_params(form) -> None:
         raise InvalidRequestError("The token parameter is missing.")
 
 
-def lookup(value: str, hint: str | None, *, require_active: bool = True) -> TokenRecord | None:
+def lookup(services: IdpServices, value: str, hint: str | None, *,
+           require_active: bool = True) -> TokenRecord | None:
     """The access or refresh token ``value`` (hint first, RFC 7009 section 2.1; an
     unknown hint just means the default order, access token first)."""
     order = ["refresh_token", "access_token"] if hint == "refresh_token" else \
         ["access_token", "refresh_token"]
     for kind in order:
-        record = _access(value, require_active) if kind == "access_token" else _refresh(value)
+        record = (_access(services, value, require_active) if kind == "access_token"
+                  else _refresh(services, value))
         if record is not None:
             return record
     return None
 
 
-def _access(value: str, require_active: bool) -> TokenRecord | None:
+def _access(services: IdpServices, value: str, require_active: bool) -> TokenRecord | None:
     if value.count(".") != 2:
         return None
     try:
         if require_active:
-            claims = tokens.verify_access_token(value)
+            claims = services.access_tokens.validate(value).claims
             return TokenRecord("access_token", claims["client_id"], claims=claims)
         # Revocation: signature-checked, but possibly expired or already revoked.
-        claims = tokens.access_token_claims(value, verify_time=False)
-    except InvalidTokenError:
+        claims = services.access_tokens.signed_claims(value)
+    except AccessTokenError:
         return None
     return TokenRecord("access_token", claims["client_id"], claims=claims, active=False)
 
 
-def _refresh(value: str) -> TokenRecord | None:
+def _refresh(services: IdpServices, value: str) -> TokenRecord | None:
     if len(value) > 200:
         return None
-    with storage.transaction() as session:
-        row = find_refresh_token(session, value)
-        family = session.get(TokenFamily, row.family_id) if row is not None else None
+    session = services.session()
+    row = find_refresh_token(session, services.token_hash_key, value)
+    family = session.get(TokenFamily, row.family_id) if row is not None else None
     if family is None:
         return None
     active = (family.revoked_at is None and family.expires_at > utcnow()
@@ -102,7 +109,7 @@ class Introspection(IntrospectionEndpoint):
         check_token_params(request.form)
 
     def query_token(self, token_string, token_type_hint):
-        return lookup(token_string, token_type_hint)
+        return lookup(self.server.services, token_string, token_type_hint)
 
     def check_permission(self, token, client, request):
         # RFC 7662 section 4: the server decides which protected resources may
@@ -113,7 +120,7 @@ class Introspection(IntrospectionEndpoint):
             INTROSPECT_SCOPE in (client.row.scope or "").split()
 
     def introspect_token(self, token):
-        issuer = storage.issuer()
+        issuer = self.server.services.issuer
         if token.kind == "access_token":
             c = token.claims
             body = {"active": True, "token_type": "Bearer", "client_id": c["client_id"],
@@ -130,14 +137,13 @@ class Introspection(IntrospectionEndpoint):
                 "iat": int(token.row.created_at.timestamp())}
 
 
-@api.route("/oauth/introspect", methods=["POST"])
-def introspect():
-    from idp.server import current_server
+def register(api: Blueprint, server) -> None:
+    """Add the introspection endpoint to the OAuth API blueprint."""
 
-    server = current_server()
-    try:
-        check_single(flask_request.values)
-    except OAuth2Error as error:
-        return server.handle_error_response(None, error)
-    return server.create_endpoint_response(Introspection.ENDPOINT_NAME)
-
+    @api.route("/oauth/introspect", methods=["POST"])
+    def introspect():
+        try:
+            check_single(flask_request.values)
+        except OAuth2Error as error:
+            return server.handle_error_response(None, error)
+        return server.create_endpoint_response(Introspection.ENDPOINT_NAME)

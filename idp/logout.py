@@ -4,36 +4,32 @@ halls happens when the SSO session ends (see idp.backchannel)."""
 from __future__ import annotations
 
 from authlib.oidc.rpinitiated import EndSessionEndpoint
-from flask import Blueprint, current_app, g, render_template, request
+from flask import Blueprint, g, render_template, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from idp import id_token_hint, sso
+from idp import id_token_hint
 from idp.errors import OAuth2Error
 from idp.page_guard import guard
 from idp.uris import redirect_uri_problem
 
-bp = guard(Blueprint("idp_logout", __name__))
 FORWARDED = ("id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales")
 
 
-def verify_id_token_hint(hint: str) -> dict:
-    """Claims of an ID token we issued, expired or not; raises InvalidRequestError.
-
-    RP-Initiated Logout 2: "the OP MUST validate that it was the issuer of the ID
-    Token"; and the OP SHOULD accept it even when exp has passed.
-    """
-    return id_token_hint.verify(hint)
-
-
 class EndSession(EndSessionEndpoint):
-    def _validate_id_token_hint(self, id_token_hint: str) -> dict:
-        return verify_id_token_hint(id_token_hint)
+    def _validate_id_token_hint(self, hint: str) -> dict:
+        """Claims of an ID token we issued, expired or not; raises InvalidRequestError.
+
+        RP-Initiated Logout 2: "the OP MUST validate that it was the issuer of the ID
+        Token"; and the OP SHOULD accept it even when exp has passed.
+        """
+        services = self.server.services
+        return id_token_hint.verify(services.keyring, services.issuer, hint)
 
     def get_server_jwks(self):
         # Our own override of _validate_id_token_hint checks hints key by key
         # (retired keys included); this is the published set for Authlib's defaults.
-        return current_app.extensions["onegate.keyring"].jwks("provider")
+        return self.server.services.keyring.jwks("provider")
 
     def is_post_logout_redirect_uri_legitimate(self, request, uri, client, logout_hint):
         # RP-Initiated Logout 3: without an id_token_hint we redirect only after the
@@ -44,9 +40,10 @@ class EndSession(EndSessionEndpoint):
         return bool(g.get("logout_confirmed")) and redirect_uri_problem(uri) is None
 
     def end_session(self, end_session_request) -> None:
-        live = sso.current_session()
+        sessions = self.server.services.sso
+        live = sessions.current_session()
         if live is not None:
-            sso.end_session(live.sid)  # session_ended -> back-channel logout tokens
+            sessions.end_session(live.sid)  # on_ended -> back-channel logout tokens
 
 
 def _confirm_posted() -> bool:
@@ -63,27 +60,31 @@ def _confirmed() -> bool:
     return True
 
 
-@bp.route("/oauth/logout", methods=["GET", "POST"])
-def logout():
-    from idp.server import current_server
+def blueprint(server) -> Blueprint:
+    """The end-session endpoint's blueprint (``idp_logout``)."""
+    bp = guard(Blueprint("idp_logout", __name__))
 
-    server = current_server()
-    g.logout_confirmed = _confirmed()
-    try:
-        req = server.validate_endpoint_request("end_session")
-    except OAuth2Error as error:
-        # RP-Initiated Logout 4: on errors the OP MUST NOT perform post-logout redirection.
-        return render_template("idp/logout_error.html", error=error.error,
-                               description=error.get_error_description()), 400
-    live = sso.current_session()
-    hint = req.id_token_claims
-    if live is not None and not g.logout_confirmed and not (hint and hint.get("sub") == live.sub):
-        # RP-Initiated Logout 6: without a valid id_token_hint, confirm with the person.
-        return _confirmation(req)
-    response = server.create_endpoint_response("end_session", req)
-    if response is not None:
-        return response
-    return render_template("idp/logout_done.html"), 200, {"Cache-Control": "no-store"}
+    @bp.route("/oauth/logout", methods=["GET", "POST"])
+    def logout():
+        g.logout_confirmed = _confirmed()
+        try:
+            req = server.validate_endpoint_request("end_session")
+        except OAuth2Error as error:
+            # RP-Initiated Logout 4: on errors the OP MUST NOT perform post-logout redirection.
+            return render_template("idp/logout_error.html", error=error.error,
+                                   description=error.get_error_description()), 400
+        live = server.services.sso.current_session()
+        hint = req.id_token_claims
+        hinted = hint and hint.get("sub") == live.sub if live is not None else False
+        if live is not None and not g.logout_confirmed and not hinted:
+            # RP-Initiated Logout 6: without a valid id_token_hint, confirm with the person.
+            return _confirmation(req)
+        response = server.create_endpoint_response("end_session", req)
+        if response is not None:
+            return response
+        return render_template("idp/logout_done.html"), 200, {"Cache-Control": "no-store"}
+
+    return bp
 
 
 def _confirmation(req):

@@ -3,12 +3,16 @@ blueprints, the authorization server, and the back-channel logout hook."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 
+from idp.services import IdpServices
 
-def init_app(app: Flask) -> None:
-    """Called by ``idp.init_app``; safe to call once per app."""
-    from idp import (  # noqa: F401  (modules attach their views to the blueprints)
+
+def init_app(app: Flask, services: IdpServices, *, csrf: Any = None) -> None:
+    """Called by ``idp.init_app``; once per app."""
+    from idp import (
         authorize,
         backchannel,
         consent,
@@ -17,23 +21,30 @@ def init_app(app: Flask) -> None:
         introspection,
         logout,
         revocation,
-        sso,
         token_endpoint,
         userinfo,
     )
-    from idp.routes import api, pages
+    from idp.routes import api_blueprint, pages_blueprint
     from idp.server import create_server
 
-    create_server(app)
+    server = create_server(app, services)
+    pages, api = pages_blueprint(), api_blueprint()
+    authorize.register(pages, server)
+    consent.register(pages, services)
+    discovery.register(api, services.issuer)
+    token_endpoint.register(api, server)
+    userinfo.register(api, services)
+    introspection.register(api, server)
+    revocation.register(api, server)
+    end_session = logout.blueprint(server)
     app.register_blueprint(pages)
     app.register_blueprint(api)
-    app.register_blueprint(logout.bp)
-    csrf = app.extensions.get("csrf")
+    app.register_blueprint(end_session)
     if csrf is not None:
         # Client-authenticated or bearer-protected endpoints; logout and authorize
         # check the CSRF token themselves for their own confirmation/consent forms.
         csrf.exempt(api)
-        csrf.exempt(logout.bp)
-        csrf.exempt(authorize.authorize)  # GET and POST requests; consent checks itself
-    backchannel.listen()
-    cors.init_app(app)
+        csrf.exempt(end_session)
+        csrf.exempt("idp.authorize.authorize")  # GET and POST; consent checks itself
+    backchannel.Backchannel(services).listen()
+    cors.init_app(app, services.cors)

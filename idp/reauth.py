@@ -23,11 +23,11 @@ import json
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from edge.timestamps import utcnow
-from idp import storage
 from idp.models.reauth_demands import ReauthDemand
+from idp.upsert import upsert
 
 
 def request_key(client_id: str, redirect_uri: str, code_challenge: str | None) -> str:
@@ -36,27 +36,20 @@ def request_key(client_id: str, redirect_uri: str, code_challenge: str | None) -
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def pending_since(key: str) -> datetime | None:
+def pending_since(session: Session, key: str) -> datetime | None:
     """When the unexpired demand for ``key`` was made, or None if there is none."""
-    with storage.transaction() as session:
-        return session.scalar(select(ReauthDemand.requested_at).where(
-            ReauthDemand.request_key == key, ReauthDemand.expires_at > utcnow()))
+    return session.scalar(select(ReauthDemand.requested_at).where(
+        ReauthDemand.request_key == key, ReauthDemand.expires_at > utcnow()))
 
 
-def demand(key: str) -> None:
-    """Record (or renew) the demand for ``key``: only a login from now on meets it."""
+def demand(session: Session, key: str, ttl_seconds: int) -> None:
+    """Record (or renew) the demand for ``key``: only a login from now on meets it
+    (an upsert: a concurrent request for the same key only renews it)."""
     now = utcnow()
-    expires = now + timedelta(seconds=storage.settings()["SESSION_TTL"])
-    try:
-        with storage.transaction() as session:
-            session.execute(delete(ReauthDemand).where(ReauthDemand.expires_at <= now))
-            row = session.get(ReauthDemand, key)
-            if row is None:
-                session.add(ReauthDemand(request_key=key, requested_at=now, expires_at=expires))
-            else:
-                row.requested_at, row.expires_at = now, expires
-    except IntegrityError:  # a concurrent request for the same key recorded it first
-        pass
+    expires = now + timedelta(seconds=ttl_seconds)
+    session.execute(delete(ReauthDemand).where(ReauthDemand.expires_at <= now))
+    upsert(session, ReauthDemand, {"request_key": key, "requested_at": now,
+                                   "expires_at": expires}, key=["request_key"])
 
 
 def met_by(requested_at: datetime, authenticated_at: datetime | None) -> bool:

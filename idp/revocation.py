@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc7009 import RevocationEndpoint
+from flask import Blueprint
 from flask import request as flask_request
 
-from idp import clients, storage, tokens
+from idp import clients, tokens
 from idp.errors import InvalidGrantError, OAuth2Error
 from idp.grants.families import revoke_family
 from idp.introspection import check_token_params, lookup
 from idp.parameters import check_single
-from idp.routes import api
 
 
 class Revocation(RevocationEndpoint):
@@ -37,26 +37,29 @@ class Revocation(RevocationEndpoint):
 
     def query_token(self, token_string, token_type_hint):
         # RFC 7009 section 2.2: an invalid or unknown token still gets HTTP 200.
-        return lookup(token_string, token_type_hint, require_active=False)
+        return lookup(self.server.services, token_string, token_type_hint,
+                      require_active=False)
 
     def revoke_token(self, token, request):
-        with storage.transaction() as session:
-            if token.kind == "access_token":
-                tokens.revoke_access_jti(session, token.claims["jti"],
-                                         tokens.from_epoch(token.claims["exp"]))
-            else:
-                # RFC 7009 section 2.1: revoking a refresh token SHOULD also
-                # invalidate the access tokens of the same grant.
-                revoke_family(session, token.family.family_id, "revoked")
+        services = self.server.services
+        session = services.session()
+        if token.kind == "access_token":
+            services.denylist.revoke(session, token.claims["jti"],
+                                     tokens.from_epoch(token.claims["exp"]))
+        else:
+            # RFC 7009 section 2.1: revoking a refresh token SHOULD also
+            # invalidate the access tokens of the same grant.
+            revoke_family(session, services.denylist, token.family.family_id, "revoked")
 
 
-@api.route("/oauth/revoke", methods=["POST"])
-def revoke():
-    from idp.server import current_server
+def register(api: Blueprint, server) -> None:
+    """Add the revocation endpoint to the OAuth API blueprint."""
 
-    server = current_server()
-    try:
-        check_single(flask_request.values)  # RFC 6749 section 3.2, as at the token endpoint
-    except OAuth2Error as error:
-        return server.handle_error_response(None, error)
-    return server.create_endpoint_response(Revocation.ENDPOINT_NAME)
+    @api.route("/oauth/revoke", methods=["POST"])
+    def revoke():
+        try:
+            # RFC 6749 section 3.2, as at the token endpoint
+            check_single(flask_request.values)
+        except OAuth2Error as error:
+            return server.handle_error_response(None, error)
+        return server.create_endpoint_response(Revocation.ENDPOINT_NAME)

@@ -3,11 +3,10 @@
 Fixed scopes have fixed wording. Licence scopes carry a licence type code
 (``licenses:read:<code>``: a department reuses the person's licences of that type;
 ``licenses:issue:<code>``: a department's system issues them). idp cannot import the
-licence catalogue (import contract), so the composition root may register a name
-lookup::
+licence catalogue (import contract), so the composition root may supply a name
+lookup as ``IdpServices.licence_type_names``::
 
-    app.extensions["onegate.licence_type_names"] = lookup
-    # lookup(type_code: str, locale: str) -> str | None; locale is "zh-CN" or "en"
+    lookup(type_code: str, locale: str) -> str | None  # locale is "zh-CN" or "en"
 
 Without it, or when it returns None or fails, the page shows the type code itself.
 """
@@ -15,8 +14,8 @@ Without it, or when it returns None or fails, the page shows the type code itsel
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -39,7 +38,8 @@ SCOPES = {
 SYSTEM_SCOPES = {"licenses:verify": "client_credentials"}
 READ_PREFIX = "licenses:read:"
 ISSUE_PREFIX = "licenses:issue:"
-NAME_HOOK = "onegate.licence_type_names"
+#: ``(type code, locale) -> name or None``: the catalogue's names, from admin.
+NameLookup = Callable[[str, str], "str | None"]
 MAX_TYPE_CODE = 64
 
 
@@ -53,9 +53,8 @@ def licence_type_code(scope: str) -> tuple[str, str] | None:
     return None
 
 
-def licence_type_name(code: str) -> str:
-    """The catalogue's name for ``code`` (through the hook) with the code, else the code."""
-    lookup = current_app.extensions.get(NAME_HOOK)
+def licence_type_name(code: str, lookup: NameLookup | None = None) -> str:
+    """The catalogue's name for ``code`` (through ``lookup``) with the code, else the code."""
     name = None
     if lookup is not None:
         try:
@@ -65,7 +64,7 @@ def licence_type_name(code: str) -> str:
     return f"{name} ({code})" if name else code
 
 
-def describe_scope(scope: str) -> str:
+def describe_scope(scope: str, lookup: NameLookup | None = None) -> str:
     """Human words for one scope; an unknown scope is shown as it is."""
     if scope in SCOPES:
         return str(SCOPES[scope])
@@ -74,10 +73,10 @@ def describe_scope(scope: str) -> str:
         return scope
     prefix, code = licence
     if prefix == READ_PREFIX:
-        return _("Read your electronic licences: %(type)s", type=licence_type_name(code))
-    return _("Issue electronic licences: %(type)s", type=licence_type_name(code))
+        return _("Read your electronic licences: %(type)s", type=licence_type_name(code, lookup))
+    return _("Issue electronic licences: %(type)s", type=licence_type_name(code, lookup))
 
 
-def describe(scopes: list[str]) -> list[tuple[str, str]]:
+def describe(scopes: list[str], lookup: NameLookup | None = None) -> list[tuple[str, str]]:
     """(scope, description) pairs for a page, in the given order."""
-    return [(scope, describe_scope(scope)) for scope in scopes]
+    return [(scope, describe_scope(scope, lookup)) for scope in scopes]

@@ -6,30 +6,35 @@ leaked-from-logs ``sid`` cannot be turned into a cookie; the row says who, how
 SameSite=Lax (top-level redirects from halls still carry it), Secure when the
 issuer is https, Path=/.
 
-API for the protocol code: ``current_session``, ``load_session``, ``login_url``,
-``start_session``, ``reauthenticate``, ``end_session``, ``add_participant``,
-``participants`` (and ``establish``, ``sessions_of`` for the login pages); the
-``session_ended`` signal fires (sender: the app, ``sid=``) whenever a session is
-ended, e.g. to queue back-channel logout tokens.
+API for the protocol code: ``SsoSessions`` (one per app, in ``IdpServices.sso``) with
+``current_session``, ``load_session``, ``start_session``, ``reauthenticate``,
+``end_session``, ``add_participant``, ``participants`` (and ``establish``,
+``sessions_of`` for the login pages), all in the request's unit of work; and
+``login_url``. Whenever a session is ended, each of ``SsoSessions.on_ended`` is called
+with the ``sid`` (in the same unit of work: back-channel logout tokens are queued with
+the ending) and the ``session_ended`` signal fires (sender: the SsoSessions, ``sid=``).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from blinker import Namespace
-from flask import after_this_request, current_app, g, has_request_context, request, url_for
+from flask import after_this_request, g, has_request_context, request, url_for
 from itsdangerous import BadSignature, Signer
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from edge.timestamps import utcnow
+from edge.unit_of_work import UnitOfWork
 from idp.models.accounts import Account
 from idp.models.sso_sessions import SsoParticipant
 from idp.models.sso_sessions import SsoSession as SessionRow
 from idp.redirects import safe_next
+from idp.upsert import insert_ignore
 
 COOKIE = "onegate_sso"
 ACRS = ("loa-1", "loa-2")
@@ -51,24 +56,6 @@ class SsoSession:
     authenticated_at: datetime | None = None
 
 
-def _factory():
-    return current_app.extensions["onegate.sessions"]
-
-
-def _signer() -> Signer:
-    return Signer(current_app.config["SECRET_KEY"], salt="onegate-sso-cookie")
-
-
-def _cookie_sid() -> str | None:
-    value = request.cookies.get(COOKIE)
-    if not value:
-        return None
-    try:
-        return _signer().unsign(value).decode()
-    except BadSignature:
-        return None
-
-
 def _view(row: SessionRow, account: Account) -> SsoSession:
     return SsoSession(sid=row.sid, account_id=row.account_id, sub=account.sub,
                       auth_time=int(row.auth_time.timestamp()), acr=row.acr,
@@ -76,132 +63,142 @@ def _view(row: SessionRow, account: Account) -> SsoSession:
                       authenticated_at=row.auth_time)
 
 
-def load_session(sid: str) -> SsoSession | None:
-    """The live session ``sid``: not ended, not expired, account not locked; else None."""
-    with _factory()() as session:
-        found = session.execute(
+class SsoSessions:
+    """The SSO sessions of one app, kept in its database through the current unit of
+    work; the cookie is signed with ``secret_key``."""
+
+    def __init__(self, unit_of_work: UnitOfWork, *, secret_key: str, ttl_seconds: int,
+                 secure: bool) -> None:
+        self.unit_of_work = unit_of_work
+        self.ttl = timedelta(seconds=ttl_seconds)
+        self.secure = secure
+        self.signer = Signer(secret_key, salt="onegate-sso-cookie")
+        #: Called with the sid of every session ended, in the ending's unit of work.
+        self.on_ended: list[Callable[[str], None]] = []
+
+    def _session(self) -> Session:
+        return self.unit_of_work.session()
+
+    def _cookie_sid(self) -> str | None:
+        value = request.cookies.get(COOKIE)
+        if not value:
+            return None
+        try:
+            return self.signer.unsign(value).decode()
+        except BadSignature:
+            return None
+
+    def cookie_value(self, sid: str) -> str:
+        """The signed cookie value naming ``sid``."""
+        return self.signer.sign(sid).decode()
+
+    def load_session(self, sid: str) -> SsoSession | None:
+        """The live session ``sid``: not ended, not expired, account not locked; else None."""
+        found = self._session().execute(
             select(SessionRow, Account).join(Account, Account.id == SessionRow.account_id)
             .where(SessionRow.sid == sid)).first()
-    if found is None:
-        return None
-    row, account = found
-    if row.ended_at is not None or row.expires_at <= utcnow() or account.locked:
-        return None
-    return _view(row, account)
+        if found is None:
+            return None
+        row, account = found
+        if row.ended_at is not None or row.expires_at <= utcnow() or account.locked:
+            return None
+        return _view(row, account)
 
+    def current_session(self) -> SsoSession | None:
+        """The browser's live session (from the signed cookie), or None."""
+        if _G_KEY not in g:
+            sid = self._cookie_sid()
+            setattr(g, _G_KEY, self.load_session(sid) if sid else None)
+        return getattr(g, _G_KEY)
 
-def current_session() -> SsoSession | None:
-    """The browser's live session (from the signed cookie), or None."""
-    if _G_KEY not in g:
-        sid = _cookie_sid()
-        setattr(g, _G_KEY, load_session(sid) if sid else None)
-    return getattr(g, _G_KEY)
+    def _set_cookie(self, sid: str) -> None:
+        value, max_age, secure = self.cookie_value(sid), int(self.ttl.total_seconds()), \
+            self.secure
 
+        @after_this_request
+        def _cookie(response):
+            response.set_cookie(COOKIE, value, max_age=max_age, path="/", httponly=True,
+                                samesite="Lax", secure=secure)
+            return response
 
-def _set_cookie(sid: str) -> None:
-    value = _signer().sign(sid).decode()
-    settings = current_app.config["ONEGATE"]
+    def start_session(self, account: Account, *, amr: list[str], acr: str) -> SsoSession:
+        """A new session for ``account``, with the cookie set on the current response."""
+        now = utcnow()
+        row = SessionRow(sid=secrets.token_urlsafe(24), account_id=account.id, auth_time=now,
+                         acr=acr, amr=list(amr), created_at=now, expires_at=now + self.ttl)
+        session = self._session()
+        session.add(row)
+        session.flush()
+        view = _view(row, account)
+        self._set_cookie(row.sid)
+        setattr(g, _G_KEY, view)
+        return view
 
-    @after_this_request
-    def _cookie(response):
-        response.set_cookie(COOKIE, value, max_age=settings["SESSION_TTL"], path="/",
-                            httponly=True, samesite="Lax",
-                            secure=settings["ISSUER"].startswith("https://"))
+    def reauthenticate(self, sid: str, *, amr: list[str], acr: str) -> SsoSession | None:
+        """Same sid, fresh ``auth_time`` (prompt=login, max_age, step-up); None if not live."""
+        now = utcnow()
+        self._session().execute(
+            update(SessionRow).where(SessionRow.sid == sid)
+            .values(auth_time=now, amr=list(amr), acr=acr, expires_at=now + self.ttl)
+            .execution_options(synchronize_session="fetch"))
+        if has_request_context():
+            g.pop(_G_KEY, None)
+        return self.load_session(sid)
+
+    def end_session(self, sid: str) -> None:
+        """Mark the session ended (idempotent), clear the cookie if it is this browser's,
+        and tell ``on_ended`` and ``session_ended``."""
+        self._mark_ended(sid)
+        if has_request_context() and self._cookie_sid() == sid:
+            setattr(g, _G_KEY, None)
+            after_this_request(self._clear_cookie)
+
+    def _mark_ended(self, sid: str) -> None:
+        ended = self._session().execute(
+            update(SessionRow).where(SessionRow.sid == sid, SessionRow.ended_at.is_(None))
+            .values(ended_at=utcnow()).execution_options(synchronize_session="fetch")).rowcount
+        if ended:
+            for hook in self.on_ended:
+                hook(sid)
+            session_ended.send(self, sid=sid)
+
+    def establish(self, account: Account, *, amr: list[str], acr: str) -> SsoSession:
+        """After a successful login: refresh this browser's session when it is the same
+        account's (same sid), else end it and start a new one (no session fixation)."""
+        live = self.current_session()
+        if live and live.account_id == account.id:
+            refreshed = self.reauthenticate(live.sid, amr=amr, acr=acr)
+            if refreshed is not None:
+                return refreshed
+        if live:
+            self._mark_ended(live.sid)
+        return self.start_session(account, amr=amr, acr=acr)
+
+    def _clear_cookie(self, response):
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax",
+                               secure=self.secure)
         return response
 
+    def add_participant(self, sid: str, client_id: str) -> None:
+        """Record that ``client_id`` took part in the session (idempotent, also against
+        a concurrent request recording it first)."""
+        insert_ignore(self._session(), SsoParticipant,
+                      {"sid": sid, "client_id": client_id, "first_seen": utcnow()})
 
-def start_session(account: Account, *, amr: list[str], acr: str) -> SsoSession:
-    """A new session for ``account``, with the cookie set on the current response."""
-    now = utcnow()
-    row = SessionRow(sid=secrets.token_urlsafe(24), account_id=account.id, auth_time=now,
-                     acr=acr, amr=list(amr), created_at=now, expires_at=now + _ttl())
-    with _factory().begin() as session:
-        session.add(row)
-    view = _view(row, account)
-    _set_cookie(row.sid)
-    setattr(g, _G_KEY, view)
-    return view
-
-
-def _ttl() -> timedelta:
-    return timedelta(seconds=current_app.config["ONEGATE"]["SESSION_TTL"])
-
-
-def reauthenticate(sid: str, *, amr: list[str], acr: str) -> SsoSession | None:
-    """Same sid, fresh ``auth_time`` (prompt=login, max_age, step-up); None if not live."""
-    now = utcnow()
-    with _factory().begin() as session:
-        session.execute(update(SessionRow).where(SessionRow.sid == sid)
-                        .values(auth_time=now, amr=list(amr), acr=acr, expires_at=now + _ttl()))
-    if has_request_context():
-        g.pop(_G_KEY, None)
-    return load_session(sid)
-
-
-def end_session(sid: str) -> None:
-    """Mark the session ended (idempotent), clear the cookie if it is this browser's,
-    and send ``session_ended``."""
-    _mark_ended(sid)
-    if has_request_context() and _cookie_sid() == sid:
-        setattr(g, _G_KEY, None)
-        after_this_request(_clear_cookie)
-
-
-def _mark_ended(sid: str) -> None:
-    with _factory().begin() as session:
-        ended = session.execute(update(SessionRow).where(SessionRow.sid == sid,
-                                                         SessionRow.ended_at.is_(None))
-                                .values(ended_at=utcnow())).rowcount
-    if ended:
-        session_ended.send(current_app._get_current_object(), sid=sid)
-
-
-def establish(account: Account, *, amr: list[str], acr: str) -> SsoSession:
-    """After a successful login: refresh this browser's session when it is the same
-    account's (same sid), else end it and start a new one (no session fixation)."""
-    live = current_session()
-    if live and live.account_id == account.id:
-        refreshed = reauthenticate(live.sid, amr=amr, acr=acr)
-        if refreshed is not None:
-            return refreshed
-    if live:
-        _mark_ended(live.sid)
-    return start_session(account, amr=amr, acr=acr)
-
-
-def _clear_cookie(response):
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax",
-                           secure=current_app.config["ONEGATE"]["ISSUER"].startswith("https://"))
-    return response
-
-
-def add_participant(sid: str, client_id: str) -> None:
-    """Record that ``client_id`` took part in the session (idempotent)."""
-    try:
-        with _factory().begin() as session:
-            if session.get(SsoParticipant, (sid, client_id)) is None:
-                session.add(SsoParticipant(sid=sid, client_id=client_id, first_seen=utcnow()))
-    except IntegrityError:  # a concurrent request recorded it first
-        pass
-
-
-def participants(sid: str) -> list[str]:
-    """Client ids that took part in the session, in the order they joined."""
-    with _factory()() as session:
+    def participants(self, sid: str) -> list[str]:
+        """Client ids that took part in the session, in the order they joined."""
         query = (select(SsoParticipant.client_id).where(SsoParticipant.sid == sid)
                  .order_by(SsoParticipant.first_seen, SsoParticipant.client_id))
-        return list(session.scalars(query))
+        return list(self._session().scalars(query))
 
-
-def sessions_of(account_id: int) -> list[SsoSession]:
-    """The account's live sessions, newest first (for the account page)."""
-    with _factory()() as session:
-        rows = session.execute(
+    def sessions_of(self, account_id: int) -> list[SsoSession]:
+        """The account's live sessions, newest first (for the account page)."""
+        rows = self._session().execute(
             select(SessionRow, Account).join(Account, Account.id == SessionRow.account_id)
             .where(SessionRow.account_id == account_id, SessionRow.ended_at.is_(None),
                    SessionRow.expires_at > utcnow())
             .order_by(SessionRow.created_at.desc())).all()
-    return [_view(row, account) for row, account in rows]
+        return [_view(row, account) for row, account in rows]
 
 
 def login_url(next_url: str, *, acr: str | None = None, force: bool = False,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from flask import request
+from flask import Blueprint, request
 
-from idp import storage
 from idp.errors import (
     InvalidRequestError,
     OAuth2Error,
@@ -18,8 +18,10 @@ from idp.errors import (
     TooManyAttempts,
 )
 from idp.parameters import check_single
-from idp.routes import api
 from idp.throttle import RateLimit
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 
 def check_token_request() -> None:
@@ -55,16 +57,18 @@ def claimed_client_id() -> str:
         return "anonymous:" + (request.remote_addr or "")
 
 
-def check_rate() -> None:
+def check_rate(services: IdpServices) -> None:
     """Count the request against the budget of its client at its source address
     (ONEGATE_TOKEN_RATE_LIMIT per ONEGATE_TOKEN_RATE_WINDOW, shared by workers).
     The client_id is only claimed at this point, so the address is part of the key:
     someone who knows a hall's public client_id cannot spend the hall's own budget.
     Raises temporarily_unavailable: 429 over the budget, 503 when the budget cannot
     be counted (fails closed)."""
-    settings = storage.settings()
-    limit = RateLimit(storage.throttle_store(), settings["TOKEN_RATE_LIMIT"],
-                      settings["TOKEN_RATE_WINDOW"], prefix="token:")
+    # The throttle store counts in its own short transaction (or in Redis), before
+    # the request's first write: a refused grant must still have been counted.
+    settings = services.settings
+    limit = RateLimit(services.throttle_store, settings.token_rate_limit,
+                      settings.token_rate_window, prefix="token:")
     try:
         limit.hit(f"{claimed_client_id()}@{request.remote_addr or ''}")
     except TooManyAttempts as exc:
@@ -77,15 +81,15 @@ def check_rate() -> None:
             exc.retry_after, status_code=503) from None
 
 
-@api.route("/oauth/token", methods=["POST"])
-def token():
-    from idp.server import current_server
+def register(api: Blueprint, server) -> None:
+    """Add the token endpoint to the OAuth API blueprint."""
 
-    server = current_server()
-    try:
-        check_token_request()
-        check_rate()
-    except OAuth2Error as error:
-        return server.handle_error_response(None, error)
-    # RFC 6749 section 5.1: responses carry Cache-Control: no-store (Authlib adds it).
-    return server.create_token_response()
+    @api.route("/oauth/token", methods=["POST"])
+    def token():
+        try:
+            check_token_request()
+            check_rate(server.services)
+        except OAuth2Error as error:
+            return server.handle_error_response(None, error)
+        # RFC 6749 section 5.1: responses carry Cache-Control: no-store (Authlib adds it).
+        return server.create_token_response()

@@ -2,38 +2,75 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from typing import TYPE_CHECKING
 
-from idp import storage, tokens
+from flask import Blueprint, jsonify, request
+
+from edge.access_tokens import AccessTokenError, InsufficientScope
+from edge.bearer import MalformedBearer, NoBearerToken, bearer_token
 from idp.consent import has_consent
-from idp.errors import InsufficientScopeError, InvalidTokenError, MissingTokenError, OAuth2Error
-from idp.routes import api
+from idp.errors import (
+    InsufficientScopeError,
+    InvalidTokenError,
+    MalformedBearerError,
+    MissingTokenError,
+    OAuth2Error,
+)
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 
-def bearer_token() -> str:
-    """RFC 6750 section 2.1 header, or 2.2 form body on POST.
+def request_token() -> str:
+    """RFC 6750 section 2.1 header, or 2.2 form body on a form-encoded POST.
 
     Raises MissingTokenError when there is none: RFC 6750 section 3.1 "If the request
     lacks any authentication information (e.g., the client was unaware that
     authentication is necessary or attempted using an unsupported authentication
     method), the resource server SHOULD NOT include an error code or other error
-    information" -- a bare ``WWW-Authenticate: Bearer`` challenge. A token that is
-    present but bad is InvalidTokenError (``error="invalid_token"``) later.
+    information" -- a bare ``WWW-Authenticate: Bearer`` challenge; so is an
+    Authorization header of another scheme, or an empty Bearer one (the form token, if
+    any, then counts). A Bearer token outside the b64token syntax is InvalidTokenError,
+    as a bad token is later; a token sent in both places is MalformedBearerError (400
+    invalid_request: section 2, "MUST NOT use more than one method").
     """
-    header = request.headers.get("Authorization", "")
-    if header[:7].lower() == "bearer ":
-        value = header[7:].strip()
-        if not value:
-            raise InvalidTokenError("The access token is empty.")
-        return value
+    form = None
     if request.method == "POST" and request.mimetype == "application/x-www-form-urlencoded":
-        value = request.form.get("access_token")
-        if value:
-            return value
-    raise MissingTokenError()
+        form = request.form
+    try:
+        return bearer_token(request.headers, form)
+    except NoBearerToken:
+        raise MissingTokenError() from None
+    except MalformedBearer as exc:
+        scheme, _, value = request.headers.get("Authorization", "").strip().partition(" ")
+        if scheme.lower() != "bearer" or not value.strip():
+            return _form_token(form)
+        if form and form.get("access_token"):
+            raise MalformedBearerError(str(exc)) from None
+        raise InvalidTokenError("The access token is malformed.") from None
 
 
-def _claims_for(token_claims: dict) -> dict:
+def _form_token(form) -> str:
+    """The section 2.2 form token when the header carries no Bearer credential."""
+    try:
+        return bearer_token({}, form)
+    except NoBearerToken:
+        raise MissingTokenError() from None
+    except MalformedBearer:
+        raise InvalidTokenError("The access token is malformed.") from None
+
+
+def validated_claims(services: IdpServices, token: str) -> dict:
+    """Claims of a valid, unrevoked access token; raises InvalidTokenError."""
+    try:
+        return services.access_tokens.validate(token).claims
+    except InsufficientScope as exc:
+        raise InsufficientScopeError(str(exc)) from None
+    except AccessTokenError as exc:
+        raise InvalidTokenError(str(exc)) from None
+
+
+def _claims_for(services: IdpServices, token_claims: dict) -> dict:
     from idp import accounts
 
     scopes = set((token_claims.get("scope") or "").split())
@@ -42,29 +79,32 @@ def _claims_for(token_claims: dict) -> dict:
         raise InsufficientScopeError("the token was not issued with the openid scope")
     if token_claims["sub"] == token_claims["client_id"]:
         raise InvalidTokenError("no end-user behind this token")
-    if "identity" in scopes and not has_consent(token_claims["sub"], token_claims["client_id"],
-                                                "identity"):
+    session = services.session()
+    if "identity" in scopes and not has_consent(session, token_claims["sub"],
+                                                token_claims["client_id"], "identity"):
         scopes.discard("identity")
-    with storage.transaction() as session:
-        account = accounts.get_by_sub(session, token_claims["sub"])
-        if account is None or account.locked:
-            raise InvalidTokenError("the account can no longer be used")
-        claims = dict(accounts.claims_for(account, scopes))
+    account = accounts.get_by_sub(session, token_claims["sub"])
+    if account is None or account.locked:
+        raise InvalidTokenError("the account can no longer be used")
+    claims = dict(accounts.claims_for(account, scopes))
     # OIDC Core 5.3.2: the sub claim MUST always be returned.
     claims["sub"] = token_claims["sub"]
     return claims
 
 
-@api.route("/oauth/userinfo", methods=["GET", "POST"])
-def userinfo():
-    try:
-        claims = _claims_for(tokens.verify_access_token(bearer_token()))
-    except OAuth2Error as error:
-        status, body, headers = error()
-        response = jsonify(body)
-        response.status_code = status
-        response.headers.update(dict(headers))
+def register(api: Blueprint, services: IdpServices) -> None:
+    """Add the UserInfo endpoint to the OAuth API blueprint."""
+
+    @api.route("/oauth/userinfo", methods=["GET", "POST"])
+    def userinfo():
+        try:
+            claims = _claims_for(services, validated_claims(services, request_token()))
+        except OAuth2Error as error:
+            status, body, headers = error()
+            response = jsonify(body)
+            response.status_code = status
+            response.headers.update(dict(headers))
+            return response
+        response = jsonify(claims)
+        response.headers["Cache-Control"] = "no-store"
         return response
-    response = jsonify(claims)
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -82,7 +82,7 @@ def migrated(database_url: str, tmp_path_factory) -> str:
 
     app = create_app(test_settings(database_url), instance_path=tmp_path_factory.mktemp("inst"))
     bootstrap.initialise(app)
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
     return database_url
 
 
@@ -92,7 +92,7 @@ def app(migrated: str, tmp_path):
 
     application = create_app(test_settings(migrated), instance_path=tmp_path)
     yield application
-    application.extensions["onegate.engine"].dispose()
+    application.services.engine.dispose()
 
 
 @pytest.fixture

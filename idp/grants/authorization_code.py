@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
@@ -11,11 +12,16 @@ from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core import grants as oidc_grants
 from authlib.oidc.core.grants.util import is_openid_scope
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from edge.timestamps import utcnow
-from idp import clients, storage, tokens
+from idp import clients, tokens
+from idp.denylist import AccessTokenDenylist
 from idp.grants.families import revoke_family, token_hash
 from idp.models.tokens import AuthorizationCode, TokenFamily
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 log = logging.getLogger("onegate.idp.grants")
 
@@ -51,97 +57,93 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = list(clients.AUTH_METHODS)
 
     def save_authorization_code(self, code, request):
+        services = self.server.services
         user: tokens.EndUser = request.user
         data = request.payload.data
-        ttl = storage.settings()["AUTH_CODE_TTL"]
-        with storage.transaction() as session:
-            session.add(AuthorizationCode(
-                code_hash=token_hash(code), client_id=request.client.get_client_id(),
-                redirect_uri=request.payload.redirect_uri, scope=request.scope or "",
-                sub=user.sub, sid=user.sid, nonce=data.get("nonce"),
-                code_challenge=data.get("code_challenge"),
-                code_challenge_method=data.get("code_challenge_method"),
-                auth_time=user.auth_time, acr=user.acr, amr=user.amr,
-                # RFC 6749 section 4.1.2: the code MUST expire shortly after issue.
-                expires_at=utcnow() + timedelta(seconds=ttl)))
+        ttl = services.settings.auth_code_ttl
+        services.session().add(AuthorizationCode(
+            code_hash=token_hash(services.token_hash_key, code),
+            client_id=request.client.get_client_id(),
+            redirect_uri=request.payload.redirect_uri, scope=request.scope or "",
+            sub=user.sub, sid=user.sid, nonce=data.get("nonce"),
+            code_challenge=data.get("code_challenge"),
+            code_challenge_method=data.get("code_challenge_method"),
+            auth_time=user.auth_time, acr=user.acr, amr=user.amr,
+            # RFC 6749 section 4.1.2: the code MUST expire shortly after issue.
+            expires_at=utcnow() + timedelta(seconds=ttl)))
 
     def query_authorization_code(self, code, client):
-        return redeem(code, client.get_client_id())
+        return redeem(self.server.services, code, client.get_client_id())
 
     def delete_authorization_code(self, authorization_code):
         """Kept (hashed, marked used) so that a replay can be detected and punished."""
 
     def authenticate_user(self, authorization_code):
         row = authorization_code.row
-        if not _account_usable(row.sub):
+        if not _account_usable(self.server.services.session(), row.sub):
             return None
         return tokens.EndUser(sub=row.sub, sid=row.sid, auth_time=row.auth_time, acr=row.acr,
                               amr=row.amr, access_jti=row.access_jti, family_id=row.family_id)
 
 
-def _account_usable(sub: str) -> bool:
+def _account_usable(session: Session, sub: str) -> bool:
     from idp import accounts
 
-    with storage.transaction() as session:
-        account = accounts.get_by_sub(session, sub)
-        return account is not None and not account.locked
+    account = accounts.get_by_sub(session, sub)
+    return account is not None and not account.locked
 
 
-def redeem(code: str, client_id: str) -> RedeemedCode | None:
+def redeem(services: IdpServices, code: str, client_id: str) -> RedeemedCode | None:
     """Mark the code used (atomically) and assign the ids of what it will produce.
 
     RFC 6749 section 4.1.2: "If an authorization code is used more than once, the
     authorization server MUST deny the request and SHOULD revoke (when possible) all
     tokens previously issued based on that authorization code."
+
+    The replay's revocation is written in the request's transaction: Authlib answers
+    the refused grant as a response (it does not raise), so the edge commits it.
     """
     if not isinstance(code, str) or len(code) > 200:
         return None
-    digest = token_hash(code)
-    with storage.transaction() as session:
-        row = session.scalar(select(AuthorizationCode).where(AuthorizationCode.code_hash == digest))
-        if row is None or row.client_id != client_id:
-            return None
-        if row.used_at is not None:
-            _punish_replay(session, row)
-            return None
-        if row.expires_at <= utcnow():
-            return None
-        jti, family_id = tokens.new_jti(), tokens.new_jti()
-        claimed = session.execute(
-            update(AuthorizationCode)
-            .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
-            .values(used_at=utcnow(), access_jti=jti, family_id=family_id)
-            .execution_options(synchronize_session=False))
-        if claimed.rowcount != 1:
-            row = None
-        else:
-            row.used_at, row.access_jti, row.family_id = utcnow(), jti, family_id
-            session.add(_family_for(row))
-    if row is None:
-        return _replayed_concurrently(digest)
+    session = services.session()
+    digest = token_hash(services.token_hash_key, code)
+    row = session.scalar(select(AuthorizationCode).where(AuthorizationCode.code_hash == digest))
+    if row is None or row.client_id != client_id:
+        return None
+    if row.used_at is not None:
+        _punish_replay(session, services.denylist, row)
+        return None
+    if row.expires_at <= utcnow():
+        return None
+    jti, family_id = tokens.new_jti(), tokens.new_jti()
+    claimed = session.execute(
+        update(AuthorizationCode)
+        .where(AuthorizationCode.id == row.id, AuthorizationCode.used_at.is_(None))
+        .values(used_at=utcnow(), access_jti=jti, family_id=family_id)
+        .execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        # A concurrent redemption won (it committed first): this one is a replay.
+        session.refresh(row)
+        _punish_replay(session, services.denylist, row)
+        return None
+    row.used_at, row.access_jti, row.family_id = utcnow(), jti, family_id
+    session.add(_family_for(row, services.settings.refresh_token_ttl))
     return RedeemedCode(row)
 
 
-def _family_for(row: AuthorizationCode) -> TokenFamily:
-    ttl = storage.settings()["REFRESH_TOKEN_TTL"]
+def _family_for(row: AuthorizationCode, ttl: int) -> TokenFamily:
     return TokenFamily(family_id=row.family_id, client_id=row.client_id, sub=row.sub,
                        sid=row.sid, scope=row.scope, auth_time=row.auth_time, acr=row.acr,
                        amr=row.amr, expires_at=utcnow() + timedelta(seconds=ttl))
 
 
-def _replayed_concurrently(digest: str) -> None:
-    with storage.transaction() as session:
-        row = session.scalar(select(AuthorizationCode).where(AuthorizationCode.code_hash == digest))
-        if row is not None:
-            _punish_replay(session, row)
-
-
-def _punish_replay(session, row: AuthorizationCode) -> None:
+def _punish_replay(session: Session, denylist: AccessTokenDenylist,
+                   row: AuthorizationCode) -> None:
     log.warning("authorization code replayed", extra={"client_id": row.client_id})
     if row.family_id:
-        revoke_family(session, row.family_id, "code_replay")
+        revoke_family(session, denylist, row.family_id, "code_replay")
     if row.access_jti:
-        tokens.revoke_access_jti(session, row.access_jti, None)
+        denylist.revoke(session, row.access_jti, None)
 
 
 class S256CodeChallenge(CodeChallenge):
@@ -186,18 +188,18 @@ class OpenIDCode(oidc_grants.OpenIDCode):
         super().__init__(require_nonce=False)
 
     def __call__(self, grant):
+        self.services = grant.server.services
         grant.register_hook("after_create_token_response", self.process_token)
         if is_openid_scope(grant.request.payload.scope):
             grant.register_hook("after_validate_authorization_request_payload",
                                 self.validate_openid_authorization_request)
 
     def exists_nonce(self, nonce, request):
-        with storage.transaction() as session:
-            return session.scalar(select(AuthorizationCode.id).where(
-                AuthorizationCode.client_id == request.payload.client_id,
-                AuthorizationCode.nonce == nonce).limit(1)) is not None
+        return self.services.session().scalar(select(AuthorizationCode.id).where(
+            AuthorizationCode.client_id == request.payload.client_id,
+            AuthorizationCode.nonce == nonce).limit(1)) is not None
 
     def encode_id_token(self, token, request):
         code = request.authorization_code
-        return tokens.id_token(request.client, request.user, nonce=code.get_nonce(),
-                               access_token=token.get("access_token"))
+        return tokens.id_token(self.services, request.client, request.user,
+                               nonce=code.get_nonce(), access_token=token.get("access_token"))

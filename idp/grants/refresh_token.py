@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from authlib.oauth2.rfc6749 import grants
 from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError
 from sqlalchemy import select, update
 
 from edge.timestamps import utcnow
-from idp import clients, storage, tokens
+from idp import clients, tokens
 from idp.grants.families import find_refresh_token, revoke_family
 from idp.models.tokens import RefreshToken, TokenFamily
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 log = logging.getLogger("onegate.idp.grants")
 
@@ -56,16 +60,15 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def authenticate_refresh_token(self, refresh_token):
         """Rotate the presented token for the authenticated client; None if invalid."""
-        return rotate(refresh_token, self.request.client.get_client_id())
+        return rotate(self.server.services, refresh_token, self.request.client.get_client_id())
 
     def authenticate_user(self, credential):
         from idp import accounts
 
         family = credential.family
-        with storage.transaction() as session:
-            account = accounts.get_by_sub(session, family.sub)
-            if account is None or account.locked:
-                raise InvalidGrantError("The account can no longer be used.")
+        account = accounts.get_by_sub(self.server.services.session(), family.sub)
+        if account is None or account.locked:
+            raise InvalidGrantError("The account can no longer be used.")
         return tokens.EndUser(sub=family.sub, sid=family.sid, auth_time=family.auth_time,
                               acr=family.acr, amr=family.amr, family_id=family.family_id)
 
@@ -73,39 +76,43 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         """Already marked rotated, atomically, in rotate()."""
 
 
-def rotate(value: str, client_id: str) -> RefreshCredential | None:
+def rotate(services: IdpServices, value: str, client_id: str) -> RefreshCredential | None:
     """Spend a refresh token; None if unknown, foreign, revoked, expired or already
-    spent (revoking the family when spent longer ago than the grace window)."""
+    spent (revoking the family when spent longer ago than the grace window).
+
+    The reuse revocation is written in the request's transaction: Authlib answers the
+    refused grant (invalid_grant) as a response rather than raising, so the edge
+    commits the revocation together with nothing else."""
     if len(value) > 200:
         return None
     now = utcnow()
-    grace = timedelta(seconds=storage.settings()["REFRESH_REUSE_GRACE"])
-    with storage.transaction() as session:
-        row = find_refresh_token(session, value)
-        family = session.get(TokenFamily, row.family_id) if row is not None else None
-        if family is None or family.client_id != client_id:
-            return None
-        if family.revoked_at is not None or family.expires_at <= now:
-            return None
-        rotated_at = row.rotated_at
-        if rotated_at is None:
-            spent = session.execute(
-                update(RefreshToken)
-                .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
-                .values(rotated_at=now).execution_options(synchronize_session=False))
-            if spent.rowcount == 1:
-                return RefreshCredential(family)
-            rotated_at = session.scalar(select(RefreshToken.rotated_at)
-                                        .where(RefreshToken.id == row.id)) or now
-        if now - rotated_at <= grace:
-            # A concurrent refresh (two tabs, a retried request): its twin already got
-            # the one successor; a second would fork the family.
-            log.info("spent refresh token presented within the grace window; refused",
-                     extra={"client_id": client_id})
-            return None
-        log.warning("refresh token reused; family revoked", extra={"client_id": client_id})
-        revoke_family(session, family.family_id, "refresh_reuse")
+    grace = timedelta(seconds=services.settings.refresh_reuse_grace)
+    session = services.session()
+    row = find_refresh_token(session, services.token_hash_key, value)
+    family = session.get(TokenFamily, row.family_id) if row is not None else None
+    if family is None or family.client_id != client_id:
         return None
+    if family.revoked_at is not None or family.expires_at <= now:
+        return None
+    rotated_at = row.rotated_at
+    if rotated_at is None:
+        spent = session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == row.id, RefreshToken.rotated_at.is_(None))
+            .values(rotated_at=now).execution_options(synchronize_session=False))
+        if spent.rowcount == 1:
+            return RefreshCredential(family)
+        rotated_at = session.scalar(select(RefreshToken.rotated_at)
+                                    .where(RefreshToken.id == row.id)) or now
+    if now - rotated_at <= grace:
+        # A concurrent refresh (two tabs, a retried request): its twin already got
+        # the one successor; a second would fork the family.
+        log.info("spent refresh token presented within the grace window; refused",
+                 extra={"client_id": client_id})
+        return None
+    log.warning("refresh token reused; family revoked", extra={"client_id": client_id})
+    revoke_family(session, services.denylist, family.family_id, "refresh_reuse")
+    return None
 
 
 class RefreshIDToken:
@@ -117,7 +124,7 @@ class RefreshIDToken:
     def process_token(self, grant, response):
         _, token, _ = response
         if "openid" in (token.get("scope") or "").split():
-            token["id_token"] = tokens.id_token(grant.request.client, grant.request.user,
-                                                nonce=None,
+            token["id_token"] = tokens.id_token(grant.server.services, grant.request.client,
+                                                grant.request.user, nonce=None,
                                                 access_token=token.get("access_token"))
         return token

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Flask
 
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
-def init_app(app: Flask) -> None:
+
+def init_app(app: Flask, services: IdpServices) -> None:
     """Register the page blueprints and the provider's static files."""
     from idp.pages import account, enrolment, login
 
     app.register_blueprint(Blueprint("idp_static", __name__, static_folder="../static",
                                      static_url_path="/static/idp"))
-    app.register_blueprint(login.bp)
-    app.register_blueprint(account.bp)
-    app.register_blueprint(enrolment.bp)
+    app.register_blueprint(login.blueprint(services))
+    app.register_blueprint(account.blueprint(services))
+    app.register_blueprint(enrolment.blueprint(services))

@@ -1,51 +1,28 @@
-"""What the pages take from the app: storage, throttle, sealing key, flow state."""
+"""What the pages share: the throttle of the app's services, and the login flow's state."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from flask import current_app, session, url_for
-from sqlalchemy.orm import Session, sessionmaker
+from flask import session, url_for
 
-from idp import sso, storage
-from idp.device_cookies import DeviceCookies
+from idp import sso
 from idp.redirects import safe_next
-from idp.second_factor_keys import SecondFactorKeys
-from idp.throttle import Policies, Throttle
+from idp.throttle import Throttle
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
 
 PENDING_KEY = "idp_pending"
 PENDING_SECONDS = 300
 
 
-def sessions() -> sessionmaker[Session]:
-    return current_app.extensions["onegate.sessions"]
-
-
-def throttle() -> Throttle:
-    """Redis-backed when ONEGATE_REDIS_URL is set (shared by workers), else the database."""
-    return Throttle(storage.throttle_store(),
-                    policies=Policies.from_settings(current_app.config["ONEGATE"]))
-
-
-def device_cookies() -> DeviceCookies:
-    """Derived once per app from the KEK."""
-    cookies = current_app.extensions.get("onegate.device_cookies")
-    if cookies is None:
-        settings = current_app.config["ONEGATE"]
-        cookies = DeviceCookies.from_kek(settings["KEK_BYTES"], settings["LOGIN_DEVICE_TTL"])
-        current_app.extensions["onegate.device_cookies"] = cookies
-    return cookies
-
-
-def second_factor_keys() -> SecondFactorKeys:
-    """Derived once per app from the KEK (and the cookie secret, for 0.1's seeds)."""
-    keys = current_app.extensions.get("onegate.second_factor_keys")
-    if keys is None:
-        keys = SecondFactorKeys.from_kek(current_app.config["ONEGATE"]["KEK_BYTES"],
-                                         current_app.config["SECRET_KEY"])
-        current_app.extensions["onegate.second_factor_keys"] = keys
-    return keys
+def throttle(services: IdpServices) -> Throttle:
+    """Redis-backed when ONEGATE_REDIS_URL is set (shared by workers), else the database
+    (in short transactions of its own: a counted attempt survives the request)."""
+    return Throttle(services.throttle_store, policies=services.settings.login_policies)
 
 
 @dataclass(frozen=True, slots=True)

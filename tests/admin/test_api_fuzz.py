@@ -51,15 +51,17 @@ def department_client(fuzz_server, migrated, tmp_path_factory):
     from admin.app import create_app
     from idp.clients_cli import NewClient, create
     from tests.conftest import test_settings
+    from tests.idp.services import idp_services
 
     app = create_app(test_settings(migrated, ISSUER=fuzz_server.url),
                      instance_path=tmp_path_factory.mktemp("fuzz-app"))
     dept = make_department(app, "fz" + os.urandom(3).hex())
     scope = f"licenses:issue:{dept.type_code}"
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         _, secret = create(session, NewClient(name="fuzz", grant_types=["client_credentials"],
-                                              scopes=[scope], client_id=dept.client_id))
-    app.extensions["onegate.engine"].dispose()
+                                              scopes=[scope], client_id=dept.client_id),
+                             idp_services(app).client_secrets)
+    app.services.engine.dispose()
     return {"ONEGATE_FUZZ_CLIENT_ID": dept.client_id, "ONEGATE_FUZZ_CLIENT_SECRET": secret,
             "ONEGATE_FUZZ_SCOPE": scope, "ONEGATE_FUZZ_TOKEN_URL": fuzz_server.url + "/oauth/token"}
 

@@ -22,7 +22,7 @@ def test_readyz_reports_database_and_keys(client):
 
 
 def test_readyz_is_503_without_provider_keys(app):
-    ring = app.extensions["onegate.keyring"]
+    ring = app.services.keyring
     rs256 = [r for r in ring.records("provider") if r.alg == "RS256" and r.state == "active"]
     for record in rs256:
         ring.revoke(record.kid)
@@ -36,14 +36,14 @@ def test_readyz_is_503_without_provider_keys(app):
 
 def test_jwks_lists_active_provider_keys_without_private_members(app, client):
     keys = client.get("/jwks").get_json()["keys"]
-    ring = app.extensions["onegate.keyring"]
+    ring = app.services.keyring
     assert ring.signer("provider", "RS256").kid in {k["kid"] for k in keys}
     assert {k["alg"] for k in keys} >= {"RS256", "ES256", "EdDSA"}
     assert all(not PRIVATE_MEMBERS & set(k) for k in keys)
 
 
 def test_database_copy_reveals_no_private_key(app):
-    sessions = app.extensions["onegate.sessions"]
+    sessions = app.services.sessions
     with sessions() as session:
         rows = session.scalars(select(SigningKeyRow)).all()
     assert rows
@@ -126,15 +126,18 @@ def test_consent_names_licence_types_from_the_catalogue(app):
     from credentials.demo import BUSINESS_LICENCE, load
     from idp.scope_descriptions import describe_scope
 
-    load(app.extensions["onegate.sessions"], app.extensions["onegate.keyring"],
+    load(app.services.sessions, app.services.keyring,
          app.config["ONEGATE"]["ISSUER"])
+    from admin.app import idp_services
+
+    names = idp_services(app.services).licence_type_names
     scope = f"licenses:read:{BUSINESS_LICENCE.code}"
     with app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
-        assert f"营业执照 ({BUSINESS_LICENCE.code})" in describe_scope(scope)
+        assert f"营业执照 ({BUSINESS_LICENCE.code})" in describe_scope(scope, names)
     with app.test_request_context("/?ui_locales=en", headers={"Accept-Language": "en"}):
-        assert f"Business licence ({BUSINESS_LICENCE.code})" in describe_scope(scope)
+        assert f"Business licence ({BUSINESS_LICENCE.code})" in describe_scope(scope, names)
     with app.test_request_context("/"):
-        assert describe_scope("licenses:read:NOSUCHTYPE").endswith("NOSUCHTYPE")
+        assert describe_scope("licenses:read:NOSUCHTYPE", names).endswith("NOSUCHTYPE")
 
 
 def test_favicon_answers_without_content(client):

@@ -35,7 +35,7 @@ class Forger:
     them afterwards (the test database is shared with other tests)."""
 
     def __init__(self, app):
-        self.sessions = app.extensions["onegate.sessions"]
+        self.sessions = app.services.sessions
         self.kids: list[str] = []
 
     def insert(self, owner: str, state: str, alg: str = "ES256"):
@@ -161,7 +161,7 @@ def test_rotated_department_key_still_works(app, migrated, tmp_path, unique):
     dept = make_department(app, unique)
     client = app.test_client()
     before = client.post("/api/v1/licenses", json=dept.body(), headers=dept_headers(app, dept))
-    new = app.extensions["onegate.keyring"].rotate(keys.department(dept.code), "ES256",
+    new = app.services.keyring.rotate(keys.department(dept.code), "ES256",
                                                    timedelta(0))
     after = client.post("/api/v1/licenses", json=dept.body(), headers=dept_headers(app, dept))
     assert (before.status_code, after.status_code) == (201, 201)
@@ -177,7 +177,7 @@ def test_rotated_department_key_still_works(app, migrated, tmp_path, unique):
             assert result.get_json()["status"] == "valid", result.get_json()
         assert fresh.get("/jwks").get_json()["keys"]
     finally:
-        cold.extensions["onegate.engine"].dispose()
+        cold.services.engine.dispose()
 
 
 def test_revoked_department_key_flipped_back_in_sql_stays_refused(app, migrated, tmp_path,
@@ -192,11 +192,11 @@ def test_revoked_department_key_flipped_back_in_sql_stays_refused(app, migrated,
     issued = client.post("/api/v1/licenses", json=dept.body(), headers=dept_headers(app, dept))
     assert issued.status_code == 201
     sd_jwt = issued.get_json()["sd_jwt"]
-    ring = app.extensions["onegate.keyring"]
+    ring = app.services.keyring
     old_kid = jwt.get_unverified_header(sd_jwt.split("~")[0])["kid"]
     ring.rotate(keys.department(dept.code), "ES256", timedelta(0))
     ring.revoke(old_kid)
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         session.execute(update(SigningKeyRow).where(SigningKeyRow.kid == old_kid).values(
             state="active", revoked_at=None, published=True))
 
@@ -207,7 +207,7 @@ def test_revoked_department_key_flipped_back_in_sql_stays_refused(app, migrated,
         result = fresh.post("/api/v1/verify", json={"credential": sd_jwt}).get_json()
         assert result["status"] in ("untrusted", "invalid"), result
     finally:
-        cold.extensions["onegate.engine"].dispose()
+        cold.services.engine.dispose()
 
 
 def test_forged_audit_key_does_not_vouch_for_a_checkpoint(app, forger):
@@ -218,4 +218,4 @@ def test_forged_audit_key_does_not_vouch_for_a_checkpoint(app, forger):
     token = jwt.encode({"iss": ISSUER, "seq": 1, "head": "00" * 32}, private,
                        algorithm="ES256", headers={"kid": kid, "typ": cp.TYP})
     with pytest.raises(cp.CheckpointInvalid):
-        RingCheckpointSigner(app.extensions["onegate.keyring"]).verify(token)
+        RingCheckpointSigner(app.services.keyring).verify(token)

@@ -131,4 +131,4 @@ def test_unexpected_error_is_a_typed_500_without_a_trace(migrated, tmp_path):
     page = client.get("/boom", headers={"Accept": "text/html"})
     assert page.status_code == 500 and page.mimetype == "text/html"
     assert "secret" not in page.get_data(as_text=True)
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()

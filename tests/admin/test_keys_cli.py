@@ -68,4 +68,4 @@ def test_revoking_the_last_active_key_says_nothing_signs_and_how_to_recover(app,
     recovered = run(app, *hint.split()[2:])
     assert recovered.exit_code == 0, recovered.output
     with app.app_context():
-        assert app.extensions["onegate.keyring"].signer(owner, "ES256").kid != active[0]["kid"]
+        assert app.services.keyring.signer(owner, "ES256").kid != active[0]["kid"]

@@ -68,7 +68,7 @@ def test_branch_matches_models_and_downgrades(package, tmp_path):
 
 
 def test_migrated_suite_database_matches_every_package(app):
-    engine = app.extensions["onegate.engine"]
+    engine = app.services.engine
     assert db.pending_heads(engine) == set()
     with engine.connect() as conn:
         for package in MODELS:

@@ -38,7 +38,8 @@ def documents(dept, licence) -> list[str]:
     status_path = licence["status"]["uri"].removeprefix("http://localhost")
     return [status_path, f"/issuers/{dept.code}/jwks",
             f"/.well-known/jwt-vc-issuer/issuers/{dept.code}",
-            "/api/v1/trust-list", "/api/v1/trust-list?format=json"]
+            "/api/v1/trust-list", "/api/v1/trust-list?format=json",
+            "/jwks", "/.well-known/openid-configuration"]
 
 
 def flask_only(app) -> Client:
@@ -209,6 +210,41 @@ def test_a_revoked_key_leaves_another_apps_documents_within_the_bound(
         other.services.engine.dispose()
 
 
+def test_a_revoked_provider_key_leaves_another_apps_jwks_within_the_bound(
+        app, client, migrated, tmp_path):
+    def kids():
+        response = client.get("/jwks")
+        assert response.mimetype == "application/jwk-set+json"
+        return {k["kid"] for k in response.get_json()["keys"]}
+
+    other = other_app(migrated, tmp_path)
+    try:
+        ring = other.services.keyring
+        extra = ring.rotate("provider", "ES256", timedelta(days=1))
+        wait_for(lambda: extra.kid in kids(), BOUND)
+        ring.revoke(extra.kid)
+        wait_for(lambda: extra.kid not in kids(), BOUND)
+    finally:
+        other.services.engine.dispose()
+    # Where it was revoked, at once.
+    extra = app.services.keyring.rotate("provider", "ES256", timedelta(days=1))
+    assert extra.kid in kids()
+    app.services.keyring.revoke(extra.kid)
+    assert extra.kid not in kids()
+
+
+def test_discovery_and_jwks_answer_an_origin_as_idp_cors_does(client):
+    for path in ("/jwks", "/.well-known/openid-configuration"):
+        plain = client.get(path)
+        assert "Vary" not in plain.headers
+        crossed = client.get(path, headers={"Origin": "https://hall.example"})
+        assert crossed.headers["Access-Control-Allow-Origin"] == "*"
+        assert crossed.headers.getlist("Vary") == ["Origin"]
+        empty = client.get(path, headers={"Origin": ""})
+        assert "Vary" not in empty.headers
+    assert "Access-Control-Allow-Origin" not in client.get("/jwks").headers
+
+
 def test_a_revoked_key_leaves_at_once_where_it_was_revoked(app, client, dept, licence):
     import keys
 
@@ -263,7 +299,10 @@ def test_database_down_answers_503_before_and_after_a_build(app, client, dept, l
     monkeypatch.setattr(store, "stamp", down)  # built, then the version check fails
     app.published.invalidate_all()
     for path in paths:
-        assert_503(client.get(path))
+        if path == "/.well-known/openid-configuration":
+            assert client.get(path).status_code == 200  # reads no database, as before
+        else:
+            assert_503(client.get(path))
 
 
 @pytest.mark.parametrize("list_id", ["abc\x00def", "%00", "x" * 33, "a.b", "\u6d4b"])

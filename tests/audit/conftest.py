@@ -64,3 +64,27 @@ def sessions(audit_engine, trail):
     factory = sessionmaker(audit_engine, expire_on_commit=False)
     bind(factory, trail)
     return factory
+
+
+def services_for(sessions, *, publisher=None):
+    """AuditServices over a test session factory (its bound Trail), as admin builds
+    them for an app; ``publisher``: one with a test clock, say."""
+    from audit.publishing import Publisher
+    from audit.services import AuditServices
+    from audit.trail import INFO_KEY
+    from edge.unit_of_work import UnitOfWork
+
+    return AuditServices(unit_of_work=UnitOfWork(sessions), sessions=sessions,
+                         trail=sessions.kw["info"][INFO_KEY],
+                         publisher=publisher or Publisher(sessions),
+                         issuer="https://audit.test")
+
+
+def run_cli(sessions, *args):
+    """``onegate audit ...`` over ``sessions``, without an app."""
+    from click.testing import CliRunner
+
+    from audit.cli import group
+
+    services = services_for(sessions)
+    return CliRunner().invoke(group(lambda: services), list(args))

@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import func, select, text
 
-from audit import log
-from audit.cli import audit_group
+from audit import log, publishing
+from audit.cli import group
 from audit.models import AuditCheckpoint
+from tests.audit.conftest import services_for
 
 
 class _Clock:
@@ -28,20 +29,24 @@ class _Clock:
         return self.now
 
 
-def _app(sessions, clock=None) -> Flask:
-    from audit import routes
+class _App:
+    """The audit endpoints and commands over one AuditServices, as admin wires them."""
 
-    app = Flask("audit-fresh-test")
-    app.config["ONEGATE"] = {"ISSUER": "https://audit.test"}
-    app.extensions["onegate.sessions"] = sessions
-    app.register_blueprint(routes.bp)
-    if hasattr(routes, "PUBLISHER"):
-        from audit import publishing
+    def __init__(self, services) -> None:
+        from audit import routes
 
-        # Past the reuse window of the checkpoint the appends just wrote.
-        app.extensions[routes.PUBLISHER] = publishing.Publisher(sessions,
-                                                                clock=clock or _Clock())
-    return app
+        self.services = services
+        self.flask = Flask("audit-fresh-test")
+        self.flask.register_blueprint(routes.blueprint(services))
+
+    def test_client(self):
+        return self.flask.test_client()
+
+
+def _app(sessions, clock=None) -> _App:
+    # Past the reuse window of the checkpoint the appends just wrote.
+    publisher = publishing.Publisher(sessions, clock=clock or _Clock())
+    return _App(services_for(sessions, publisher=publisher))
 
 
 def _append(sessions, n):
@@ -52,8 +57,7 @@ def _append(sessions, n):
 
 
 def _cli(app, *args):
-    with app.app_context():
-        return CliRunner().invoke(audit_group, list(args))
+    return CliRunner().invoke(group(lambda: app.services), list(args))
 
 
 def _stored_seqs(sessions):

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from click.testing import CliRunner
-from flask import Flask
 from sqlalchemy import text
 
 from audit import log
-from audit.cli import audit_group
+from tests.audit.conftest import run_cli
 
 
 def _append(sessions, n, actor="client:hall"):
@@ -71,10 +69,7 @@ def test_two_writers_never_fork_the_chain(sessions):
 
 
 def _cli(sessions, *args):
-    app = Flask("audit-test")
-    app.extensions["onegate.sessions"] = sessions
-    with app.app_context():
-        return CliRunner().invoke(audit_group, list(args))
+    return run_cli(sessions, *args)
 
 
 def test_cli_reports_intact_then_broken(sessions):

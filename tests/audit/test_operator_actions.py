@@ -23,7 +23,7 @@ def _run(app, *args, env=None, input=None):
 
 
 def _entries(app, action: str, subject: str) -> list[AuditEntry]:
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         return list(session.scalars(select(AuditEntry).where(
             AuditEntry.action == action, AuditEntry.subject == subject)
             .order_by(AuditEntry.seq)))

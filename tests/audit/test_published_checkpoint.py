@@ -20,7 +20,7 @@ def _invoke(app, *args):
 
 
 def test_published_checkpoint_verifies_with_the_published_key(app, client):
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         log.append(session, actor="test", action="test.published", subject="checkpoint")
     made = _invoke(app, "audit", "checkpoint")
     assert made.exit_code == 0, made.output
@@ -40,7 +40,7 @@ def test_published_checkpoint_verifies_with_the_published_key(app, client):
     claims = json.loads(token.payload)
     assert claims["iss"] == "http://localhost"
     assert (claims["seq"], claims["hash"]) == (body["seq"], body["hash"])
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         entry = session.scalar(select(AuditEntry).where(AuditEntry.seq == claims["seq"]))
     assert entry is not None and entry.hash == claims["hash"]
     # A key of its own: no token signing key can pass for the audit trail's, nor back.

@@ -8,16 +8,14 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import jwt
-from click.testing import CliRunner
 from cryptography.hazmat.primitives.asymmetric import ec
-from flask import Flask
 from sqlalchemy import select, text
 
 from audit import chain, checkpoints, log
-from audit.cli import audit_group
 from audit.keying import derive_chain_key
 from audit.models import AuditCheckpoint, AuditEntry
 from audit.trail import of
+from tests.audit.conftest import run_cli
 
 
 def _append(sessions, n, start=0):
@@ -28,11 +26,7 @@ def _append(sessions, n, start=0):
 
 
 def _cli(sessions, *args):
-    app = Flask("audit-test")
-    app.config["ONEGATE"] = {"ISSUER": "https://audit.test"}
-    app.extensions["onegate.sessions"] = sessions
-    with app.app_context():
-        return CliRunner().invoke(audit_group, list(args))
+    return run_cli(sessions, *args)
 
 
 def _checkpoint(sessions) -> AuditCheckpoint:

@@ -18,5 +18,5 @@ def count(app, model, **where) -> int:
     query = select(func.count()).select_from(model)
     for name, value in where.items():
         query = query.where(getattr(model, name) == value)
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         return session.scalar(query)

@@ -76,8 +76,8 @@ def make_department(app, unique: str, *, holder_kind: str = "person") -> Departm
     code, credit_code = f"t{unique}", uscc()
     type_code = uscc() + "001"
     client_id = f"sys-{unique}-{secrets.token_hex(2)}"
-    sessions = app.extensions["onegate.sessions"]
-    catalogue.create_department(sessions, app.extensions["onegate.keyring"], code=code,
+    sessions = app.services.sessions
+    catalogue.create_department(sessions, app.services.keyring, code=code,
                                 name=f"测试厅 {unique}", uscc=credit_code)
     with app.app_context(), sessions.begin() as session:
         catalogue.add_type(session, catalogue.TypeSpec(
@@ -96,7 +96,7 @@ def mint(app, *, client_id: str, scope: str, sub: str | None = None, **claims) -
             "sub": sub or client_id, "jti": uuid.uuid4().hex, "iat": now, "exp": now + 300}
     body.update(claims)
     with app.app_context():
-        return app.extensions["onegate.keyring"].sign_jwt("provider", "ES256", body,
+        return app.services.keyring.sign_jwt("provider", "ES256", body,
                                                           headers={"typ": "at+jwt"})
 
 
@@ -121,5 +121,5 @@ def register_wallet(migrated: str, issuer: str, instance) -> None:
 
     app = create_app(conftest.test_settings(migrated, ISSUER=issuer), instance_path=instance)
     ensure_wallet_client(app)
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
 

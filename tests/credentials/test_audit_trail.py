@@ -14,7 +14,7 @@ from tests.credentials.helpers import dept_headers, make_department
 
 
 def _entries(app, subject: str) -> list[tuple[str, str, dict]]:
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         rows = session.scalars(select(AuditEntry).where(AuditEntry.subject == subject)
                                .order_by(AuditEntry.seq))
         return [(r.action, r.actor, r.data) for r in rows]
@@ -51,12 +51,12 @@ def test_issue_and_lifecycle_are_audited(app, client, unique):
 
 def test_nothing_is_audited_for_a_rejected_request(app, client, unique):
     dept = make_department(app, unique)
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         before = session.scalar(select(func.count()).select_from(AuditEntry))
     bad = dept.body(claims={"permit_number": "nope"})
     assert client.post("/api/v1/licenses", json=bad,
                        headers=dept_headers(app, dept)).status_code == 422
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == before
 
 
@@ -68,7 +68,7 @@ def test_bulk_import_is_audited(app, unique, tmp_path):
     with app.app_context():
         summary = bulk_import.run(app.credentials_services.deps, path, dept.code, batch=2)
     assert summary.imported == 3
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         rows = session.scalars(select(AuditEntry).where(
             AuditEntry.action == "licence.import", AuditEntry.actor == "import:" + dept.code))
         assert len(list(rows)) == 3
@@ -85,7 +85,7 @@ def test_audit_verify_command_finds_an_edited_row(app, client, unique):
         intact = runner.invoke(cli, ["audit", "verify"])
     assert intact.exit_code == 0, intact.output
     assert "intact" in intact.output
-    sessions = app.extensions["onegate.sessions"]
+    sessions = app.services.sessions
     with sessions() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.subject == ident)).one()
         seq, original = entry.seq, entry.actor

@@ -98,7 +98,7 @@ def test_partial_copy_imports_nothing_new_with_bulk_queries(app, dept, tmp_path)
     stored = count(app, Licence, department_code=dept.code)
     copy = write_lines(tmp_path / "copy.jsonl", path.read_text(encoding="utf-8").splitlines()[:90])
     statements = []
-    engine = app.extensions["onegate.engine"]
+    engine = app.services.engine
 
     def seen(conn, cursor, statement, *args):
         statements.append(statement)
@@ -152,7 +152,7 @@ def test_database_refuses_a_second_licence_with_the_same_content_key(app, dept):
     with app.app_context():
         outcome = issuance.issue_many(app.credentials_services.deps, dept.code, [request])[0]
     assert outcome.error is None
-    sessions = app.extensions["onegate.sessions"]
+    sessions = app.services.sessions
     with pytest.raises(IntegrityError), sessions.begin() as session:
         row = session.scalar(select(Licence).where(Licence.identifier
                                                    == outcome.licence.identifier))
@@ -190,7 +190,7 @@ def test_two_concurrent_imports_store_each_licence_once(app, dept, tmp_path):
     assert count(app, Licence, department_code=dept.code) == 80
     assert sum(r.imported for r in results) == 80
     assert all(n == 6 for r in results for n, _ in r.rejected)
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         from sqlalchemy import func, select
 
         dupes = session.execute(select(Licence.serial, func.count()).where(

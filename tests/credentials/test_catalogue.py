@@ -38,8 +38,8 @@ def test_type_rules(bad, field):
 
 
 def test_department_rules(app, unique):
-    sessions = app.extensions["onegate.sessions"]
-    ring = app.extensions["onegate.keyring"]
+    sessions = app.services.sessions
+    ring = app.services.keyring
     with pytest.raises(ValidationFailed) as caught:
         catalogue.create_department(sessions, ring, code="a b", name="", uscc="123")
     assert {e.field for e in caught.value.errors} == {"code", "name", "uscc"}
@@ -50,7 +50,7 @@ def test_department_rules(app, unique):
 
 
 def test_issuer_metadata(client, app, dept):
-    ring = app.extensions["onegate.keyring"]
+    ring = app.services.keyring
     from datetime import timedelta
 
     import keys
@@ -67,7 +67,7 @@ def test_issuer_metadata(client, app, dept):
 
 
 def test_demo_is_idempotent_and_valid(app):
-    args = (app.extensions["onegate.sessions"], app.extensions["onegate.keyring"],
+    args = (app.services.sessions, app.services.keyring,
             "http://localhost")
     first = demo.load(*args)
     assert demo.load(*args) == first
@@ -91,10 +91,12 @@ def run_cli(app, *args):
 
 def register_client(app, client_id: str) -> str:
     from idp.clients_cli import NewClient, create
+    from tests.idp.services import idp_services
 
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         create(session, NewClient(name="系统", client_id=client_id,
-                                  grant_types=["client_credentials"], scopes=["openid"]))
+                                  grant_types=["client_credentials"], scopes=["openid"]),
+               idp_services(app).client_secrets)
     return client_id
 
 
@@ -106,7 +108,7 @@ def test_add_client_refuses_a_client_the_provider_does_not_know(app, unique):
     assert result.exit_code == 2, result.output
     assert result.output.strip() == (f"Error: no OAuth client 'typo{unique}' "
                                      "(see onegate clients list)")
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         assert session.get(DepartmentClient, "typo" + unique) is None
 
 

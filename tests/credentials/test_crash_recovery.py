@@ -47,7 +47,7 @@ def own_db(tmp_path_factory) -> Iterator[str]:
         url, drop = f"sqlite:///{tmp_path_factory.mktemp('crash') / 'onegate.db'}", None
     app = create_app(conftest.test_settings(url), instance_path=tmp_path_factory.mktemp("i"))
     bootstrap.initialise(app)
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
     yield url
     if drop is not None:
         drop()
@@ -60,7 +60,7 @@ def make_app(url: str, instance, **settings):
 
 
 def licences(app, dept) -> int:
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         return session.scalar(select(func.count()).select_from(Licence)
                               .where(Licence.department_code == dept.code))
 
@@ -81,7 +81,7 @@ def kill_when_midway(process: subprocess.Popen, app, dept, total: int) -> int:
 def assert_whole(app, dept, total: int, action: str) -> None:
     """Every licence once, with its own status slot, idempotency record and audit entry;
     each list's allocated count equals its licences (no slot without a licence)."""
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         where = Licence.department_code == dept.code
         assert session.scalar(select(func.count()).select_from(Licence).where(where)) == total
         assert session.scalar(select(func.count(func.distinct(Licence.serial))).where(where)) \
@@ -132,7 +132,7 @@ def test_import_killed_mid_way_then_rerun_stores_every_licence_once(own_db, tmp_
     assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
     assert f"{total - stored} imported, {stored} already imported, 0 rejected" in rerun.stdout
     assert_whole(app, dept, total, "licence.import")
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def start_serving(url: str, instance, port: int) -> tuple[subprocess.Popen, str]:
@@ -153,7 +153,7 @@ def department_token(app, dept, issuer: str) -> str:
             "client_id": dept.client_id, "sub": dept.client_id, "jti": uuid.uuid4().hex,
             "iat": now, "exp": now + 600}
     with app.app_context():
-        return app.extensions["onegate.keyring"].sign_jwt("provider", "ES256", body,
+        return app.services.keyring.sign_jwt("provider", "ES256", body,
                                                           headers={"typ": "at+jwt"})
 
 
@@ -207,4 +207,4 @@ def test_batch_issuance_killed_mid_way_then_resent_issues_every_licence_once(own
             [i["licence"]["identifier"] for i in results[key]]
         assert all(i["replayed"] for i in response.json()["results"])
     assert_whole(app, dept, total, "licence.issue")
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()

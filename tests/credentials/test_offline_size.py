@@ -32,8 +32,8 @@ def amr(app, unique):
     """A market regulation department (code as long as the test ids make it) issuing
     the demo business licence type under a fresh type code."""
     code, type_code, client_id = f"amr{unique}", uscc() + "001", f"amr-sys-{unique}"
-    sessions = app.extensions["onegate.sessions"]
-    catalogue.create_department(sessions, app.extensions["onegate.keyring"], code=code,
+    sessions = app.services.sessions
+    catalogue.create_department(sessions, app.services.keyring, code=code,
                                 name="广东省市场监督管理局", uscc=uscc())
     with app.app_context(), sessions.begin() as session:
         catalogue.add_type(session, dataclasses.replace(

@@ -53,7 +53,7 @@ def _token(reference_url: str) -> str:
 def _rows_holding(app, token: str) -> list[str]:
     """Every table.column of the database whose stored value holds ``token``: text and
     JSON columns by substring, binary columns by bytes and, for PNGs, by decoding."""
-    engine = app.extensions["onegate.engine"]
+    engine = app.services.engine
     found = []
     with engine.connect() as conn:
         for name in inspect(engine).get_table_names():
@@ -115,7 +115,7 @@ def test_rotating_secret_key_keeps_the_rendered_reference_working(client, app, d
         again = rotated.get(_path(licence["links"]["self"]), headers=h).get_json()
         assert again["links"]["reference_url"] == licence["links"]["reference_url"]
     finally:
-        other.extensions["onegate.engine"].dispose()
+        other.services.engine.dispose()
 
 
 def _legacy_token(secret_key: str, identifier: str) -> str:
@@ -128,7 +128,7 @@ def _legacy_token(secret_key: str, identifier: str) -> str:
 
 def _make_legacy(app, identifier: str) -> str:
     token = _legacy_token(app.config["SECRET_KEY"], identifier)
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         session.execute(update(Licence).where(Licence.identifier == identifier).values(
             reference_hash=hashlib.sha256(token.encode()).hexdigest()))
     return token
@@ -172,7 +172,7 @@ def test_legacy_licence_after_secret_key_rotation_answers_a_problem(client, app,
         body = rotated.get(_path(licence["links"]["self"]), headers=h).get_json()
         assert "reference_url" not in body["links"]
     finally:
-        other.extensions["onegate.engine"].dispose()
+        other.services.engine.dispose()
 
 
 def test_reference_image_cache_is_bounded_and_least_recently_used_goes_first():

@@ -46,7 +46,7 @@ def test_status_changes_show_at_once(client, app, dept):
         assert response.headers["Cache-Control"] == "public, max-age=300"
         token = response.get_data(as_text=True)
         ours = status_list.parse_status_list_jwt(
-            token, app.extensions["onegate.keyring"].public_key(
+            token, app.services.keyring.public_key(
                 json.loads(b64d(token.split(".")[0]))["kid"]),
             expected_uri=uri, now=int(time.time()))
         theirs, payload = independent_status(token, keys, idx)

@@ -120,7 +120,7 @@ def _logout(browser, id_token: str) -> int:
 
 def test_hanging_hall_delays_neither_logout_nor_other_halls(app, hanging_hall, receiver,
                                                             unique):
-    from idp import backchannel
+    from tests.idp.services import backchannel_worker
 
     hung = register(app, unique + "h", trusted=True, backchannel_logout_uri=hanging_hall.url)
     other = register(app, unique + "x", trusted=True, backchannel_logout_uri=receiver.url + "/x")
@@ -146,7 +146,7 @@ def test_hanging_hall_delays_neither_logout_nor_other_halls(app, hanging_hall, r
             "a later logout waited for the hanging hall's delivery to time out"
     finally:
         hanging_hall.close()  # the delivery still waiting fails now, inside the test
-        worker = app.extensions.get(backchannel.EXTENSION)
+        worker = backchannel_worker(app)
         if worker is not None:
             worker.stop()
             worker.join(timeout=30)

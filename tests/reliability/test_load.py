@@ -60,6 +60,6 @@ def _stored(app, department: str) -> int:
 
     from credentials.models import Licence
 
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         return session.scalar(select(func.count()).select_from(Licence)
                               .where(Licence.department_code == department))

@@ -29,12 +29,14 @@ class World:
 def make_world(app, unique: str) -> World:
     """A department, its licence type and its system registered as an OAuth client."""
     from idp.clients_cli import NewClient, create
+    from tests.idp.services import idp_services
 
     dept = make_department(app, unique)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         _, secret = create(session, NewClient(
             name=f"Dept system {unique}", client_id=dept.client_id,
-            grant_types=["client_credentials"], scopes=[f"licenses:issue:{dept.type_code}"]))
+            grant_types=["client_credentials"], scopes=[f"licenses:issue:{dept.type_code}"]),
+            idp_services(app).client_secrets)
     return World(dept, dept.client_id, secret)
 
 

@@ -23,7 +23,7 @@ def _registered(app):
     if "verify_api" not in app.blueprints:
         verify.init_app(app)
     # Until admin migrates the audit branch, make its table here (no-op afterwards).
-    AuditBase.metadata.create_all(app.extensions["onegate.engine"])
+    AuditBase.metadata.create_all(app.services.engine)
     return app
 
 

@@ -77,7 +77,7 @@ def test_revoked_department_key_and_untrusted_type(full_app, issued):
     client = full_app.test_client()
     lic = licences["wrong_key"]
     assert _api(client, lic["sd_jwt"]) == "valid"
-    ring = full_app.extensions["onegate.keyring"]
+    ring = full_app.services.keyring
     import keys
 
     kid = ring.signer(keys.department(dept.code), "ES256").kid

@@ -43,7 +43,7 @@ def _token(app, base: str, client_id: str, scope: str) -> str:
     now = int(time.time())
     claims = {"iss": base, "aud": [base + "/api"], "sub": client_id, "client_id": client_id,
               "scope": scope, "jti": uuid.uuid4().hex, "iat": now, "exp": now + 300}
-    return app.extensions["onegate.keyring"].sign_jwt("provider", "ES256", claims,
+    return app.services.keyring.sign_jwt("provider", "ES256", claims,
                                                       headers={"typ": "at+jwt"})
 
 
@@ -66,7 +66,7 @@ def _signed(app, base: str, dept, *, type_code: str | None = None, signer=None,
             status: dict) -> dict:
     """Both forms signed directly (what the API refuses to issue: past or future windows,
     another department's type, an unknown issuer)."""
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         licence_type = catalogue.get_type(session, type_code or dept.type_code)
     now = datetime.now(UTC)
     identifier = str(make_license_id(licence_type.code, dept.uscc,
@@ -78,7 +78,7 @@ def _signed(app, base: str, dept, *, type_code: str | None = None, signer=None,
                          valid_from=now + timedelta(days=days[0]),
                          valid_until=now + timedelta(days=days[1]),
                          status_idx=status["idx"], status_uri=status["uri"])
-    signer = signer or app.extensions["onegate.keyring"].signer(keys.department(dept.code),
+    signer = signer or app.services.keyring.signer(keys.department(dept.code),
                                                                 "ES256")
     where = {"issuer": base, "department_code": department_code or dept.code,
              "iat": int(now.timestamp()) - 86400 * 400 if days[1] < 0 else int(now.timestamp())}
@@ -123,13 +123,13 @@ def live_corpus(migrated, live_server, tmp_path_factory):
         app, base, dept, department_code="nobody", status=nobody_status,
         signer=SimpleNamespace(private_key=rogue.private, kid=rogue.kid, alg="ES256"))
     cases["revoked_key"] = _issue(app, base, doomed)
-    ring = app.extensions["onegate.keyring"]
+    ring = app.services.keyring
     ring.revoke(ring.signer(keys.department(doomed.code), "ES256").kid)
     cases["malformed"] = {form: text[:60] for form, text in cases["valid"].items()
                           if form in ("sd_jwt", "offline_qr")}
     time.sleep(0.1)
     yield cases
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def _api(base: str, text: str) -> str:

@@ -31,7 +31,7 @@ def live(migrated, live_server, tmp_path_factory):
                      instance_path=tmp_path_factory.mktemp("status"))
     dept = make_department(app, secrets.token_hex(4))
     yield app, dept
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def _change(app, base: str, dept, identifier: str, action: str) -> None:

@@ -16,7 +16,7 @@ from verify.cli import verify_command
 
 def _provider_key(app, token):
     kid = jwt.get_unverified_header(token)["kid"]
-    return app.extensions["onegate.keyring"].public_key(kid)
+    return app.services.keyring.public_key(kid)
 
 
 def test_trust_list_is_a_signed_jwt_and_json(corpus_app):

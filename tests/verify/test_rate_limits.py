@@ -45,7 +45,7 @@ def limited_app(migrated, tmp_path):
     built: list = []
     yield build
     for app in built:
-        app.extensions["onegate.engine"].dispose()
+        app.services.engine.dispose()
 
 
 def _verify(client, ip: str):
@@ -80,7 +80,7 @@ def test_reference_page_is_rate_limited_with_a_readable_page(limited_app):
 
 
 def test_database_counter_is_atomic_under_concurrency(app):
-    counter = SqlCounter(app.extensions["onegate.sessions"])
+    counter = SqlCounter(app.services.sessions)
     limiter = FixedWindow(10, 3600, counter)
     key = "test|" + secrets.token_hex(6)
 

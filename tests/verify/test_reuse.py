@@ -31,7 +31,7 @@ def access_token(app, *, scope: str, holder: str | None = None, client_id="dept-
               "jti": uuid.uuid4().hex, "scope": scope}
     if holder:
         claims["cn_id_number"] = holder
-    return app.extensions["onegate.keyring"].sign_jwt("provider", "ES256", claims,
+    return app.services.keyring.sign_jwt("provider", "ES256", claims,
                                                       headers={"typ": "at+jwt"})
 
 
@@ -45,7 +45,7 @@ def store_record(app, identifier: str, holder: str, idx: int = 0) -> str:
     parts = identifier.split(".")
     type_code, serial = parts[5], parts[7]
     now = datetime.now(UTC)
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         if session.get(Licence, identifier) is not None:
             return identifier
         session.add(Licence(
@@ -87,7 +87,7 @@ def test_department_gets_only_consented_types_and_the_holder_sees_the_use(vapp, 
         (food, "dept-hall-7", "窗口-07", "stated_by_department", "办理食品经营许可变更",
          "retrieve")]
     assert marriage not in str(uses)
-    with vapp.extensions["onegate.sessions"]() as session:
+    with vapp.services.sessions() as session:
         entry = session.scalars(select(AuditEntry).where(AuditEntry.subject == food)).one()
         assert (entry.action, entry.actor) == ("licence.retrieve", "client:dept-hall-7")
         assert entry.data["staff"] == {"name": "窗口-07", "source": "stated_by_department"}
@@ -183,7 +183,7 @@ def test_unusable_staff_header_is_refused_and_never_stored(vapp, holder, staff, 
     assert _problem_fields(response) == [("X-Onegate-Staff", reason)]
     assert "X-Onegate-Staff" in response.json["title"]
     assert response.json["type"].endswith("/api/v1/problems/bad-header")
-    with vapp.extensions["onegate.sessions"]() as session:
+    with vapp.services.sessions() as session:
         assert session.scalars(select(AuditEntry).where(AuditEntry.subject == food)).all() == []
 
 
@@ -235,7 +235,7 @@ def many(vapp, unique):
 
 
 def _audit_count(vapp, subjects) -> int:
-    with vapp.extensions["onegate.sessions"]() as session:
+    with vapp.services.sessions() as session:
         return len(session.scalars(select(AuditEntry).where(
             AuditEntry.subject.in_(subjects))).all())
 
@@ -260,7 +260,7 @@ def test_holder_licences_are_paged_and_only_the_page_is_recorded(vapp, many):
         following = page.json["next"]
     assert sorted(seen) == sorted(found) and len(set(seen)) == 7
     assert _audit_count(vapp, found) == 7
-    with vapp.extensions["onegate.sessions"]() as session:
+    with vapp.services.sessions() as session:
         assert audit_log.verify_chain(session) is None
     default = _get(client, "/api/v1/holder/licenses?purpose=核对", token).json
     assert (len(default["licenses"]), default["limit"], default["next"]) == (7, 100, None)

@@ -71,7 +71,7 @@ def _department_client(app, unique: str, dept, redirect_uri: str) -> dict:
     reg = register(app, unique, name=f"食品经营审批系统 {unique}", redirect_uris=[redirect_uri],
                    scopes=["openid", "identity", f"licenses:read:{dept.type_code}"],
                    grant_types=["authorization_code", "refresh_token"])
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         catalogue.add_client(session, dept.code, reg["client_id"])
     return reg
 
@@ -190,7 +190,7 @@ def test_wallet_uses_page_on_with_more(app, migrated, live_server, browser, uniq
     licence = _issue(app, food, person["id_number"])
     register_wallet(migrated, base, tmp_path)
     total = 105
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         use_records.record_many(session, [use_records.Use(
             kind="retrieve", client_id=f"sys-{unique}", staff=None, licence_identifier=licence,
             holder_code=person["id_number"], purpose=f"分页核对 {n:03d}")

@@ -42,7 +42,7 @@ def _wallet_uses(app, number: str) -> list[dict]:
 
 
 def _stored(app, identifier: str) -> tuple[list[UseRecord], list[AuditEntry]]:
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         uses = list(session.scalars(select(UseRecord)
                                     .where(UseRecord.licence_identifier == identifier)))
         entries = list(session.scalars(select(AuditEntry)
@@ -200,7 +200,7 @@ def own_database_app(tmp_path):
     app = create_app(conftest.test_settings(url), instance_path=tmp_path / "instance")
     bootstrap.initialise(app)
     yield app
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
     drop()
 
 
@@ -226,7 +226,7 @@ def test_demo_department_system_records_through_the_real_token_endpoint(own_data
                                               "scope": VERIFY_SCOPE},
                         auth=("demo-dept-gdamr", logins["demo-dept-gdamr"]))
     assert grant.status_code == 200, grant.get_json()
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         licence = session.scalars(select(Licence).where(
             Licence.type_code == BUSINESS_LICENCE.code)).first()
     response = client.post("/api/v1/verify",

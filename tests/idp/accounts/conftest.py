@@ -23,7 +23,7 @@ def lock_app(migrated, tmp_path):
     application = create_app(test_settings(migrated, LOGIN_LOCK_AFTER=3, LOGIN_DELAY_MAX=0),
                              instance_path=tmp_path)
     yield application
-    application.extensions["onegate.engine"].dispose()
+    application.services.engine.dispose()
 
 
 @pytest.fixture

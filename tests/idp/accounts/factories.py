@@ -51,7 +51,7 @@ def make_person(app, unique: str, *, with_totp: bool = False, **extra) -> dict:
                       id_number=citizen_id(), phone=phone(), email=f"p{unique}@example.cn")
     for key, value in extra.items():
         setattr(data, key, value)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         account = accounts.create_person(session, data)
         facts = {"id": account.id, "sub": account.sub, "username": account.username,
                  "id_number": account.id_number, "phone": account.phone}

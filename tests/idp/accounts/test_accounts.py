@@ -13,7 +13,7 @@ def _data(unique, **extra):
 
 
 def _create(app, creator, data):
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         return creator(session, data)
 
 
@@ -52,7 +52,7 @@ def test_duplicates_are_named(app, unique):
 
 def test_enterprise_authorises_a_person(app, unique):
     person = make_person(app, unique)
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         enterprise = accounts.create_enterprise(session, _data(f"e{unique}", uscc=uscc().lower()))
         me = accounts.get_by_sub(session, person["sub"])
         accounts.authorise(session, enterprise, me)
@@ -69,7 +69,7 @@ def test_sub_is_random_urlsafe_22_chars(app, unique):
 
 def test_find_by_login_and_get_by_sub(app, unique):
     person = make_person(app, unique)
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         for text in (person["username"], person["id_number"].lower(),
                      "+86 " + person["phone"][3:], person["phone"][3:]):
             assert accounts.find_by_login(session, text).sub == person["sub"], text

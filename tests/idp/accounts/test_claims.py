@@ -5,7 +5,7 @@ from tests.idp.accounts.factories import PASSWORD, make_person, uscc
 
 def _person(app, unique):
     facts = make_person(app, unique)
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         return accounts.get_by_sub(session, facts["sub"]), facts
 
 
@@ -29,7 +29,7 @@ def test_identity_scope_releases_the_national_identifier(app, unique):
     person, facts = _person(app, unique)
     assert accounts.claims_for(person, ["identity"]) == {
         "sub": facts["sub"], "cn_id_number": facts["id_number"]}
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         enterprise = accounts.create_enterprise(session, NewAccount(
             username=f"e{unique}", password=PASSWORD, display_name="某公司", uscc=uscc()))
     claims = accounts.claims_for(enterprise, ["profile", "identity", "email"])

@@ -11,7 +11,8 @@ def run(app):
     """Invoke ``onegate users ...``: through admin.cli once it registers the group,
     else the group itself inside the test app's context."""
     from admin import cli as admin_cli
-    from idp.cli import users
+    from idp.cli import users_group
+    from tests.idp.services import idp_services
 
     registered = "users" in admin_cli.cli.commands
 
@@ -21,7 +22,7 @@ def run(app):
             if registered:
                 return runner.invoke(admin_cli.cli, ["users", *args], input=input,
                                      obj=None, standalone_mode=True)
-            return runner.invoke(users, list(args), input=input)
+            return runner.invoke(users_group(idp_services(app)), list(args), input=input)
 
     return _run
 

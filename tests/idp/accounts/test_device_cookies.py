@@ -80,7 +80,7 @@ def store(request):
     if request.param == "memory":
         yield MemoryStore()
     elif request.param == "database":
-        yield SqlStore(request.getfixturevalue("app").extensions["onegate.sessions"])
+        yield SqlStore(request.getfixturevalue("app").services.sessions)
     else:
         client = _redis()
         prefix = f"onegate-test:{secrets.token_hex(6)}:"
@@ -151,10 +151,7 @@ def device_app(request, migrated, tmp_path, monkeypatch):
     """An app whose per-name delay starts after one wrong password and lasts an hour,
     on a frozen clock (the name never stops waiting during the test), and locks a
     (name, source) or a device cookie after 3 wrong passwords."""
-    from flask import current_app
-
     from admin.app import create_app
-    from idp import storage
     from idp.pages import context
     from tests.conftest import test_settings
 
@@ -164,11 +161,11 @@ def device_app(request, migrated, tmp_path, monkeypatch):
         extra["REDIS_URL"] = REDIS_URL
     application = create_app(test_settings(migrated, **extra), instance_path=tmp_path)
     frozen = time.time()
-    monkeypatch.setattr(context, "throttle", lambda: Throttle(
-        storage.throttle_store(), clock=lambda: frozen,
-        policies=Policies.from_settings(current_app.config["ONEGATE"])))
+    monkeypatch.setattr(context, "throttle", lambda services: Throttle(
+        services.throttle_store, clock=lambda: frozen,
+        policies=services.settings.login_policies))
     yield application
-    application.extensions["onegate.engine"].dispose()
+    application.services.engine.dispose()
 
 
 def _signed_out(client):
@@ -281,10 +278,9 @@ def test_a_device_cookies_own_failures_lock_that_cookie(device_app, unique):
 
 
 def _new_device_cookie(app, sub: str) -> str:
-    with app.app_context():
-        from idp.pages import context
+    from tests.idp.services import idp_services
 
-        return context.device_cookies().issue(sub)
+    return idp_services(app).device_cookies.issue(sub)
 
 
 def test_the_cookie_is_http_only_lax_and_scoped_to_login(device_app, unique):

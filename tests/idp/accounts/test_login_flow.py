@@ -6,6 +6,7 @@ import pytest
 
 from idp import sso
 from tests.idp.accounts.factories import login, make_person, submit_code
+from tests.idp.services import sso_sessions
 
 
 def _sso_cookie(response) -> str:
@@ -48,7 +49,7 @@ def test_secure_flag_with_https_issuer(migrated, tmp_path, unique):
     client.environ_base["REMOTE_ADDR"] = "10.9.9.9"
     response = login(client, person["username"], base_url="https://id.example.cn")
     assert "secure" in [p.strip().lower() for p in _sso_cookie(response).split(";")]
-    secure_app.extensions["onegate.engine"].dispose()
+    secure_app.services.engine.dispose()
 
 
 def test_wrong_password_and_unknown_user_get_the_same_page(app, client, unique):
@@ -89,8 +90,9 @@ def test_totp_login_then_sso_without_password(app, client, unique):
     assert done.headers["Location"] == "/somewhere"
     again = client.get("/login", query_string={"next": "/elsewhere", "acr": "loa-2"})
     assert again.status_code == 302 and again.headers["Location"] == "/elsewhere"
-    with app.test_request_context(headers={"Cookie": _cookie_header(client)}):
-        live = sso.current_session()
+    with app.test_request_context(headers={"Cookie": _cookie_header(client)}), \
+            sso_sessions(app) as sessions:
+        live = sessions.current_session()
         assert live.acr == "loa-2" and live.amr == ["pwd", "otp"] and live.sub == person["sub"]
 
 
@@ -113,21 +115,21 @@ def test_totp_wrong_code_and_recovery_code(app, client, unique):
 
 def test_step_up_asks_only_for_the_code(app, client, unique):
     person = make_person(app, unique, with_totp=True)
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         from idp.models.accounts import Account
         account = session.get(Account, person["id"])
     # Start a loa-1 session directly (as if TOTP had been enrolled after login).
-    with app.test_request_context():
-        view = sso.start_session(account, amr=["pwd"], acr="loa-1")
-        value = sso._signer().sign(view.sid).decode()
+    with app.test_request_context(), sso_sessions(app) as sessions:
+        view = sessions.start_session(account, amr=["pwd"], acr="loa-1")
+        value = sessions.cookie_value(view.sid)
     client.set_cookie("onegate_sso", value, domain="localhost")
     step_up = client.get("/login", query_string={"next": "/x", "acr": "loa-2"})
     assert step_up.headers["Location"] == "/login/totp"
     done = submit_code(client, pyotp.TOTP(person["totp_secret"]).now())
     assert done.headers["Location"] == "/x"
     assert client.get_cookie("onegate_sso").value == value  # same sid, now loa-2
-    with app.test_request_context():
-        assert sso.load_session(view.sid).acr == "loa-2"
+    with app.test_request_context(), sso_sessions(app) as sessions:
+        assert sessions.load_session(view.sid).acr == "loa-2"
 
 
 def test_loa2_without_totp_offers_enrolment(app, client, unique):
@@ -160,14 +162,16 @@ def test_force_reauthentication_keeps_sid_and_updates_auth_time(app, client, uni
     person = make_person(app, unique)
     login(client, person["username"])
     before = client.get_cookie("onegate_sso").value
-    with app.test_request_context(headers={"Cookie": f"onegate_sso={before}"}):
-        first = sso.current_session()
+    with app.test_request_context(headers={"Cookie": f"onegate_sso={before}"}), \
+            sso_sessions(app) as sessions:
+        first = sessions.current_session()
     shown = client.get("/login", query_string={"next": "/x", "force": "1"})
     assert shown.status_code == 200  # the form, despite the live session
     time.sleep(1.1)
     assert login(client, person["username"], next="/x", force=True).headers["Location"] == "/x"
-    with app.test_request_context(headers={"Cookie": f"onegate_sso={before}"}):
-        second = sso.current_session()
+    with app.test_request_context(headers={"Cookie": f"onegate_sso={before}"}), \
+            sso_sessions(app) as sessions:
+        second = sessions.current_session()
     assert second.sid == first.sid and second.auth_time > first.auth_time
 
 
@@ -177,7 +181,7 @@ def test_locked_account_cannot_log_in_and_its_session_dies(app, client, unique):
     person = make_person(app, unique)
     login(client, person["username"])
     assert client.get("/account").status_code == 200
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         accounts.lock(session, accounts.get_by_sub(session, person["sub"]), "test")
     assert client.get("/account").status_code == 302
     assert login(app.test_client(), person["username"], "wrong password").status_code == 401

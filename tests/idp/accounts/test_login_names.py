@@ -37,7 +37,7 @@ def test_lookup_finds_every_spelling(app, unique):
                  person["id_number"].lower(), person["username"].upper(),
                  person["id_number"].translate(
                      str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))]
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         found = {text: getattr(accounts.find_by_login(session, text), "sub", None)
                  for text in spellings}
     assert found == dict.fromkeys(spellings, person["sub"])

@@ -29,9 +29,9 @@ def test_login_rehashes_a_hash_made_with_old_parameters(app, client, unique):
 
     person = make_person(app, unique)
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         session.get(Account, person["id"]).password_hash = weak
     assert login(client, person["username"]).status_code == 302
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         stored = session.get(Account, person["id"]).password_hash
     assert stored != weak and extract_parameters(stored).memory_cost == 19456

@@ -1,5 +1,6 @@
 from idp import accounts, sso
 from tests.idp.accounts.factories import make_person
+from tests.idp.services import sso_sessions
 
 
 def test_participants_end_session_and_signal(app, unique):
@@ -9,18 +10,19 @@ def test_participants_end_session_and_signal(app, unique):
     def _listener(sender, sid):
         ended.append(sid)
 
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         account = accounts.get_by_sub(session, facts["sub"])
-    with app.test_request_context(), sso.session_ended.connected_to(_listener):
-        live = sso.start_session(account, amr=["pwd"], acr="loa-1")
+    with app.test_request_context(), sso.session_ended.connected_to(_listener), \
+            sso_sessions(app) as sessions:
+        live = sessions.start_session(account, amr=["pwd"], acr="loa-1")
         assert len(live.sid) == 32 and live.sub == facts["sub"] and live.amr == ["pwd"]
         for client_id in ("hall-b", "hall-a", "hall-b"):
-            sso.add_participant(live.sid, client_id)
-        assert sso.participants(live.sid) == ["hall-b", "hall-a"]
-        assert sso.load_session(live.sid).acr == "loa-1"
-        sso.end_session(live.sid)
-        sso.end_session(live.sid)
-        assert sso.load_session(live.sid) is None
+            sessions.add_participant(live.sid, client_id)
+        assert sessions.participants(live.sid) == ["hall-b", "hall-a"]
+        assert sessions.load_session(live.sid).acr == "loa-1"
+        sessions.end_session(live.sid)
+        sessions.end_session(live.sid)
+        assert sessions.load_session(live.sid) is None
     assert ended == [live.sid]
 
 
@@ -46,11 +48,12 @@ def test_expired_session_is_not_current(app, unique):
     from idp.models.sso_sessions import SsoSession
 
     facts = make_person(app, unique)
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         account = accounts.get_by_sub(session, facts["sub"])
-    with app.test_request_context():
-        live = sso.start_session(account, amr=["pwd"], acr="loa-1")
-        with app.extensions["onegate.sessions"].begin() as session:
+    with app.test_request_context(), sso_sessions(app) as sessions:
+        live = sessions.start_session(account, amr=["pwd"], acr="loa-1")
+        app.services.unit_of_work.commit()  # SQLite: one writer at a time
+        with app.services.sessions.begin() as session:
             session.execute(update(SsoSession).where(SsoSession.sid == live.sid)
                             .values(expires_at=utcnow() - timedelta(seconds=1)))
-        assert sso.load_session(live.sid) is None
+        assert sessions.load_session(live.sid) is None

@@ -62,7 +62,7 @@ def store(request):
     if request.param == "memory":
         yield MemoryStore()
     elif request.param == "database":
-        yield SqlStore(request.getfixturevalue("app").extensions["onegate.sessions"])
+        yield SqlStore(request.getfixturevalue("app").services.sessions)
     else:
         client = request.getfixturevalue("redis_client")
         prefix = f"onegate-test:{secrets.token_hex(6)}:"
@@ -231,7 +231,7 @@ def test_login_with_redis_down_is_a_readable_503_never_a_check(migrated, tmp_pat
     assert all(int(r.headers["Retry-After"]) > 0 for r in responses)
     assert _message(responses[-1]) == "登录服务暂时不可用，请在 30 秒后再试。"
     assert "onegate_sso" not in str(responses[-1].headers)
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()
 
 
 def test_honest_logins_from_one_kiosk_never_spend_its_budget(store):

@@ -32,7 +32,7 @@ def test_clerk_unlock_by_any_spelling_lifts_the_lock_and_is_audited(lock_app, un
     assert json.loads(result.output) == {"subject": person["sub"], "account": True,
                                          "names_cleared": 4}
     assert login(attacker, person["username"]).status_code == 302
-    with lock_app.extensions["onegate.sessions"]() as session:
+    with lock_app.services.sessions() as session:
         entry = session.scalars(select(AuditEntry).where(
             AuditEntry.actor == f"clerk:{unique}")).one()
     assert (entry.action, entry.subject) == ("account.throttle_unlock", person["sub"])

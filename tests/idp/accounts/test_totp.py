@@ -15,7 +15,7 @@ from tests.idp.accounts.factories import login, make_person, second_factor_keys,
 @pytest.fixture
 def enrolled(app, unique):
     person = make_person(app, unique, with_totp=True)
-    return app.extensions["onegate.sessions"], person, second_factor_keys(app)
+    return app.services.sessions, person, second_factor_keys(app)
 
 
 def _verify(factory, person, key, code, now=None):
@@ -119,12 +119,14 @@ def test_rotating_the_secret_key_keeps_authenticators_and_client_secrets(
     from admin.app import create_app
     from idp.clients_cli import NewClient, create
     from tests.conftest import test_settings
+    from tests.idp.services import idp_services
 
     person = make_person(app, unique, with_totp=True)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         _, secret = create(session, NewClient(name="rotation", client_id=f"rot-{unique}",
                                               grant_types=["client_credentials"],
-                                              scopes=["openid"]))
+                                              scopes=["openid"]),
+                              idp_services(app).client_secrets)
     rotated = create_app(test_settings(migrated, SECRET_KEY="rotated-" + "r" * 40),
                          instance_path=tmp_path / "rotated")
     try:
@@ -137,7 +139,7 @@ def test_rotating_the_secret_key_keeps_authenticators_and_client_secrets(
                              auth=(f"rot-{unique}", secret))
         assert grant.status_code == 200, grant.get_json()
     finally:
-        rotated.extensions["onegate.engine"].dispose()
+        rotated.services.engine.dispose()
 
 
 def test_provisioning_uri_and_qr_svg():

@@ -16,13 +16,15 @@ LOGOUT_TO = "https://hall.example.cn/bye"
 def register(app, unique: str, **kw) -> dict:
     """A client row through the CLI's service function; returns id, secret, row facts."""
     from idp.clients_cli import NewClient, create
+    from tests.idp.services import idp_services
 
     values = {"name": f"Hall {unique}", "redirect_uris": [REDIRECT],
               "post_logout_redirect_uris": [LOGOUT_TO],
               "scopes": ["openid", "profile", "email", "phone", "identity"]}
     values.update(kw)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
-        row, secret = create(session, NewClient(**values))
+    with app.app_context(), app.services.sessions.begin() as session:
+        row, secret = create(session, NewClient(**values),
+                             idp_services(app).client_secrets)
         return {"client_id": row.client_id, "secret": secret}
 
 

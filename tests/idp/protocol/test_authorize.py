@@ -35,7 +35,7 @@ def test_disabled_client_gets_the_error_page(app, client, unique):
     from idp.models.clients import OAuthClient
 
     reg = register(app, unique)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         session.query(OAuthClient).filter_by(client_id=reg["client_id"]).update({"disabled": True})
     _, challenge = pkce()
     response = client.get("/oauth/authorize", query_string=auth_params(reg["client_id"], challenge))
@@ -167,7 +167,7 @@ def test_locked_account_cannot_log_in_nor_authorize(app, client, unique):
 
     reg = register(app, unique, trusted=True)
     person = make_person(app, unique)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         accounts.get_by_sub(session, person["sub"]).locked = True
     assert login(client, person["username"]).status_code == 403
     _, challenge = pkce()
@@ -233,15 +233,17 @@ def test_form_action_origin_for_the_login_page(app, unique):
     from urllib.parse import urlencode
 
     from idp.authorize import form_action_origin
+    from tests.idp.services import idp_services
 
     reg = register(app, unique)
-    with app.test_request_context():
+    services = idp_services(app)
+    with app.test_request_context(), services.work():
         good = "/oauth/authorize?" + urlencode(auth_params(reg["client_id"], "c" * 43))
-        assert form_action_origin(good) == "https://hall.example.cn"
+        assert form_action_origin(services, good) == "https://hall.example.cn"
         bad = "/oauth/authorize?" + urlencode(auth_params(reg["client_id"], "c" * 43,
                                                           redirect_uri="https://evil.example/"))
-        assert form_action_origin(bad) is None
-        assert form_action_origin("/account") is None
+        assert form_action_origin(services, bad) is None
+        assert form_action_origin(services, "/account") is None
 
 
 def test_post_authorization_request_and_forged_consent(app, client, unique):

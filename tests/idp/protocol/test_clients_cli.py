@@ -6,12 +6,16 @@ import json
 
 from click.testing import CliRunner
 
+from tests.idp.services import idp_services
+
 
 def _run(app, *args):
-    from idp.clients_cli import clients
+    from idp.clients_cli import clients_group
+    from tests.idp.services import idp_services
 
     with app.app_context():
-        return CliRunner().invoke(clients, list(args), catch_exceptions=False)
+        return CliRunner().invoke(clients_group(idp_services(app)), list(args),
+                                  catch_exceptions=False)
 
 
 def test_add_list_show_disable(app, unique):
@@ -24,7 +28,7 @@ def test_add_list_show_disable(app, unique):
     assert added.exit_code == 0, added.output
     data = json.loads(added.output)
     assert len(data["client_secret"]) >= 43 and data["trusted"] is True
-    with app.app_context(), app.extensions["onegate.sessions"]() as session:
+    with app.app_context(), app.services.sessions() as session:
         row = session.query(OAuthClient).filter_by(client_id=data["client_id"]).one()
         assert data["client_secret"] not in row.secret_hash
         assert row.secret_hash.startswith("hmac-sha256-kek$")
@@ -81,7 +85,7 @@ def test_add_refuses_unsupported_scopes_with_one_line_and_exit_2(app, unique):
         assert len(lines) == 1 and lines[0].startswith("Error: "), refused.output
         assert repr(scope) in lines[0] and "supported: openid, profile" in lines[0]
         assert "licenses:read:<type code>" in lines[0]
-        with app.extensions["onegate.sessions"]() as session:
+        with app.services.sessions() as session:
             assert session.query(OAuthClient).filter_by(name=name).count() == 0
 
 
@@ -162,7 +166,7 @@ def test_add_refuses_invalid_uris_and_names_with_one_line(app, unique):
         lines = result.output.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
         assert option in lines[0] and "Traceback" not in result.output
-    with app.app_context(), app.extensions["onegate.sessions"]() as session:
+    with app.app_context(), app.services.sessions() as session:
         assert session.query(OAuthClient).filter(
             OAuthClient.name.like(f"%{unique}%")).count() == 0
 
@@ -178,9 +182,9 @@ def test_service_function_raises_value_error(app, unique):
                  "post_logout_redirect_uris", "--backchannel-uri": "backchannel_logout_uri",
                  "--jwks-uri": "jwks_uri", "--name": "name"}[option]
         setattr(new, field, [value] if field.endswith("uris") else value)
-        with app.app_context(), app.extensions["onegate.sessions"].begin() as session, \
+        with app.app_context(), app.services.sessions.begin() as session, \
                 pytest.raises(ValueError, match=option):
-            create(session, new)
+            create(session, new, idp_services(app).client_secrets)
 
 
 def test_add_accepts_https_http_and_native_app_schemes(app, unique):
@@ -206,7 +210,7 @@ def test_authorize_never_redirects_to_a_stored_invalid_uri(app, client, unique):
     reg = register(app, unique)
     bad = ["javascript:alert(1)", f"http://evil-{unique}.example/cb#frag", "notaurl",
            "data:text/html,x"]
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         row = session.query(OAuthClient).filter_by(client_id=reg["client_id"]).one()
         row.redirect_uris = bad
     _, challenge = pkce()
@@ -219,5 +223,5 @@ def test_authorize_never_redirects_to_a_stored_invalid_uri(app, client, unique):
     preflight = client.options("/oauth/token", headers={
         "Origin": f"http://evil-{unique}.example", "Access-Control-Request-Method": "POST"})
     assert "Access-Control-Allow-Origin" not in preflight.headers
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         session.query(OAuthClient).filter_by(client_id=reg["client_id"]).one().disabled = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.idp.accounts.factories import csrf
 from tests.idp.protocol.helpers import basic, exchange, register, signed_in_code
 
@@ -74,12 +76,28 @@ def test_department_with_a_licence_scope_completes_the_code_flow(app, client, un
     assert f"读取您的电子证照：{LICENCE_TYPE}" in listed
 
 
-def test_licence_scopes_in_english_and_with_the_catalogue_name(app, client, unique):
+@pytest.fixture
+def named_app(migrated, tmp_path, monkeypatch):
+    """An app whose licence-type name hook (admin supplies it to idp) is ``app.names``."""
+    import admin.app
+    from tests.conftest import test_settings
+
+    hook = {}
+    monkeypatch.setattr(admin.app, "_licence_type_names",
+                        lambda core: lambda code, locale: hook["lookup"](code, locale))
+    application = admin.app.create_app(test_settings(migrated), instance_path=tmp_path)
+    application.names = hook
+    yield application
+    application.services.engine.dispose()
+
+
+def test_licence_scopes_in_english_and_with_the_catalogue_name(named_app, unique):
     from tests.idp.protocol.helpers import login, make_person
 
+    app, client = named_app, named_app.test_client()
     issue = f"licenses:issue:{LICENCE_TYPE}"
     names = {(LICENCE_TYPE, "zh-CN"): "营业执照", (LICENCE_TYPE, "en"): "Business licence"}
-    app.extensions["onegate.licence_type_names"] = lambda code, locale: names.get((code, locale))
+    app.names["lookup"] = lambda code, locale: names.get((code, locale))
     reg = register(app, unique, scopes=["openid", "wallet", READ_SCOPE, issue])
     login(client, make_person(app, unique)["username"])
     _, _, html = _consent_page(client, reg, f"openid wallet {READ_SCOPE} {issue}")
@@ -93,7 +111,7 @@ def test_licence_scopes_in_english_and_with_the_catalogue_name(app, client, uniq
     def broken(code, locale):
         raise RuntimeError("catalogue down")
 
-    app.extensions["onegate.licence_type_names"] = broken
+    app.names["lookup"] = broken
     _, _, html = _consent_page(client, reg, READ_SCOPE + " openid", ui_locales="zh-CN")
     assert f"读取您的电子证照：{LICENCE_TYPE}" in html
 
@@ -108,7 +126,7 @@ def test_consent_grant_and_withdrawal_land_in_the_audit_trail(app, client, uniqu
     html = client.get("/account/consents").get_data(as_text=True)
     assert client.post("/account/consents/withdraw", data={
         "csrf_token": csrf(html), "client_id": reg["client_id"]}).status_code == 303
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         rows = [r for r in session.scalars(select(AuditEntry).where(
             AuditEntry.action.in_(["consent.grant", "consent.withdraw"]))
             .order_by(AuditEntry.seq)) if r.data.get("client_id") == reg["client_id"]]

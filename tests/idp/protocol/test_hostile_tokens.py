@@ -55,7 +55,7 @@ class Keys:
 
     def __init__(self, app, client_id: str):
         self.client_id = client_id
-        ring = app.extensions["onegate.keyring"]
+        ring = app.services.keyring
         with app.app_context():
             self.signers = {alg: ring.signer("provider", alg) for alg in SIGNING_ALGS}
         self.kid = {alg: s.kid for alg, s in self.signers.items()}

@@ -28,20 +28,18 @@ from tests.idp.protocol.test_reauthentication import finish_login, to_login
 def our_token(app, sub: str | None, alg: str = "RS256", *, headers: dict | None = None,
               **claims) -> str:
     """A token signed by the provider's own ``alg`` key, as an ID token would be."""
-    from idp import tokens
+    from tests.idp.services import idp_services
 
     now = int(time.time())
     values = {"iss": app.config["ONEGATE"]["ISSUER"], "sub": sub, "aud": "some-hall",
               "iat": now - 60, "exp": now + 600, "auth_time": now - 60, **claims}
-    with app.app_context():
-        return tokens.sign(alg, values, headers)
+    return idp_services(app).signer.sign(alg, values, headers)
 
 
 def provider_kid(app, alg: str) -> str:
-    from idp import tokens
+    from tests.idp.services import idp_services
 
-    with app.app_context():
-        return jwt.get_unverified_header(tokens.sign(alg, {"x": 1}))["kid"]
+    return jwt.get_unverified_header(idp_services(app).signer.sign(alg, {"x": 1}))["kid"]
 
 
 def ask(client, reg: dict, hint: str, **extra):

@@ -66,14 +66,14 @@ def test_tampered_and_alg_none_hints_are_refused(app, client, unique):
 
 
 def test_expired_hint_is_accepted(app, client, unique):
-    from idp import tokens
+    from tests.idp.services import idp_services
 
     reg, body, person = _signed_in(app, client, unique)
     now = int(time.time())
     with app.test_request_context():
-        old = tokens.sign("RS256", {"iss": "http://localhost", "sub": person["sub"],
-                                    "aud": reg["client_id"], "iat": now - 7200,
-                                    "exp": now - 3600})
+        old = idp_services(app).signer.sign("RS256", {
+            "iss": "http://localhost", "sub": person["sub"], "aud": reg["client_id"],
+            "iat": now - 7200, "exp": now - 3600})
     response = client.get("/oauth/logout", query_string={
         "id_token_hint": old, "post_logout_redirect_uri": LOGOUT_TO})
     assert response.status_code == 302 and response.headers["Location"] == LOGOUT_TO
@@ -107,17 +107,18 @@ def test_dead_hall_is_retried_with_backoff_and_never_double_claimed(app, client,
     from idp import backchannel
     from idp.models.tokens import BackchannelDelivery
     from tests.conftest import free_port
+    from tests.idp.services import backchannel_worker
 
     dead = f"http://127.0.0.1:{free_port()}/logout"
     reg, body, _ = _signed_in(app, client, unique, backchannel_logout_uri=dead)
     started = time.monotonic()
     response = client.get("/oauth/logout", query_string={"id_token_hint": body["id_token"]})
     assert response.status_code == 200 and time.monotonic() - started < 3
-    worker = app.extensions[backchannel.EXTENSION]
+    worker = backchannel_worker(app)
     worker.stop()
     worker.join(timeout=10)
     with app.app_context():
-        sessions = app.extensions["onegate.sessions"]
+        sessions = app.services.sessions
         with sessions() as session:
             row = session.scalar(select(BackchannelDelivery)
                                  .where(BackchannelDelivery.client_id == reg["client_id"]))
@@ -125,9 +126,9 @@ def test_dead_hall_is_retried_with_backoff_and_never_double_claimed(app, client,
             fresh = session.get(BackchannelDelivery, row.id)
             fresh.claimed_by, fresh.claimed_until = None, None
             fresh.next_attempt_at = fresh.created_at
-        first = backchannel._claim("w1")
-        assert row.id in first and row.id not in backchannel._claim("w2")
-        backchannel._deliver(row.id)
+        first = backchannel._claim(sessions, "w1")
+        assert row.id in first and row.id not in backchannel._claim(sessions, "w2")
+        backchannel._deliver(sessions, row.id)
         with sessions() as session:
             after = session.get(BackchannelDelivery, row.id)
         assert after.attempts >= 1 and after.delivered_at is None

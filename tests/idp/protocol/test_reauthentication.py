@@ -34,7 +34,7 @@ def age_sessions(app, person: dict, seconds: int = HOUR) -> None:
     from edge.timestamps import utcnow
     from idp.models.sso_sessions import SsoSession
 
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         session.execute(update(SsoSession).where(SsoSession.account_id == person["id"])
                         .values(auth_time=utcnow() - timedelta(seconds=seconds)))
 

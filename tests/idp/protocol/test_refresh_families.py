@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import start_server
 from tests.idp.protocol.helpers import basic, exchange, register, signed_in_code
+from tests.idp.services import idp_services
 
 
 def _tokens(app, client, unique):
@@ -48,16 +49,17 @@ def _family_id(app, refresh_token: str) -> str:
     from idp.grants.families import token_hash
     from idp.models.tokens import RefreshToken
 
-    with app.app_context(), app.extensions["onegate.sessions"]() as session:
+    key = idp_services(app).token_hash_key
+    with app.app_context(), app.services.sessions() as session:
         return session.scalar(select(RefreshToken.family_id)
-                              .where(RefreshToken.token_hash == token_hash(refresh_token)))
+                              .where(RefreshToken.token_hash == token_hash(key, refresh_token)))
 
 
 def live_tokens(app, family_id: str) -> int:
     """Refresh tokens of the family that a client could still spend."""
     from idp.models.tokens import RefreshToken, TokenFamily
 
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         return session.scalar(
             select(func.count()).select_from(RefreshToken)
             .join(TokenFamily, TokenFamily.family_id == RefreshToken.family_id)
@@ -68,7 +70,7 @@ def live_tokens(app, family_id: str) -> int:
 def _age_rotation(app, family_id: str, seconds: int) -> None:
     from idp.models.tokens import RefreshToken
 
-    with app.extensions["onegate.sessions"].begin() as session:
+    with app.services.sessions.begin() as session:
         for row in session.scalars(select(RefreshToken)
                                    .where(RefreshToken.family_id == family_id,
                                           RefreshToken.rotated_at.is_not(None))):
@@ -123,7 +125,7 @@ def test_refresh_tokens_are_stored_as_keyed_hashes(app, client, unique):
     token = body["refresh_token"]
     family = _family_id(app, token)
     assert family is not None
-    with app.extensions["onegate.sessions"]() as session:
+    with app.services.sessions() as session:
         rows = [tuple(str(v) for v in r) for r in session.execute(
             select(RefreshToken.__table__).where(RefreshToken.family_id == family))]
         codes = [tuple(str(v) for v in r) for r in session.execute(
@@ -136,14 +138,15 @@ def test_refresh_tokens_are_stored_as_keyed_hashes(app, client, unique):
                 assert secret not in value and plain not in value.lower()
     # The key comes from the key-encryption key, not from the cookie secret.
     from idp.grants import families
+    from idp.services import IdpSettings
 
-    with app.app_context():
-        keyed = families.token_hash(token)
-        app.config["ONEGATE"]["KEK_BYTES"] = b"z" * 32
-        assert families.token_hash(token) != keyed
-        app.config["ONEGATE"]["KEK_BYTES"] = b"k" * 32
-        app.config["SECRET_KEY"] = "another-" + "s" * 40
-        assert families.token_hash(token) == keyed
+    settings = IdpSettings.from_mapping(app.config["ONEGATE"])
+    keyed = families.token_hash(families.hash_key(settings.kek), token)
+    assert families.token_hash(families.hash_key(b"z" * 32), token) != keyed
+    other_secret = IdpSettings.from_mapping({**app.config["ONEGATE"],
+                                            "SECRET_KEY": "another-" + "s" * 40})
+    assert families.token_hash(families.hash_key(other_secret.kek), token) == keyed
+    assert idp_services(app).token_hash_key == families.hash_key(settings.kek)
 
 
 # --- concurrency against a live server ---------------------------------------------
@@ -222,17 +225,18 @@ def test_family_revoked_mid_refresh_denies_the_new_access_token(app, client, uni
     """Reuse detected (or logout) while a refresh of the same family is between
     spending its token and storing the successor: what that refresh hands out
     is dead too, not a live access token the revocation never saw."""
-    from idp import storage
     from idp.grants import families, refresh_token
 
     reg, first = _tokens(app, client, unique)
     family = _family_id(app, first["refresh_token"])
     spend = refresh_token.rotate
 
-    def spend_then_revoked_elsewhere(value, client_id):
-        credential = spend(value, client_id)
-        with storage.transaction() as session:
-            families.revoke_family(session, family, "refresh_reuse")
+    def spend_then_revoked_elsewhere(services, value, client_id):
+        credential = spend(services, value, client_id)
+        # SQLite has one writer, so the revocation lands in the request's transaction,
+        # as one that committed between the spend and save_token's read would be seen.
+        families.revoke_family(services.session(), services.denylist, family,
+                               "refresh_reuse")
         return credential
 
     monkeypatch.setattr(refresh_token, "rotate", spend_then_revoked_elsewhere)

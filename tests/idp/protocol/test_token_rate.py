@@ -14,7 +14,7 @@ def limited_app(migrated, tmp_path):
     application = create_app(settings_for(migrated, TOKEN_RATE_LIMIT=3, TOKEN_RATE_WINDOW=60),
                              instance_path=tmp_path)
     yield application
-    application.extensions["onegate.engine"].dispose()
+    application.services.engine.dispose()
 
 
 def _grant(client, reg, how="basic"):
@@ -66,4 +66,4 @@ def test_redis_down_fails_closed_with_503(migrated, tmp_path, unique):
     assert [r.status_code for r in responses] == [503, 503, 503]
     assert all(r.json["error"] == "temporarily_unavailable" for r in responses)
     assert all(int(r.headers["Retry-After"]) > 0 for r in responses)
-    app.extensions["onegate.engine"].dispose()
+    app.services.engine.dispose()

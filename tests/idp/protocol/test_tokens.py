@@ -90,11 +90,13 @@ def test_verifier_without_challenge_is_invalid_grant(app, client, unique):
     from edge.timestamps import utcnow
     from idp.grants.families import token_hash
     from idp.models.tokens import AuthorizationCode
+    from tests.idp.services import idp_services
 
     reg = register(app, unique, trusted=True)
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         session.add(AuthorizationCode(
-            code_hash=token_hash("legacy-" + unique), client_id=reg["client_id"],
+            code_hash=token_hash(idp_services(app).token_hash_key, "legacy-" + unique),
+            client_id=reg["client_id"],
             redirect_uri="https://hall.example.cn/cb", scope="openid", sub="x", sid=None,
             auth_time=int(time.time()), expires_at=utcnow() + timedelta(seconds=60)))
     response = exchange(client, reg, "legacy-" + unique, pkce()[0])
@@ -122,7 +124,7 @@ def short_code_app(migrated, tmp_path):
 
     application = create_app(test_settings(migrated, AUTH_CODE_TTL="0"), instance_path=tmp_path)
     yield application
-    application.extensions["onegate.engine"].dispose()
+    application.services.engine.dispose()
 
 
 def test_expired_code_is_invalid_grant(short_code_app, unique):
@@ -193,12 +195,14 @@ def test_refresh_rotation_reuse_and_grace(app, client, unique):
     within_grace = refresh(first["refresh_token"])  # a retry: refused, family kept
     assert within_grace.status_code == 400 and within_grace.json["error"] == "invalid_grant"
     # Age the rotation beyond the grace window: reuse now revokes the whole family.
-    with app.app_context(), app.extensions["onegate.sessions"].begin() as session:
+    with app.app_context(), app.services.sessions.begin() as session:
         from datetime import timedelta
 
         from idp.grants.families import token_hash
+        from tests.idp.services import idp_services
         row = session.query(RefreshToken).filter_by(
-            token_hash=token_hash(first["refresh_token"])).one()
+            token_hash=token_hash(idp_services(app).token_hash_key,
+                                  first["refresh_token"])).one()
         row.rotated_at = row.rotated_at - timedelta(seconds=60)
     reuse = refresh(first["refresh_token"])
     assert reuse.status_code == 400 and reuse.json["error"] == "invalid_grant"
