@@ -118,19 +118,26 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
     its rate limiter counts in Redis when configured, else in the database."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from credentials.status_stamps import StatusStamps, publish_changes
     from verify.online import CatalogueTrustSource, LicenceReferences, LocalStatusSource
     from verify.pipeline import DEFAULT_ALGORITHMS, Verifier
     from verify.published import TrustListDocuments
     from verify.rate_counters import SqlCounter
-    from verify.ratelimit import FixedWindow, RedisCounter
+    from verify.ratelimit import FixedWindow, RedisCounter, batch_for
     from verify.services import VerifyServices, VerifySettings
 
     settings = VerifySettings.from_settings(core.settings)
     base = core.issuer.rstrip("/")
     session = core.unit_of_work.session
     trust = CatalogueTrustSource(session, core.keyring, base, ttl=settings.trust_ttl)
+    # With Redis, the status lists' versions are mirrored there (one GET per
+    # verification instead of a database read); every commit that changed a list's
+    # version raises its stamp before the request answers.
+    stamps = StatusStamps(core.redis) if core.redis is not None else None
+    if stamps is not None:
+        publish_changes(core.sessions, stamps)
     status = LocalStatusSource(session, core.keyring, base, key_ttl=settings.trust_ttl,
-                               cache=credentials.status_cache)
+                               cache=credentials.status_cache, stamps=stamps)
     algorithms = DEFAULT_ALGORITHMS + (("RS256",) if settings.allow_rs256 else ())
     verifier = Verifier(trust=trust, status=status, references=LicenceReferences(session, base),
                         leeway=settings.leeway, algorithms=algorithms,
@@ -139,7 +146,8 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
     return VerifyServices(
         unit_of_work=core.unit_of_work, keyring=core.keyring, base_url=base, settings=settings,
         verifier=verifier, trust=trust, status=status,
-        limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter),
+        limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter,
+                            batch=batch_for(settings.rate_limit)),
         access_tokens=core.access_tokens, problem_types=credentials.problem_types,
         published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base))
 

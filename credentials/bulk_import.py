@@ -14,8 +14,9 @@ of a race finds the winner's licence and counts it as already imported.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,6 +27,7 @@ from credentials.errors import CredentialsError, FieldError, IdempotencyKeyReuse
 from credentials.issuance import Deps, Outcome
 from credentials.issue_request import IssueRequest, parse_issue_request
 from credentials.models import Licence
+from credentials.signing_pool import SigningPool
 
 BATCH = 500
 _IN_CHUNK = 500
@@ -69,11 +71,20 @@ def content_key(request: IssueRequest) -> str:
 
 
 def run(deps: Deps, path: Path, department_code: str, *, batch: int = BATCH,
-        progress: Callable[[int], None] | None = None) -> ImportSummary:
+        progress: Callable[[int], None] | None = None,
+        workers: int | None = 0) -> ImportSummary:
     """Import ``path`` for the department; ``progress(n)`` after every n lines handled.
 
-    Raises NotFound for an unknown department, OSError for an unreadable file.
+    ``workers``: processes that sign (credentials.signing_pool; None: one per CPU,
+    0: sign in this process). Raises NotFound for an unknown department, OSError for
+    an unreadable file.
     """
+    if workers is None:
+        workers = os.cpu_count() or 1
+    if workers > 0 and deps.signing_pool is None:
+        with SigningPool(workers) as pool:
+            return run(replace(deps, signing_pool=pool), path, department_code, batch=batch,
+                       progress=progress, workers=0)
     summary = ImportSummary()
     chunk: list[tuple[int, bytes]] = []
     for item in _lines(path):

@@ -172,7 +172,9 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
     @click.option("--department", required=True, help="The issuing department's code.")
     @click.option("--batch", type=click.IntRange(1, 5000), default=bulk_import.BATCH,
                   show_default=True)
-    def licenses_import(file: Path, department: str, batch: int) -> None:
+    @click.option("--workers", type=click.IntRange(0, 64), default=None,
+                  help="Processes that sign (default: one per CPU; 0: sign in this one).")
+    def licenses_import(file: Path, department: str, batch: int, workers: int | None) -> None:
         """Import FILE.jsonl (one licence per line); safe to re-run after an interruption."""
         s = services()
         total = bulk_import.count_lines(file)
@@ -181,7 +183,7 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
                 # Commits per chunk on its own sessions: an interrupted import keeps
                 # what it stored, and a re-run skips it.
                 summary = bulk_import.run(s.deps, file, department, batch=batch,
-                                          progress=bar.update)
+                                          progress=bar.update, workers=workers)
         except CredentialsError as exc:
             raise _fail(exc) from None
         _record(s, "licenses.import", department, {

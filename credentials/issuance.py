@@ -9,11 +9,12 @@ and nothing of a rejected item is stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 import keys
-from credentials import audit_events, catalogue, layout, references, signing, status
+from credentials import audit_events, layout, references, signing, status
 from credentials.errors import (
     CredentialsError,
     FieldError,
@@ -33,8 +34,10 @@ from credentials.errors import (
     ValidationFailed,
 )
 from credentials.issue_request import IssueRequest
-from credentials.models import Department, IdempotencyRecord, Licence, LicenceType, utcnow
+from credentials.issuer_cache import DepartmentInfo, IssuerCache, TypeInfo
+from credentials.models import IdempotencyRecord, Licence, utcnow
 from credentials.references import ReferenceKeys
+from credentials.signing_pool import SigningPool, sign_here
 from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
 
 FIRST_VERSION = 1
@@ -52,6 +55,15 @@ class Deps:
     issuer: str
     references: ReferenceKeys
     clock: Callable[[], datetime] = utcnow
+    #: Departments, types and signers across calls (owned by CredentialsServices);
+    #: a Deps built without one gets its own.
+    cache: IssuerCache = None  # type: ignore[assignment]
+    #: Processes that sign for store() (bulk import); None signs in this process.
+    signing_pool: SigningPool | None = None
+
+    def __post_init__(self) -> None:
+        if self.cache is None:
+            object.__setattr__(self, "cache", IssuerCache(self.keyring))
 
 
 @dataclass
@@ -59,8 +71,8 @@ class Prepared:
     """A request checked against the catalogue, ready to be stored."""
 
     request: IssueRequest
-    licence_type: LicenceType
-    department: Department
+    licence_type: TypeInfo
+    department: DepartmentInfo
     holder_number: str
     valid_from: datetime
     valid_until: datetime
@@ -81,15 +93,19 @@ class Outcome:
 
 @dataclass
 class Catalogue:
-    """Catalogue rows read once per call, detached."""
+    """The department and its licence types, through the issuer cache."""
 
-    department: Department
-    types: dict[str, LicenceType | None] = field(default_factory=dict)
+    department: DepartmentInfo
+    cache: IssuerCache
 
-    def type(self, session: Session, code: str) -> LicenceType | None:
-        if code not in self.types:
-            self.types[code] = catalogue.get_type(session, code)
-        return self.types[code]
+    def type(self, session: Session, code: str) -> TypeInfo | None:
+        return self.cache.licence_type(session, code)
+
+
+def catalogue_of(session: Session, deps: Deps, department_code: str) -> Catalogue:
+    """The department's catalogue view (cached; see credentials.issuer_cache).
+    Raises NotFound."""
+    return Catalogue(deps.cache.department(session, department_code), deps.cache)
 
 
 def request_hash(request: IssueRequest) -> str:
@@ -117,7 +133,7 @@ def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: dateti
                     serial=request.serial, version=request.version or FIRST_VERSION)
 
 
-def _holder_errors(request: IssueRequest, licence_type: LicenceType) -> list[FieldError]:
+def _holder_errors(request: IssueRequest, licence_type: TypeInfo) -> list[FieldError]:
     holder = request.holder
     if layout.HOLDER_CODE_TYPES[holder.code_type] != licence_type.holder_kind:
         return [FieldError("holder.code_type", "wrong_holder_kind",
@@ -134,8 +150,9 @@ def _normalised_number(request: IssueRequest) -> str:
     return validate(request.holder.number)
 
 
-def _claim_errors(request: IssueRequest, licence_type: LicenceType) -> list[FieldError]:
-    validator = Draft202012Validator(licence_type.json_schema, format_checker=FormatChecker())
+def _claim_errors(request: IssueRequest, licence_type: TypeInfo) -> list[FieldError]:
+    validator = licence_type.validator or Draft202012Validator(
+        licence_type.json_schema, format_checker=FormatChecker())
     errors = []
     for error in sorted(validator.iter_errors(request.claims), key=lambda e: list(e.path)):
         path = ".".join(str(p) for p in error.absolute_path)
@@ -150,7 +167,7 @@ def _claim_errors(request: IssueRequest, licence_type: LicenceType) -> list[Fiel
     return errors[:50]
 
 
-def _window(request: IssueRequest, licence_type: LicenceType, now: datetime,
+def _window(request: IssueRequest, licence_type: TypeInfo, now: datetime,
             errors: list[FieldError]) -> tuple[datetime, datetime]:
     valid_from = request.valid_from or now
     valid_until = request.valid_until or valid_from + timedelta(days=licence_type.validity_days)
@@ -175,55 +192,73 @@ def new_serial(now: datetime) -> str:
 def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
           actor: str = "system", action: str = audit_events.ISSUE) -> list[Licence]:
     """Allocate slots, sign and insert every prepared item in the caller's transaction,
-    with one audit entry per licence (``actor`` did ``action``).
+    with one audit entry per licence (``actor`` did ``action``). Signs in
+    ``deps.signing_pool`` when there is one.
 
-    Raises IssuerUnavailable when the department has no signing key.
+    Raises IssuerUnavailable when the department has no signing key, ValidationFailed
+    when an item's offline QR would be too large.
     """
     if not items:
         return []
     department = items[0].department
     try:
-        signer = deps.keyring.signer(keys.department(department.code), catalogue.SIGNING_ALG)
+        signer = deps.cache.signer(department.code)
     except keys.NoActiveKey as exc:
         raise IssuerUnavailable("the department has no active signing key") from exc
     slots = status.allocate(session, department.code, len(items))
-    licences = [_build(deps, item, signer, slot, now) for item, slot in zip(items, slots,
+    iat = int(now.timestamp())
+    where = {"issuer": deps.issuer, "department_code": department.code, "iat": iat}
+    built = [_facts(deps, item, slot, now) for item, slot in zip(items, slots, strict=True)]
+    jobs = [(facts, item.licence_type, where) for item, (_, facts) in zip(items, built,
                                                                             strict=True)]
-    session.add_all(licences)
+    if deps.signing_pool is not None and len(jobs) > 1:
+        jobs = [(f, t.for_signing() if hasattr(t, "for_signing") else t, w) for f, t, w in jobs]
+        signed = deps.signing_pool.submit(signer, jobs)
+    else:
+        signed = functools.partial(sign_here, signer, jobs)
+    # While the pool signs: the rows, their idempotency records and their audit
+    # entries (which need the identifiers, not the signatures).
+    licences = [_row(deps, item, serial, facts, slot, signer.kid, now)
+                for item, (serial, facts), slot in zip(items, built, slots, strict=True)]
     session.add_all([IdempotencyRecord(scope=i.idempotency[0], key=i.idempotency[1],
                                        request_hash=i.idempotency[2], identifier=lic.identifier)
                      for i, lic in zip(items, licences, strict=True) if i.idempotency])
-    session.flush()
     audit_events.issued(session, licences, actor=actor, action=action)
+    for licence, (sd_jwt, offline) in zip(licences, signed(), strict=True):
+        if not signing.fits_offline_qr(offline):
+            raise ValidationFailed("the claims chosen for the offline QR are too long",
+                                   [FieldError("claims", "offline_qr_too_large")])
+        licence.sd_jwt, licence.offline_qr = sd_jwt, offline
+    session.add_all(licences)
+    session.flush()
     return licences
 
 
-def _build(deps: Deps, item: Prepared, signer: Any, slot: tuple[str, int],
-           now: datetime) -> Licence:
+def _facts(deps: Deps, item: Prepared, slot: tuple[str, int], now: datetime
+           ) -> tuple[str, signing.LicenceFacts]:
     department, licence_type, request = item.department, item.licence_type, item.request
     serial = item.serial or new_serial(now)
     identifier = str(make_license_id(licence_type.code, department.uscc, serial, item.version))
     uri = layout.status_uri(deps.issuer, department.code, slot[0])
-    facts = signing.LicenceFacts(
+    return serial, signing.LicenceFacts(
         identifier=identifier, type_code=licence_type.code, type_name=licence_type.name_zh,
         holder_code_type=request.holder.code_type, holder_number=item.holder_number,
         holder_name=request.holder.name, claims=request.claims, valid_from=item.valid_from,
         valid_until=item.valid_until, status_idx=slot[1], status_uri=uri)
-    iat = int(now.timestamp())
-    where = {"issuer": deps.issuer, "department_code": department.code, "iat": iat}
-    offline = signing.issue_offline(facts, licence_type, signer, **where)
-    if not signing.fits_offline_qr(offline):
-        raise ValidationFailed("the claims chosen for the offline QR are too long",
-                               [FieldError("claims", "offline_qr_too_large")])
+
+
+def _row(deps: Deps, item: Prepared, serial: str, facts: signing.LicenceFacts,
+         slot: tuple[str, int], kid: str, now: datetime) -> Licence:
+    """The licence row without its signed forms (set once signed)."""
+    request, identifier = item.request, facts.identifier
     token = deps.references.new_token(identifier)
     return Licence(
-        identifier=identifier, type_code=licence_type.code, department_code=department.code,
+        identifier=identifier, type_code=facts.type_code, department_code=item.department.code,
         serial=serial, version=f"{item.version:03d}", holder_code_type=request.holder.code_type,
         holder_number=item.holder_number, holder_name=request.holder.name,
         claims=request.claims, valid_from=item.valid_from, valid_until=item.valid_until,
         issued_at=now, state="valid", status_list_id=slot[0], status_idx=slot[1],
-        kid=signer.kid, sd_jwt=signing.issue_sd_jwt(facts, licence_type, signer, **where),
-        offline_qr=offline, reference_hash=references.token_hash(token),
+        kid=kid, reference_hash=references.token_hash(token),
         previous_identifier=item.previous)
 
 
@@ -289,7 +324,7 @@ def issue_one(session: Session, deps: Deps, department_code: str, request: Issue
     origin = {"actor": scope or "system", "action": audit_events.ISSUE}
     for _ in range(_RETRIES):
         try:
-            cat = Catalogue(catalogue.get_department(session, department_code))
+            cat = catalogue_of(session, deps, department_code)
             result = _check_one(session, cat, request, scope, key,
                                 earlier_requests(session, scope, [key]) if scope and key
                                 else {}, now)
@@ -318,7 +353,7 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
     outcomes = [Outcome() for _ in requests]
     pending: list[tuple[int, Prepared]] = []
     with deps.sessions() as session:
-        cat = Catalogue(catalogue.get_department(session, department_code))
+        cat = catalogue_of(session, deps, department_code)
         earlier = earlier_requests(session, scope, [k for k in keys_ or () if k]) if scope else {}
         for index, request in enumerate(requests):
             key = keys_[index] if keys_ else None

@@ -12,9 +12,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from credentials import audit_events, catalogue, issuance, status
+from credentials import audit_events, issuance, status
 from credentials.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
-from credentials.issuance import Catalogue, Deps, Prepared
+from credentials.issuance import Deps, Prepared
 from credentials.issue_request import Holder, IssueRequest
 from credentials.models import Licence
 from identifiers import InvalidIdentifier, parse_license_id
@@ -96,7 +96,7 @@ def reissue(session: Session, deps: Deps, licence: Licence, claims: dict,
     if current.state == "revoked" or current.superseded_by:
         raise InvalidTransition("the licence was revoked meanwhile",
                                 [FieldError("state", "is_revoked")])
-    cat = Catalogue(catalogue.get_department(session, current.department_code))
+    cat = issuance.catalogue_of(session, deps, current.department_code)
     prepared: Prepared = issuance.prepare(session, cat, request, now)
     prepared = replace(prepared, serial=current.serial, version=int(current.version) + 1,
                        previous=current.identifier)

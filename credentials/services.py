@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from credentials.issuance import Deps
+from credentials.issuer_cache import IssuerCache
 from credentials.models import utcnow
 from credentials.openapi import Fragments
 from credentials.problems import ProblemTypes
@@ -58,9 +59,16 @@ class CredentialsServices:
     #: Signed status lists by (list, version, kid): the one given to ``published``.
     status_cache: SignedListCache = field(default_factory=SignedListCache)
     clock: Callable[[], datetime] = utcnow
+    #: Departments, licence types and signers for issuance (bounded staleness: see
+    #: credentials.issuer_cache).
+    issuer_cache: IssuerCache = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.issuer_cache is None:
+            object.__setattr__(self, "issuer_cache", IssuerCache(self.keyring))
 
     @property
     def deps(self) -> Deps:
         """What issuance (credentials.issuance, bulk_import, lifecycle) takes."""
         return Deps(sessions=self.sessions, keyring=self.keyring, issuer=self.issuer,
-                    references=self.references, clock=self.clock)
+                    references=self.references, clock=self.clock, cache=self.issuer_cache)

@@ -4,18 +4,28 @@ the SD-JWT VC (online) and the ``LIC1:`` COSE/CWT text (offline QR)."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import segno
 
 from credentials import layout
 from credentials.formats import compact_licence, offline_qr, sd_jwt_vc, status_list
-from credentials.models import LicenceType
 
 #: A typical licence must fit QR version 20 (issue 4).
 MAX_QR_VERSION = 20
+
+
+class SigningType(Protocol):
+    """What signing reads of a licence type (a LicenceType row or an IssuerCache TypeInfo)."""
+
+    @property
+    def disclosable(self) -> Sequence[str]: ...
+
+    @property
+    def offline_claims(self) -> Sequence[str]: ...
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ def sd_jwt_claims(facts: LicenceFacts) -> dict[str, Any]:
             **facts.claims}
 
 
-def issue_sd_jwt(facts: LicenceFacts, licence_type: LicenceType, signer: Any, *, issuer: str,
+def issue_sd_jwt(facts: LicenceFacts, licence_type: SigningType, signer: Any, *, issuer: str,
                  department_code: str, iat: int) -> str:
     """The SD-JWT VC; claims named by the type's ``disclosable`` become Disclosures."""
     claims = sd_jwt_claims(facts)
@@ -54,7 +64,7 @@ def issue_sd_jwt(facts: LicenceFacts, licence_type: LicenceType, signer: Any, *,
         status=status_list.reference(facts.status_idx, facts.status_uri))
 
 
-def issue_offline(facts: LicenceFacts, licence_type: LicenceType, signer: Any, *, issuer: str,
+def issue_offline(facts: LicenceFacts, licence_type: SigningType, signer: Any, *, issuer: str,
                   department_code: str, iat: int) -> str:
     """The offline QR text with the type's few always-disclosed ``offline_claims``.
 

@@ -33,6 +33,10 @@ from credentials import layout
 from credentials.formats import status_list
 from credentials.models import Licence, StatusListRow
 
+#: Where ``record_change`` notes, on the session, the versions its transaction bumped
+#: (read after the commit by ``credentials.status_stamps.publish_changes``).
+CHANGED_KEY = "onegate.status_changed"
+
 LIST_SIZE = 100_000
 BITS = 2
 FILL_LIMIT = 0.5
@@ -40,46 +44,72 @@ TTL_SECONDS = 300
 TOKEN_LIFETIME = 86_400
 STATE_VALUES = {"valid": status_list.VALID, "revoked": status_list.INVALID,
                 "suspended": status_list.SUSPENDED}
-_PROBE_CHUNK = 400
+_PROBE_CHUNK = 2100
 _LIST_ID = re.compile(r"[0-9A-Za-z_-]{1,32}")
 
 
 def allocate(session: Session, department_code: str, count: int) -> list[tuple[str, int]]:
-    """Reserve ``count`` random free slots in the department's current list(s)."""
+    """Reserve ``count`` random free slots in the department's current list(s).
+
+    Two statements per list used, whatever ``count``: one UPDATE ... RETURNING picks
+    the department's newest list with room for the whole reservation and reserves it
+    (taking the row lock on PostgreSQL, the write lock on SQLite, before any slot is
+    chosen), then one probe of CSPRNG-drawn candidates against the taken indices
+    (a statement of its own, so on PostgreSQL it reads what earlier holders of the
+    lock committed). A list without room for the whole reservation is left as it is
+    (at most ``count - 1`` slots below ``FILL_LIMIT``) and a new list is started;
+    a new list needs no probe.
+    """
+    limit = int(LIST_SIZE * FILL_LIMIT)
     slots: list[tuple[str, int]] = []
     while len(slots) < count:
-        row = _current_list(session, department_code)
-        take = min(int(row.size * FILL_LIMIT) - row.allocated, count - len(slots))
-        # The UPDATE comes first: it takes the row lock (PostgreSQL) or the write
-        # lock (SQLite) before we look for free slots.
-        session.execute(update(StatusListRow).where(StatusListRow.id == row.id)
-                        .values(allocated=StatusListRow.allocated + take))
-        slots += [(row.id, idx) for idx in _free_indices(session, row, take)]
+        take = min(count - len(slots), limit)
+        list_id = _reserve(session, department_code, take, limit)
+        if list_id is None:
+            list_id = _new_list(session, department_code, take)
+            slots += [(list_id, idx) for idx in _distinct_random(LIST_SIZE, take)]
+        else:
+            slots += [(list_id, idx) for idx in _free_indices(session, list_id, LIST_SIZE, take)]
     return slots
 
 
-def _current_list(session: Session, department_code: str) -> StatusListRow:
-    limit = int(LIST_SIZE * FILL_LIMIT)
-    row = session.scalar(
-        select(StatusListRow)
-        .where(StatusListRow.department_code == department_code,
-               StatusListRow.allocated < limit, StatusListRow.size == LIST_SIZE)
-        .order_by(StatusListRow.created_at.desc()).limit(1))
-    if row is None:
-        row = StatusListRow(id=secrets.token_hex(8), department_code=department_code,
-                            size=LIST_SIZE, bits=BITS, allocated=0, version=0)
-        session.add(row)
-        session.flush()
-    return row
+def _reserve(session: Session, department_code: str, take: int, limit: int) -> str | None:
+    current = (select(StatusListRow.id)
+               .where(StatusListRow.department_code == department_code,
+                      StatusListRow.allocated <= limit - take, StatusListRow.size == LIST_SIZE)
+               .order_by(StatusListRow.created_at.desc()).limit(1).scalar_subquery())
+    # The allocated test is repeated outside the subquery: PostgreSQL re-checks it on
+    # the locked row when a concurrent reservation committed first.
+    return session.execute(
+        update(StatusListRow)
+        .where(StatusListRow.id == current, StatusListRow.allocated <= limit - take)
+        .values(allocated=StatusListRow.allocated + take)
+        .returning(StatusListRow.id)
+        .execution_options(synchronize_session=False)).scalar()
 
 
-def _free_indices(session: Session, row: StatusListRow, count: int) -> list[int]:
+def _new_list(session: Session, department_code: str, take: int) -> str:
+    row = StatusListRow(id=secrets.token_hex(8), department_code=department_code,
+                        size=LIST_SIZE, bits=BITS, allocated=take, version=0)
+    session.add(row)
+    session.flush()
+    return row.id
+
+
+def _distinct_random(size: int, count: int) -> list[int]:
+    chosen: set[int] = set()
+    while len(chosen) < count:
+        chosen.add(secrets.randbelow(size))
+    return list(chosen)
+
+
+def _free_indices(session: Session, list_id: str, size: int, count: int) -> list[int]:
     chosen: set[int] = set()
     while len(chosen) < count:
         want = min(_PROBE_CHUNK, 2 * (count - len(chosen)) + 8)
-        candidates = {secrets.randbelow(row.size) for _ in range(want)} - chosen
+        candidates = {secrets.randbelow(size) for _ in range(want)} - chosen
         taken = set(session.scalars(select(Licence.status_idx).where(
-            Licence.status_list_id == row.id, Licence.status_idx.in_(candidates))))
+            Licence.status_list_id == list_id, Licence.status_idx.in_(candidates))))
         for idx in candidates - taken:
             if len(chosen) < count:
                 chosen.add(idx)
@@ -90,10 +120,15 @@ _CHANGED = "onegate.status_lists_changed"
 
 
 def record_change(session: Session, list_id: str) -> None:
-    """Bump the list's version after a licence in it changed state; ``on_committed``
-    listeners hear of it once the transaction commits."""
-    session.execute(update(StatusListRow).where(StatusListRow.id == list_id)
-                    .values(version=StatusListRow.version + 1))
+    """Bump the list's version after a licence in it changed state. The new version is
+    noted on the session: once the transaction commits, ``status_stamps.publish_changes``
+    hands it to the shared version stamps, and ``on_committed`` listeners hear of it."""
+    version = session.execute(update(StatusListRow).where(StatusListRow.id == list_id)
+                              .values(version=StatusListRow.version + 1)
+                              .returning(StatusListRow.version)).scalar()
+    if version is not None:
+        changed = session.info.setdefault(CHANGED_KEY, {})
+        changed[list_id] = max(int(version), changed.get(list_id, 0))
     session.info.setdefault(_CHANGED, set()).add(list_id)
 
 
@@ -153,6 +188,7 @@ class ListState:
 class _Entry:
     version: int
     state: ListState | None = None
+    checked: float = float("-inf")  # when ``version`` was last read from the database
     signed: dict[str, SignedList] = field(default_factory=dict)  # kid -> token
 
 
@@ -215,6 +251,22 @@ class SignedListCache:
             entry = self._entry(state.list_id, state.version)
             if entry.version == state.version:
                 entry.state = state
+
+    def checked_state(self, list_id: str, version: int, since: float) -> ListState | None:
+        """The decoded list at exactly ``version`` if its version was read from the
+        database at or after ``since`` (``status_stamps.StatusStamps`` clock)."""
+        with self._lock:
+            entry = self._items.get(list_id)
+            if (entry is None or entry.version != version or entry.state is None
+                    or entry.checked < since):
+                return None
+            return entry.state
+
+    def mark_checked(self, list_id: str, version: int, at: float) -> None:
+        with self._lock:
+            entry = self._items.get(list_id)
+            if entry is not None and entry.version == version:
+                entry.checked = max(entry.checked, at)
 
 
 def list_state(session: Session, list_id: str, cache: SignedListCache) -> ListState | None:
@@ -286,3 +338,4 @@ def is_list_id(list_id: object) -> bool:
     """Ids are generated hex; anything else (NUL bytes, which PostgreSQL refuses in
     text, over-long text) is no list rather than a database error."""
     return isinstance(list_id, str) and _LIST_ID.fullmatch(list_id) is not None
+

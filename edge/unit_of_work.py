@@ -82,6 +82,12 @@ class UnitOfWork:
         if scope is not None and scope.session is not None:
             self._finish(scope, commit=True)
 
+    def owns(self, session: Session) -> bool:
+        """Whether ``session`` is the current scope's (and not some short transaction of
+        its own that a package opened on ``sessions``)."""
+        scope = self._current.get()
+        return scope is not None and scope.session is session
+
     @property
     def active(self) -> bool:
         """Whether a scope is open here."""

@@ -76,7 +76,14 @@ class KeyRing:
         # kid -> its proven public JWK members, or None once it failed the proof.
         self._proven: dict[str, dict[str, str] | None] = {}
         self._bad_macs: set[str] = set()  # kids already logged for a bad row MAC
+        self._generation = 0
         self._listeners: list[Callable[[str], None]] = []
+
+    @property
+    def generation(self) -> int:
+        """A counter this ring bumps whenever it writes a key (new, rotated, promoted,
+        pruned, revoked): callers that cache a signer drop it when it moved."""
+        return self._generation
 
     def subscribe(self, listener: Callable[[str], None]) -> None:
         """Call ``listener(owner)`` after every change this ring writes (a key created,
@@ -153,6 +160,7 @@ class KeyRing:
         self._private.pop(kid, None)
         self._public.pop(kid, None)
         self._proven.pop(kid, None)
+        self._generation += 1
         return record
 
     # -- reading --------------------------------------------------------------
@@ -261,6 +269,7 @@ class KeyRing:
                            activates_at=activates_at)
         record.mac = row_mac.compute(record, self._mac_key)
         self._store.add(record)
+        self._generation += 1
         self._private[kid] = key  # already in hand: no need to decrypt it later
         self._proven[kid] = jwk
         self._changed(owner)
@@ -269,6 +278,7 @@ class KeyRing:
     def _save(self, record: KeyRecord) -> None:
         record.mac = row_mac.compute(record, self._mac_key)
         self._store.save(record)
+        self._generation += 1
         self._changed(record.owner)
 
     def _record(self, kid: str) -> KeyRecord:

@@ -65,7 +65,9 @@ def verify_licence(s: VerifyServices):
         raise
     _rate_limit(s, token.client_id if token else None)
     text, options = _credential_input()
-    session = s.unit_of_work.session()
+    # Only a recorded use needs the session: an anonymous verification whose sources
+    # are all in memory (trust snapshot, status stamps) opens no transaction at all.
+    session = s.unit_of_work.session() if token else None
     use = _use_for(session, token, options) if token else None
     result = s.verifier.verify(text, key_binding=_key_binding(options))
     if use is not None:

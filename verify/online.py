@@ -20,11 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import keys
-from credentials import layout, references, status
+from credentials import layout, references, status, status_stamps
 from credentials.formats.status_list import StatusList
 from credentials.models import Department, LicenceType
 from verify.errors import ReferenceUnresolved, StatusUnavailable
 from verify.sources import TrustedIssuer
+
+#: Lists whose uri and issuer URL ``LocalStatusSource`` keeps formatted.
+MAX_URIS = 4096
 
 
 def load_issuers(session: Session, keyring: Any, base: str) -> list[TrustedIssuer]:
@@ -87,20 +90,26 @@ class LocalStatusSource:
     ourselves: a sync worker calling its own endpoint would deadlock).
 
     ``live``: this is the authoritative state. ``status_bits`` hands the verifier the
-    decoded list through ``credentials.status.list_state``: one primary-key read of the
-    list's ``version`` per verification (the freshness check: a revocation committed by
-    any worker is seen at once in every worker), the bits rebuilt only when the version
-    moved, held in the one bounded status-list cache. Nothing is signed to be verified
-    again by its own signer. ``fetch`` (signed tokens) serves the offline bundle."""
+    decoded list through ``credentials.status_stamps.fresh_state``: with ``stamps``
+    (Redis), one GET of the list's version stamp per verification, the database read
+    only when the stamp moved, is absent or Redis fails; without, one primary-key read
+    of the list's ``version``. Either way a revocation committed by any worker is seen
+    by every worker once the revoking request has answered (see StatusStamps for the
+    bound when Redis loses a stamp). The bits are rebuilt only when the version moved,
+    held in the one bounded status-list cache. Nothing is signed to be verified again
+    by its own signer. ``fetch`` (signed tokens) serves the offline bundle."""
 
     live = True
 
     def __init__(self, session: Callable[[], Session], keyring: Any, base: str,
                  key_ttl: float = 10.0, clock: Callable[[], float] = time.monotonic,
-                 cache: status.SignedListCache | None = None) -> None:
+                 cache: status.SignedListCache | None = None,
+                 stamps: status_stamps.StatusStamps | None = None) -> None:
         # key_ttl and clock are accepted for the callers that pass them; unused now.
         self._session, self._keyring, self._base = session, keyring, base
         self._cache = cache if cache is not None else status.SignedListCache()
+        self._stamps = stamps
+        self._uris: dict[tuple[str, str], tuple[str, str]] = {}
 
     def _list_id(self, uri: str) -> str:
         return uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
@@ -110,11 +119,25 @@ class LocalStatusSource:
 
         Raises StatusUnavailable for a uri that is not one of our lists."""
         row_id = self._list_id(uri)
-        state = status.list_state(self._session(), row_id, self._cache)
-        if state is None or layout.status_uri(self._base, state.department_code,
-                                              state.list_id) != uri:
+        state = status_stamps.fresh_state(self._session, row_id, self._cache, self._stamps)
+        if state is None:
             raise StatusUnavailable(f"no status list at {uri}")
-        return layout.issuer_url(self._base, state.department_code), state.bits
+        list_uri, issuer = self._urls(state.department_code, state.list_id)
+        if list_uri != uri:
+            raise StatusUnavailable(f"no status list at {uri}")
+        return issuer, state.bits
+
+    def _urls(self, department_code: str, list_id: str) -> tuple[str, str]:
+        """(the list's uri, its department's issuer URL), kept per list (bounded)."""
+        key = (department_code, list_id)
+        found = self._uris.get(key)
+        if found is None:
+            found = (layout.status_uri(self._base, department_code, list_id),
+                     layout.issuer_url(self._base, department_code))
+            if len(self._uris) >= MAX_URIS:
+                self._uris.clear()
+            self._uris[key] = found
+        return found
 
     def fetch(self, uri: str) -> str:
         """The signed Status List Token at ``uri``; raises StatusUnavailable."""

@@ -44,6 +44,9 @@ DEFAULT_ALGORITHMS = ("ES256", "EdDSA")
 OPTIONAL_ALGORITHMS = ("RS256",)
 DEFAULT_LEEWAY = 60
 MAX_CACHED_KEYS = 1024
+#: Licence identifiers kept parsed per Verifier (a verified identifier recurs: the same
+#: licence is shown at many windows); bounded, cleared when full.
+MAX_CACHED_IDENTIFIERS = 4096
 _REFERENCE_PATH = re.compile(r"/v/([0-9A-Za-z.]{1,200})/?")
 
 
@@ -86,6 +89,7 @@ class Verifier:
         self.unavailable = tuple(unavailable)
         self.statuses = StatusCache(status, self.algorithms)
         self._keys: dict[tuple[str, ...], Any] = {}
+        self._identifiers: dict[str, Any] = {}
 
     def verify(self, text: str, *, key_binding: KeyBindingRequest | None = None
                ) -> VerificationResult:
@@ -116,6 +120,17 @@ class Verifier:
                 self._keys.clear()
             self._keys[cache_key] = key
         return key
+
+    def licence_id(self, text: str) -> Any:
+        """``identifiers.parse_license_id(text, strict=False)``, kept per text (bounded;
+        only successful parses are kept). Raises InvalidIdentifier or TypeError."""
+        parsed = self._identifiers.get(text)
+        if parsed is None:
+            parsed = parse_license_id(text, strict=False)
+            if len(self._identifiers) >= MAX_CACHED_IDENTIFIERS:
+                self._identifiers.clear()
+            self._identifiers[text] = parsed
+        return parsed
 
 
 def _passed(name: str, note: str | tuple[str, str]) -> Check:
@@ -240,7 +255,7 @@ def check_issuer_trusted(state: _State) -> tuple[str, str]:
     type_code, identifier = presented.type_code(), presented.identifier()
     if not type_code:
         raise errors.Malformed("the licence names no type", "证照未注明类型")
-    _check_identifier(identifier, type_code, issuer)
+    _check_identifier(state.verifier, identifier, type_code, issuer)
     if type_code not in issuer.licence_types:
         raise errors.TypeNotAllowed(f"{issuer.name} may not issue licence type {type_code}",
                                     f"{issuer.name}无权签发此类证照（{type_code}）")
@@ -249,11 +264,12 @@ def check_issuer_trusted(state: _State) -> tuple[str, str]:
     return f"{issuer.name} may issue {type_code}", f"{issuer.name}有权签发{type_name}"
 
 
-def _check_identifier(identifier: Any, type_code: str, issuer: TrustedIssuer) -> None:
+def _check_identifier(verifier: Verifier, identifier: Any, type_code: str,
+                      issuer: TrustedIssuer) -> None:
     if not isinstance(identifier, str):
         raise errors.Malformed("the licence carries no identifier", "证照没有证照标识")
     try:
-        parsed = parse_license_id(identifier, strict=False)
+        parsed = verifier.licence_id(identifier)
     except (InvalidIdentifier, TypeError) as exc:
         raise errors.Malformed(f"bad licence identifier ({exc})", "证照标识格式错误") from exc
     if parsed.type_code != type_code:

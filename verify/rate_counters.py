@@ -30,11 +30,12 @@ class SqlCounter:
         self._hits = 0
         self._lock = threading.Lock()
 
-    def incr(self, key: str, window_start: int, window: int) -> int:
+    def incr(self, key: str, window_start: int, window: int, amount: int = 1) -> int:
         """Raises Unavailable when the database cannot be written."""
         try:
             with self._sessions.begin() as session:
-                hits = session.execute(_upsert(session, _short(key), window_start)).scalar_one()
+                hits = session.execute(_upsert(session, _short(key), window_start,
+                                               int(amount))).scalar_one()
                 if self._prune_due():
                     session.execute(delete(RateCounter)
                                     .where(RateCounter.window_start < window_start - window))
@@ -48,15 +49,15 @@ class SqlCounter:
             return self._hits % PRUNE_EVERY == 0
 
 
-def _upsert(session: Session, key: str, window_start: int):
+def _upsert(session: Session, key: str, window_start: int, amount: int = 1):
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(RateCounter).values(key=key, window_start=window_start, hits=1)
-    # Both SET expressions read the row as it was: a new window restarts at 1.
+    statement = insert(RateCounter).values(key=key, window_start=window_start, hits=amount)
+    # Both SET expressions read the row as it was: a new window restarts at ``amount``.
     return statement.on_conflict_do_update(
         index_elements=[RateCounter.key],
-        set_={"hits": case((RateCounter.window_start == window_start, RateCounter.hits + 1),
-                           else_=1),
+        set_={"hits": case((RateCounter.window_start == window_start,
+                            RateCounter.hits + amount), else_=amount),
               "window_start": window_start},
     ).returning(RateCounter.hits)
 

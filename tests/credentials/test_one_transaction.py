@@ -1,13 +1,15 @@
 """One request, one unit of work (issue 9): an issuance, a verification and a wallet
 read each run in one database transaction, counted on the app's engine.
 
-Each ``begin`` is attributed to the package whose code opened it (the innermost frame
-of ours on the stack). Other packages' own transactions are reported, not asserted
-here: the key ring reads through its own sessions (``keys``), the provider's denylist
-check inside the access-token validator (``idp.tokens.is_revoked``) and the audit
-checkpoint written after a commit (``audit``). credentials' and verify's own are
-asserted exactly; the one deliberate extra is verify's SQL rate-limit counter, which
-commits on its own so that a refused request still counts (none with Redis).
+A ``begin`` of the request's own unit-of-work session counts as ``unit of work``,
+whichever package's code used it first (the provider's denylist check, inside the
+access-token validator, often does). Any other begin is attributed to the package
+whose code opened it (the innermost frame of ours on the stack). Other packages' own
+transactions are reported, not asserted here: the key ring reads through its own
+sessions (``keys``) and the audit checkpoint written after a commit (``audit``).
+credentials' and verify's own are asserted exactly; the one deliberate extra is
+verify's SQL rate-limit counter, which commits on its own so that a refused request
+still counts (none with Redis).
 """
 
 from __future__ import annotations
@@ -38,25 +40,27 @@ def _opener() -> str:
 def transactions(app):
     """Begins by opener, and the number of commits, on the app's engine while inside."""
     seen = {"begin": Counter(), "commit": 0}
-    engine = app.services.engine
+    engine, sessions = app.services.engine, app.services.sessions
+    unit_of_work = app.services.unit_of_work
 
-    def on_begin(_conn):
-        seen["begin"][_opener()] += 1
+    def on_begin(session, _transaction, _connection):
+        seen["begin"]["unit of work" if unit_of_work.owns(session) else _opener()] += 1
 
     def on_commit(_conn):
         seen["commit"] += 1
 
-    event.listen(engine, "begin", on_begin)
+    event.listen(sessions, "after_begin", on_begin)
     event.listen(engine, "commit", on_commit)
     try:
         yield seen
     finally:
-        event.remove(engine, "begin", on_begin)
+        event.remove(sessions, "after_begin", on_begin)
         event.remove(engine, "commit", on_commit)
 
 
 def ours(seen) -> Counter:
-    """The begins opened by credentials', verify's or the edge's code."""
+    """The request's unit of work and the begins opened by credentials', verify's or
+    the edge's code."""
     return Counter({k: n for k, n in seen["begin"].items() if k.split("/")[0] not in FOREIGN})
 
 

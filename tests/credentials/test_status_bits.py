@@ -16,9 +16,18 @@ from verify.status_cache import StatusCache
 
 
 def _source(app, cache=None) -> LocalStatusSource:
-    # Each read in its own session, as each request has its own unit of work.
-    return LocalStatusSource(lambda: app.services.sessions(), app.services.keyring,
-                             "http://localhost", cache=cache)
+    # Each read in its own session, as each request has its own unit of work; the
+    # previous one is closed (all_tokens reads every list of the shared test database:
+    # sessions left to the garbage collector would exhaust the connection pool).
+    opened: list = []
+
+    def session():
+        while opened:
+            opened.pop().close()
+        opened.append(app.services.sessions())
+        return opened[-1]
+
+    return LocalStatusSource(session, app.services.keyring, "http://localhost", cache=cache)
 
 
 def test_revocation_is_seen_on_the_next_read_without_signing(client, app, dept, monkeypatch):
