@@ -17,6 +17,7 @@ from admin import (
     home,
     observability,
     problems,
+    published,
     unavailable,
 )
 from admin import config as app_config
@@ -39,9 +40,6 @@ def create_app(config: Mapping[str, Any] | None = None,
                        root_path=_root())
     app.config.update(_flask_settings(values))
     observability.configure_logging(values["LOG_LEVEL"])
-    if values["TRUSTED_PROXIES"]:
-        n = values["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     _init_storage(app, values)
     problem_types = _init_credentials_services(app)
     # Flask-WTF also registers itself as app.extensions["csrf"]; admin keeps the object.
@@ -56,6 +54,12 @@ def create_app(config: Mapping[str, Any] | None = None,
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
                                      static_url_path="/static/admin"))
     _init_packages(app)
+    # Published documents are answered before Flask's dispatch (admin.published), inside
+    # ProxyFix so that a request forwarded over https gets HSTS as Flask gives it.
+    app.published = published.install(app, app.metrics)
+    if values["TRUSTED_PROXIES"]:
+        n = values["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
 
 

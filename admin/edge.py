@@ -7,7 +7,7 @@ error handler as a problem or an OAuth error) rolls back everything the request 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_wtf.csrf import CSRFProtect
@@ -19,11 +19,16 @@ from credentials.services import CredentialsServices
 from idp.services import IdpServices
 from verify.services import VerifyServices
 
+if TYPE_CHECKING:
+    from admin.published import PublishedEdge
+
 
 class OnegateFlask(Flask):
     """Flask with the unit of work around each request's dispatch."""
 
     services: Services
+    #: The WSGI layer answering published documents before dispatch (admin.published).
+    published: PublishedEdge
     #: Each package's services, built from ``services`` by admin.services' builders.
     idp_services: IdpServices
     credentials_services: CredentialsServices

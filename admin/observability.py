@@ -59,6 +59,11 @@ def configure_logging(level: str) -> None:
     logging.getLogger("alembic").setLevel("WARNING")
 
 
+def request_id(incoming: str) -> str:
+    """The client's ``X-Request-Id`` when it is a sane one, else a fresh random id."""
+    return incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+
+
 class Metrics:
     """One app's Prometheus registry and the request metrics in it. Each app owns its
     own: two apps in one process never count into each other."""
@@ -87,8 +92,7 @@ def init_app(app: Flask, metrics: Metrics) -> None:
 
     @app.before_request
     def _start() -> None:
-        incoming = request.headers.get("X-Request-Id", "")
-        g.request_id = incoming if _REQUEST_ID.match(incoming) else secrets.token_hex(8)
+        g.request_id = request_id(request.headers.get("X-Request-Id", ""))
         g.started = time.perf_counter()
 
     @app.after_request

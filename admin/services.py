@@ -94,16 +94,22 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
     for the whole app (verify, audit and admin register theirs on them)."""
     from credentials.openapi import Fragments
     from credentials.problems import ProblemTypes
+    from credentials.published import IssuerDocuments
     from credentials.references import ReferenceKeys
     from credentials.services import CredentialsServices
+    from credentials.status import SignedListCache
 
     values = core.settings
+    cache = SignedListCache()
     return CredentialsServices(
         unit_of_work=core.unit_of_work, sessions=core.sessions, keyring=core.keyring,
         issuer=core.issuer,
         references=ReferenceKeys.from_kek(values["KEK_BYTES"], values["SECRET_KEY"]),
         access_tokens=core.access_tokens, client_exists=client_exists,
-        problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments())
+        problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments(),
+        published=IssuerDocuments(core.unit_of_work, core.sessions, core.keyring,
+                                  core.issuer, cache),
+        status_cache=cache)
 
 
 def verify_services(core: Services, credentials: CredentialsServices) -> VerifyServices:
@@ -115,6 +121,7 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
     from credentials.status_stamps import StatusStamps, publish_changes
     from verify.online import CatalogueTrustSource, LicenceReferences, LocalStatusSource
     from verify.pipeline import DEFAULT_ALGORITHMS, Verifier
+    from verify.published import TrustListDocuments
     from verify.rate_counters import SqlCounter
     from verify.ratelimit import FixedWindow, RedisCounter, batch_for
     from verify.services import VerifyServices, VerifySettings
@@ -141,7 +148,8 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
         verifier=verifier, trust=trust, status=status,
         limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter,
                             batch=batch_for(settings.rate_limit)),
-        access_tokens=core.access_tokens, problem_types=credentials.problem_types)
+        access_tokens=core.access_tokens, problem_types=credentials.problem_types,
+        published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base))
 
 
 def audit_services(core: Services) -> AuditServices:

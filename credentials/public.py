@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-import keys
 from credentials import catalogue, layout, status
-from credentials.errors import IssuerUnavailable, NotFound
-from credentials.models import StatusListRow
+from credentials.errors import NotFound
 from credentials.routes import Routes
 from credentials.services import CredentialsServices
+from edge.published import Snapshot
 
 routes = Routes()
-
-STATUS_MEDIA_TYPE = "application/statuslist+jwt"
 
 
 def blueprint(services: CredentialsServices) -> Blueprint:
@@ -44,36 +41,31 @@ def issuer(s: CredentialsServices, code: str) -> Response:
 
 @routes.get("/issuers/<code>/jwks")
 def jwks(s: CredentialsServices, code: str) -> Response:
-    _department(s, code)
-    return _cached_json(s.keyring.jwks(keys.department(code)))
+    return _published(s.published.jwks.snapshot(code))
 
 
 @routes.get("/.well-known/jwt-vc-issuer/issuers/<code>")
 def vc_issuer_metadata(s: CredentialsServices, code: str) -> Response:
-    """SD-JWT VC draft, "JWT VC Issuer Metadata": ``issuer`` MUST equal the ``iss``
-    of the credentials; ``jwks`` by value, retired keys included (they still verify)."""
-    _department(s, code)
-    return _cached_json({"issuer": layout.issuer_url(s.issuer, code),
-                         "jwks": s.keyring.jwks(keys.department(code))})
+    """SD-JWT VC draft, "JWT VC Issuer Metadata" (credentials.published)."""
+    return _published(s.published.vc_issuer.snapshot(code))
 
 
 @routes.get("/issuers/<code>/status/<list_id>")
 def status_list_token(s: CredentialsServices, code: str, list_id: str) -> Response:
-    session = s.unit_of_work.session()
-    row = session.get(StatusListRow, list_id) if len(list_id) <= 32 else None
-    if row is None or row.department_code != code:
+    # An id that is no list id (a NUL byte PostgreSQL refuses in text, over-long text)
+    # names no list: 404, not a database error.
+    if not status.is_list_id(list_id):
         raise NotFound("no such status list")
-    try:
-        signed = status.signed_list(session, s.keyring, s.issuer, row, s.status_cache)
-    except keys.NoActiveKey as exc:
-        raise IssuerUnavailable("the department has no active key") from exc
-    headers = {"Cache-Control": f"public, max-age={status.TTL_SECONDS}",
-               "Access-Control-Allow-Origin": "*"}
-    if request.if_none_match.contains(signed.etag):
-        response = Response(status=304, headers=headers)
-    else:
-        response = Response(signed.token, mimetype=STATUS_MEDIA_TYPE, headers=headers)
-    response.set_etag(signed.etag)
+    return _published(s.published.status_lists.snapshot(f"{code}/{list_id}"))
+
+
+def _published(snapshot: Snapshot) -> Response:
+    """A published document (credentials.published) as it stands, 304 for a matching
+    ``If-None-Match``; any origin may read it. admin.published answers the same GET
+    before Flask's dispatch once the document is built."""
+    code, body, headers = snapshot.answer(request.headers.get("If-None-Match"))
+    response = Response(body, status=code, headers=headers)
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 

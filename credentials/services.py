@@ -18,6 +18,7 @@ from credentials.issuer_cache import IssuerCache
 from credentials.models import utcnow
 from credentials.openapi import Fragments
 from credentials.problems import ProblemTypes
+from credentials.published import IssuerDocuments
 from credentials.qr import ReferenceImageCache
 from credentials.references import ReferenceKeys
 from credentials.status import SignedListCache
@@ -51,9 +52,11 @@ class CredentialsServices:
     client_exists: ClientExists
     problem_types: ProblemTypes
     openapi_fragments: Fragments
+    #: Status lists, issuer metadata and JWKS as published bytes (over ``status_cache``).
+    published: IssuerDocuments
     #: Rendered reference QR images (never stored: they carry the secret token).
     reference_images: ReferenceImageCache = field(default_factory=ReferenceImageCache)
-    #: Signed status lists by (list, version, kid).
+    #: Signed status lists by (list, version, kid): the one given to ``published``.
     status_cache: SignedListCache = field(default_factory=SignedListCache)
     clock: Callable[[], datetime] = utcnow
     #: Departments, licence types and signers for issuance (bounded staleness: see

@@ -21,11 +21,12 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
 import keys
 from credentials import layout
@@ -115,16 +116,39 @@ def _free_indices(session: Session, list_id: str, size: int, count: int) -> list
     return list(chosen)
 
 
+_CHANGED = "onegate.status_lists_changed"
+
+
 def record_change(session: Session, list_id: str) -> None:
     """Bump the list's version after a licence in it changed state. The new version is
     noted on the session: once the transaction commits, ``status_stamps.publish_changes``
-    hands it to the shared version stamps."""
+    hands it to the shared version stamps, and ``on_committed`` listeners hear of it."""
     version = session.execute(update(StatusListRow).where(StatusListRow.id == list_id)
                               .values(version=StatusListRow.version + 1)
                               .returning(StatusListRow.version)).scalar()
     if version is not None:
         changed = session.info.setdefault(CHANGED_KEY, {})
         changed[list_id] = max(int(version), changed.get(list_id, 0))
+    session.info.setdefault(_CHANGED, set()).add(list_id)
+
+
+def on_committed(sessions: sessionmaker[Session],
+                 listener: Callable[[frozenset[str]], None]) -> None:
+    """Call ``listener(list ids)`` after each commit, by a session of ``sessions``,
+    that changed statuses in those lists (what this process publishes from them is
+    rebuilt at once; other processes see the new ``version``). A rollback forgets them."""
+    def committed(session: Session) -> None:
+        changed = session.info.get(_CHANGED)
+        if changed:
+            listener(frozenset(changed))
+
+    def ended(session: Session, transaction: Any) -> None:
+        # After every listener's after_commit (or a rollback) of the outermost one.
+        if transaction.parent is None:
+            session.info.pop(_CHANGED, None)
+
+    event.listen(sessions, "after_commit", committed)
+    event.listen(sessions, "after_transaction_end", ended)
 
 
 def current_bits(session: Session, row: StatusListRow) -> status_list.StatusList:
@@ -253,7 +277,7 @@ def list_state(session: Session, list_id: str, cache: SignedListCache) -> ListSt
     is seen by the next call in every worker; the bits are rebuilt only when the
     version moved. Raises SQLAlchemyError when the database cannot be read.
     """
-    if not _is_list_id(list_id):
+    if not is_list_id(list_id):
         return None
     found = session.execute(select(
         StatusListRow.department_code, StatusListRow.version, StatusListRow.size,
@@ -300,7 +324,7 @@ def signed_token(session: Session, keyring: Any, issuer: str, list_id: str,
 
     Raises keys.NoActiveKey if the department cannot sign.
     """
-    row = session.get(StatusListRow, list_id) if _is_list_id(list_id) else None
+    row = session.get(StatusListRow, list_id) if is_list_id(list_id) else None
     return signed_list(session, keyring, issuer, row, cache) if row is not None else None
 
 
@@ -310,7 +334,7 @@ def list_ids(session: Session) -> list[tuple[str, str]]:
         select(StatusListRow.id, StatusListRow.department_code).order_by(StatusListRow.id))]
 
 
-def _is_list_id(list_id: object) -> bool:
+def is_list_id(list_id: object) -> bool:
     """Ids are generated hex; anything else (NUL bytes, which PostgreSQL refuses in
     text, over-long text) is no list rather than a database error."""
     return isinstance(list_id, str) and _LIST_ID.fullmatch(list_id) is not None

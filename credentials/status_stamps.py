@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from credentials.status import CHANGED_KEY, ListState, SignedListCache, _is_list_id, list_state
+from credentials.status import CHANGED_KEY, ListState, SignedListCache, is_list_id, list_state
 
 log = logging.getLogger("onegate.credentials.status")
 #: Seconds a list checked against the database is trusted on the stamp alone.
@@ -115,7 +115,7 @@ def fresh_state(session: Callable[[], Session], list_id: str, cache: SignedListC
     """``list_state``, with the database read skipped when ``stamps`` vouch for the
     cached bits (see StatusStamps). ``session`` is called only when the database must
     be read. Raises SQLAlchemyError when the database cannot be read."""
-    if not _is_list_id(list_id):
+    if not is_list_id(list_id):
         return None
     if stamps is None:
         return list_state(session(), list_id, cache)

@@ -9,12 +9,14 @@ Freshness across workers: a worker re-checks at most every ``check_every`` secon
 by asking ``version()`` (a cheap stamp, e.g. the key table's latest change) when one is
 given, or by rebuilding; the worker that made a change calls ``invalidate()``. Keys are
 published before they sign (the key ring's pre-publication), so a few seconds of lag
-never hides a key that is in use.
+never hides a key that is in use. A document whose bytes age by themselves (a signed
+token with ``iat``/``exp``) is also rebuilt every ``rebuild_every`` seconds.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -22,6 +24,13 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 _UNSET = object()
+
+
+def json_body(value: object) -> bytes:
+    """``value`` as Flask's ``jsonify`` writes it outside debug mode (sorted keys,
+    compact, ASCII, a final newline), so a precomputed body has the same bytes."""
+    return json.dumps(value, ensure_ascii=True, sort_keys=True,
+                      separators=(",", ":")).encode("ascii") + b"\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +57,15 @@ class PublishedDocument:
 
     def __init__(self, build: Callable[[], bytes], *, media_type: str, max_age: int,
                  version: Callable[[], Hashable] | None = None, check_every: float = 2.0,
+                 rebuild_every: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._build = build
         self._version = version
         self._check_every = check_every
+        self._rebuild_every = rebuild_every
         self._clock = clock
+        self._built_at = 0.0
+        self._generation = 0  # bumped by invalidate(), also during a refresh
         self._static = (("Content-Type", media_type),
                         ("Cache-Control", f"public, max-age={max_age}"))
         self._lock = threading.Lock()
@@ -70,19 +83,32 @@ class PublishedDocument:
                 return self._snapshot
             return self._refresh()
 
+    @property
+    def built(self) -> bool:
+        """Whether a snapshot was ever built (the document exists)."""
+        return self._snapshot is not None
+
     def invalidate(self) -> None:
         """Rebuild at the next request (this worker made a change)."""
+        self._generation += 1
         self._next_check = 0.0
         self._seen = _UNSET
 
     def _refresh(self) -> Snapshot:
+        generation = self._generation
+        now = self._clock()
         stamp = self._version() if self._version is not None else _UNSET
-        if self._snapshot is None or stamp is _UNSET or stamp != self._seen:
+        aged = self._rebuild_every is not None and now >= self._built_at + self._rebuild_every
+        if self._snapshot is None or stamp is _UNSET or stamp != self._seen or aged:
             body = self._build()
             etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
             self._snapshot = Snapshot(body, etag, (*self._static, ("ETag", etag)))
-            self._seen = stamp
-        self._next_check = self._clock() + self._check_every
+            self._seen, self._built_at = stamp, now
+        # An invalidate() that came while we read is not lost: check again next time.
+        if generation == self._generation:
+            self._next_check = now + self._check_every
+        else:
+            self._seen = _UNSET
         return self._snapshot
 
 
@@ -107,11 +133,44 @@ class PublishedFamily:
                 self._documents.move_to_end(name)
             return found
 
+    def peek(self, name: str) -> PublishedDocument | None:
+        """The document ``name`` if it was built before, else None (nothing is made:
+        the fast path leaves unknown names to the view, which answers 404)."""
+        found = self._documents.get(name)
+        return found if found is not None and found.built else None
+
+    def snapshot(self, name: str) -> Snapshot:
+        """The snapshot of ``name``, its document made if needed. Raises what the build
+        raises (e.g. "no such list"); a document that never built is then dropped, so
+        unknown names take no room."""
+        document = self.get(name)
+        try:
+            return document.snapshot()
+        except BaseException:
+            if not document.built:
+                with self._lock:
+                    if self._documents.get(name) is document:
+                        del self._documents[name]
+            raise
+
     def invalidate(self, name: str) -> None:
         with self._lock:
             found = self._documents.get(name)
         if found is not None:
             found.invalidate()
+
+    def invalidate_all(self) -> None:
+        with self._lock:
+            found = list(self._documents.values())
+        for document in found:
+            document.invalidate()
+
+    def invalidate_where(self, predicate: Callable[[str], bool]) -> None:
+        """Invalidate the documents whose name satisfies ``predicate``."""
+        with self._lock:
+            found = [d for name, d in self._documents.items() if predicate(name)]
+        for document in found:
+            document.invalidate()
 
     def __len__(self) -> int:
         return len(self._documents)

@@ -3,8 +3,11 @@ implemented."""
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+import math
 
+from flask import Blueprint, Response, request
+
+from edge.published import PublishedDocument, json_body
 from idp import clients, sso
 from idp.claims import CLAIM_NAMES
 from idp.scope_descriptions import SCOPES, SYSTEM_SCOPES
@@ -56,12 +59,20 @@ def metadata(issuer: str) -> dict:
     }
 
 
+def document(issuer: str) -> PublishedDocument:
+    """The metadata as published bytes: fixed for the life of the process."""
+    return PublishedDocument(lambda: json_body(metadata(issuer)), media_type="application/json",
+                             max_age=300, version=lambda: issuer, check_every=math.inf)
+
+
 def register(api: Blueprint, issuer: str) -> None:
-    """Add the discovery document to the OAuth API blueprint."""
+    """Add the discovery document to the OAuth API blueprint (admin.published answers
+    the same GET before Flask's dispatch)."""
+    published = document(issuer)
 
     @api.get("/.well-known/openid-configuration")
     def openid_configuration():
-        response = jsonify(metadata(issuer))
-        response.headers["Cache-Control"] = "public, max-age=300"
+        code, body, headers = published.snapshot().answer(request.headers.get("If-None-Match"))
+        response = Response(body, status=code, headers=headers)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 from keys.errors import UnknownKey
@@ -44,6 +45,14 @@ class InMemoryKeyStore:
         with self._lock:
             found = [r.copy() for r in self._records.values() if r.owner == owner]
         return sorted(found, key=_age)
+
+    def stamp(self, owner: str) -> tuple:
+        """What the owner's published keys depend on; raises nothing."""
+        with self._lock:
+            return tuple(sorted(
+                (r.kid, r.alg, str(r.state), bool(r.published), r.mac,
+                 json.dumps(r.public_jwk, sort_keys=True))
+                for r in self._records.values() if r.owner == owner))
 
     def list_all(self) -> list[KeyRecord]:
         """Copies of every record, by owner then age; raises nothing."""

@@ -77,12 +77,23 @@ class KeyRing:
         self._proven: dict[str, dict[str, str] | None] = {}
         self._bad_macs: set[str] = set()  # kids already logged for a bad row MAC
         self._generation = 0
+        self._listeners: list[Callable[[str], None]] = []
 
     @property
     def generation(self) -> int:
         """A counter this ring bumps whenever it writes a key (new, rotated, promoted,
         pruned, revoked): callers that cache a signer drop it when it moved."""
         return self._generation
+
+    def subscribe(self, listener: Callable[[str], None]) -> None:
+        """Call ``listener(owner)`` after every change this ring writes (a key created,
+        promoted, pruned or revoked), so what this process publishes from the keys is
+        rebuilt at once; other processes see the change through ``stamp``."""
+        self._listeners.append(listener)
+
+    def _changed(self, owner: str) -> None:
+        for listener in self._listeners:
+            listener(owner)
 
     # -- life cycle -----------------------------------------------------------
 
@@ -166,6 +177,12 @@ class KeyRing:
         published = [r for r in self._store.list_for_owner(owner)
                      if r.published and r.state != KeyState.REVOKED]
         return {"keys": [self._published_jwk(r) for r in published if self._trusted(r)]}
+
+    def stamp(self, owner: str) -> tuple:
+        """A value that changes whenever ``jwks(owner)`` may change, in one small query;
+        what a published JWKS compares to decide whether to rebuild. Raises only store
+        errors."""
+        return self._store.stamp(owner)
 
     def public_key(self, kid: str) -> PublicKey:
         """The public key object of a non-revoked key.
@@ -255,12 +272,14 @@ class KeyRing:
         self._generation += 1
         self._private[kid] = key  # already in hand: no need to decrypt it later
         self._proven[kid] = jwk
+        self._changed(owner)
         return record
 
     def _save(self, record: KeyRecord) -> None:
         record.mac = row_mac.compute(record, self._mac_key)
         self._store.save(record)
         self._generation += 1
+        self._changed(record.owner)
 
     def _record(self, kid: str) -> KeyRecord:
         record = self._store.get(kid)

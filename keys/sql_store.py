@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -23,6 +24,10 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=UTC)
+
+
+def _canonical(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _to_record(row: SigningKeyRow) -> KeyRecord:
@@ -80,6 +85,18 @@ class SqlKeyStore:
                  .order_by(SigningKeyRow.created_at, SigningKeyRow.kid))
         with self._sessions() as session:
             return [_to_record(row) for row in session.scalars(query)]
+
+    def stamp(self, owner: str) -> tuple:
+        """What the owner's published keys depend on, in one small query (no key
+        material): changes with every rotation, promotion, pruning and revocation, and
+        with an edit of a row by hand. Raises only database errors."""
+        query = (select(SigningKeyRow.kid, SigningKeyRow.alg, SigningKeyRow.state,
+                        SigningKeyRow.published, SigningKeyRow.row_mac,
+                        SigningKeyRow.public_jwk)
+                 .where(SigningKeyRow.owner == owner).order_by(SigningKeyRow.kid))
+        with self._sessions() as session:
+            return tuple((kid, alg, state, bool(published), mac, _canonical(jwk))
+                         for kid, alg, state, published, mac, jwk in session.execute(query))
 
     def list_all(self) -> list[KeyRecord]:
         """Every record, by owner then age; raises only database errors."""

@@ -27,6 +27,11 @@ class KeyStore(Protocol):
         """The owner's records, oldest first; raises nothing."""
         ...
 
+    def stamp(self, owner: str) -> tuple:
+        """A cheap value that changes whenever the owner's JWKS may change (one small
+        read, no key material)."""
+        ...
+
     def list_all(self) -> list[KeyRecord]:
         """Every record, by owner then age; raises nothing."""
         ...

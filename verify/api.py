@@ -199,12 +199,11 @@ def _record_verification(session: Session, use: uses.Use, result) -> None:
 
 @routes.get("/trust-list")
 def get_trust_list(s: VerifyServices):
-    as_json = _format() == "json"
-    claims = trust_list.document(s.trust.issuers(), base=s.base_url, now=int(time.time()))
-    if as_json:
-        return _cached(jsonify(claims))
-    token = trust_list.sign(s.keyring, claims)
-    return _cached(Response(token, mimetype="application/trustlist+jwt"))
+    """The signed trust list, or its claims as JSON (verify.published: built when it
+    changes, not per request; admin.published answers the same GET before dispatch)."""
+    document = s.published.claims if _format() == "json" else s.published.token
+    code, body, headers = document.snapshot().answer(request.headers.get("If-None-Match"))
+    return Response(body, status=code, headers=headers)
 
 
 @routes.get("/offline-bundle")

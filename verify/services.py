@@ -18,6 +18,7 @@ from edge.unit_of_work import UnitOfWork
 from keys import KeyRing
 from verify.online import CatalogueTrustSource, LocalStatusSource
 from verify.pipeline import DEFAULT_LEEWAY, Verifier
+from verify.published import TrustListDocuments
 from verify.ratelimit import FixedWindow
 
 #: Settings this package reads (``ONEGATE_*``), with their defaults.
@@ -70,3 +71,5 @@ class VerifyServices:
     limiter: FixedWindow
     access_tokens: AccessTokenValidator
     problem_types: ProblemTypes
+    #: The trust list as published bytes (verify.published), over ``trust``.
+    published: TrustListDocuments

@@ -52,6 +52,14 @@ def replace_verify_services(app, **parts):
     that object, built once by admin, and read its fields per request)."""
     for name, value in parts.items():
         object.__setattr__(app.verify_services, name, value)
+    if "trust" in parts:  # the published trust list follows the new source
+        from admin.published import serve_trust_list
+        from verify.published import TrustListDocuments
+
+        s = app.verify_services
+        documents = TrustListDocuments(s.unit_of_work, parts["trust"], s.keyring, s.base_url)
+        object.__setattr__(s, "published", documents)
+        serve_trust_list(app.published, documents)
 
 
 @pytest.fixture
