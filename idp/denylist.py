@@ -13,8 +13,11 @@ without a database read, and every worker sees a revocation at once:
   revoked; key absent and marker present, not revoked (no database read); marker
   absent, or Redis unreachable, the database row decides.
 - a failed Redis write in ``revoke`` deletes the marker (the next question goes to
-  the database); if Redis cannot be reached at all, neither can readers, which then
-  ask the database. Redis must not evict keys (``maxmemory-policy noeviction``, the
+  the database); a worker that saw Redis fail (a write or a read) trusts no marker
+  until it has refilled Redis itself; and the marker lives ``MARKER_TTL`` (10 s), so
+  when Redis was unreachable for the revocation's write and for the marker's
+  deletion, every other worker sees the revocation at most 10 s after Redis is back
+  (at once otherwise, and at once in the revoking worker). Redis must not evict keys (``maxmemory-policy noeviction``, the
   default): an evicted jti key under a surviving marker would read as not revoked.
 
 A revocation is set in Redis before its transaction commits, so a rolled-back
@@ -50,6 +53,9 @@ def _redis_key(jti: str) -> str:
 COMPLETE_MARKER = "onegate:revoked-jti:complete"
 #: A worker refills Redis at most this often (seconds), however many ask meanwhile.
 REFILL_EVERY = 1.0
+#: The marker's life (seconds): a refill renews it, so a revocation whose Redis write
+#: was lost is copied in by the next refill, within this bound after Redis is back.
+MARKER_TTL = 10
 
 
 class AccessTokenDenylist:
@@ -63,6 +69,8 @@ class AccessTokenDenylist:
         self.default_ttl = default_ttl
         self._refill_lock = threading.Lock()
         self._next_refill = 0.0
+        # Set when this worker saw Redis fail: it trusts no marker until it refilled.
+        self._suspect = False
 
     def revoke(self, session: Session, jti: str, expires_at: datetime | None) -> None:
         """Deny the access token ``jti`` (in ``session``'s transaction) until it would
@@ -76,6 +84,7 @@ class AccessTokenDenylist:
             try:
                 self.redis.set(_redis_key(jti), 1, ex=ttl)
             except RedisError:
+                self._suspect = True
                 self._forget_completeness()  # the row above still denies the token
 
     def is_revoked(self, jti: str) -> bool:
@@ -91,11 +100,11 @@ class AccessTokenDenylist:
             try:
                 revoked, complete = self.redis.mget(_redis_key(jti), COMPLETE_MARKER)
             except RedisError:
-                revoked = complete = None  # fall through to the database
+                self._suspect = True  # fall through to the database
             else:
                 if revoked is not None:
                     return True
-                if complete is not None:
+                if complete is not None and not self._suspect:
                     return False
                 self._refill()
         query = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == jti)
@@ -126,8 +135,9 @@ class AccessTokenDenylist:
             for jti, expires_at in rows:
                 pipe.set(_redis_key(jti), 1,
                          ex=max(int((expires_at - utcnow()).total_seconds()), 1))
-            pipe.set(COMPLETE_MARKER, 1)
+            pipe.set(COMPLETE_MARKER, 1, ex=MARKER_TTL)
             pipe.execute()
+            self._suspect = False
         except (RedisError, SQLAlchemyError):
             log.warning("access-token denylist: Redis not refilled; the database answers")
 

@@ -261,3 +261,40 @@ def test_a_key_revoked_here_stops_at_once_and_elsewhere_within_the_recheck(
     assert _active(other, reg, token) is False
     assert kid not in keys
     assert _active(other, reg, token) is False
+
+
+def test_a_revocation_lost_by_redis_is_seen_here_at_once_elsewhere_within_the_marker_ttl(
+        redis_apps, unique):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from idp.denylist import COMPLETE_MARKER, MARKER_TTL
+
+    (app, other), redis = redis_apps
+    reg = register(app, unique, grant_types=["client_credentials"], redirect_uris=[])
+    token = _access_token(app, reg)
+    assert _active(other, reg, token) is True
+    assert 0 < redis.ttl(COMPLETE_MARKER) <= MARKER_TTL
+    denylist = idp_services(app).denylist
+    real = denylist.redis
+
+    class Down:
+        def __getattr__(self, name):
+            def fail(*a, **k):
+                raise RedisConnectionError("unreachable")
+            return fail
+
+    denylist.redis = Down()
+    try:
+        revoked = app.test_client().post("/oauth/revoke", data={"token": token},
+                                         headers=basic(reg["client_id"], reg["secret"]))
+        assert revoked.status_code == 200
+    finally:
+        denylist.redis = real  # Redis is back, without the revocation's key
+    assert redis.exists(COMPLETE_MARKER)
+    assert _active(other, reg, token) is True  # the stated bound: until the marker ends
+    redis.delete(COMPLETE_MARKER)  # what MARKER_TTL does
+    idp_services(other).denylist._next_refill = 0.0
+    assert _active(other, reg, token) is False
+    redis.flushdb()  # and the revoking worker, which saw Redis fail, asks the database
+    redis.set(COMPLETE_MARKER, 1)
+    assert _active(app, reg, token) is False
