@@ -17,8 +17,9 @@ without a database read, and every worker sees a revocation at once:
   until it has refilled Redis itself; and the marker lives ``MARKER_TTL`` (10 s), so
   when Redis was unreachable for the revocation's write and for the marker's
   deletion, every other worker sees the revocation at most 10 s after Redis is back
-  (at once otherwise, and at once in the revoking worker). Redis must not evict keys (``maxmemory-policy noeviction``, the
-  default): an evicted jti key under a surviving marker would read as not revoked.
+  (at once otherwise, and at once in the revoking worker).
+- Redis must not evict keys (``maxmemory-policy noeviction``, the default): an
+  evicted jti key under a surviving marker would read as not revoked.
 
 A revocation is set in Redis before its transaction commits, so a rolled-back
 revocation may deny a token until it expires (never the reverse). The validator
