@@ -168,6 +168,7 @@ def idp_services(core: Services, *,
                  ) -> IdpServices:
     """What the provider needs (idp.services), from the core services. Derives the
     provider's keys once (HKDF from the KEK), so no request pays for it."""
+    from idp.client_cache import ClientCache
     from idp.clients import ClientSecrets
     from idp.cors import CorsOrigins
     from idp.device_cookies import DeviceCookies
@@ -175,17 +176,23 @@ def idp_services(core: Services, *,
     from idp.second_factor_keys import SecondFactorKeys
     from idp.services import IdpServices, IdpSettings
     from idp.sso import SsoSessions
+    from idp.throttle import TokenBudget
     from idp.throttle_stores import RedisStore, SqlStore
     from idp.tokens import ProviderSigner
 
     settings = IdpSettings.from_mapping(core.settings)
     store = RedisStore(core.redis) if core.redis is not None else SqlStore(core.sessions)
+    client_cache = ClientCache()
+    client_cache.watch(core.sessions)  # a client written in this process: dropped at once
+    budget = TokenBudget(store, settings.token_rate_limit, settings.token_rate_window,
+                         redis=core.redis)
     return IdpServices(
         settings=settings, unit_of_work=core.unit_of_work, sessions=core.sessions,
-        keyring=core.keyring, redis=core.redis, throttle_store=store,
+        keyring=core.keyring, redis=core.redis, throttle_store=store, token_budget=budget,
         device_cookies=DeviceCookies.from_kek(settings.kek, settings.login_device_ttl),
         second_factor_keys=SecondFactorKeys.from_kek(settings.kek, settings.secret_key),
         client_secrets=ClientSecrets.from_keys(settings.kek, settings.secret_key),
+        client_cache=client_cache,
         token_hash_key=hash_key(settings.kek), signer=ProviderSigner(core.keyring),
         denylist=core.denylist, access_tokens=core.access_tokens,
         cors=CorsOrigins(core.unit_of_work),

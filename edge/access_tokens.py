@@ -34,6 +34,9 @@ PROVIDER = "provider"
 DEFAULT_LEEWAY = 30
 MAX_TOKEN_LENGTH = 8192
 _KID_CACHE_SECONDS = 30.0
+#: A parsed provider key is trusted this long before the ring is asked for its state
+#: again; a key revoked through this process's ring (its ``generation`` moved) at once.
+KEY_RECHECK_SECONDS = 2.0
 #: What hostile input makes pyjwt (and json under it) raise besides PyJWTError.
 _DECODE_ERRORS = (jwt.PyJWTError, ValueError, TypeError, KeyError, RecursionError)
 
@@ -99,6 +102,9 @@ class AccessTokenValidator:
         self.leeway = leeway
         self.is_revoked = is_revoked
         self._kids: tuple[float, dict[str, str]] | None = None
+        # kid -> (recheck after, the ring's generation, parsed public key); only kids
+        # of published provider keys get here, so it is as small as the JWKS.
+        self._keys: dict[str, tuple[float, Any, Any]] = {}
 
     def validate(self, token: object) -> AccessToken:
         """A valid, unexpired, unrevoked token for this audience; raises
@@ -129,16 +135,24 @@ class AccessTokenValidator:
             raise InvalidAccessToken("kid is not a published provider key")
         if published_alg != alg:
             raise InvalidAccessToken("the kid names a key for another algorithm")
+        generation = getattr(self.keyring, "generation", None)
+        cached = self._keys.get(kid)
+        if cached is not None and cached[0] > time.monotonic() and cached[1] == generation:
+            return cached[2]
         try:
-            return self.keyring.public_key(kid)
+            key = self.keyring.public_key(kid)
         except self.key_faults as exc:
+            self._keys.pop(kid, None)
             # Only the key's own faults make the token invalid: a database that cannot
             # be reached is not the caller's fault and must surface as 503, not 401.
             raise InvalidAccessToken("provider key unavailable") from exc
+        self._keys[kid] = (time.monotonic() + KEY_RECHECK_SECONDS, generation, key)
+        return key
 
     def _published_kids(self) -> dict[str, str]:
         """kid -> alg of the provider's published keys, re-read every 30 s (revocation
-        still bites at once: keyring.public_key reads the key's state)."""
+        bites sooner: keyring.public_key, which reads the key's state, is asked again
+        every KEY_RECHECK_SECONDS and whenever the ring's generation moved)."""
         cached = self._kids
         if cached is None or cached[0] < time.monotonic():
             kids = {k["kid"]: k["alg"] for k in self.keyring.jwks(PROVIDER)["keys"]}

@@ -37,6 +37,7 @@ from idp.upsert import insert_ignore
 from keys import derive_key
 
 if TYPE_CHECKING:
+    from idp.client_cache import ClientCache
     from idp.services import IdpServices
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
@@ -143,13 +144,16 @@ class Client(ClientMixin):
 
 
 def find(session: Session, secrets: ClientSecrets, client_id: str | None, *,
-         include_disabled: bool = False) -> Client | None:
-    """The client, or None if unknown (or disabled, unless asked); cached per request."""
+         include_disabled: bool = False, rows: ClientCache | None = None) -> Client | None:
+    """The client, or None if unknown (or disabled, unless asked); cached per request,
+    and across requests in ``rows`` (idp.client_cache: its freshness bound) when given.
+    Raises SQLAlchemyError when the database cannot be read."""
     if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
         return None
     cache = g.setdefault("_oauth_clients", {})
     if client_id not in cache:
-        row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+        row = (rows.get(session, client_id) if rows is not None else
+               session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)))
         cache[client_id] = Client(row, secrets) if row is not None else None
     client = cache[client_id]
     if client is not None and client.row.disabled and not include_disabled:

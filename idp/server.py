@@ -29,7 +29,10 @@ class OnegateAuthorizationServer(AuthorizationServer):
         super().__init__()
 
     def query_client(self, client_id):
-        return clients.find(self.services.session(), self.services.client_secrets, client_id)
+        # Token, introspection and revocation: the client's row from the worker's
+        # cache (idp.client_cache: changes here at once, elsewhere within 2 s).
+        return clients.find(self.services.session(), self.services.client_secrets, client_id,
+                            rows=self.services.client_cache)
 
     def save_token(self, token, request):
         """Only refresh tokens are stored (hashed); JWT access tokens need no write."""

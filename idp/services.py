@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from edge.access_tokens import AccessTokenValidator
 from edge.unit_of_work import UnitOfWork
+from idp.client_cache import ClientCache
 from idp.clients import ClientSecrets
 from idp.cors import CorsOrigins
 from idp.denylist import AccessTokenDenylist
 from idp.device_cookies import DeviceCookies
 from idp.second_factor_keys import SecondFactorKeys
 from idp.sso import SsoSessions
-from idp.throttle import Policies, ThrottleStore
+from idp.throttle import Policies, ThrottleStore, TokenBudget
 from idp.tokens import ProviderSigner
 
 #: ``(licence type code, locale) -> name or None``; locale "zh-CN" or "en". idp cannot
@@ -87,9 +88,13 @@ class IdpServices:
     redis: Any  # redis.Redis, or None when ONEGATE_REDIS_URL is empty
     #: Login and token-endpoint budgets (idp.throttle_stores: Redis or the database).
     throttle_store: ThrottleStore
+    #: The token endpoint's per-client budget (batched in Redis, see TokenBudget).
+    token_budget: TokenBudget
     device_cookies: DeviceCookies
     second_factor_keys: SecondFactorKeys
     client_secrets: ClientSecrets
+    #: Registered clients by client_id, per worker (bounded; freshness in the module).
+    client_cache: ClientCache
     #: Refresh-token and authorization-code hash key (idp.grants.families).
     token_hash_key: bytes
     signer: ProviderSigner

@@ -53,6 +53,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from edge.ratelimit import FixedWindow, RateLimited, RedisCounter, Unavailable, batch_for
 from idp.errors import ThrottleUnavailable, TooManyAttempts
 
 #: Seconds a client is told to wait when the throttle's store is unreachable.
@@ -270,3 +271,39 @@ class RateLimit:
             hit = self.store.hit(self.prefix + _digest(key), policy, now)
         if not hit.admitted:
             raise TooManyAttempts(_seconds(hit.locked_until - now))
+
+
+class TokenBudget:
+    """The token endpoint's per-client budget (ONEGATE_TOKEN_RATE_*), shared by workers.
+
+    With Redis: ``edge.ratelimit.FixedWindow`` (the mechanism verify's limit uses),
+    settled in batches of ``batch_for(limit)``: each worker counts locally and settles
+    with one ``INCRBY`` per batch, the first hit of a key in a window and every hit
+    near the limit at once, and at least once a second. A window admits at most
+    ``limit + W x (batch - 1)`` requests per key across W worker processes; limits
+    under 64 are exact. A refused request counts too; the key is refused until its
+    window ends (Retry-After says when). Without Redis: ``RateLimit`` on the database
+    throttle store (one upsert per request, exact; the key then waits one window).
+    """
+
+    def __init__(self, store: ThrottleStore, limit: int, window: int, redis=None,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.limit, self.window = limit, window
+        self._window = (FixedWindow(limit, window,
+                                    RedisCounter(redis, prefix="onegate:rl:token:"),
+                                    clock=clock, batch=batch_for(limit))
+                        if redis is not None else None)
+        self._fallback = RateLimit(store, limit, window, prefix="token:", clock=clock)
+
+    def hit(self, key: str) -> None:
+        """Count one request of ``key``; raises TooManyAttempts over the budget and
+        ThrottleUnavailable when the shared count cannot be reached (fails closed)."""
+        if self._window is None:
+            self._fallback.hit(key)
+            return
+        try:
+            self._window.hit(_digest(key))  # bounded key: the client_id is unchecked here
+        except RateLimited as exc:
+            raise TooManyAttempts(exc.retry_after) from None
+        except Unavailable as exc:
+            raise ThrottleUnavailable(UNAVAILABLE_RETRY_AFTER) from exc

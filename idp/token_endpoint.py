@@ -18,7 +18,6 @@ from idp.errors import (
     TooManyAttempts,
 )
 from idp.parameters import check_single
-from idp.throttle import RateLimit
 
 if TYPE_CHECKING:
     from idp.services import IdpServices
@@ -59,18 +58,16 @@ def claimed_client_id() -> str:
 
 def check_rate(services: IdpServices) -> None:
     """Count the request against the budget of its client at its source address
-    (ONEGATE_TOKEN_RATE_LIMIT per ONEGATE_TOKEN_RATE_WINDOW, shared by workers).
+    (ONEGATE_TOKEN_RATE_LIMIT per ONEGATE_TOKEN_RATE_WINDOW, shared by workers;
+    with Redis settled in batches, idp.throttle.TokenBudget states the bound).
     The client_id is only claimed at this point, so the address is part of the key:
     someone who knows a hall's public client_id cannot spend the hall's own budget.
     Raises temporarily_unavailable: 429 over the budget, 503 when the budget cannot
     be counted (fails closed)."""
     # The throttle store counts in its own short transaction (or in Redis), before
     # the request's first write: a refused grant must still have been counted.
-    settings = services.settings
-    limit = RateLimit(services.throttle_store, settings.token_rate_limit,
-                      settings.token_rate_window, prefix="token:")
     try:
-        limit.hit(f"{claimed_client_id()}@{request.remote_addr or ''}")
+        services.token_budget.hit(f"{claimed_client_id()}@{request.remote_addr or ''}")
     except TooManyAttempts as exc:
         raise TemporarilyUnavailableError(
             f"Too many token requests for this client; retry after {exc.retry_after} s.",
