@@ -46,7 +46,7 @@ lint: dev-venv
 PIP_AUDIT_IGNORE :=
 PIP_AUDIT_FLAGS ?=
 security: dev-venv
-	$(BIN)/bandit -q -c pyproject.toml -r keys identifiers audit idp credentials verify admin
+	$(BIN)/bandit -q -c pyproject.toml -r edge keys identifiers audit idp credentials verify admin
 	$(BIN)/python tools/dependency_audit.py $(BIN)/pip-audit $(PIP_AUDIT_FLAGS) $(PIP_AUDIT_IGNORE)
 
 test: lint security

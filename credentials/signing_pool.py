@@ -83,7 +83,7 @@ class SigningPool:
                ) -> Callable[[], list[tuple[str, str]]]:
         """Start signing; the returned function waits for and returns ``sign``'s result,
         so the caller can do other work meanwhile."""
-        if self._kid != signer.kid:
+        if self._kid != signer.kid or self._pool is None:
             self.close()
             from keys.algorithms import private_key_to_der
 
@@ -92,7 +92,7 @@ class SigningPool:
                 initializer=_init,
                 initargs=(signer.kid, signer.alg, private_key_to_der(signer.private_key)))
             self._kid = signer.kid
-        assert self._pool is not None
-        futures = [self._pool.submit(_sign, jobs[i:i + CHUNK])
+        pool = self._pool
+        futures = [pool.submit(_sign, jobs[i:i + CHUNK])
                    for i in range(0, len(jobs), CHUNK)]
         return lambda: [pair for future in futures for pair in future.result()]
