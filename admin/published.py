@@ -181,14 +181,13 @@ def install(app: Any, metrics: Metrics) -> PublishedEdge:
     """Wrap ``app.wsgi_app`` in a PublishedEdge serving the packages' published
     documents (the same objects their views serve); returns it."""
     from credentials.published import CODE, LIST_ID
-    from idp import discovery, jwks
 
     edge = PublishedEdge(app.wsgi_app, metrics)
     # idp.cors answers an Origin on these two with "*" and Vary: Origin.
-    edge.document("/jwks", jwks.document(app.idp_services.keyring), endpoint="idp_jwks.jwks",
+    edge.document("/jwks", app.idp_services.jwks_document, endpoint="idp_jwks.jwks",
                   cors=Cors(public=True))
     edge.document("/.well-known/openid-configuration",
-                  discovery.document(app.idp_services.issuer),
+                  app.idp_services.discovery_document,
                   endpoint="idp_oauth_api.openid_configuration",
                   cors=Cors(any_origin=True, public=True))
     issuers = app.credentials_services.published

@@ -168,6 +168,7 @@ def idp_services(core: Services, *,
                  ) -> IdpServices:
     """What the provider needs (idp.services), from the core services. Derives the
     provider's keys once (HKDF from the KEK), so no request pays for it."""
+    from idp import discovery, jwks
     from idp.client_cache import ClientCache
     from idp.clients import ClientSecrets
     from idp.cors import CorsOrigins
@@ -198,4 +199,6 @@ def idp_services(core: Services, *,
         cors=CorsOrigins(core.unit_of_work),
         sso=SsoSessions(core.unit_of_work, secret_key=settings.secret_key,
                         ttl_seconds=settings.session_ttl, secure=settings.secure_cookies),
+        jwks_document=jwks.document(core.keyring),
+        discovery_document=discovery.document(settings.issuer),
         licence_type_names=licence_type_names)

@@ -17,6 +17,6 @@ def init_app(app: Flask, services: IdpServices, *, csrf: Any = None) -> None:
     from idp import i18n, jwks, pages, protocol
 
     i18n.init_app(app)
-    app.register_blueprint(jwks.blueprint(services.keyring))
+    app.register_blueprint(jwks.blueprint(services.jwks_document))
     pages.init_app(app, services)
     protocol.init_app(app, services, csrf=csrf)

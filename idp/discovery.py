@@ -65,10 +65,9 @@ def document(issuer: str) -> PublishedDocument:
                              max_age=300, version=lambda: issuer, check_every=math.inf)
 
 
-def register(api: Blueprint, issuer: str) -> None:
-    """Add the discovery document to the OAuth API blueprint (admin.published answers
-    the same GET before Flask's dispatch)."""
-    published = document(issuer)
+def register(api: Blueprint, published: PublishedDocument) -> None:
+    """Add the discovery document (``document``) to the OAuth API blueprint
+    (admin.published answers the same GET before Flask's dispatch)."""
 
     @api.get("/.well-known/openid-configuration")
     def openid_configuration():

@@ -39,10 +39,9 @@ def document(keyring: Any) -> PublishedDocument:
     return published
 
 
-def blueprint(keyring: Any) -> Blueprint:
-    """The ``idp_jwks`` blueprint serving ``keyring``'s provider keys at /jwks."""
+def blueprint(published: PublishedDocument) -> Blueprint:
+    """The ``idp_jwks`` blueprint serving the provider's keys (``document``) at /jwks."""
     bp = Blueprint("idp_jwks", __name__)
-    published = document(keyring)
 
     @bp.get("/jwks")
     def jwks():

@@ -31,7 +31,7 @@ def init_app(app: Flask, services: IdpServices, *, csrf: Any = None) -> None:
     pages, api = pages_blueprint(), api_blueprint()
     authorize.register(pages, server)
     consent.register(pages, services)
-    discovery.register(api, services.issuer)
+    discovery.register(api, services.discovery_document)
     token_endpoint.register(api, server)
     userinfo.register(api, services)
     introspection.register(api, server)

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from edge.access_tokens import AccessTokenValidator
+from edge.published import PublishedDocument
 from edge.unit_of_work import UnitOfWork
 from idp.client_cache import ClientCache
 from idp.clients import ClientSecrets
@@ -103,6 +104,10 @@ class IdpServices:
     access_tokens: AccessTokenValidator
     cors: CorsOrigins
     sso: SsoSessions
+    #: /jwks and discovery as published bytes: one object each, served by the views
+    #: and by admin.published before Flask's dispatch.
+    jwks_document: PublishedDocument
+    discovery_document: PublishedDocument
     licence_type_names: LicenceTypeNames | None = None
 
     @property
