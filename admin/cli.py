@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 
 import click
@@ -287,7 +288,23 @@ def _check_alg(owner: str, alg: str) -> None:
                                  param_hint="--alg")
 
 
-@keys_group.command("revoke")
+class _KidCommand(click.Command):
+    """A command whose argument is a kid: an RFC 7638 thumbprint is base64url and one in
+    64 begins with "-", which a parser would otherwise read as an option. A token of
+    thumbprint form is always the kid."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            kids = [a for a in args if a.startswith("-") and _THUMBPRINT.fullmatch(a)]
+            if kids:
+                args = [a for a in args if a not in kids] + ["--", *kids]
+        return super().parse_args(ctx, args)
+
+
+_THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+@keys_group.command("revoke", cls=_KidCommand)
 @click.argument("kid")
 def keys_revoke(kid: str) -> None:
     """Withdraw a key: everything it signed stops verifying."""

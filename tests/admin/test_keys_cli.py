@@ -37,6 +37,17 @@ def test_revoke_unknown_kid_is_one_line(app):
     assert result.exit_code == 1 and "no key with kid no-such-kid" in result.output
 
 
+def test_a_kid_beginning_with_a_dash_is_read_as_the_kid_not_an_option(app):
+    """One thumbprint in 64 begins with "-" (base64url): it must reach the command as
+    the kid, with or without the conventional "--"."""
+    kid = "-7" + "A" * 41
+    for args in (["revoke", kid], ["revoke", "--", kid]):
+        result = run(app, *args)
+        assert result.exit_code == 1, result.output
+        assert f"no key with kid {kid}" in result.output
+    assert "Usage:" in run(app, "revoke", "--help").output
+
+
 def test_rotate_refuses_an_algorithm_departments_do_not_sign_with(app, unique):
     """A department signs licences with ES256 only: an RS256 'rotation' would publish
     a key that never signs while the old one goes on."""

@@ -18,7 +18,9 @@ Probe = Callable[[requests.Session], requests.Response]
 @dataclass
 class Outcome:
     probe: str
-    phase: str  # the phase when the request was sent and still when it came back
+    phase: str  # the phase when the request was sent and still when it came back, or
+    #             "sent->answered" when it changed in between: a test changes the phase
+    #             before it breaks anything, so a "before" outcome never saw the fault
     status: int | None  # None: no HTTP answer at all (connection error)
     headers: CaseInsensitiveDict  # header names are case-insensitive (granian sends lowercase)
     body: str
