@@ -17,9 +17,10 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from audit import log as audit_log
 from edge.timestamps import utcnow
 from idp import user_codes
 from idp.denylist import AccessTokenDenylist
@@ -74,14 +75,19 @@ class Request:
     requester_agent: str | None = None
 
 
-def start(session: Session, key: bytes, asked: Request, *, ttl: int,
-          interval: int) -> Started:
+def start(session: Session, key: bytes, asked: Request, *, ttl: int, interval: int,
+          keep: int = 0) -> Started:
     """Store a new pending request (codes hashed under ``key``) and return its codes.
 
     RFC 8628 section 3.2: the server "generates a unique device verification code
     and an end-user code that are valid for a limited time": a user code is drawn
     again while a live request already has it. Raises RuntimeError if five draws in
-    a row collide (a full code space; never in practice)."""
+    a row collide (a full code space; never in practice).
+
+    Requests that expired more than ``keep`` seconds ago are deleted first (keep them
+    as long as the tokens they produced live, so a late replay is still recognised)."""
+    session.execute(delete(DeviceAuthorization).where(
+        DeviceAuthorization.expires_at < now() - timedelta(seconds=keep)))
     user_code = _unused_user_code(session, key)
     device_code = user_codes.new_device_code()
     at = now()
@@ -158,6 +164,11 @@ def decide(session: Session, row: DeviceAuthorization, approver: Approver,
     if done.rowcount != 1:
         return False
     session.refresh(row)
+    # Who let which device sign in as them, in the audit trail (as consent is).
+    audit_log.append(session, actor=f"person:{approver.sub}",
+                     action="device.allow" if allow else "device.deny", subject=approver.sub,
+                     data={"client_id": row.client_id, "purpose": row.purpose,
+                           "scope": row.scope, "requester_address": row.requester_address})
     return True
 
 

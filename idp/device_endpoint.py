@@ -9,11 +9,22 @@ from flask import Blueprint
 from flask import request as flask_request
 
 from idp import clients, device_authorizations, user_codes
-from idp.errors import InvalidScopeError, OAuth2Error, UnauthorizedClientError
+from idp.errors import (
+    InvalidScopeError,
+    OAuth2Error,
+    TemporarilyUnavailableError,
+    ThrottleUnavailable,
+    TooManyAttempts,
+    UnauthorizedClientError,
+)
 from idp.parameters import check_single
+from idp.throttle import RateLimit
 
 PATH = "/oauth/device_authorization"
 VERIFICATION_PATH = "/device"
+#: New device authorization requests per claimed client_id and source address per
+#: minute: a terminal starts one per person, a hall's terminals share an address.
+REQUESTS_PER_MINUTE = 120
 _NO_STORE = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
              ("Pragma", "no-cache")]
 
@@ -42,7 +53,8 @@ class DeviceAuthorization(DeviceAuthorizationEndpoint):
             device_authorizations.Request(
                 purpose=device_authorizations.TERMINAL, client_id=client.get_client_id(),
                 scope=scope, acr_required=requested_acr(request.payload.data)),
-            ttl=settings.device_code_ttl, interval=settings.device_poll_interval)
+            ttl=settings.device_code_ttl, interval=settings.device_poll_interval,
+            keep=settings.refresh_token_ttl)
         shown = user_codes.shown(started.user_code)
         uri = services.issuer + VERIFICATION_PATH
         # Section 3.2: device_code, user_code, verification_uri and expires_in are
@@ -62,9 +74,28 @@ def requested_acr(data) -> str | None:
     return "loa-2" if "loa-2" in values else None
 
 
+def check_request_rate(services) -> None:
+    """At most REQUESTS_PER_MINUTE new requests per claimed client_id and source
+    address: each is a stored row, and a public terminal's client_id is no secret.
+    Raises temporarily_unavailable (429; 503 when the count cannot be kept)."""
+    from idp.token_endpoint import claimed_client_id
+
+    limit = RateLimit(services.throttle_store, REQUESTS_PER_MINUTE, 60, prefix="devauth:")
+    try:
+        limit.hit(f"{claimed_client_id()}@{flask_request.remote_addr or ''}")
+    except TooManyAttempts as exc:
+        raise TemporarilyUnavailableError(
+            f"Too many device authorization requests; retry after {exc.retry_after} s.",
+            exc.retry_after) from None
+    except ThrottleUnavailable as exc:
+        raise TemporarilyUnavailableError(
+            "Device authorization requests cannot be counted right now; retry later.",
+            exc.retry_after, status_code=503) from None
+
+
 def register(api: Blueprint, server) -> None:
     """Add the endpoint to the OAuth API blueprint, with the token endpoint's budget
-    per client and address (a terminal that asks too often is refused 429)."""
+    per client and address and a budget of new requests of its own."""
     from idp.token_endpoint import check_rate
 
     @api.route(PATH, methods=["POST"])
@@ -73,6 +104,7 @@ def register(api: Blueprint, server) -> None:
             # RFC 6749 section 3.2 (parameters at most once), as at the token endpoint
             check_single(flask_request.values)
             check_rate(server.services)
+            check_request_rate(server.services)
         except OAuth2Error as error:
             return server.handle_error_response(None, error)
         return server.create_endpoint_response(DeviceAuthorization.ENDPOINT_NAME)

@@ -80,7 +80,8 @@ def _start(services: IdpServices, flow: Flow) -> dict:
             acr_required=flow.acr, fresh_login=flow.force,
             requester_address=request.remote_addr,
             requester_agent=request.headers.get("User-Agent", "")),
-        ttl=settings.device_code_ttl, interval=settings.device_poll_interval)
+        ttl=settings.device_code_ttl, interval=settings.device_poll_interval,
+        keep=settings.refresh_token_ttl)
     kept = {"device_code": started.device_code, "user_code": started.user_code,
             "next": flow.next, "acr": flow.acr, "force": "1" if flow.force else None,
             "until": int(time.time()) + settings.device_code_ttl,
@@ -159,9 +160,22 @@ def _poll(services: IdpServices, kept: dict | None) -> tuple[str, dict]:
     return "approved", {"next": Flow.from_values(kept).next}
 
 
+def _allow_hall_redirect(services: IdpServices, response):
+    """As on the login page (idp.pages.login): the Continue form's redirect chain
+    ends at the hall's registered redirect URI, which CSP form-action must allow."""
+    from idp.authorize import form_action_origin
+
+    kept = session.get(SESSION_KEY) or {}
+    origin = form_action_origin(services, request.args.get("next") or kept.get("next"))
+    if origin and response.mimetype == "text/html":
+        response.headers["X-Onegate-Form-Action"] = origin
+    return response
+
+
 def blueprint(services: IdpServices) -> Blueprint:
     """The ``idp_qr_login`` blueprint (CSRF-protected, no-store pages)."""
     bp = guard(Blueprint("idp_qr_login", __name__, template_folder="../templates"))
     bp.add_url_rule("/login/qr", view_func=bind(qr_page, services), methods=["GET"])
     bp.add_url_rule("/login/qr/poll", view_func=bind(poll, services), methods=["POST"])
+    bp.after_request(lambda response: _allow_hall_redirect(services, response))
     return bp

@@ -279,3 +279,40 @@ def test_clients_add_registers_a_terminal(app, terminal, unique):
     no_grant = run("add", "--name", "x", "--terminal", "--grant", "authorization_code",
                    "--redirect-uri", "https://h.example.cn/cb")
     assert no_grant.exit_code == 2 and "device_code" in no_grant.output
+
+
+def test_decisions_land_in_the_audit_trail(app, terminal, phone, unique, clock):
+    from audit.models import AuditEntry
+
+    reg = terminal_client(app, unique)
+    allowed, denied = start(terminal, reg).json, start(terminal, reg).json
+    person = signed_in_phone(app, phone, unique)
+    answer(phone, allowed["user_code"], "allow")
+    answer(phone, denied["user_code"], "deny")
+    with app.app_context(), app.services.sessions() as session:
+        rows = list(session.scalars(select(AuditEntry).where(
+            AuditEntry.subject == person["sub"], AuditEntry.action.like("device.%"))
+            .order_by(AuditEntry.seq)))
+    assert [r.action for r in rows] == ["device.allow", "device.deny"]
+    assert rows[0].actor == f"person:{person['sub']}"
+    assert rows[0].data["client_id"] == reg["client_id"] and rows[0].data["purpose"] == "terminal"
+
+
+def test_new_requests_are_rate_limited_per_client_and_address(app, terminal, unique,
+                                                              monkeypatch):
+    monkeypatch.setattr("idp.device_endpoint.REQUESTS_PER_MINUTE", 2)
+    reg = terminal_client(app, unique)
+    assert [start(terminal, reg).status_code for _ in range(2)] == [200, 200]
+    refused = start(terminal, reg)
+    assert refused.status_code == 429 and refused.json["error"] == "temporarily_unavailable"
+    assert int(refused.headers["Retry-After"]) > 0
+
+
+def test_long_expired_requests_are_deleted(app, terminal, unique, clock):
+    reg = terminal_client(app, unique)
+    start(terminal, reg)
+    first = _row(app, client_id=reg["client_id"]).id
+    clock.advance(600 + 2592000 + 1)  # past expiry and the longest token it could make
+    start(terminal, reg)
+    with app.app_context(), app.services.sessions() as session:
+        assert session.get(DeviceAuthorization, first) is None

@@ -45,6 +45,9 @@ def test_phone_approval_signs_the_desktop_in_and_continues(app, terminal, phone,
     reg = register(app, unique, trusted=True)
     next_path, params = _authorize_path(reg)
     html, user_code = _qr_page(desktop, next_path)
+    # The no-script Continue form ends at the hall: CSP form-action must allow it.
+    page = desktop.get("/login/qr", query_string={"next": next_path})
+    assert "form-action 'self' https://hall.example.cn" in page.headers["Content-Security-Policy"]
     assert _poll(desktop, html).json == {"status": "pending", "interval": 5}
     person = signed_in_phone(app, phone, unique)
     confirm = phone.get("/device", query_string={"user_code": user_code})
