@@ -6,8 +6,8 @@ confused), shown as ``XXXX-XXXX``, compared case-insensitively with dashes and
 spaces ignored. Eight characters give 20**8 (about 2**34.6) codes; with a ten-minute
 lifetime and the guess budgets of ``idp.user_code_guard`` a guess is hopeless.
 
-RFC 8628 section 5.2: the device code must be long enough that it cannot be
-guessed: 256 bits here. Both are stored only as HMAC-SHA256 under a key derived from
+RFC 8628 section 5.2: "a very high entropy code SHOULD be used" for the device
+code, which nobody types: 256 bits here. Both are stored only as HMAC-SHA256 under a key derived from
 the key-encryption key (``idp.grants.families.token_hash``), like refresh tokens
 and authorization codes: a database dump alone cannot test a guess.
 """
@@ -41,9 +41,9 @@ def shown(code: str) -> str:
 def canonical(text: str | None) -> str | None:
     """What a person typed, as a canonical user code, or None when it cannot be one.
 
-    RFC 8628 section 6.1: "the authorization server should be case insensitive
-    when comparing user codes" and ignore the punctuation it added, so dashes and
-    spaces are dropped and letters upper-cased. Never raises.
+    RFC 8628 section 6.1 recommends comparing user codes case-insensitively and
+    ignoring the punctuation added for readability: dashes and spaces are dropped
+    and letters upper-cased. Never raises.
     """
     if not isinstance(text, str) or len(text) > MAX_INPUT:
         return None

@@ -316,3 +316,28 @@ def test_long_expired_requests_are_deleted(app, terminal, unique, clock):
     start(terminal, reg)
     with app.app_context(), app.services.sessions() as session:
         assert session.get(DeviceAuthorization, first) is None
+
+
+def test_signing_out_on_the_phone_ends_the_terminals_tokens(app, terminal, phone, unique,
+                                                            clock):
+    """The terminal's tokens carry the phone's sid: ending that session (from the
+    account page's list, where the terminal shows as a participant) revokes them."""
+    from tests.idp.accounts.factories import csrf
+
+    reg = terminal_client(app, unique)
+    body = start(terminal, reg).json
+    signed_in_phone(app, phone, unique)
+    answer(phone, body["user_code"], "allow")
+    tokens = poll(terminal, reg, body["device_code"]).json
+    sid = _row(app, client_id=reg["client_id"]).sid
+    account = phone.get("/account").get_data(as_text=True)
+    assert reg["client_id"] in account or f"自助机 {unique}" in account
+    ended = phone.post("/account/sessions/end", data={"sid": sid, "csrf_token": csrf(account)})
+    assert ended.status_code == 302
+    refreshed = terminal.post("/oauth/token", data={
+        "grant_type": "refresh_token", "refresh_token": tokens["refresh_token"],
+        "client_id": reg["client_id"]})
+    assert _error(refreshed) == "invalid_grant"
+    info = terminal.get("/oauth/userinfo",
+                        headers={"Authorization": "Bearer " + tokens["access_token"]})
+    assert info.status_code == 401
