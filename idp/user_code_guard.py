@@ -3,10 +3,11 @@
 Section 5.1: "it is recommended that the server rate-limit user code attempts. The
 user code SHOULD have enough entropy that, when combined with rate-limiting and
 other mitigations, a brute-force attack becomes infeasible." A user code has about
-34.6 bits (``idp.user_codes``), so guessing is stopped by counting: every well-formed code looked up spends one attempt of the signed-in
-session (its ``sid``) and one of the source address, *before* the lookup (reserve
-first, as ``idp.throttle`` does); a code that is found gives both back. So only
-wrong codes use the budgets: ``attempts`` per session and five times as many per
+34.6 bits (``idp.user_codes``), so guessing is stopped by counting: every
+well-formed code looked up spends one attempt of the signed-in session (its
+``sid``) and one of the source address, *before* the lookup (reserve first, as
+``idp.throttle`` does); a code that is found gives both back. So only wrong codes
+use the budgets: ``attempts`` per session and five times as many per
 address (a hall's guest Wi-Fi puts many honest phones behind one address) in a
 15-minute window, after which the key waits out the window. Over a code's
 ten-minute life one address can test at most 50 of 2**34.6 codes.

@@ -7,8 +7,8 @@ spaces ignored. Eight characters give 20**8 (about 2**34.6) codes; with a ten-mi
 lifetime and the guess budgets of ``idp.user_code_guard`` a guess is hopeless.
 
 RFC 8628 section 5.2: "a very high entropy code SHOULD be used" for the device
-code, which nobody types: 256 bits here. Both are stored only as HMAC-SHA256 under a key derived from
-the key-encryption key (``idp.grants.families.token_hash``), like refresh tokens
+code, which nobody types: 256 bits here. Both are stored only as HMAC-SHA256 under
+a key derived from the key-encryption key (``idp.grants.families.token_hash``), like refresh tokens
 and authorization codes: a database dump alone cannot test a guess.
 """
 

@@ -5,6 +5,7 @@ moved clock, one-time device codes, and tokens checked by pyjwt against the JWKS
 from __future__ import annotations
 
 import jwt
+import pytest
 from sqlalchemy import select
 
 from idp.clients import DEVICE_CODE
@@ -341,3 +342,25 @@ def test_signing_out_on_the_phone_ends_the_terminals_tokens(app, terminal, phone
     info = terminal.get("/oauth/userinfo",
                         headers={"Authorization": "Bearer " + tokens["access_token"]})
     assert info.status_code == 401
+
+
+@pytest.mark.parametrize("data", [
+    {"device_code": "x" * 5000},
+    {"device_code": "\udcff".encode("utf-8", "surrogatepass").decode("latin-1")},
+    {"device_code": ["a", "b"]},
+    {"device_code": ""},
+])
+def test_hostile_device_codes_are_answered_not_crashed(app, terminal, unique, data):
+    reg = terminal_client(app, unique)
+    response = terminal.post("/oauth/token", data={
+        "grant_type": DEVICE_CODE, "client_id": reg["client_id"], **data})
+    assert response.status_code == 400
+    assert response.json["error"] in ("invalid_grant", "invalid_request")
+
+
+def test_hostile_user_codes_on_the_phone_page(app, phone, unique):
+    signed_in_phone(app, phone, unique)
+    for value in ("B" * 5000, "BCDF-GHJ\x00", "БCDF-GHJK", "<script>x</script>"):
+        page = phone.get("/device", query_string={"user_code": value})
+        assert page.status_code == 400, value
+        assert "<script>x" not in page.get_data(as_text=True)
