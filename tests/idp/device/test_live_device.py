@@ -175,3 +175,43 @@ def test_desktop_login_by_phone_scan_continues_the_hall_request(app, device_serv
     assert claims["acr"] == "loa-1" and claims["amr"] == ["pwd"]
     desktop.goto(server.url + "/account")
     expect(desktop.locator("#account-name")).to_have_text("林小东")
+
+
+def test_concurrent_polls_redeem_an_approved_code_once(app, device_server, unique):
+    """Eight polls of one approved device code at once, against two workers: exactly
+    one gets tokens; the others are replays (invalid_grant) and revoke what it got."""
+    import threading
+
+    from tests.idp.device.helpers import answer, signed_in_phone, start
+
+    server, concurrent = device_server, 8
+    reg = terminal_client(app, unique)
+    started = start(app.test_client(), reg).json
+    phone = app.test_client()
+    phone.environ_base["REMOTE_ADDR"] = "10.66.0.1"
+    signed_in_phone(app, phone, unique)
+    assert answer(phone, started["user_code"], "allow").status_code == 200
+    barrier, lock, results = threading.Barrier(concurrent), threading.Lock(), []
+
+    def poll():
+        with requests.Session() as http:
+            barrier.wait()
+            response = http.post(server.url + "/oauth/token", timeout=30, data={
+                "grant_type": DEVICE_CODE, "device_code": started["device_code"],
+                "client_id": reg["client_id"]})
+        with lock:
+            results.append(response)
+
+    threads = [threading.Thread(target=poll) for _ in range(concurrent)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [200] + [400] * (concurrent - 1), [r.text[:200] for r in results]
+    assert {r.json()["error"] for r in results if r.status_code == 400} == {"invalid_grant"}
+    winner = next(r for r in results if r.status_code == 200).json()
+    refreshed = requests.post(server.url + "/oauth/token", timeout=10, data={
+        "grant_type": "refresh_token", "refresh_token": winner["refresh_token"],
+        "client_id": reg["client_id"]})
+    assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
