@@ -63,11 +63,7 @@ class DeviceCodeGrant(AuthlibDeviceCodeGrant):
         self.request.user = self._approver(row)
         self.request.client = client
         self.request.credential = DeviceCredential(row)
-        session.add(TokenFamily(family_id=row.family_id, client_id=row.client_id,
-                                sub=row.sub, sid=row.sid, scope=row.scope,
-                                auth_time=auth_time(row), acr=row.acr, amr=row.amr,
-                                expires_at=utcnow() + timedelta(
-                                    seconds=services.settings.refresh_token_ttl)))
+        session.add(_family(row, services.settings.refresh_token_ttl))
 
     def _approver(self, row: DeviceAuthorization) -> tokens.EndUser:
         """The person who approved on their phone, with what their session proved;
@@ -85,3 +81,11 @@ class DeviceCodeGrant(AuthlibDeviceCodeGrant):
 def auth_time(row: DeviceAuthorization) -> int:
     """OIDC Core 2 auth_time: when the approving phone's session authenticated."""
     return int(row.authenticated_at.timestamp())
+
+
+def _family(row: DeviceAuthorization, ttl: int) -> TokenFamily:
+    """The refresh-token family of the tokens about to be issued: revoked with the
+    phone's session (its ``sid``), on a replay of the device code, or on reuse."""
+    return TokenFamily(family_id=row.family_id, client_id=row.client_id, sub=row.sub,
+                       sid=row.sid, scope=row.scope, auth_time=auth_time(row), acr=row.acr,
+                       amr=row.amr, expires_at=utcnow() + timedelta(seconds=ttl))
