@@ -122,7 +122,9 @@ def _decoded_qr(page) -> str:
     from PIL import Image
 
     png = page.locator(".qr img").screenshot()
-    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"))
+    # QR codes only: a QR's modules can also decode as a spurious linear barcode.
+    results = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)).convert("L"),
+                                     formats=zxingcpp.BarcodeFormat.QRCode)
     assert len(results) == 1, "no QR code found on the desktop's page"
     return results[0].text
 
