@@ -40,15 +40,33 @@ def ensure_department(app, code: str) -> str:
     return code
 
 
-def make_staff(app, grants: list[tuple[str, str]], *, name: str = "测试员工") -> dict:
-    """A staff account holding ``grants`` ((role, scope) pairs); returns sub, username."""
+def make_staff(app, grants: list[tuple[str, str]], *, name: str = "测试员工",
+               with_totp: bool = False) -> dict:
+    """A staff account holding ``grants`` ((role, scope) pairs), with an enrolled
+    authenticator when ``with_totp``; returns sub, username, id (and totp_secret)."""
     username = "st" + secrets.token_hex(5)
     with app.idp_services.work() as session:
         account = accounts.create_staff(session, accounts.NewAccount(
             username=username, password=PASSWORD, display_name=name))
         for role, scope in grants:
             staff.grant(session, account, staff.Grant(role, scope), "test")
-        return {"sub": account.sub, "username": username, "id": account.id}
+        facts = {"sub": account.sub, "username": username, "id": account.id}
+        if with_totp:
+            facts["totp_secret"] = _enrol_totp(app, session, account)
+        return facts
+
+
+def _enrol_totp(app, session, account) -> str:
+    import pyotp
+
+    from idp import totp
+
+    keys = app.idp_services.second_factor_keys
+    secret = totp.begin_enrolment(session, account, keys)
+    # Confirmed with the previous step's code, so the current one is still unused.
+    totp.confirm_enrolment(session, account, keys, pyotp.TOTP(secret).at(time.time() - 30),
+                           now=time.time() - 30)
+    return secret
 
 
 def live_sso_session(app, account_id: int, acr: str = "loa-2") -> str:
