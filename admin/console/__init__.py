@@ -95,7 +95,9 @@ if TYPE_CHECKING:
     from admin.console.services import ConsoleServices
 
 #: The console's sections, each a module with ``SECTION`` (admin.console.sections).
-SECTION_MODULES = ("admin.console.dashboard",)
+SECTION_MODULES = ("admin.console.dashboard", "admin.console.people",
+                   "admin.console.staff_page", "admin.console.keys_page",
+                   "admin.console.audit_page")
 
 
 def init_app(app: Flask, services: ConsoleServices) -> None:

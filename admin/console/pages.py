@@ -34,7 +34,9 @@ def console_blueprint(name: str, url_prefix: str, services: ConsoleServices) -> 
         member = current_member()
         return {"console_member": member,
                 "console_nav": services.navigation.visible_to(member) if member else [],
-                "role_label": labels.role_label, "health_label": labels.health_label}
+                "role_label": labels.role_label, "health_label": labels.health_label,
+                "kind_label": labels.kind_label, "key_state_label": labels.key_state_label,
+                "level_label": labels.level_label}
 
     @bp.after_request
     def _no_store(response):

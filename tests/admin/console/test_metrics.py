@@ -17,30 +17,29 @@ def _value(text: str, name: str, label: str, value: str) -> float:
 
 
 def test_login_and_hall_counters_follow_the_records(app, places):
-    from idp.models.clients import OAuthClient
+    import secrets
+
+    from idp.clients_cli import NewClient, create
     from idp.models.sso_sessions import SsoParticipant
 
     client = app.test_client()
     text = client.get("/metrics").get_data(as_text=True)
     before = _value(text, "onegate_logins_total", "acr", "loa-2")
-    hall_before = _value(text, "onegate_hall_signins_total", "hall", places["hall"])
+    assert _value(text, "onegate_hall_signins_total", "hall", places["hall"]) == 0
     member = make_staff(app, [])
     sid = live_sso_session(app, member["id"])
     with app.idp_services.work() as session:
-        row = session.query(OAuthClient).filter_by(client_id="onegate-console").one()
-        row.hall_code = places["hall"]
-        session.add(SsoParticipant(sid=sid, client_id="onegate-console"))
-    try:
-        text = client.get("/metrics").get_data(as_text=True)
-        assert _value(text, "onegate_logins_total", "acr", "loa-2") == before + 1
-        assert _value(text, "onegate_hall_signins_total", "hall", places["hall"]) == \
-            hall_before + 1
-        assert "# TYPE onegate_licences_issued_total counter" in text
-        assert "# TYPE onegate_verifications_recorded_total counter" in text
-    finally:
-        with app.idp_services.work() as session:
-            session.query(OAuthClient).filter_by(client_id="onegate-console").one() \
-                .hall_code = None
+        hall_client, _ = create(session, NewClient(
+            name="测试大厅系统", client_id="hall-rp-" + secrets.token_hex(4),
+            redirect_uris=["https://hall.example.cn/callback"]),
+            app.idp_services.client_secrets)
+        hall_client.hall_code = places["hall"]
+        session.add(SsoParticipant(sid=sid, client_id=hall_client.client_id))
+    text = client.get("/metrics").get_data(as_text=True)
+    assert _value(text, "onegate_logins_total", "acr", "loa-2") == before + 1
+    assert _value(text, "onegate_hall_signins_total", "hall", places["hall"]) == 1
+    assert "# TYPE onegate_licences_issued_total counter" in text
+    assert "# TYPE onegate_verifications_recorded_total counter" in text
 
 
 @pytest.fixture
