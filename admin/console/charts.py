@@ -24,9 +24,10 @@ STYLE = Style(background="#ffffff", plot_background="#ffffff", foreground="#1b1f
               title_font_size=16)
 
 
-def bar_chart(series: Series, title: str) -> bytes:
-    """Stacked bars per day, one colour per label; an empty series says so."""
-    chart = pygal.StackedBar(js=(), style=STYLE, width=720, height=320, title=title,
+def bar_chart(series: Series) -> bytes:
+    """Stacked bars per day, one colour per label; an empty series says so. No title:
+    the page's heading names the chart (and the image's alt text)."""
+    chart = pygal.StackedBar(js=(), style=STYLE, width=720, height=320,
                              x_label_rotation=45, show_legend=bool(series.counts),
                              legend_at_bottom=True, print_values=False,
                              no_data_text="0", disable_xml_declaration=False,

@@ -90,7 +90,7 @@ def blueprint(services: ConsoleServices):
         found = {p.name: p for p in panels(services, member())}
         if name not in found:
             abort(403 if name in CHARTS else 404)
-        svg = charts.bar_chart(found[name].series, found[name].title)
+        svg = charts.bar_chart(found[name].series)
         return Response(svg, mimetype="image/svg+xml",
                         headers={"Content-Security-Policy": charts.SVG_CSP})
 
