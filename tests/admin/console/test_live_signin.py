@@ -81,3 +81,36 @@ def test_citizen_and_loa1_only_staff_are_refused(app, live_server, browser, uniq
     assert answer.status == 302 and "/admin/login" in answer.headers["location"]
     assert audit_entries(app, "console.sign_in", member["sub"]) == []
     context.close()
+
+
+def test_clerk_finds_and_locks_a_citizen_and_is_refused_the_rest(app, live_server, browser,
+                                                                  places, unique):
+    from playwright.sync_api import expect
+
+    from idp import accounts
+    from tests.idp.accounts.factories import make_person
+
+    citizen = make_person(app, unique, display_name="钱市民")
+    clerk = make_staff(app, [("clerk", places["hall"])], name="孙柜员", with_totp=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    _sign_in(page, live_server.url, clerk["username"])
+    page.get_by_label("验证器应用中的 6 位验证码").fill(pyotp.TOTP(clerk["totp_secret"]).now())
+    page.get_by_role("button", name="验证").click()
+    nav = page.get_by_role("navigation", name="控制台栏目")
+    expect(nav.get_by_role("link")).to_have_text(["概览", "办事人"])
+    nav.get_by_role("link", name="办事人").click()
+    page.get_by_label("身份证号、统一社会信用代码、用户名或手机号").fill(citizen["id_number"])
+    page.keyboard.press("Enter")
+    page.get_by_role("link", name="钱市民").click()
+    page.get_by_label("锁定原因").fill("本人申请")
+    page.get_by_role("button", name="锁定").click()
+    expect(page.get_by_role("status")).to_have_text("账户已锁定。")
+    with app.idp_services.work() as session:
+        assert accounts.get_by_sub(session, citizen["sub"]).locked
+    assert [e.data["role"] for e in audit_entries(app, "console.account.lock",
+                                                  citizen["sub"])] == ["clerk"]
+    for path in ("/admin/audit", "/admin/keys", "/admin/staff"):
+        page.goto(live_server.url + path)
+        expect(page.get_by_role("heading", name="无权访问")).to_be_visible()
+    context.close()
