@@ -5,6 +5,8 @@ from the same records (admin.console.stats), so the two never disagree.
 metric                                    labels
 ========================================  ===================================
 ``onegate_logins_total``                  ``acr`` (loa-1, loa-2)
+``onegate_login_failures_total``          ``reason`` (login.credentials, login.throttled,
+                                          login.second_factor)
 ``onegate_hall_signins_total``            ``hall``
 ``onegate_licences_issued_total``         ``department``
 ``onegate_verifications_recorded_total``  ``outcome`` (valid, revoked, ...)
@@ -29,6 +31,7 @@ from edge.unit_of_work import UnitOfWork
 log = logging.getLogger("onegate.metrics")
 
 METRICS = (("logins", "onegate_logins", "Completed logins at the provider", "acr"),
+           ("login_failures", "onegate_login_failures", "Failed logins by reason", "reason"),
            ("hall_signins", "onegate_hall_signins", "Sign-ins at a hall's relying parties",
             "hall"),
            ("issuances", "onegate_licences_issued", "Licences issued (and imported)",

@@ -53,12 +53,15 @@ def panels(services: ConsoleServices, who: StaffMember) -> list[Panel]:
     if who.has(*PROVINCE_WIDE, DEPARTMENT_ADMIN):
         clients = None if departments is None else _department_clients(db, departments)
         verified = stats.verifications(db, days, clients)
+        # Failed logins name no department: only the province-wide roles see them.
+        logins = stats.login_failures(db, days) if departments is None else None
         found += [Panel("issuances", _("Licences issued per day, per department"),
                         stats.issuances(db, days, departments)),
                   Panel("verifications", _("Recorded verifications per day, by outcome"),
                         verified),
-                  Panel("failures", _("Failed verifications per day"),
-                        stats.failures(verified))]
+                  Panel("failures", _("Failures per day: verifications and logins")
+                        if logins is not None else _("Failed verifications per day"),
+                        stats.failures(verified, logins))]
     return found
 
 

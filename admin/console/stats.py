@@ -13,7 +13,10 @@ issuances per department      ``credential_licences.issued_at`` (imports include
 verifications by outcome      ``verify_use_records`` of kind ``verify``: the verifications
                               department systems make with a token (anonymous ones
                               record nothing, by design: README "Verifying")
-failures                      those verifications whose outcome is not ``valid``
+failures                      those verifications whose outcome is not ``valid``, and
+                              failed logins: ``idp_daily_counts`` (idp.daily_counts), a
+                              counter per China-time day incremented by the login pages
+                              (wrong name or password, throttled, wrong second factor)
 ============================  ===========================================================
 
 Scope: each query takes the departments or halls a member may read (None: all).
@@ -131,19 +134,31 @@ def _outcome():
     return func.coalesce(UseRecord.result, literal_column("'unknown'"))
 
 
-def failures(verified: Series) -> Series:
-    """The verifications whose outcome is not ``valid``, as one series per outcome."""
-    return Series(days=verified.days,
-                  counts={k: v for k, v in verified.counts.items() if k != "valid"})
+def failures(verified: Series, logins: Series | None = None) -> Series:
+    """The verifications whose outcome is not ``valid``, one series per outcome, and
+    (``logins``, from ``login_failures``) the failed logins by reason."""
+    counts = {f"verify: {k}": v for k, v in verified.counts.items() if k != "valid"}
+    counts.update(logins.counts if logins is not None else {})
+    return Series(days=verified.days, counts=dict(sorted(counts.items())))
+
+
+def login_failures(session: Session, days: tuple[date, ...]) -> Series:
+    """Failed logins per day by reason (idp.daily_counts)."""
+    from idp import daily_counts
+
+    return _series(daily_counts.counts_since(session, days[0].isoformat()), days)
 
 
 def totals(session: Session) -> dict[str, dict[str, int]]:
-    """All-time counts for ``/metrics``: logins by acr, issuances by department,
-    recorded verifications by outcome, sign-ins by hall."""
+    """All-time counts for ``/metrics``: logins by acr, failed logins by reason,
+    issuances by department, recorded verifications by outcome, sign-ins by hall."""
     def grouped(query) -> dict[str, int]:
         return {str(k): int(v) for k, v in session.execute(query)}
 
+    from idp import daily_counts
+
     return {
+        "login_failures": daily_counts.totals(session),
         "logins": grouped(select(SsoSession.acr, func.count()).group_by(SsoSession.acr)),
         "issuances": grouped(select(Licence.department_code, func.count())
                              .group_by(Licence.department_code)),

@@ -1,6 +1,6 @@
-"""idp: staff roles with a scope (idp_staff_roles), service halls (idp_halls), and a
+"""idp: staff roles with a scope (idp_staff_roles), service halls (idp_halls), a
 relying party's hall (oauth_clients.hall_code), replacing the JSON list of roles on
-the account.
+the account; and per-day counters of failed logins (idp_daily_counts).
 
 Conversion of the old roles: ``operator`` -> ``platform-admin``, ``auditor`` ->
 ``auditor``; ``clerk`` had no hall, so a clerk becomes a ``clerk`` of the hall
@@ -57,6 +57,13 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_idp_staff_roles_account_id"), "idp_staff_roles",
                     ["account_id"])
+    op.create_table(
+        "idp_daily_counts",
+        sa.Column("day", sa.String(10), nullable=False),
+        sa.Column("name", sa.String(40), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("day", "name", name=op.f("pk_idp_daily_counts")),
+    )
     with op.batch_alter_table("oauth_clients") as batch:
         batch.add_column(sa.Column("hall_code", sa.String(32), nullable=True))
         batch.create_index(batch.f("ix_oauth_clients_hall_code"), ["hall_code"])
@@ -96,6 +103,7 @@ def downgrade() -> None:
     with op.batch_alter_table("oauth_clients") as batch:
         batch.drop_index(batch.f("ix_oauth_clients_hall_code"))
         batch.drop_column("hall_code")
+    op.drop_table("idp_daily_counts")
     op.drop_index(op.f("ix_idp_staff_roles_account_id"), table_name="idp_staff_roles")
     op.drop_table("idp_staff_roles")
     op.drop_table("idp_halls")

@@ -52,4 +52,39 @@ def test_department_admin_sees_only_its_systems_verifications(app, places):
     admin, _ = staff_client(app, [(PLATFORM_ADMIN, "")])
     html = admin.get("/admin/").get_data(as_text=True)
     section = html.split('id="chart-failures"', 1)[1].split("</section>", 1)[0]
-    assert ">revoked<" in section and ">suspended<" in section and ">valid<" not in section
+    assert ">verify: revoked<" in section and ">verify: suspended<" in section
+    assert ">verify: valid<" not in section
+
+
+def _failures_today(client, label: str) -> int:
+    html = client.get("/admin/").get_data(as_text=True)
+    section = html.split('id="chart-failures"', 1)[1].split("</section>", 1)[0]
+    head = re.findall(r'<th scope="col">([^<]+)</th>', section)[1:]
+    if label not in head:
+        return 0
+    cells = re.findall(r"<td>(\d+)</td>", _today_cells(html, "failures"))
+    return int(cells[head.index(label)])
+
+
+def test_failed_logins_are_counted_per_reason(app, unique):
+    from tests.idp.accounts.factories import login, make_person
+
+    admin, _ = staff_client(app, [(PLATFORM_ADMIN, "")])
+    before = _failures_today(admin, "login.credentials")
+    person = make_person(app, unique)
+    browser = app.test_client()
+    assert login(browser, person["username"], "wrong password!").status_code == 401
+    assert login(browser, "nobody" + unique, "wrong password!").status_code == 401
+    assert _failures_today(admin, "login.credentials") == before + 2
+    metrics = admin.get("/metrics").get_data(as_text=True)
+    assert re.search(r'^onegate_login_failures_total\{reason="login.credentials"\} [1-9]',
+                     metrics, re.M)
+    dept, _ = staff_client(app, [(DEPARTMENT_ADMIN, _dept(app))])
+    html = dept.get("/admin/").get_data(as_text=True)
+    assert "login.credentials" not in html  # failed logins name no department
+
+
+def _dept(app) -> str:
+    from tests.admin.console.helpers import ensure_department
+
+    return ensure_department(app, "d" + secrets.token_hex(3))

@@ -83,6 +83,25 @@ def test_citizen_and_loa1_only_staff_are_refused(app, live_server, browser, uniq
     context.close()
 
 
+def test_first_sign_in_enrols_an_authenticator_and_enters(app, live_server, browser):
+    """The demo staff's path: no authenticator yet; the provider has one set up, the
+    session reaches loa-2, and the flow goes on into the console."""
+    from playwright.sync_api import expect
+
+    member = make_staff(app, [(AUDITOR, "")], name="周审计")
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    _sign_in(page, live_server.url, member["username"])
+    page.get_by_role("link", name="设置验证器").click()
+    secret = page.locator("code.secret").inner_text().replace(" ", "")
+    page.get_by_label("验证器应用中的 6 位验证码").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="确认").click()
+    page.get_by_role("link", name="我已保存，继续").click()
+    expect(page).to_have_url(live_server.url + "/admin/")
+    expect(page.locator(".who-name")).to_have_text("周审计")
+    context.close()
+
+
 def test_clerk_finds_and_locks_a_citizen_and_is_refused_the_rest(app, live_server, browser,
                                                                   places, unique):
     from playwright.sync_api import expect
