@@ -94,9 +94,9 @@ class MetricsAccess:
     ``token`` is set, ``Authorization: Bearer <token>`` (compared in constant time).
     The address is the one Flask sees, after ONEGATE_TRUSTED_PROXIES' ProxyFix."""
 
-    def __init__(self, allow: Iterable[str] = (), token: str = "") -> None:
+    def __init__(self, allow: Iterable[str] = (), token: str | None = None) -> None:
         self.networks = tuple(ipaddress.ip_network(n, strict=False) for n in allow)
-        self.token = token
+        self.token = token or None
 
     def refusal(self, remote_addr: str | None, authorization: str) -> Response | None:
         """None when allowed; else the 403 (address) or 401 (token) to answer."""
