@@ -368,6 +368,7 @@ def _idp_groups() -> list[click.Group]:
     from idp.backchannel import command_group as backchannel_group
     from idp.cli import users_group
     from idp.clients_cli import clients_group
+    from idp.enterprises_cli import enterprises_group
     from idp.throttle_cli import accounts_group
 
     return [_ServicesGroup("users", users_group, "Accounts: citizens, enterprises and staff."),
@@ -375,7 +376,9 @@ def _idp_groups() -> list[click.Group]:
                            "Relying parties: service halls and departments' systems."),
             _ServicesGroup("backchannel", backchannel_group, "Back-Channel Logout deliveries."),
             _ServicesGroup("accounts", accounts_group,
-                           "Accounts at the counter: lift login throttling.")]
+                           "Accounts at the counter: lift login throttling."),
+            _ServicesGroup("enterprises", enterprises_group,
+                           "Who acts for each enterprise: legal representatives, agents.")]
 
 
 def _register_package_commands() -> None:
