@@ -13,6 +13,9 @@ phone       phone_number (E.164, ``+86...``), phone_number_verified
 identity    cn_id_number (persons, GB 11643) or cn_uscc (enterprises,
             GB 32100): a dedicated scope the person must consent to, since
             national identifiers are personal information (PIPL art. 28)
+enterprise  the person chooses whom they act for (idp.acting_for); acting
+            for an enterprise, sub is the enterprise's, cn_uscc its credit
+            code and act names the person (idp.tokens.party_claims)
 ==========  ===============================================================
 
 Claims without a value are omitted (section 5.3.2).
