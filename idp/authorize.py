@@ -84,9 +84,9 @@ def decide(server, services: IdpServices, grant, client, redirect_uri, live, pro
         if "none" in prompts:
             # OIDC Core 3.1.2.6: the person must be asked whom they act for.
             return error_redirect(services, redirect_uri, "interaction_required", None, state)
-        return chooser(services, client, live, needed.parties)
+        return chooser(services, client, redirect_uri, live, needed.parties)
     except acting_for.NotRepresentative:
-        return chooser(services, client, live, None, refused=True)
+        return chooser(services, client, redirect_uri, live, None, refused=True)
     decision = consent_decision()
     if decision is not None:
         if decision != "allow":
@@ -104,9 +104,11 @@ def decide(server, services: IdpServices, grant, client, redirect_uri, live, pro
     return server.create_authorization_response(grant=grant, grant_user=user)
 
 
-def chooser(services: IdpServices, client, live, parties, *, refused: bool = False):
+def chooser(services: IdpServices, client, redirect_uri: str, live, parties, *,
+            refused: bool = False):
     """Ask whom the person acts for (``idp.acting_for``); after a refused choice the
-    page lists the live options again, with a 403 and no code."""
+    page lists the live options again, with a 403 and no code. Like the consent form,
+    its form may be redirected on to the hall (CSP form-action)."""
     from idp import representation
     from idp.models.accounts import Account
 
@@ -116,8 +118,10 @@ def chooser(services: IdpServices, client, live, parties, *, refused: bool = Fal
         parties = representation.live_parties(session, person)
     params = [(k, v) for k, v in request.values.items(multi=True)
               if k not in FORM_ONLY and k != acting_for.CHOICE]
-    return acting_for.chooser_page(client.row.name, person.display_name, parties, params,
-                                   refused=refused)
+    body, status, headers = acting_for.chooser_page(client.row.name, person.display_name,
+                                                    parties, params, refused=refused)
+    parts = urlsplit(redirect_uri)
+    return body, status, {**headers, "X-Onegate-Form-Action": f"{parts.scheme}://{parts.netloc}"}
 
 
 def consent_decision() -> str | None:

@@ -3,6 +3,8 @@ each token checked with pyjwt against the published JWKS."""
 
 from __future__ import annotations
 
+import re
+
 from tests.idp.accounts.factories import make_person
 from tests.idp.protocol.helpers import signed_in_code
 from tests.idp.representation.helpers import (
@@ -81,6 +83,9 @@ def test_chooser_lists_only_live_authorisations(app, client, unique):
     page, _params, _ = start(client, reg)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert choices(page.get_data(as_text=True)) == ["self", live["sub"]]
+    # The form's answer is redirected on to the hall: CSP form-action must allow it.
+    csp = page.headers["Content-Security-Policy"]
+    assert re.search(r"form-action 'self' https://hall\.example\.cn", csp), csp
 
 
 def test_no_question_without_enterprises_or_without_the_scope(app, client, unique):
