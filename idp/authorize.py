@@ -15,8 +15,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from idp import acting_for, clients, consent, id_token_hint, reauth, sso, tokens
+from idp import acting_for, clients, consent, id_token_hint, reauth, representation, sso, tokens
 from idp.errors import AuthorizePageError, InvalidRequestError, OAuth2Error
+from idp.models.accounts import Account
 from idp.parameters import check_single
 from idp.uris import redirect_uri_problem
 
@@ -109,9 +110,6 @@ def chooser(services: IdpServices, client, redirect_uri: str, live, parties, *,
     """Ask whom the person acts for (``idp.acting_for``); after a refused choice the
     page lists the live options again, with a 403 and no code. Like the consent form,
     its form may be redirected on to the hall (CSP form-action)."""
-    from idp import representation
-    from idp.models.accounts import Account
-
     session = services.session()
     person = session.get(Account, live.account_id)
     if parties is None:

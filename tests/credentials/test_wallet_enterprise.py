@@ -50,6 +50,10 @@ def _listed(client, token: str) -> list[str]:
 
 
 def test_wallet_shows_the_chosen_party_only(app, client, unique):
+    from admin.bootstrap import ensure_wallet_client
+
+    # Another test may have pointed the shared wallet client at its live server.
+    ensure_wallet_client(app)
     person, enterprise = make_person(app, unique), make_enterprise(app, unique)
     link(app, enterprise, person, "legal")
     people_dept = make_department(app, unique)

@@ -45,7 +45,7 @@ def upgrade() -> None:
         batch.alter_column("valid_from", existing_type=UtcDateTime(), nullable=False)
         batch.alter_column("role", existing_type=sa.String(8), server_default=None)
         batch.alter_column("granted_by", existing_type=sa.String(80), server_default=None)
-        batch.create_check_constraint("role", "role IN ('legal', 'agent')")
+        batch.create_check_constraint(op.f("ck_idp_authorisations_role"), "role IN ('legal', 'agent')")
     for table in ("oauth_codes", "oauth_token_families"):
         with op.batch_alter_table(table) as batch:
             batch.add_column(sa.Column("party_sub", sa.String(64), nullable=True))
@@ -65,7 +65,7 @@ def downgrade() -> None:
             batch.drop_column("authorisation_id")
             batch.drop_column("party_sub")
     with op.batch_alter_table("idp_authorisations") as batch:
-        batch.drop_constraint("role", type_="check")
+        batch.drop_constraint(op.f("ck_idp_authorisations_role"), type_="check")
         for column in ("withdrawn_by", "withdrawn_at", "granted_by", "valid_until",
                        "valid_from", "matters", "role"):
             batch.drop_column(column)
