@@ -369,6 +369,7 @@ def _idp_groups() -> list[click.Group]:
     from idp.backchannel import command_group as backchannel_group
     from idp.cli import users_group
     from idp.clients_cli import clients_group
+    from idp.enterprises_cli import enterprises_group
     from idp.staff_cli import halls_group, staff_group
     from idp.throttle_cli import accounts_group
 
@@ -380,7 +381,9 @@ def _idp_groups() -> list[click.Group]:
                            "Accounts at the counter: lift login throttling."),
             _ServicesGroup("staff", staff_group,
                            "Staff roles and their scope (department or hall)."),
-            _ServicesGroup("halls", halls_group, "Service halls and village stations.")]
+            _ServicesGroup("halls", halls_group, "Service halls and village stations."),
+            _ServicesGroup("enterprises", enterprises_group,
+                           "Who acts for each enterprise: legal representatives, agents.")]
 
 
 def _register_package_commands() -> None:

@@ -126,15 +126,19 @@ class Introspection(IntrospectionEndpoint):
             body = {"active": True, "token_type": "Bearer", "client_id": c["client_id"],
                     "sub": c["sub"], "aud": c.get("aud"), "iss": issuer, "exp": c["exp"],
                     "iat": c["iat"], "jti": c["jti"]}
-            for name in ("scope", "auth_time", "acr"):
+            # RFC 8693 section 4.1: "act" in an introspection response says who acts.
+            for name in ("scope", "auth_time", "acr", "act", "cn_uscc"):
                 if name in c:
                     body[name] = c[name]
             return body
         family = token.family
-        return {"active": True, "token_type": "refresh_token", "client_id": family.client_id,
-                "sub": family.sub, "scope": family.scope, "iss": issuer,
+        body = {"active": True, "token_type": "refresh_token", "client_id": family.client_id,
+                "sub": family.party_sub or family.sub, "scope": family.scope, "iss": issuer,
                 "exp": int(family.expires_at.timestamp()),
                 "iat": int(token.row.created_at.timestamp())}
+        if family.party_sub:
+            body["act"] = {"sub": family.sub}
+        return body
 
 
 def register(api: Blueprint, server) -> None:
