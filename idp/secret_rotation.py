@@ -81,8 +81,8 @@ def rotate(session: Session, client_secrets: registry.ClientSecrets, client_id: 
     # and matches nothing; SQLite serialises writers, and the later one sees the new hash.
     done = session.execute(update(OAuthClient)
                            .where(OAuthClient.id == row.id, OAuthClient.secret_hash == replaced)
-                           .values(**values)
-                           .returning(OAuthClient.id)).first()
+                           .values(**values).returning(OAuthClient.id)
+                           .execution_options(synchronize_session=False)).first()
     if done is None:
         raise ConcurrentRotation(f"client {client_id}'s secret was rotated by someone else "
                                  "at the same moment; nothing was changed, run it again")
