@@ -12,10 +12,9 @@ from typing import TYPE_CHECKING
 import click
 
 from audit import operators
-from edge.timestamps import utcnow
 from idp import client_changes, secret_rotation
 from idp.registration import UnknownClient, UnsupportedScope, client_row, find_row
-from idp.sign_in_counts import sign_in_counts
+from idp.sign_in_counts import china_day, sign_in_counts
 
 if TYPE_CHECKING:
     from idp.services import IdpServices
@@ -175,11 +174,11 @@ def add_hall_commands(clients: click.Group, services: IdpServices) -> None:
     @clients.command("stats")
     @click.argument("client_id", required=False)
     @click.option("--days", type=click.IntRange(1, MAX_DAYS), default=30, show_default=True,
-                  help="Today and the days before it (UTC).")
+                  help="Today and the days before it (China time).")
     @click.option("--json", "as_json", is_flag=True)
     def stats(client_id: str | None, days: int, as_json: bool) -> None:
         """Successful sign-ins (authorization codes issued) per client and day."""
-        since = utcnow().date() - timedelta(days=days - 1)
+        since = china_day() - timedelta(days=days - 1)
         try:
             with services.work() as session:
                 if client_id is not None:

@@ -1,5 +1,6 @@
-"""Successful sign-ins per client (hall) and UTC day, for ``onegate clients stats``,
-the console's dashboard and /metrics.
+"""Successful sign-ins per client (hall) and day, for ``onegate clients stats``, the
+console's dashboard and /metrics. Days are China-time calendar days (UTC+8, the
+province's day, as every figure of the console's dashboard).
 
 A sign-in is an authorization code issued to the client: the person authenticated
 and (where asked) consented, and the hall is about to receive their ID token.
@@ -17,7 +18,7 @@ at one hall hold the counter row only for the commit.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,13 +27,21 @@ from sqlalchemy.orm import Session
 from edge.timestamps import utcnow
 from idp.models.sign_ins import ClientSignInDay
 
+#: China Standard Time has no daylight saving: a fixed offset names the day.
+CHINA = timedelta(hours=8)
+
+
+def china_day(at: datetime | None = None) -> date:
+    """The China-time calendar day of ``at`` (default now)."""
+    return ((at or utcnow()) + CHINA).date()
+
 
 def count_sign_in(session: Session, client_id: str, at: datetime | None = None) -> None:
-    """Add one sign-in of ``client_id`` on the UTC day of ``at`` (default now)."""
+    """Add one sign-in of ``client_id`` on the China-time day of ``at`` (default now)."""
     table = ClientSignInDay.__table__
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" \
         else sqlite.insert
-    day = (at or utcnow()).date()
+    day = china_day(at)
     statement = insert(table).values(day=day, client_id=client_id, count=1)
     session.execute(statement.on_conflict_do_update(
         index_elements=["day", "client_id"], set_={"count": table.c.count + 1}))
@@ -40,9 +49,9 @@ def count_sign_in(session: Session, client_id: str, at: datetime | None = None) 
 
 def sign_in_counts(session: Session, since: date,
                    client_ids: Iterable[str] | None = None) -> list[tuple[date, str, int]]:
-    """``(day, client_id, count)`` for every day from ``since`` (UTC, inclusive) on which
-    a client had sign-ins, oldest day first; only ``client_ids`` when given (an empty
-    collection gives an empty list). Days without sign-ins are absent."""
+    """``(day, client_id, count)`` for every day from ``since`` (China time, inclusive)
+    on which a client had sign-ins, oldest day first; only ``client_ids`` when given
+    (an empty collection gives an empty list). Days without sign-ins are absent."""
     query = (select(ClientSignInDay.day, ClientSignInDay.client_id, ClientSignInDay.count)
              .where(ClientSignInDay.day >= since)
              .order_by(ClientSignInDay.day, ClientSignInDay.client_id))

@@ -1,4 +1,4 @@
-"""Successful sign-ins per client and UTC day (idp.sign_in_counts)."""
+"""Successful sign-ins per client and China-time day (idp.sign_in_counts)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from idp.models.base import Base
 
 
 class ClientSignInDay(Base):
-    """How many authorization codes ``client_id`` was issued on ``day`` (UTC)."""
+    """How many authorization codes ``client_id`` was issued on ``day`` (China time)."""
 
     __tablename__ = "idp_client_sign_ins"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from edge.timestamps import utcnow
+from idp.sign_in_counts import china_day
 from tests.idp.halls.helpers import run, run_json
 from tests.idp.protocol.helpers import auth_params, exchange, pkce, register, signed_in_code
 
@@ -21,7 +22,7 @@ def _counts(app, since, client_ids=None):
 def test_each_code_issued_is_one_sign_in_and_nothing_else_counts(app, client, unique):
     reg = register(app, unique, trusted=True)
     other = register(app, unique + "o", trusted=True)
-    today = utcnow().date()
+    today = china_day()
     code, verifier, _ = signed_in_code(app, client, unique, reg)
     tokens = exchange(client, reg, code, verifier).json
     signed_in_code(app, client, unique + "b", reg)
@@ -40,11 +41,11 @@ def test_each_code_issued_is_one_sign_in_and_nothing_else_counts(app, client, un
     assert (today, reg["client_id"], 2) in _counts(app, today)
 
 
-def test_counts_are_per_utc_day_and_filtered_by_client_and_since(app, unique):
+def test_counts_are_per_china_day_and_filtered_by_client_and_since(app, unique):
     from idp.sign_in_counts import count_sign_in
 
     a, b = f"c_a{unique}", f"c_b{unique}"
-    day = utcnow().replace(year=2020, month=3, day=1, hour=23, minute=59)
+    day = utcnow().replace(year=2020, month=3, day=1, hour=15, minute=59)  # 23:59 in China
     with app.services.sessions.begin() as session:
         for at, client_id in ((day, a), (day, a), (day + timedelta(minutes=2), a),
                               (day, b)):
@@ -63,13 +64,13 @@ def test_a_rolled_back_request_counts_nothing(app, unique):
     count_sign_in(session, client_id)
     session.rollback()
     session.close()
-    assert _counts(app, utcnow().date(), [client_id]) == []
+    assert _counts(app, china_day(), [client_id]) == []
 
 
 def test_stats_command(app, client, unique):
     reg = register(app, unique, trusted=True)
     signed_in_code(app, client, unique, reg)
-    today = utcnow().date().isoformat()
+    today = china_day().isoformat()
     data = run_json(app, "stats", reg["client_id"], "--days", "7")
     assert data == [{"day": today, "client_id": reg["client_id"], "sign_ins": 1}]
     text = run(app, "stats", reg["client_id"])
