@@ -5,7 +5,7 @@ Existing clients get ``updated_at = created_at`` and no previous secret (no wind
 open). The sign-in table starts empty: counting begins with this revision.
 
 Revision ID: idp_0009
-Revises: idp_0006
+Revises: idp_0010
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from edge.timestamps import UtcDateTime
 
 revision = "idp_0009"
-down_revision = "idp_0006"
+down_revision = "idp_0010"
 branch_labels = None
 depends_on = None
 
