@@ -33,12 +33,12 @@ from idp.denylist import AccessTokenDenylist
 from idp.grants.families import revoke_where
 from idp.models.clients import OAuthClient
 from idp.models.tokens import AuthorizationCode
-from idp.registration import NewClient, check, check_scopes, find_row
+from idp.registration import NewClient, check, check_scopes, checked_hall, find_row
 
 if TYPE_CHECKING:
     from idp.services import LicenceTypeNames
 
-#: Marks "leave as it is" in a ClientEdit (None clears the back-channel URI).
+#: Marks "leave as it is" in a ClientEdit (None clears the back-channel URI, the hall).
 UNCHANGED = object()
 REVOKED_REASON = "client_disabled"
 
@@ -53,11 +53,13 @@ class ClientEdit:
     post_logout_redirect_uris: list[str] | None = None
     backchannel_logout_uri: object = UNCHANGED
     scopes: list[str] | None = None
+    #: A hall code, None for no hall (idp.halls).
+    hall_code: object = UNCHANGED
 
     def is_empty(self) -> bool:
         return (self.name is None and self.redirect_uris is None and self.scopes is None
                 and self.post_logout_redirect_uris is None
-                and self.backchannel_logout_uri is UNCHANGED)
+                and self.backchannel_logout_uri is UNCHANGED and self.hall_code is UNCHANGED)
 
 
 def as_registration(row: OAuthClient) -> NewClient:
@@ -68,7 +70,7 @@ def as_registration(row: OAuthClient) -> NewClient:
                      grant_types=list(row.grant_types or []), scopes=row.scope.split(),
                      auth_method=row.token_endpoint_auth_method, trusted=row.trusted,
                      id_token_alg=row.id_token_signed_response_alg, jwks_uri=row.jwks_uri,
-                     jwks=row.jwks, client_id=row.client_id)
+                     jwks=row.jwks, client_id=row.client_id, hall_code=row.hall_code)
 
 
 def _edited(before: NewClient, edit: ClientEdit) -> NewClient:
@@ -96,6 +98,11 @@ def edit(session: Session, client_id: str, edit: ClientEdit,
     check(after)
     check_scopes(after, type_names)
     changed = {}
+    if edit.hall_code is not UNCHANGED:
+        hall = checked_hall(session, edit.hall_code)
+        if hall != row.hall_code:
+            changed["hall_code"] = [row.hall_code, hall]
+            row.hall_code = hall
     for name, column in (("name", "name"), ("redirect_uris", "redirect_uris"),
                          ("post_logout_redirect_uris", "post_logout_redirect_uris"),
                          ("backchannel_logout_uri", "backchannel_logout_uri"),

@@ -33,11 +33,14 @@ def _echo(data, as_json: bool, text: str) -> None:
 
 
 def _edit_from_options(name, redirect_uris, post_logout_uris, no_post_logout_uris,
-                       backchannel_uri, no_backchannel_uri, scopes) -> client_changes.ClientEdit:
+                       backchannel_uri, no_backchannel_uri, scopes, hall=None,
+                       no_hall=False) -> client_changes.ClientEdit:
     if post_logout_uris and no_post_logout_uris:
         raise UsageProblem("--post-logout-uri and --no-post-logout-uris exclude each other")
     if backchannel_uri is not None and no_backchannel_uri:
         raise UsageProblem("--backchannel-uri and --no-backchannel-uri exclude each other")
+    if hall is not None and no_hall:
+        raise UsageProblem("--hall and --no-hall exclude each other")
     change = client_changes.ClientEdit(
         name=name, redirect_uris=list(redirect_uris) or None,
         post_logout_redirect_uris=[] if no_post_logout_uris else list(post_logout_uris) or None,
@@ -46,6 +49,8 @@ def _edit_from_options(name, redirect_uris, post_logout_uris, no_post_logout_uri
         change.backchannel_logout_uri = None
     elif backchannel_uri is not None:
         change.backchannel_logout_uri = backchannel_uri
+    if no_hall or hall is not None:
+        change.hall_code = None if no_hall else hall
     if change.is_empty():
         raise UsageProblem("nothing to change: give at least one option (see --help)")
     return change
@@ -65,13 +70,16 @@ def add_hall_commands(clients: click.Group, services: IdpServices) -> None:
     @click.option("--backchannel-uri", default=None, help="The back-channel logout URI.")
     @click.option("--no-backchannel-uri", is_flag=True, help="Remove the back-channel URI.")
     @click.option("--scope", "scopes", multiple=True, help="Replaces the allowed scopes.")
+    @click.option("--hall", default=None, metavar="CODE",
+                  help="Move the client to this hall (onegate halls list).")
+    @click.option("--no-hall", is_flag=True, help="The client belongs to no hall.")
     @click.option("--json", "as_json", is_flag=True)
     def edit(client_id, name, redirect_uris, post_logout_uris, no_post_logout_uris,
-             backchannel_uri, no_backchannel_uri, scopes, as_json):
+             backchannel_uri, no_backchannel_uri, scopes, hall, no_hall, as_json):
         """Change a client's registration, checked as at registration (all or nothing)."""
         change = _edit_from_options(name, redirect_uris, post_logout_uris,
                                     no_post_logout_uris, backchannel_uri, no_backchannel_uri,
-                                    scopes)
+                                    scopes, hall, no_hall)
         try:
             with services.work() as session:
                 row, changed = client_changes.edit(session, client_id, change,

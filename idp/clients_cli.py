@@ -74,9 +74,11 @@ def clients_group(services: IdpServices) -> click.Group:
                        "device code grant); add --public for one that keeps no secret.")
     @click.option("--id-token-alg", type=click.Choice(registry.ID_TOKEN_ALGS), default="RS256")
     @click.option("--jwks-uri", default=None)
+    @click.option("--hall", default=None, metavar="CODE",
+                  help="The hall the client belongs to (onegate halls list).")
     @click.option("--json", "as_json", is_flag=True)
     def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, auth_method,
-            trusted, public, terminal, id_token_alg, jwks_uri, as_json):
+            trusted, public, terminal, id_token_alg, jwks_uri, hall, as_json):
         """Register a client; prints its client_id and (once) its secret."""
         method = auth_method or ("none" if public else "client_secret_basic")
         if public and method != "none":
@@ -84,7 +86,8 @@ def clients_group(services: IdpServices) -> click.Group:
         new = NewClient(name=name.strip(), redirect_uris=list(redirect_uris),
                         post_logout_redirect_uris=list(post_logout_uris),
                         backchannel_logout_uri=backchannel_uri, auth_method=method,
-                        trusted=trusted, id_token_alg=id_token_alg, jwks_uri=jwks_uri)
+                        trusted=trusted, id_token_alg=id_token_alg, jwks_uri=jwks_uri,
+                        hall_code=hall)
         if grants:
             new.grant_types = [GRANT_ALIASES.get(g, g) for g in grants]
         elif terminal:
@@ -100,7 +103,8 @@ def clients_group(services: IdpServices) -> click.Group:
                 row, secret = create(session, new, services.client_secrets)
                 operators.record(session, "client.add", row.client_id, {
                     "name": row.name, "scopes": new.scopes, "grant_types": new.grant_types,
-                    "redirect_uris": new.redirect_uris, "trusted": new.trusted})
+                    "redirect_uris": new.redirect_uris, "trusted": new.trusted,
+                    "hall": row.hall_code})
         except UnsupportedScope as exc:
             raise UsageProblem(str(exc)) from None
         except ValueError as exc:

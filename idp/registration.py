@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from idp import clients as registry
+from idp import halls
+from idp.errors import UnknownHall
 from idp.models.clients import OAuthClient
 from idp.scope_descriptions import ISSUE_PREFIX, READ_PREFIX, SCOPES, SYSTEM_SCOPES
 from idp.uris import redirect_uri_problem, web_uri_problem
@@ -60,6 +62,8 @@ class NewClient:
     jwks_uri: str | None = None
     jwks: dict | None = None
     client_id: str | None = None
+    #: The hall (idp.halls) the client belongs to; its hall administrators manage it.
+    hall_code: str | None = None
 
 
 def create(session, new: NewClient, client_secrets: registry.ClientSecrets
@@ -68,6 +72,7 @@ def create(session, new: NewClient, client_secrets: registry.ClientSecrets
     private_key_jwt clients), hashed under ``client_secrets``. Raises ValueError on
     inconsistent settings."""
     check(new)
+    hall = checked_hall(session, new.hall_code)
     secret = registry.new_secret() if new.auth_method in (
         "client_secret_basic", "client_secret_post") else None
     row = OAuthClient(
@@ -80,10 +85,23 @@ def create(session, new: NewClient, client_secrets: registry.ClientSecrets
         response_types=["code"] if "authorization_code" in new.grant_types else [],
         scope=" ".join(dict.fromkeys(new.scopes)),
         token_endpoint_auth_method=new.auth_method, jwks=new.jwks, jwks_uri=new.jwks_uri,
-        id_token_signed_response_alg=new.id_token_alg, trusted=new.trusted, disabled=False)
+        id_token_signed_response_alg=new.id_token_alg, trusted=new.trusted, disabled=False,
+        hall_code=hall)
     session.add(row)
     session.flush()
     return row, secret
+
+
+def checked_hall(session, code: str | None) -> str | None:
+    """The registered hall's code (lower case), None for none; raises ValueError
+    naming ``--hall`` for a hall that is not registered."""
+    if code is None or not code.strip():
+        return None
+    try:
+        return halls.get(session, code).code
+    except UnknownHall:
+        raise ValueError(f"--hall {_shown(code)} is not a registered hall "
+                         "(onegate halls list)") from None
 
 
 def _valid_scope_token(scope: str) -> bool:
@@ -178,7 +196,8 @@ def check_scopes(new: NewClient, type_name: Callable[[str, str], str | None] | N
 
 def client_row(row: OAuthClient) -> dict:
     """The operator's view of a client (never the secret hash)."""
-    return {"client_id": row.client_id, "name": row.name, "redirect_uris": row.redirect_uris,
+    return {"client_id": row.client_id, "name": row.name, "hall_code": row.hall_code,
+            "redirect_uris": row.redirect_uris,
             "post_logout_redirect_uris": row.post_logout_redirect_uris,
             "backchannel_logout_uri": row.backchannel_logout_uri,
             "grant_types": row.grant_types, "response_types": row.response_types,

@@ -114,3 +114,28 @@ def test_usage_errors_and_an_unknown_client(app, unique):
     assert both.exit_code == 2 and "exclude each other" in both.output
     unknown = run(app, "edit", f"c_nobody{unique}", "--name", "x")
     assert unknown.exit_code == 1 and unknown.output == f"Error: no client c_nobody{unique}\n"
+
+
+def test_a_clients_hall_is_a_registered_one(app, unique):
+    """The hall a client belongs to decides which hall administrators manage it."""
+    from idp import halls
+
+    first, second = f"h-{unique}-a", f"h-{unique}-b"
+    with app.idp_services.work() as session:
+        for code in (first, second):
+            halls.add(session, code, f"大厅 {code}", "county")
+    unknown = run(app, "add", "--name", f"Hall {unique}", "--redirect-uri", NEW,
+                  "--hall", "nowhere-" + unique)
+    assert unknown.exit_code == 1
+    assert unknown.output == f"Error: --hall 'nowhere-{unique}' is not a registered hall " \
+                             "(onegate halls list)\n"
+    added = run_json(app, "add", "--name", f"Hall {unique}", "--redirect-uri", NEW,
+                     "--hall", first.upper())
+    assert added["hall_code"] == first
+    moved = run_json(app, "edit", added["client_id"], "--hall", second)
+    assert moved["hall_code"] == second and moved["changed"] == ["hall_code"]
+    refused = run(app, "edit", added["client_id"], "--hall", "nowhere-" + unique)
+    assert refused.exit_code == 1 and _row(app, added["client_id"]).hall_code == second
+    assert run_json(app, "edit", added["client_id"], "--no-hall")["hall_code"] is None
+    [entry, _] = audit_entries(app, added["client_id"], "operator.client.edit")
+    assert entry.data["changed"]["hall_code"] == [first, second]
