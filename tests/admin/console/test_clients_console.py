@@ -179,3 +179,53 @@ def test_sign_ins_per_hall_and_per_day_in_chinese(app, places, halls):
     assert places["other_hall"] not in html
     page = client.get(f"/admin/clients/{halls['own']['client_id']}").get_data(as_text=True)
     assert "近 14 天每日登录次数" in page and "<td>3</td>" in page
+
+
+def test_a_hall_administrators_edit_keeps_the_scopes_only_a_platform_administrator_sets(
+        app, places, unique):
+    """A hall administrator's form has no field for system or licence scopes: saving it
+    keeps the client's, and asking for a new one directly is refused."""
+    reg = _hall_client(app, unique, places["hall"],
+                       scopes=["openid", "profile", "wallet"])
+    client, _ = staff_client(app, [(HALL_ADMIN, places["hall"])])
+    form = client.get(f"/admin/clients/{reg['client_id']}/edit")
+    assert form.status_code == 200 and 'name="other_scopes"' not in form.get_data(as_text=True)
+    saved = _post(client, f"/admin/clients/{reg['client_id']}/edit", {
+        "name": f"Renamed {unique}", "redirect_uris": "https://hall.example.cn/cb",
+        "scope": ["openid", "email"]})
+    assert saved.status_code == 302
+    row = _row(app, reg["client_id"])
+    assert row.scope == "openid email wallet" and row.name == f"Renamed {unique}"
+    [entry] = audit_entries(app, "console.client.edit", reg["client_id"])
+    assert entry.data["changed"]["scopes"] == [["openid", "profile", "wallet"],
+                                               ["openid", "email", "wallet"]]
+    widened = _post(client, f"/admin/clients/{reg['client_id']}/edit", {
+        "name": "x", "redirect_uris": "https://hall.example.cn/cb", "scope": ["openid"],
+        "other_scopes": "token:introspect"})
+    assert widened.status_code == 403 and "token:introspect" not in _row(
+        app, reg["client_id"]).scope
+    admin, _ = staff_client(app, [(PLATFORM_ADMIN, "")])
+    assert 'name="other_scopes"' in admin.get(
+        f"/admin/clients/{reg['client_id']}/edit").get_data(as_text=True)
+    narrowed = _post(admin, f"/admin/clients/{reg['client_id']}/edit", {
+        "name": "x", "redirect_uris": "https://hall.example.cn/cb", "scope": ["openid"],
+        "other_scopes": ""})
+    assert narrowed.status_code == 302 and _row(app, reg["client_id"]).scope == "openid"
+
+
+def test_a_public_client_is_registered_without_a_secret(app, places, unique):
+    admin, _ = staff_client(app, [(PLATFORM_ADMIN, "")])
+    assert admin.get("/admin/clients/new").status_code == 200
+    made = _post(admin, "/admin/clients/new", {
+        "name": f"Hall SPA {unique}", "hall": places["hall"], "public": "1",
+        "redirect_uris": "https://spa.example.cn/cb", "scope": ["openid"]})
+    assert made.status_code == 200
+    html = made.get_data(as_text=True)
+    client_id = re.search(r'<dd class="mono">(c_[^<]+)</dd>', html).group(1)
+    assert 'id="secret"' not in html
+    assert _row(app, client_id).token_endpoint_auth_method == "none"
+    unknown_hall = _post(admin, "/admin/clients/new", {
+        "name": f"Nowhere {unique}", "hall": "nowhere-" + unique,
+        "redirect_uris": "https://spa.example.cn/cb", "scope": ["openid"]})
+    assert unknown_hall.status_code == 400 and "is not a registered hall" in \
+        unknown_hall.get_data(as_text=True)

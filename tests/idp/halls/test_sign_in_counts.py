@@ -81,4 +81,3 @@ def test_stats_command(app, client, unique):
     assert unknown.exit_code == 1 and unknown.output == f"Error: no client c_nobody{unique}\n"
     for days in ("0", "367", "x"):
         assert run(app, "stats", "--days", days).exit_code == 2
-
