@@ -185,7 +185,8 @@ def idp_services(core: Services, *,
     settings = IdpSettings.from_mapping(core.settings)
     store = RedisStore(core.redis) if core.redis is not None else SqlStore(core.sessions)
     client_cache = ClientCache()
-    client_cache.watch(core.sessions)  # a client written in this process: dropped at once
+    # A client written in this process: dropped at once; in others: announced by Redis.
+    client_cache.watch(core.sessions, redis=core.redis)
     budget = TokenBudget(store, settings.token_rate_limit, settings.token_rate_window,
                          redis=core.redis)
     return IdpServices(
@@ -197,7 +198,7 @@ def idp_services(core: Services, *,
         client_cache=client_cache,
         token_hash_key=hash_key(settings.kek), signer=ProviderSigner(core.keyring),
         denylist=core.denylist, access_tokens=core.access_tokens,
-        cors=CorsOrigins(core.unit_of_work),
+        cors=CorsOrigins(core.unit_of_work, changes=client_cache),
         sso=SsoSessions(core.unit_of_work, secret_key=settings.secret_key,
                         ttl_seconds=settings.session_ttl, secure=settings.secure_cookies),
         jwks_document=jwks.document(core.keyring),

@@ -101,6 +101,12 @@ def _refresh(services: IdpServices, value: str) -> TokenRecord | None:
     return TokenRecord("refresh_token", family.client_id, family=family, row=row, active=active)
 
 
+def _client_disabled(services: IdpServices, client_id: str) -> bool:
+    client = clients.find(services.session(), services.client_secrets, client_id,
+                          include_disabled=True, rows=services.client_cache)
+    return client is None or client.row.disabled
+
+
 class Introspection(IntrospectionEndpoint):
     # RFC 7662 section 2.1: the endpoint MUST require some form of authorization.
     CLIENT_AUTH_METHODS = list(clients.CONFIDENTIAL_METHODS)
@@ -109,7 +115,13 @@ class Introspection(IntrospectionEndpoint):
         check_token_params(request.form)
 
     def query_token(self, token_string, token_type_hint):
-        return lookup(self.server.services, token_string, token_type_hint)
+        services = self.server.services
+        token = lookup(services, token_string, token_type_hint)
+        if token is not None and token.active and _client_disabled(services, token.client_id):
+            # idp.client_changes: a disabled client's tokens are no longer active,
+            # including client_credentials tokens, which no denylist entry covers.
+            token.active = False
+        return token
 
     def check_permission(self, token, client, request):
         # RFC 7662 section 4: the server decides which protected resources may

@@ -20,6 +20,7 @@ from idp.denylist import AccessTokenDenylist
 from idp.grants.families import revoke_family, token_hash
 from idp.models.tokens import AuthorizationCode, TokenFamily
 from idp.representation import NotRepresentative
+from idp.sign_in_counts import count_sign_in
 
 if TYPE_CHECKING:
     from idp.services import IdpServices
@@ -74,6 +75,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             authorisation_id=user.party.authorisation_id if user.party else None,
             # RFC 6749 section 4.1.2: the code MUST expire shortly after issue.
             expires_at=utcnow() + timedelta(seconds=ttl)))
+        # A sign-in at this hall, counted in the same unit of work (idp.sign_in_counts).
+        count_sign_in(services.session(), request.client.get_client_id())
 
     def query_authorization_code(self, code, client):
         return redeem(self.server.services, code, client.get_client_id())
