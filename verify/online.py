@@ -31,12 +31,17 @@ MAX_URIS = 4096
 
 
 def load_issuers(session: Session, keyring: Any, base: str) -> list[TrustedIssuer]:
-    """Every department with the licence types the catalogue lets it issue, and its JWKS
-    (next, active and retired keys; revoked ones are never published)."""
+    """Every department with the licence types whose licences from it are genuine, and
+    its JWKS (next, active and retired keys; revoked ones are never published).
+
+    A department's types are those it may issue now and those it could issue once
+    (``former_departments``): a department disallowed later did issue its earlier
+    licences legitimately, and they verify until revoked. Retired types stay too."""
     types = list(session.scalars(select(LicenceType)))
     result = []
     for dept in session.scalars(select(Department).order_by(Department.code)):
-        allowed = [t for t in types if dept.code in (t.departments or [])]
+        allowed = [t for t in types
+                   if dept.code in [*(t.departments or []), *(t.former_departments or [])]]
         result.append(TrustedIssuer(
             issuer=layout.issuer_url(base, dept.code), code=dept.code, name=dept.name,
             jwks=tuple(keyring.jwks(keys.department(dept.code))["keys"]),
