@@ -132,7 +132,7 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         try:
             with s.unit_of_work.scope():
                 session = s.unit_of_work.session()
-                catalogue.add_type(session, spec)
+                catalogue.add_type(session, spec, actor=operators.actor())
                 operators.record(session, "type.add", code, {
                     "departments": list(departments_), "holder_kind": holder_kind,
                     "validity_days": validity_days})
