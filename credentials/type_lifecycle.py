@@ -54,6 +54,15 @@ def version_of(session: Session, code: str, version: int) -> LicenceTypeVersion 
     return session.get(LicenceTypeVersion, (code, version))
 
 
+def create(session: Session, definition: Any, *, actor: str,
+           note: dict | None = None) -> LicenceType:
+    """Register a type (version 1) from a definition (credentials.type_definition, with
+    its ``code`` and ``departments``). Raises ValidationFailed naming every bad field."""
+    row = catalogue.add_type(session, type_definition.read(definition), actor=actor)
+    _audit(session, actor, "type.add", row, {"departments": list(row.departments)}, note)
+    return row
+
+
 def add_version(session: Session, code: str, definition: Any, *, actor: str,
                 note: dict | None = None) -> LicenceTypeVersion:
     """Make ``definition`` (see credentials.type_definition) the type's next version.

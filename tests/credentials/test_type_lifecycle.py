@@ -59,6 +59,10 @@ def test_new_version_keeps_old_licences_verifying_online_and_offline(app, client
     # The licence issued under version 1 (with the claim v2 removed) still verifies.
     for text in (old["sd_jwt"], old["offline_qr"], new["sd_jwt"], new["offline_qr"]):
         assert verified(app, client, text) == "valid"
+    # ... and shows the removed claim under its title from version 1.
+    shown = client.post("/api/v1/verify", json={"credential": old["sd_jwt"]}).get_json()
+    labels = {d["claim"]: d["label"] for d in shown["license"]["display"]}
+    assert labels["note"] == "备注"
     # Each vct URL serves the metadata of its own version.
     v1 = client.get(f"/types/{dept.type_code}").get_json()
     v2 = client.get(f"/types/{dept.type_code}/versions/2").get_json()
@@ -191,3 +195,23 @@ def test_a_department_never_allowed_is_refused_and_untrusted(app, client, dept, 
         assert (sorted(row.departments), row.former_departments) == \
             (sorted([dept.code, other.code]), [])
     assert issue(client, app, other).status_code == 201
+
+
+def test_create_from_a_definition(app, dept):
+    from tests.credentials.helpers import uscc
+
+    code = uscc() + "002"
+    with app.services.sessions.begin() as session:
+        row = type_lifecycle.create(session, definition(code=code, departments=[dept.code]),
+                                    actor=ACTOR)
+        assert (row.version, row.status, row.departments) == (1, "active", [dept.code])
+    with app.services.sessions() as session:
+        assert session.get(LicenceTypeVersion, (code, 1)).created_by == ACTOR
+        with pytest.raises(ValidationFailed) as caught:
+            type_lifecycle.create(session, definition(code=code, departments=["nobody"]),
+                                  actor=ACTOR)
+        assert {e.reason for e in caught.value.errors} == {"unknown_department"}
+        with pytest.raises(ValidationFailed) as caught:
+            type_lifecycle.create(session, definition(code=code, departments=[dept.code]),
+                                  actor=ACTOR)
+        assert [(e.field, e.reason) for e in caught.value.errors] == [("code", "already_exists")]
