@@ -23,6 +23,11 @@ HISTORY_ACTIONS = (audit_events.ISSUE, audit_events.IMPORT, audit_events.REISSUE
 USES_SHOWN = 100
 
 
+def allowed_actions(state: str) -> list[str]:
+    """The actions a licence in ``state`` allows (revoked: none)."""
+    return [a for a in ACTIONS if state in lifecycle.TRANSITIONS[a][0]]
+
+
 def history(session: Session, licence: Licence) -> list[dict[str, Any]]:
     """The licence's lifecycle events, oldest first."""
     return [{"at": licence_search.iso(entry.at), "action": entry.action.removeprefix("licence."),
