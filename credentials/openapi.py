@@ -313,7 +313,14 @@ def schemas() -> dict[str, Any]:
                                                                  "reason": string,
                                                                  "message": string}}}}},
         "Licence": {"type": "object", "properties": {
-            "identifier": string, "version": {"type": "integer"}, "type": string,
+            "identifier": string,
+            "version": {"type": "integer", "description":
+                        "The licence's edition (the identifier's 3-digit version field; a "
+                        "re-issue increments it)"},
+            "type": string,
+            "type_version": {"type": "integer", "description":
+                             "The version of its type the licence was issued under"},
+            "vct": {"type": "string", "description": "Its SD-JWT VC type (names the version)"},
             "department": string, "holder": _ref("Holder"), "claims": {"type": "object"},
             "valid_from": string, "valid_until": string, "issued_at": string,
             "state": {"enum": ["valid", "suspended", "revoked"]},

@@ -52,7 +52,9 @@ def test_new_version_keeps_old_licences_verifying_online_and_offline(app, client
     with app.services.sessions() as session:
         assert session.get(Licence, old["identifier"]).type_version == 1
         assert session.get(Licence, new["identifier"]).type_version == 2
+    assert (old["type_version"], new["type_version"]) == (1, 2)
     payload = _payload(new["sd_jwt"])
+    assert new["vct"] == payload["vct"]
     assert payload["vct"] == f"http://localhost/types/{dept.type_code}/versions/2"
     assert payload["address"] == "广州"  # always disclosed from version 2 on
     assert _payload(old["sd_jwt"])["vct"] == f"http://localhost/types/{dept.type_code}"
