@@ -5,7 +5,6 @@ licence and type."""
 
 from __future__ import annotations
 
-import re
 import secrets
 
 import pyotp
