@@ -98,6 +98,7 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
     from credentials.references import ReferenceKeys
     from credentials.services import CredentialsServices
     from credentials.status import SignedListCache
+    from verify.uses import for_licence
 
     values = core.settings
     cache = SignedListCache()
@@ -109,7 +110,7 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
         problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments(),
         published=IssuerDocuments(core.unit_of_work, core.sessions, core.keyring,
                                   core.issuer, cache),
-        status_cache=cache)
+        status_cache=cache, licence_uses=for_licence)
 
 
 def verify_services(core: Services, credentials: CredentialsServices) -> VerifyServices:

@@ -12,15 +12,11 @@ from pathlib import Path
 import click
 
 from audit import operators
-from credentials import bulk_import, catalogue, served_issuer
+from credentials import bulk_import, catalogue, cli_catalogue, served_issuer
 from credentials.errors import CredentialsError
 from credentials.services import CredentialsServices
 
-
-def _fail(exc: CredentialsError) -> click.ClickException:
-    reasons = "; ".join(f"{e.field}: {e.reason}" + (f" ({e.message})" if e.message else "")
-                        for e in exc.errors)
-    return click.ClickException(f"{exc.detail or exc.title}" + (f": {reasons}" if reasons else ""))
+_fail = cli_catalogue.fail
 
 
 class UsageProblem(click.ClickException):
@@ -136,7 +132,7 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         try:
             with s.unit_of_work.scope():
                 session = s.unit_of_work.session()
-                catalogue.add_type(session, spec)
+                catalogue.add_type(session, spec, actor=operators.actor())
                 operators.record(session, "type.add", code, {
                     "departments": list(departments_), "holder_kind": holder_kind,
                     "validity_days": validity_days})
@@ -152,19 +148,21 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         s = services()
         with s.unit_of_work.scope():
             rows = [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
-                     "departments": r.departments, "holder_kind": r.holder_kind}
+                     "departments": r.departments, "holder_kind": r.holder_kind,
+                     "status": r.status, "version": r.version}
                     for r in catalogue.list_types(s.unit_of_work.session())]
         if as_json:
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for row in rows:
             click.echo(f"{row['code']}  {row['name_zh']} ({row['name_en']})  "
-                       f"{row['holder_kind']}  {','.join(row['departments'])}")
+                       f"{row['holder_kind']}  {','.join(row['departments'])}  "
+                       f"v{row['version']} {row['status']}")
 
 
     @click.group("licenses")
     def licenses() -> None:
-        """Licences: bulk import."""
+        """Licences: bulk import, search, history and uses, suspend/reinstate/revoke."""
 
 
     @licenses.command("import")
@@ -197,4 +195,6 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
             # Scripts must notice: fix the listed lines and run the import again.
             raise SystemExit(1)
 
+    cli_catalogue.add_type_commands(types, services)
+    cli_catalogue.add_licence_commands(licenses, services)
     return departments, types, licenses
