@@ -206,7 +206,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int,
     app.services.engine.dispose()
     click.echo(f"onegate listening on http://{host}:{port} (issuer {app.services.issuer}; "
                f"{server}, {workers} workers)")
-    servers.run(create_app, host, port, workers, threads, server)
+    servers.run(servers.serving_app, host, port, workers, threads, server)
 
 
 @cli.group("keys")
@@ -218,21 +218,18 @@ def keys_group() -> None:
 @click.option("--owner", default=None, help="provider or dept:<code>; default all.")
 @click.option("--json", "as_json", is_flag=True)
 def keys_list(owner: str | None, as_json: bool) -> None:
-    """List keys with their state (never their private parts)."""
-    ring = running_app().services.keyring
-    rows = [_key_row(r) for r in ring.records(owner)]
+    """List keys with their state and the owner's next scheduled rotation (never their
+    private parts)."""
+    from admin import key_admin
+
+    rows = key_admin.key_rows(running_app().services, owner)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         click.echo(f"{row['kid']}  {row['owner']:<16} {row['alg']:<6} {row['state']:<8} "
-                   f"activates {row['activates_at']}")
-
-
-def _key_row(record) -> dict:
-    return {"kid": record.kid, "owner": record.owner, "alg": record.alg,
-            "state": record.state, "created_at": record.created_at.isoformat(),
-            "activates_at": record.activates_at.isoformat() if record.activates_at else None}
+                   f"activates {row['activates_at']}  next rotation "
+                   f"{row['next_rotation_at'] or 'not scheduled'}")
 
 
 @keys_group.command("rotate")
@@ -306,24 +303,40 @@ _THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
 
 @keys_group.command("revoke", cls=_KidCommand)
 @click.argument("kid")
-def keys_revoke(kid: str) -> None:
-    """Withdraw a key: everything it signed stops verifying."""
-    from keys import NoActiveKey, UnknownKey
+@click.option("--dry-run", is_flag=True,
+              help="Only count the licences in force it signed, by type; change nothing.")
+@click.option("--json", "as_json", is_flag=True)
+def keys_revoke(kid: str, dry_run: bool, as_json: bool) -> None:
+    """Withdraw a key: everything it signed stops verifying (see --dry-run first)."""
+    from admin import key_admin
 
-    ring = running_app().services.keyring
+    services = running_app().services
     try:
-        record = ring.revoke(kid)
-    except UnknownKey:
-        raise click.ClickException(f"no key with kid {kid}") from None
-    _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg})
-    click.echo(f"key {kid} revoked")
-    try:
-        ring.signer(record.owner, record.alg)
-    except NoActiveKey:
+        result = (key_admin.revocation if dry_run else key_admin.revoke)(services, kid)
+    except key_admin.KeyAdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    record, impact = result.record, result.impact
+    if not dry_run:
+        _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg,
+                                    "licences_in_force": impact.total,
+                                    "by_type": impact.by_type})
+    if as_json:
+        click.echo(json.dumps({**result.to_json(), "revoked": not dry_run}, indent=2))
+    else:
+        _say_impact(kid, impact, dry_run)
+    if not dry_run and not key_admin.has_signer(services, record.owner, record.alg):
         # Revoking must work in an emergency, but must not leave an outage unsaid.
         click.echo(f"warning: {record.owner} has no active {record.alg} key now; nothing "
                    f"signs with it until: onegate keys rotate --owner {record.owner} "
                    f"--alg {record.alg} --prepublish 0", err=True)
+
+
+def _say_impact(kid: str, impact, dry_run: bool) -> None:
+    verb = "would invalidate" if dry_run else "revoked; it invalidates"
+    click.echo(f"key {kid} {verb} {impact.total} licence(s) in force"
+               + "".join(f"\n  {code}: {count}" for code, count in impact.by_type.items()))
+    if impact.total and not dry_run:
+        click.echo(f"re-issue them with the current key: onegate licenses reissue --kid {kid}")
 
 
 def _record(action: str, subject: str, data: dict) -> None:
@@ -388,6 +401,9 @@ def _register_package_commands() -> None:
     for group in (*_idp_groups(), audit_group, verify_command, bundle_group,
                   *credential_groups(_credentials_services)):
         cli.add_command(group)
+    from admin import ops_cli
+
+    ops_cli.register(cli, keys_group)
     for name, subcommands in SIGNS.items():
         _guard_signing(cli.commands[name], subcommands)
 

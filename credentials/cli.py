@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from audit import operators
-from credentials import bulk_import, catalogue, served_issuer
+from credentials import bulk_import, catalogue, key_compromise, served_issuer
 from credentials.errors import CredentialsError
 from credentials.services import CredentialsServices
 
@@ -164,7 +164,7 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
 
     @click.group("licenses")
     def licenses() -> None:
-        """Licences: bulk import."""
+        """Licences: bulk import, re-issue after a key compromise."""
 
 
     @licenses.command("import")
@@ -196,5 +196,32 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         if summary.rejected:
             # Scripts must notice: fix the listed lines and run the import again.
             raise SystemExit(1)
+
+    @licenses.command("reissue")
+    @click.option("--kid", required=True, help="The (revoked) key whose licences to re-issue.")
+    @click.option("--batch", type=click.IntRange(1, 5000), default=key_compromise.BATCH,
+                  show_default=True, help="Licences per transaction.")
+    @click.option("--json", "as_json", is_flag=True)
+    def licenses_reissue(kid: str, batch: int, as_json: bool) -> None:
+        """Re-sign every licence in force that KID signed with its department's current
+        key, as the next version; safe to re-run (it continues where it stopped)."""
+        s = services()
+        try:
+            done = key_compromise.reissue_all(s.deps, kid, batch=batch,
+                                              actor=operators.actor())
+        except CredentialsError as exc:
+            raise _fail(exc) from None
+        by_type: dict[str, int] = {}
+        for item in done:
+            by_type[item.type_code] = by_type.get(item.type_code, 0) + 1
+        _record(s, "licenses.reissue", kid, {"reissued": len(done), "by_type": by_type})
+        if as_json:
+            click.echo(json.dumps({"kid": kid, "reissued": len(done), "by_type": by_type,
+                                   "licences": [{"previous": d.previous,
+                                                 "identifier": d.identifier}
+                                                for d in done]}, indent=2))
+            return
+        click.echo(f"{len(done)} licence(s) signed by {kid} re-issued with the current key"
+                   + "".join(f"\n  {code}: {count}" for code, count in by_type.items()))
 
     return departments, types, licenses
