@@ -1,0 +1,209 @@
+"""`onegate backup` and `onegate restore`: a restored instance works, its old licences
+verify and its old sessions are gone; everything hostile is refused before the
+database is touched."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import secrets
+import tarfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, inspect, select
+
+from admin.app import create_app
+from admin.cli import cli
+from credentials.models import Licence
+from idp.models.accounts import Account
+from idp.models.sso_sessions import SsoParticipant, SsoSession
+from idp.models.tokens import AuthorizationCode, RefreshToken, TokenFamily
+from tests import conftest, pg
+from tests.credentials.helpers import dept_headers, make_department
+
+OTHER_KEK = base64.urlsafe_b64encode(b"o" * 32).decode()
+
+
+def run(app, *args):
+    with app.app_context():
+        return CliRunner().invoke(cli, ["--operator", "carol", *args])
+
+
+@pytest.fixture
+def empty_url(tmp_path):
+    """A new, empty database of the backend under test."""
+    if conftest.BACKEND == "sqlite":
+        yield f"sqlite:///{tmp_path / 'restored.db'}"
+        return
+    url, drop = pg.create_database("postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    yield url
+    drop()
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    made = []
+
+    def build(url: str, **extra):
+        app = create_app(conftest.test_settings(url, **extra),
+                         instance_path=tmp_path / f"inst{len(made)}")
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        app.services.engine.dispose()
+
+
+def _sign_in(app, unique: str) -> str:
+    """An account with a live SSO session, a refresh token family and a code."""
+    sid, now = secrets.token_hex(8), datetime.now(UTC)
+    with app.services.sessions.begin() as session:
+        account = Account(sub=f"s{unique}", kind="person", username=f"u{unique}",
+                          password_hash="x", display_name="王五")
+        session.add(account)
+        session.flush()
+        session.add(SsoSession(sid=sid, account_id=account.id, auth_time=now, acr="loa-2",
+                               amr=["pwd"], expires_at=now + timedelta(hours=8)))
+        session.flush()
+        session.add(SsoParticipant(sid=sid, client_id="hall"))
+        session.add(TokenFamily(family_id=f"f{unique}", client_id="hall", sub=account.sub,
+                                sid=sid, auth_time=0, expires_at=now + timedelta(days=30)))
+        session.add(RefreshToken(token_hash=secrets.token_hex(32), family_id=f"f{unique}"))
+        session.add(AuthorizationCode(code_hash=secrets.token_hex(32), client_id="hall",
+                                      redirect_uri="https://hall.example/cb", sub=account.sub,
+                                      auth_time=0, expires_at=now + timedelta(minutes=1)))
+    return sid
+
+
+@pytest.fixture
+def licensed(app, client, unique):
+    """The source instance: a department's licence, a signed-in person, a backup."""
+    dept = make_department(app, unique)
+    issued = client.post("/api/v1/licenses", json=dept.body(), headers=dept_headers(app, dept))
+    assert issued.status_code == 201, issued.get_json()
+    sid = _sign_in(app, unique)
+    return dept, issued.get_json(), sid
+
+
+def _backup(app, tmp_path: Path) -> tuple[Path, dict]:
+    archive = tmp_path / "onegate.backup"
+    result = run(app, "backup", str(archive), "--json")
+    assert result.exit_code == 0, result.output
+    return archive, json.loads(result.output)
+
+
+def _count(app, model, *where) -> int:
+    with app.services.sessions() as session:
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_restore_into_an_empty_instance_verifies_old_licences_and_ends_sessions(
+        app, licensed, tmp_path, empty_url, make_app):
+    dept, licence, sid = licensed
+    archive, manifest = _backup(app, tmp_path)
+    assert manifest["database"] == conftest.BACKEND
+    assert manifest["schema_heads"]["keys"] == "keys_0003"
+    assert len(manifest["sha256"]) == 64 and manifest["created_at"]
+    assert "kek_check" not in manifest  # printed without it; it is in the archive only
+    assert archive.stat().st_mode & 0o077 == 0
+
+    fresh = make_app(empty_url, SECRET_KEY="another-" + "z" * 40)
+    result = run(fresh, "restore", str(archive), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["cleared"]["sso_sessions"] >= 1 and report["cleared"]["refresh_tokens"] >= 1
+    assert report["status_lists_republished"] >= 1
+
+    restored = make_app(empty_url, SECRET_KEY="another-" + "z" * 40)
+    client = restored.test_client()
+    assert client.get("/healthz").status_code == 200
+    answer = client.post("/api/v1/verify", json={"credential": licence["sd_jwt"]})
+    assert answer.status_code == 200 and answer.get_json()["valid"] is True, answer.get_json()
+    offline = client.post("/api/v1/verify", json={"credential": licence["offline_qr"]})
+    assert offline.get_json()["valid"] is True
+    assert _count(restored, Licence, Licence.identifier == licence["identifier"]) == 1
+    for model in (SsoSession, SsoParticipant, RefreshToken, TokenFamily, AuthorizationCode):
+        assert _count(restored, model) == 0, model
+    assert _count(restored, Account, Account.username.like("u%")) >= 1  # people stay
+    # The restored instance can sign again for the department.
+    assert client.post("/api/v1/licenses", json=dept.body(),
+                       headers=dept_headers(restored, dept)).status_code == 201
+
+
+def test_the_archive_holds_neither_the_kek_nor_the_secret_key(app, licensed, tmp_path):
+    archive, _ = _backup(app, tmp_path)
+    data = archive.read_bytes()
+    settings = app.services.settings
+    for secret in (settings["KEK_BYTES"], base64.urlsafe_b64encode(settings["KEK_BYTES"]),
+                   settings["SECRET_KEY"].encode()):
+        assert secret not in data
+
+
+def test_restore_into_a_database_that_is_not_empty_is_refused(app, licensed, tmp_path):
+    archive, _ = _backup(app, tmp_path)
+    before = _count(app, Licence)
+    result = run(app, "restore", str(archive))
+    assert result.exit_code == 1 and "the database is not empty" in result.output
+    assert "--force" in result.output and _count(app, Licence) == before
+
+
+def test_force_replaces_a_database_that_is_not_empty(app, licensed, tmp_path, empty_url,
+                                                     make_app):
+    archive, _ = _backup(app, tmp_path)
+    target = make_app(empty_url)
+    assert run(target, "init").exit_code == 0
+    assert inspect(target.services.engine).get_table_names()
+    result = run(target, "restore", str(archive), "--force", "--json")
+    assert result.exit_code == 0, result.output
+    restored = make_app(empty_url)
+    identifier = licensed[1]["identifier"]
+    assert _count(restored, Licence, Licence.identifier == identifier) == 1
+
+
+def test_restore_under_another_kek_is_refused_before_anything_is_written(
+        app, licensed, tmp_path, empty_url, make_app):
+    archive, _ = _backup(app, tmp_path)
+    other = make_app(empty_url, KEK=OTHER_KEK)
+    result = run(other, "restore", str(archive))
+    assert result.exit_code == 1
+    assert "another key-encryption key" in result.output and "ONEGATE_KEK" in result.output
+    assert inspect(other.services.engine).get_table_names() == []
+
+
+def test_a_damaged_archive_is_refused(app, licensed, tmp_path, empty_url, make_app):
+    archive, _ = _backup(app, tmp_path)
+    damaged = tmp_path / "damaged.backup"
+    with tarfile.open(archive) as src, tarfile.open(damaged, "w") as dst:
+        for member in src.getmembers():
+            body = src.extractfile(member).read()
+            if member.name != "manifest.json":
+                body = body[:100] + bytes([body[100] ^ 1]) + body[101:]  # one bit flipped
+            dst.addfile(member, io.BytesIO(body))
+    target = make_app(empty_url)
+    result = run(target, "restore", str(damaged))
+    assert result.exit_code == 1 and "damaged" in result.output and "checksum" in result.output
+    junk = tmp_path / "junk.backup"
+    junk.write_bytes(b"not a tar at all")
+    assert "not a readable onegate backup" in run(target, "restore", str(junk)).output
+    assert inspect(target.services.engine).get_table_names() == []
+
+
+def test_backup_refuses_to_overwrite_a_file(app, tmp_path):
+    existing = tmp_path / "there"
+    existing.write_text("keep me")
+    result = run(app, "backup", str(existing))
+    assert result.exit_code == 1 and "exists" in result.output
+    assert existing.read_text() == "keep me"
+
+
+@pytest.mark.skipif(conftest.BACKEND != "postgresql", reason="pg_dump is PostgreSQL's")
+def test_a_missing_pg_dump_is_named(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    result = run(app, "backup", str(tmp_path / "b"))
+    assert result.exit_code == 1 and "pg_dump not found on PATH" in result.output
+    assert not (tmp_path / "b").exists()
