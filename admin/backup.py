@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, MetaData, inspect, text
 
 from admin import db, pg_tools
@@ -111,11 +112,21 @@ def _check(services, engine: Engine, manifest: Manifest, force: bool) -> None:
         raise BackupError("the backup was made under another key-encryption key: restore "
                           "needs the KEK of the instance that made it (ONEGATE_KEK or "
                           "ONEGATE_KEK_FILE); its keys and secrets cannot be opened otherwise")
+    unknown = sorted(set(manifest.data.get("schema_heads", {}).values()) - known_revisions(engine))
+    if unknown:
+        raise BackupError(f"the backup's schema ({', '.join(unknown)}) is newer than this "
+                          "version of onegate: restore it with the version that made it")
     tables = inspect(engine).get_table_names()
     if tables and not force:
         raise BackupError(f"the database is not empty ({len(tables)} tables): restore "
                           "into a new, empty database, or pass --force to replace "
                           "everything in it")
+
+
+def known_revisions(engine: Engine) -> set[str]:
+    """Every migration revision this version of onegate has."""
+    script = ScriptDirectory.from_config(db.alembic_config(engine))
+    return {revision.revision for revision in script.walk_revisions()}
 
 
 def _empty(engine: Engine) -> None:

@@ -48,6 +48,9 @@ def _run(argv: list[str], env: dict[str, str], what: str) -> None:
     if "server version mismatch" in message or "aborting because of server version" in message:
         raise BackupError(f"{what}: the client tools are older than the server ({_last(message)}); "
                           "install the PostgreSQL client tools of the server's major version")
+    if "unsupported version" in message:
+        raise BackupError(f"{what}: the dump was made by a newer pg_dump than this "
+                          f"pg_restore ({_last(message)}); install the newer client tools")
     raise BackupError(f"{what} failed: {_last(message)}")
 
 

@@ -52,16 +52,14 @@ class RunnerLock:
         if isinstance(held, int):
             os.close(held)  # closing the descriptor drops the flock
         else:
-            # Ending the session drops the advisory lock; a connection merely returned
-            # to the pool would keep holding it.
-            held.invalidate()
-            held.close()
+            _unlock(held)
 
     def _still_held(self) -> bool:
         if isinstance(self._held, int):
             return True
         try:
             self._held.execute(text("SELECT 1"))
+            self._held.commit()  # never left idle in a transaction between runs
             return True
         except Exception:  # noqa: BLE001 - any failure means the session, and lock, are gone
             return False
@@ -87,3 +85,14 @@ class RunnerLock:
             return False
         self._held = fd
         return True
+
+
+def _unlock(connection) -> None:
+    """Release the advisory lock at once (the server answers once it is free); a
+    connection that cannot say so is thrown away, which ends its session and lock."""
+    try:
+        connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+        connection.commit()
+    except Exception:  # noqa: BLE001 - a broken connection: its session ends when closed
+        connection.invalidate()
+    connection.close()

@@ -13,7 +13,7 @@ import click
 
 from audit import operators
 from credentials import bulk_import, catalogue, key_compromise, served_issuer
-from credentials.errors import CredentialsError
+from credentials.errors import CredentialsError, IssuerUnavailable
 from credentials.services import CredentialsServices
 
 
@@ -209,6 +209,10 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         try:
             done = key_compromise.reissue_all(s.deps, kid, batch=batch,
                                               actor=operators.actor())
+        except IssuerUnavailable as exc:
+            raise click.ClickException(
+                f"{exc.detail}: publish one first (onegate keys rotate --owner dept:<code> "
+                "--alg ES256 --prepublish 0) and run this again") from None
         except CredentialsError as exc:
             raise _fail(exc) from None
         by_type: dict[str, int] = {}

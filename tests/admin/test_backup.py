@@ -207,3 +207,37 @@ def test_a_missing_pg_dump_is_named(app, tmp_path, monkeypatch):
     result = run(app, "backup", str(tmp_path / "b"))
     assert result.exit_code == 1 and "pg_dump not found on PATH" in result.output
     assert not (tmp_path / "b").exists()
+
+
+def _rewrite_manifest(archive: Path, target: Path, change) -> None:
+    with tarfile.open(archive) as src, tarfile.open(target, "w") as dst:
+        for member in src.getmembers():
+            body = src.extractfile(member).read()
+            if member.name == "manifest.json":
+                manifest = json.loads(body)
+                change(manifest)
+                body = json.dumps(manifest).encode()
+                member.size = len(body)
+            dst.addfile(member, io.BytesIO(body))
+
+
+def test_a_backup_of_a_newer_schema_or_another_database_kind_is_refused(
+        app, licensed, tmp_path, empty_url, make_app):
+    archive, _ = _backup(app, tmp_path)
+    target = make_app(empty_url)
+    newer = tmp_path / "newer.backup"
+    _rewrite_manifest(archive, newer, lambda m: m["schema_heads"].update(keys="keys_9999"))
+    result = run(target, "restore", str(newer))
+    assert result.exit_code == 1 and "newer than this version" in result.output
+    other_kind = tmp_path / "kind.backup"
+    swap = {"sqlite": "postgresql", "postgresql": "sqlite"}
+
+    def change(manifest):
+        manifest["database"] = swap[manifest["database"]]
+
+    _rewrite_manifest(archive, other_kind, change)
+    result = run(target, "restore", str(other_kind))
+    assert result.exit_code == 1
+    assert "is not a readable onegate backup" in result.output or \
+        "restore into a database of the same kind" in result.output
+    assert inspect(target.services.engine).get_table_names() == []

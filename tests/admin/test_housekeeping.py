@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,3 +205,41 @@ def test_bad_schedules_are_one_line_errors(app, args, message):
         result = CliRunner().invoke(cli, ["keys", "schedule", *args])
     assert result.exit_code in (1, 2) and message in result.output
     assert "Traceback" not in result.output
+
+
+def _runs(app, outcome: str) -> float:
+    value = app.metrics.registry.get_sample_value("onegate_housekeeping_runs_total",
+                                                  {"outcome": outcome})
+    return value or 0.0
+
+
+def _poll(predicate, seconds: float = 20) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.05)  # poll interval, not a wait for readiness
+    return False
+
+
+def test_the_scheduler_in_each_worker_runs_the_job_in_one_only(migrated, tmp_path):
+    """As `onegate serve` starts it in every worker: two apps, one runs, one skips."""
+    settings = conftest.test_settings(migrated, HOUSEKEEPING_INTERVAL=1)
+    apps = [create_app(settings, instance_path=tmp_path / name) for name in ("a", "b")]
+    schedulers = [housekeeping.start(app) for app in apps]
+    try:
+        assert _poll(lambda: sum(_runs(a, "ok") for a in apps) >= 2
+                     and sum(_runs(a, "skipped") for a in apps) >= 2)
+        assert [_runs(a, "ok") > 0 for a in apps].count(True) == 1
+    finally:
+        for scheduler in schedulers:
+            scheduler.stop()
+        for app in apps:
+            app.services.engine.dispose()
+
+
+def test_the_scheduler_is_off_when_disabled(migrated, tmp_path):
+    app = create_app(conftest.test_settings(migrated, HOUSEKEEPING_ENABLED=False),
+                     instance_path=tmp_path)
+    assert housekeeping.start(app) is None
+    app.services.engine.dispose()
