@@ -128,6 +128,10 @@ def test_revoke_then_reissue_gives_holders_new_versions_once(app, client, signed
     wallet = client.get("/api/v1/wallet/licenses", headers=wallet_headers(app, holder["number"]))
     listed = {w["identifier"] for w in wallet.get_json()["licenses"]}
     assert set(pairs.values()) <= listed and not listed & set(pairs)
+    old_page = client.get(f"/api/v1/wallet/licenses/{made[0]}",
+                          headers=wallet_headers(app, holder["number"])).get_json()
+    assert (old_page["state"], old_page["superseded_by"]) == ("revoked", pairs[made[0]])
+    assert kid in old_page["state_reason"]
 
     with app.services.sessions() as session:
         actions = {(e.action, e.actor) for e in session.scalars(
