@@ -237,7 +237,8 @@ def keys_list(owner: str | None, as_json: bool) -> None:
 @click.option("--alg", type=click.Choice(["RS256", "ES256", "EdDSA"]), required=True)
 @click.option("--prepublish", default=None,
               help="Duration (e.g. 1d); default ONEGATE_KEY_PREPUBLISH.")
-def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True)
+def keys_rotate(owner: str, alg: str, prepublish: str | None, as_json: bool) -> None:
     """Publish a new key that starts signing after the pre-publication time."""
     from datetime import timedelta
 
@@ -254,6 +255,11 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
     record = services.keyring.rotate(owner, alg, timedelta(seconds=seconds))
     _record("key.rotate", record.kid, {"owner": owner, "alg": alg,
                                        "activates_at": record.activates_at.isoformat()})
+    if as_json:
+        from admin import key_admin
+
+        click.echo(json.dumps(key_admin.key_rows_for(services, [record])[0], indent=2))
+        return
     click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
 
 

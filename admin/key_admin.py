@@ -46,9 +46,13 @@ def schedules(services) -> SqlScheduleStore:
 def key_rows(services, owner: str | None = None) -> list[dict]:
     """Keys (never private parts) with their state, and each owner's next scheduled
     rotation (None: not scheduled). Raises only database errors."""
+    return key_rows_for(services, services.keyring.records(owner))
+
+
+def key_rows_for(services, records: list[KeyRecord]) -> list[dict]:
+    """``records`` as ``key_rows`` lists them."""
     planned = {s.owner: s for s in schedules(services).list_all()}
-    return [_row(record, planned.get(record.owner))
-            for record in services.keyring.records(owner)]
+    return [_row(record, planned.get(record.owner)) for record in records]
 
 
 def _row(record: KeyRecord, schedule: RotationSchedule | None) -> dict:

@@ -55,7 +55,8 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
     @click.argument("code")
     @click.option("--name", required=True, help="Full name, e.g. 广东省市场监督管理局.")
     @click.option("--uscc", required=True, help="The department's unified social credit code.")
-    def departments_add(code: str, name: str, uscc: str) -> None:
+    @click.option("--json", "as_json", is_flag=True)
+    def departments_add(code: str, name: str, uscc: str, as_json: bool) -> None:
         """Register a department and create its ES256 signing key."""
         s = services()
         try:
@@ -66,7 +67,12 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         except CredentialsError as exc:
             raise _fail(exc) from None
         _record(s, "department.add", code, {"name": name, "uscc": uscc})
-        click.echo(f"department {row.code} registered; issuer {_issuer(s)}/issuers/{row.code}")
+        issuer = f"{_issuer(s)}/issuers/{row.code}"
+        if as_json:
+            click.echo(json.dumps({"code": row.code, "name": row.name, "uscc": row.uscc,
+                                   "issuer": issuer}, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"department {row.code} registered; issuer {issuer}")
 
 
     @departments.command("list")
