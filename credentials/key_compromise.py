@@ -18,6 +18,7 @@ is left.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -113,13 +114,15 @@ def _reissue_one(session: Session, deps: Deps, licence: Licence, kid: str,
 
 
 def reissue_all(deps: Deps, kid: str, *, batch: int = BATCH, actor: str = "system",
-                progress: Callable[[list[Reissued]], None] | None = None) -> list[Reissued]:
+                progress: Callable[[list[Reissued]], None] | None = None,
+                max_batches: int | None = None) -> list[Reissued]:
     """Re-issue every licence in force signed by ``kid``, one committed transaction per
-    batch (``deps.sessions``), until none is left; returns all re-issued. An
-    interruption keeps the committed batches; a re-run continues. Raises what
-    ``reissue_batch`` raises (the failing batch is rolled back)."""
+    batch (``deps.sessions``), until none is left (or after ``max_batches``: a page
+    does a bounded share per request); returns all re-issued. An interruption keeps
+    the committed batches; a re-run continues. Raises what ``reissue_batch`` raises
+    (the failing batch is rolled back)."""
     done: list[Reissued] = []
-    while True:
+    for _ in itertools.count() if max_batches is None else range(max_batches):
         with deps.sessions() as session, session.begin():
             chunk = reissue_batch(session, deps, kid, limit=batch, actor=actor)
         if not chunk:
@@ -127,3 +130,4 @@ def reissue_all(deps: Deps, kid: str, *, batch: int = BATCH, actor: str = "syste
         done += chunk
         if progress is not None:
             progress(chunk)
+    return done

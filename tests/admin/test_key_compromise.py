@@ -143,3 +143,18 @@ def test_revoke_then_reissue_gives_holders_new_versions_once(app, client, signed
 def test_revoke_unknown_kid_with_json_is_one_line(app):
     result = run(app, "keys", "revoke", "nope", "--dry-run", "--json")
     assert result.exit_code == 1 and "no key with kid nope" in result.output
+
+
+def test_a_bounded_reissue_leaves_the_rest_for_the_next_run(app, signed):
+    from credentials import key_compromise
+
+    dept, _, made, kid = signed
+    app.services.keyring.revoke(kid)
+    app.services.keyring.rotate(f"dept:{dept.code}", "ES256", timedelta(0))
+    deps = app.credentials_services.deps
+    first = key_compromise.reissue_all(deps, kid, batch=1, max_batches=1)
+    assert len(first) == 1
+    with app.services.sessions() as session:
+        assert key_compromise.impact(session, kid, datetime.now(UTC)).total == 1
+    rest = key_compromise.reissue_all(deps, kid, batch=1)
+    assert len(rest) == 1 and {first[0].previous, rest[0].previous} == {made[0], made[1]}
