@@ -11,7 +11,9 @@ log (one JSON line per run) and to Prometheus (admin.observability.Metrics).
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -70,7 +72,9 @@ def run_once(app, now: datetime | None = None) -> Report:
         log.exception("housekeeping failed", extra={"event": "housekeeping"})
         raise
     app.metrics.housekeeping(report.deleted, len(report.rotated), "ok")
-    log.info("housekeeping %s", report.to_json(), extra={"event": "housekeeping"})
+    # The pid says which worker of a deployment ran it (one at a time: runner_lock).
+    log.info("housekeeping run by pid %d: %s", os.getpid(), json.dumps(report.to_json()),
+             extra={"event": "housekeeping"})
     return report
 
 

@@ -243,3 +243,26 @@ def test_the_scheduler_is_off_when_disabled(migrated, tmp_path):
                      instance_path=tmp_path)
     assert housekeeping.start(app) is None
     app.services.engine.dispose()
+
+
+def test_onegate_serve_runs_the_job_in_one_worker(migrated, tmp_path, app):
+    """A real `onegate serve` with two workers: the expired row goes, and every run is
+    logged by the same worker."""
+    jti = "served-" + secrets.token_hex(4)
+    with app.services.sessions.begin() as session:
+        session.add(RevokedAccessToken(jti=jti, expires_at=datetime.now(UTC) - DAY))
+    server = conftest.start_server(migrated, tmp_path, HOUSEKEEPING_INTERVAL=1,
+                                   LOG_LEVEL="INFO")
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(server.process.stdout.readline,
+                                                               "")), daemon=True)
+    reader.start()
+    try:
+        runs = lambda: [line for line in list(lines) if "housekeeping run by pid" in line]  # noqa: E731
+        assert _poll(lambda: len(runs()) >= 3, seconds=60), lines[-20:]
+        pids = {json.loads(line)["msg"].split()[4].rstrip(":") for line in runs()}
+        assert len(pids) == 1
+        with app.services.sessions() as session:
+            assert session.get(RevokedAccessToken, jti) is None
+    finally:
+        server.stop()
