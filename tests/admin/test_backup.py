@@ -7,12 +7,16 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import secrets
+import subprocess
+import sys
 import tarfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from click.testing import CliRunner
 from sqlalchemy import func, inspect, select
 
@@ -90,6 +94,27 @@ def licensed(app, client, unique):
     return dept, issued.get_json(), sid
 
 
+def _serve(url: str, instance: Path) -> conftest.LiveServer:
+    """`onegate serve` on ``url`` under the issuer the licences were signed for (the
+    restored instance keeps its ONEGATE_ISSUER: licences name it)."""
+    port = conftest.free_port()
+    env = dict(os.environ)
+    env.update({f"ONEGATE_{k}": str(v) for k, v in
+                conftest.test_settings(url, PORT=port).items()})
+    env["ONEGATE_INSTANCE_PATH"] = str(instance)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "admin.cli", "serve", "--workers", "1", "--threads", "4"],
+        cwd=conftest.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    server = conftest.LiveServer(f"http://127.0.0.1:{port}", process, env)
+    try:
+        conftest.wait_healthy(server.url, process)
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
 def _backup(app, tmp_path: Path) -> tuple[Path, dict]:
     archive = tmp_path / "onegate.backup"
     result = run(app, "backup", str(archive), "--json")
@@ -133,6 +158,15 @@ def test_restore_into_an_empty_instance_verifies_old_licences_and_ends_sessions(
     # The restored instance can sign again for the department.
     assert client.post("/api/v1/licenses", json=dept.body(),
                        headers=dept_headers(restored, dept)).status_code == 201
+    # And `onegate serve` on it answers the verify API over HTTP.
+    server = _serve(empty_url, tmp_path / "served")
+    try:
+        served = requests.post(server.url + "/api/v1/verify", timeout=10,
+                               json={"credential": licence["sd_jwt"]})
+        assert served.status_code == 200 and served.json()["valid"] is True, served.json()
+        assert server.get("/readyz").status_code == 200
+    finally:
+        server.stop()
 
 
 def test_the_archive_holds_neither_the_kek_nor_the_secret_key(app, licensed, tmp_path):
