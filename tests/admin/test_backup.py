@@ -275,3 +275,32 @@ def test_a_backup_of_a_newer_schema_or_another_database_kind_is_refused(
     assert "is not a readable onegate backup" in result.output or \
         "restore into a database of the same kind" in result.output
     assert inspect(target.services.engine).get_table_names() == []
+
+
+def _fake_tool(folder: Path, name: str, message: str) -> None:
+    script = folder / name
+    script.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n")
+    script.chmod(0o700)
+
+
+@pytest.mark.parametrize("tool,message,expected", [
+    ("pg_dump", "pg_dump: error: aborting because of server version mismatch\n"
+                "pg_dump: detail: server version: 17.2; pg_dump version: 15.20",
+     "older than the server"),
+    ("pg_restore", "pg_restore: error: unsupported version (1.16) in file header",
+     "made by a newer pg_dump"),
+    ("pg_dump", "pg_dump: error: connection failed", "pg_dump failed: pg_dump: error"),
+])
+def test_client_tool_failures_are_one_readable_line(tmp_path, monkeypatch, tool, message,
+                                                    expected):
+    from admin import pg_tools
+    from admin.backup_archive import BackupError
+
+    _fake_tool(tmp_path, tool, message)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    url = "postgresql+psycopg://postgres:sekrit@127.0.0.1:5432/none"
+    step = pg_tools.dump if tool == "pg_dump" else pg_tools.restore
+    with pytest.raises(BackupError) as caught:
+        step(url, tmp_path / "file")
+    assert expected in str(caught.value) and "\n" not in str(caught.value)
+    assert "sekrit" not in str(caught.value)
