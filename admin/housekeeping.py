@@ -52,7 +52,8 @@ def all_sweeps(settings) -> tuple[Sweep, ...]:
     keep = timedelta(seconds=settings["HOUSEKEEPING_KEEP"])
     failed = timedelta(seconds=settings["HOUSEKEEPING_KEEP_FAILED"])
     window = timedelta(seconds=settings["VERIFY_RATE_WINDOW"])
-    return idp_expiry.sweeps(keep, failed) + verify_expiry.sweeps(window)
+    device = timedelta(seconds=settings["REFRESH_TOKEN_TTL"])
+    return idp_expiry.sweeps(keep, failed, device) + verify_expiry.sweeps(window)
 
 
 def run_once(app, now: datetime | None = None) -> Report:

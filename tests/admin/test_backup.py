@@ -24,6 +24,7 @@ from admin.app import create_app
 from admin.cli import cli
 from credentials.models import Licence
 from idp.models.accounts import Account
+from idp.models.device_authorizations import DeviceAuthorization
 from idp.models.sso_sessions import SsoParticipant, SsoSession
 from idp.models.tokens import AuthorizationCode, RefreshToken, TokenFamily
 from tests import conftest, pg
@@ -81,6 +82,11 @@ def _sign_in(app, unique: str) -> str:
         session.add(AuthorizationCode(code_hash=secrets.token_hex(32), client_id="hall",
                                       redirect_uri="https://hall.example/cb", sub=account.sub,
                                       auth_time=0, expires_at=now + timedelta(minutes=1)))
+        session.add(DeviceAuthorization(device_code_hash=secrets.token_hex(32),
+                                        user_code_hash="u", purpose="terminal",
+                                        client_id="kiosk", interval=5, status="approved",
+                                        sub=account.sub, sid=sid,
+                                        expires_at=now + timedelta(minutes=10)))
     return sid
 
 
@@ -152,7 +158,8 @@ def test_restore_into_an_empty_instance_verifies_old_licences_and_ends_sessions(
     offline = client.post("/api/v1/verify", json={"credential": licence["offline_qr"]})
     assert offline.get_json()["valid"] is True
     assert _count(restored, Licence, Licence.identifier == licence["identifier"]) == 1
-    for model in (SsoSession, SsoParticipant, RefreshToken, TokenFamily, AuthorizationCode):
+    for model in (SsoSession, SsoParticipant, RefreshToken, TokenFamily, AuthorizationCode,
+                  DeviceAuthorization):
         assert _count(restored, model) == 0, model
     assert _count(restored, Account, Account.username.like("u%")) >= 1  # people stay
     # The restored instance can sign again for the department.

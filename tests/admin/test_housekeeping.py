@@ -19,6 +19,7 @@ from admin.cli import cli
 from admin.runner_lock import RunnerLock
 from edge.sweeps import sweep
 from idp.models.clients import ClientAssertionJti
+from idp.models.device_authorizations import DeviceAuthorization
 from idp.models.login_throttle import LoginThrottle
 from idp.models.reauth_demands import ReauthDemand
 from idp.models.tokens import AuthorizationCode, BackchannelDelivery, RevokedAccessToken
@@ -52,7 +53,15 @@ def _rows(tag: str, now: datetime, expired: bool) -> list:
             LoginThrottle(key=f"{tag}-{expired}", attempts=1, expires_at=epoch,
                           locked_until=0.0 if expired else epoch),
             outbox,
-            RateCounter(key=f"{tag}-{expired}", window_start=int(epoch), hits=1)]
+            RateCounter(key=f"{tag}-{expired}", window_start=int(epoch), hits=1),
+            # Kept REFRESH_TOKEN_TTL (30 days) after expiry: 3 days past it stays.
+            _device(tag, now - (40 * DAY if expired else 3 * DAY))]
+
+
+def _device(tag: str, expires: datetime) -> DeviceAuthorization:
+    return DeviceAuthorization(device_code_hash=secrets.token_hex(32), user_code_hash="u",
+                               purpose="terminal", client_id=tag, interval=5,
+                               expires_at=expires)
 
 
 def _mine(session, tag: str) -> int:
@@ -60,6 +69,7 @@ def _mine(session, tag: str) -> int:
     return sum(session.scalar(select(func.count()).select_from(model).where(column == value))
                for model, column, value in (
                    (AuthorizationCode, AuthorizationCode.client_id, tag),
+                   (DeviceAuthorization, DeviceAuthorization.client_id, tag),
                    (BackchannelDelivery, BackchannelDelivery.client_id, tag),
                    (RevokedAccessToken, RevokedAccessToken.jti.like(f"{tag}-%"), True),
                    (ClientAssertionJti, ClientAssertionJti.key.like(f"{tag}-%"), True),
@@ -87,7 +97,7 @@ def test_only_expired_rows_go_and_the_counts_say_how_many(app, unique):
     assert report.deleted == expected
     with app.services.sessions() as session:
         assert _mine(session, f"old{unique}") == 0
-        assert _mine(session, f"new{unique}") == 7  # every live row is still there
+        assert _mine(session, f"new{unique}") == 8  # every live row is still there
     assert set(_expired_now(app, now).values()) == {0}
     metrics = app.metrics.exposition().decode()
     assert (f'onegate_housekeeping_deleted_rows_total{{kind="authorization_codes"}} '
