@@ -188,3 +188,16 @@ class DuplicateAccount(AccountError):
 
 class UnknownAccount(AccountError):
     """No account matches."""
+
+
+# ---------------------------------------------------------------------------
+# Staff roles and halls (idp.staff, idp.halls)
+# ---------------------------------------------------------------------------
+
+
+class UnknownHall(AccountError):
+    """No hall has this code."""
+
+
+class DuplicateHall(AccountError):
+    """A hall with this code already exists."""
