@@ -168,3 +168,22 @@ def test_the_pages_are_chinese_first_and_work_on_a_phone(app, depts):
     assert "由其签名的有效证照" in html and "吊销此密钥" in html
     english = client.get(f"/admin/keys/{kid}/revoke?ui_locales=en").get_data(as_text=True)
     assert "Licences in force it signed" in english
+
+
+def test_the_dashboard_lists_a_key_by_its_owners_schedule(app, depts):
+    """A department rotating on a schedule is due when the schedule says (here within
+    the dashboard's 14 days), not by ONEGATE_KEY_ROTATE_EVERY (90 days)."""
+    from datetime import timedelta
+
+    from admin.console import key_ages
+    from edge.timestamps import utcnow
+
+    mine, _ = depts
+    owner = f"dept:{mine.code}"
+    kid = active_kid(app, mine.code)
+    records = app.services.keyring.records(owner)
+    assert key_ages.due_for_rotation(records, 90 * 86400, utcnow()) == []
+    key_admin.set_schedule(app.services, owner, timedelta(days=10), timedelta(days=1))
+    client, _ = staff_client(app, [(DEPARTMENT_ADMIN, mine.code)])
+    html = client.get("/admin/").get_data(as_text=True)
+    assert kid[:12] in html
