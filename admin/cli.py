@@ -265,21 +265,14 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None, as_json: bool) -> 
 
 
 def _check_owner(owner: str) -> None:
-    """The provider, or a registered department (dept:<code>); else a usage error."""
-    from credentials import catalogue
-    from keys.owners import check_owner
+    """The provider, the audit trail or a registered department (dept:<code>); else a
+    usage error."""
+    from admin import key_admin
 
     try:
-        check_owner(owner)
-    except ValueError as exc:
+        key_admin.check_known_owner(running_app().services, owner)
+    except key_admin.KeyAdminError as exc:
         raise click.BadParameter(str(exc), param_hint="--owner") from None
-    if owner.startswith("dept:"):
-        work = running_app().services.unit_of_work
-        with work.scope():
-            found = catalogue.get_department_or_none(work.session(), owner[5:])
-        if found is None:
-            raise click.BadParameter(f"no department {owner[5:]!r} "
-                                     "(see onegate departments list)", param_hint="--owner")
 
 
 def _check_alg(owner: str, alg: str) -> None:
