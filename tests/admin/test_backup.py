@@ -311,3 +311,9 @@ def test_client_tool_failures_are_one_readable_line(tmp_path, monkeypatch, tool,
         step(url, tmp_path / "file")
     assert expected in str(caught.value) and "\n" not in str(caught.value)
     assert "sekrit" not in str(caught.value)
+
+
+def test_a_backup_into_a_missing_folder_is_one_line(app, tmp_path):
+    result = run(app, "backup", str(tmp_path / "no" / "such" / "folder" / "b.backup"))
+    assert result.exit_code == 1 and "cannot write" in result.output
+    assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1
