@@ -22,6 +22,7 @@ from admin import (
 )
 from admin import config as app_config
 from admin import services as app_services
+from admin.client_names import client_names
 from admin.edge import OnegateFlask
 from credentials.problems import ProblemTypes
 
@@ -113,7 +114,8 @@ def _init_credentials_services(app: OnegateFlask) -> ProblemTypes:
     problem-type registry."""
     app.credentials_services = app_services.credentials_services(
         app.services, client_exists=_client_exists)
-    app.verify_services = app_services.verify_services(app.services, app.credentials_services)
+    app.verify_services = app_services.verify_services(app.services, app.credentials_services,
+                                                       client_names=client_names)
     return app.credentials_services.problem_types
 
 

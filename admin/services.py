@@ -29,7 +29,7 @@ from keys.sql_store import SqlKeyStore
 if TYPE_CHECKING:
     from credentials.services import ClientExists, CredentialsServices
     from idp.services import IdpServices
-    from verify.services import VerifyServices
+    from verify.services import ClientNames, VerifyServices
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,7 +112,8 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
         status_cache=cache)
 
 
-def verify_services(core: Services, credentials: CredentialsServices) -> VerifyServices:
+def verify_services(core: Services, credentials: CredentialsServices, *,
+                    client_names: ClientNames | None = None) -> VerifyServices:
     """verify's verifier over the in-process catalogue, status lists (sharing
     credentials' signed-list cache) and references, read in the request's unit of work;
     its rate limiter counts in Redis when configured, else in the database."""
@@ -149,7 +150,8 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
         limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter,
                             batch=batch_for(settings.rate_limit)),
         access_tokens=core.access_tokens, problem_types=credentials.problem_types,
-        published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base))
+        published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base),
+        **({"client_names": client_names} if client_names is not None else {}))
 
 
 def audit_services(core: Services) -> AuditServices:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -65,9 +65,13 @@ def switch_locale_url(tag: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
-def china_time(epoch: int) -> str:
-    """Epoch seconds as wall-clock time in China (UTC+8, no daylight saving)."""
-    return datetime.fromtimestamp(epoch, CHINA).strftime("%Y-%m-%d %H:%M")
+def china_time(when: int | datetime) -> str:
+    """Epoch seconds, or an aware (or naive UTC) datetime, as wall-clock time in China
+    (UTC+8, no daylight saving)."""
+    if isinstance(when, datetime):
+        aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(when, CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def init_app(app: Flask) -> None:

@@ -329,7 +329,8 @@ def wallet_uses(s: VerifyServices):
     auth.require_scope(token, "wallet")
     _, number = auth.holder_code(token)
     limit, offset = _page()
-    found = uses.for_holder(s.unit_of_work.session(), number, limit + 1, offset)
+    found = uses.for_holder(s.unit_of_work.session(), number, limit + 1, offset,
+                            names=s.client_names)
     following = _next(s, "/api/v1/wallet/uses", limit, offset, len(found) > limit)
     return _paged(jsonify({"uses": found[:limit], "limit": limit, "offset": offset,
                            "next": following}), following)

@@ -191,6 +191,10 @@ def schemas() -> dict[str, Any]:
         "Use": {"type": "object", "properties": {
             "at": {"type": "string", "format": "date-time"},
             "kind": {"enum": ["retrieve", "verify"]}, "client_id": STRING,
+            "client_name": {"type": ["string", "null"], "description":
+                            "The name the holder knows the client by: its department's "
+                            "name, else the service hall's; null when the client is no "
+                            "longer registered. Show this, not `client_id`"},
             "staff": nullable,
             "staff_source": {"enum": ["stated_by_department", None], "description":
                              "Where `staff` came from: `stated_by_department` is the "

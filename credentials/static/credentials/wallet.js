@@ -283,7 +283,8 @@
     item.tabIndex = -1;
     var who = document.createElement("strong");
     who.className = "use-client";
-    who.textContent = use.client_id + staffText(use);
+    // A person knows the department or hall by its name, never by its client id.
+    who.textContent = (use.client_name || "已注销的服务") + staffText(use);
     var what = document.createElement("span");
     what.className = "use-what";
     what.textContent = (KINDS[use.kind] || use.kind) + " " +
