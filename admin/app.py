@@ -15,6 +15,7 @@ from admin import (
     headers,
     health,
     home,
+    json_text,
     observability,
     problems,
     published,
@@ -40,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None,
                        template_folder="admin/templates", static_folder=None,
                        root_path=_root())
     app.config.update(_flask_settings(values))
+    json_text.init_app(app)  # before anything answers JSON
     observability.configure_logging(values["LOG_LEVEL"])
     _init_storage(app, values)
     problem_types = _init_credentials_services(app)
@@ -82,7 +84,6 @@ def _flask_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
-        "JSON_AS_ASCII": False,
     }
 
 
