@@ -133,7 +133,12 @@ def _client_exists(session, client_id: str) -> bool:
 
 def idp_services(core: app_services.Services):
     """The provider's services, with the hooks it needs from other packages."""
-    return app_services.idp_services(core, licence_type_names=_licence_type_names(core))
+    from credentials import wallet
+
+    # The wallet is onegate's own page showing people their own licences: no consent
+    # page for it (SECURITY.md, "First-party wallet").
+    return app_services.idp_services(core, licence_type_names=_licence_type_names(core),
+                                     first_party_clients=frozenset({wallet.CLIENT_ID}))
 
 
 def _licence_type_names(core: app_services.Services):

@@ -83,7 +83,8 @@ def decide(server, services: IdpServices, grant, client, redirect_uri, live, pro
             # RFC 6749 section 4.1.2.1: the resource owner denied the request.
             return error_redirect(services, redirect_uri, "access_denied", None, state)
         consent.record(session, live.sub, client.get_client_id(), scopes)
-    elif consent.needs_consent(session, client, live.sub, scopes, prompts):
+    elif consent.needs_consent(session, client, live.sub, scopes, prompts,
+                               services.first_party_clients):
         if "none" in prompts:
             return error_redirect(services, redirect_uri, "consent_required", None, state)
         return consent_page(services, client, redirect_uri, scopes,

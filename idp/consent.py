@@ -36,11 +36,15 @@ def has_consent(session: Session, sub: str, client_id: str, scope: str) -> bool:
 
 
 def needs_consent(session: Session, client, sub: str, scopes: list[str],
-                  prompts: set[str]) -> bool:
-    """Whether to show the consent page before issuing a code."""
+                  prompts: set[str], first_party: frozenset[str] = frozenset()) -> bool:
+    """Whether to show the consent page before issuing a code: never for a client of
+    onegate itself in ``first_party`` (it shows the person their own data), unless
+    asked with prompt=consent."""
     if "consent" in prompts:
         # OIDC Core 3.1.2.1: prompt=consent SHOULD prompt for consent.
         return True
+    if client.get_client_id() in first_party:
+        return False
     wanted = set(scopes)
     if client.row.trusted:
         wanted &= ALWAYS_ASK

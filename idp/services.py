@@ -109,6 +109,10 @@ class IdpServices:
     jwks_document: PublishedDocument
     discovery_document: PublishedDocument
     licence_type_names: LicenceTypeNames | None = None
+    #: Clients that are part of onegate itself (the holder wallet): they show a person
+    #: their own data in the provider's own origin, so no consent page is shown for them
+    #: (``prompt=consent`` still shows it). Supplied by admin; never a hall.
+    first_party_clients: frozenset[str] = frozenset()
 
     @property
     def issuer(self) -> str:

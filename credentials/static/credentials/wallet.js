@@ -1,5 +1,11 @@
 /* onegate holder wallet: a public OAuth client (PKCE S256, code exchange in the browser),
-   then the wallet API with the access token kept in sessionStorage. No inline code. */
+   then the wallet API with the access token kept in sessionStorage. No inline code.
+
+   The wallet session is the provider's session: a tab without a token (a new tab, a
+   reload after expiry) first asks the provider silently (prompt=none, OIDC Core
+   3.1.2.1); while the person is signed in there the tab gets its own token without a
+   click, and only a signed-out person sees the login button. Logging out ends the
+   provider session (RP-Initiated Logout), so no other tab signs back in by itself. */
 (function () {
   "use strict";
   var body = document.body;
@@ -30,22 +36,40 @@
     return saved.access_token;
   }
 
-  async function login() {
+  // `silent`: ask the provider without showing it (prompt=none); a page that is not the
+  // callback remembers it tried, so a signed-out person is never sent round in a loop.
+  async function login(silent) {
     var verifier = randomText(48);
     var digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
     var state = randomText(16);
     store.setItem("wallet.pkce", JSON.stringify({ verifier: verifier, state: state,
-      back: window.location.pathname }));
+      back: window.location.pathname, silent: !!silent }));
     var params = new URLSearchParams({ response_type: "code", client_id: clientId,
       redirect_uri: issuer + "/wallet/callback", scope: scope, state: state,
-      nonce: randomText(16), code_challenge: b64url(digest), code_challenge_method: "S256" });
+      nonce: randomText(16), code_challenge: b64url(digest), code_challenge_method: "S256",
+      ui_locales: document.documentElement.lang });
+    if (silent) { params.set("prompt", "none"); }
     window.location.assign("/oauth/authorize?" + params.toString());
+  }
+
+  // The provider answers a silent request this way when the person must act there.
+  var SILENT_REFUSALS = ["login_required", "consent_required", "interaction_required",
+    "account_selection_required"];
+
+  function backTo(pending) {
+    return pending && pending.back && pending.back.indexOf("/wallet") === 0 &&
+      pending.back !== "/wallet/callback" ? pending.back : "/wallet";
   }
 
   async function finishLogin() {
     var query = new URLSearchParams(window.location.search);
     var pending = JSON.parse(store.getItem("wallet.pkce") || "null");
     store.removeItem("wallet.pkce");
+    if (query.get("error") && pending && pending.silent &&
+        SILENT_REFUSALS.indexOf(query.get("error")) >= 0) {
+      window.location.replace(backTo(pending));  // signed out: that page offers the login
+      return;
+    }
     if (query.get("error")) { say("登录未完成：" + query.get("error")); showLogin(); return; }
     if (!pending || query.get("state") !== pending.state || !query.get("code")) {
       say("登录状态无效，请重新登录。"); showLogin(); return;
@@ -58,16 +82,30 @@
     var result = await response.json();
     if (!response.ok) { say("登录失败：" + (result.error || response.status)); showLogin(); return; }
     store.setItem("wallet.token", JSON.stringify({ access_token: result.access_token,
-      expires_at: Date.now() + 1000 * (result.expires_in || 300) }));
-    window.location.replace(pending.back && pending.back !== "/wallet/callback" ?
-      pending.back : "/wallet");
+      id_token: result.id_token, expires_at: Date.now() + 1000 * (result.expires_in || 300) }));
+    store.removeItem("wallet.silent");
+    window.location.replace(backTo(pending));
+  }
+
+  // RP-Initiated Logout 1.0 section 2: the id_token as the hint, back to the wallet.
+  function logout() {
+    var saved = JSON.parse(store.getItem("wallet.token") || "null");
+    store.removeItem("wallet.token");
+    var params = new URLSearchParams({ client_id: clientId,
+      post_logout_redirect_uri: issuer + "/wallet", ui_locales: document.documentElement.lang });
+    if (saved && saved.id_token) { params.set("id_token_hint", saved.id_token); }
+    window.location.assign("/oauth/logout?" + params.toString());
   }
 
   async function api(path, options) {
     options = options || {};
     options.headers = Object.assign({ Authorization: "Bearer " + token() }, options.headers);
     var response = await fetch(path, options);
-    if (response.status === 401) { store.removeItem("wallet.token"); showLogin(); }
+    if (response.status === 401) {
+      store.removeItem("wallet.token");
+      store.removeItem("wallet.silent");  // the next page load may ask the provider again
+      showLogin();
+    }
     if (!response.ok) {
       var problem = await response.json().catch(function () { return {}; });
       throw new Error(problem.detail || problem.title || String(response.status));
@@ -410,13 +448,20 @@
   }
 
   async function main() {
-    $("login").addEventListener("click", function () { login(); });
+    $("login").addEventListener("click", function () { login(false); });
     setupFullscreen();
-    $("logout").addEventListener("click", function () {
-      store.removeItem("wallet.token"); showLogin();
-    });
+    $("logout").addEventListener("click", logout);
     if (view === "callback") { await finishLogin(); return; }
-    if (!token()) { showLogin(); return; }
+    if (!token()) {
+      if (!store.getItem("wallet.silent")) {
+        store.setItem("wallet.silent", "tried");
+        await login(true);
+        return;
+      }
+      store.removeItem("wallet.silent");  // the next visit asks the provider again
+      showLogin();
+      return;
+    }
     $("logout").hidden = false;
     var views = { list: renderList, show: renderShow, present: renderPresent, print: renderPrint };
     await (views[view] || renderList)();
