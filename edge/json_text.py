@@ -27,8 +27,22 @@ def labelled(media_type: str) -> str:
     return f"{media_type}; {CHARSET}"
 
 
+def text(value: object, **options) -> str:
+    """``json.dumps(value, ensure_ascii=False, **options)``; when that text cannot be
+    encoded as UTF-8 (a lone surrogate, as ``"\\ud800"`` in hostile input parses to),
+    the same JSON with ASCII escapes instead, so the answer is still valid JSON and
+    never a 500. An ASCII-only text costs no second look."""
+    found = json.dumps(value, ensure_ascii=False, **options)
+    if found.isascii():
+        return found
+    try:
+        found.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(value, ensure_ascii=True, **options)
+    return found
+
+
 def dumps(value: object) -> bytes:
     """``value`` as Flask's ``jsonify`` writes it outside debug mode with the app's
     provider (sorted keys, compact, UTF-8 text, a final newline)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True,
-                      separators=(",", ":")).encode("utf-8") + b"\n"
+    return text(value, sort_keys=True, separators=(",", ":")).encode("utf-8") + b"\n"

@@ -149,6 +149,18 @@ def schemas() -> dict[str, Any]:
                                "properties": {
             "valid": {"type": "boolean"}, "status": {"enum": list(STATUSES)},
             "form": {"type": ["string", "null"]},
+            "checked": {"type": "object", "description":
+                        "The circumstances of the check, for the clerk acting on it",
+                        "properties": {
+                "checked_at": {"type": "string", "format": "date-time"},
+                "mode": {"enum": ["online"], "description":
+                         "`online`: checked against the issuer's records at `checked_at`"},
+                "status_as_of": {"type": "string", "format": "date-time", "description":
+                                 "When the revocation status used was read"},
+                "status_changed_at": {"type": ["string", "null"], "format": "date-time",
+                                      "description": "Since when a revoked or suspended "
+                                      "licence has been so, from the issuer's record; null "
+                                      "otherwise"}}},
             "reason": {"type": "string", "description":
                        "The failed step's reason in English (`all checks passed` when valid)"},
             "reason_zh": {"type": "string", "description":

@@ -11,10 +11,12 @@ cannot be reached, the page says how long to wait (429 or 503, with Retry-After)
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, render_template, request
 
 from credentials.routes import Routes
-from verify import images, labels
+from verify import circumstances, images, labels
 from verify.pipeline import MAX_TEXT
 from verify.ratelimit import RateLimited, Unavailable
 from verify.result import VerificationResult
@@ -72,7 +74,8 @@ def page_post(s: VerifyServices):
             return _error("无法识别图片中的二维码：" + labels.PROBLEMS[slug], exc.status)
     else:
         text = request.form.get("credential", "")[: MAX_TEXT + 1]
-    return _render(s.verifier.verify(text))
+    at = datetime.now(UTC)
+    return _render(s, s.verifier.verify(text), at)
 
 
 @routes.get("/v/<path:identifier>")
@@ -80,14 +83,18 @@ def reference(s: VerifyServices, identifier: str):
     _rate_limit(s, "reference")
     token = request.args.get("t", "")
     url = f"{s.base_url}/v/{identifier}?t={token}"
+    at = datetime.now(UTC)
     result = s.verifier.verify(url)
     status = 404 if result.failed_step == "parse" else 200
     # The URL carries the reference token: no browser or proxy cache keeps the page.
-    return *_render(result, status), {"Cache-Control": "no-store"}
+    return *_render(s, result, at, status), {"Cache-Control": "no-store"}
 
 
-def _render(result: VerificationResult, status: int = 200):
-    return render_template("verify/page.html", result=result.to_json(), labels=labels), status
+def _render(s: VerifyServices, result: VerificationResult, at: datetime, status: int = 200):
+    changed = result.status in circumstances.CHANGED_STATES
+    checked = circumstances.online(result, at, s.unit_of_work.session() if changed else None)
+    return render_template("verify/page.html", result={**result.to_json(), "checked": checked},
+                           labels=labels), status
 
 
 def _error(message: str, status: int, headers: dict | None = None):

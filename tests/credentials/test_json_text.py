@@ -58,3 +58,15 @@ def test_published_json_is_labelled_utf8(client, dept, path):
 def test_trust_list_names_departments_in_text(client, dept):
     raw = client.get("/api/v1/trust-list?format=json").get_data()
     assert f"测试厅 {dept.code[1:]}".encode() in raw
+
+
+def test_a_lone_surrogate_is_escaped_not_a_500(client):
+    """``"\\ud800"`` is valid JSON text but no UTF-8: the answer falls back to escapes."""
+    response = client.post("/api/v1/verify", data=b'{"credential": "x\\ud800"}',
+                           content_type="application/json")
+    assert response.status_code == 200, response.get_data()[:200]
+    assert response.get_json()["status"] == "invalid"
+    from edge import json_text
+
+    assert json_text.dumps({"a": "\ud800", "b": "中"}) == b'{"a":"\\ud800","b":"\\u4e2d"}\n'
+    assert json_text.dumps({"b": "中"}) == '{"b":"中"}\n'.encode()

@@ -36,15 +36,57 @@
     var failed = result.checks.filter(function (c) { return c.ok === false; })[0];
     if (failed) box.appendChild(el("p", "verdict-reason",
       (labels.steps[failed.step] || failed.step) + "：" + (failed.reason_zh || failed.reason)));
+    var checked = result.checked || {};
+    var clerk = labels.clerk;
+    if (checked.status_changed_at && clerk[result.status + "_at"]) {
+      var since = el("p", "verdict-since", clerk[result.status + "_at"] + "：");
+      since.appendChild(time(checked.status_changed_at));
+      box.appendChild(since);
+    }
     var lic = result.license;
     if (lic && !result.valid) {
-      box.appendChild(el("p", "verdict-whose", "被拒证照：" + (lic.type_name || lic.type) +
-        " · " + lic.identifier + (lic.holder_name ? " · 持证人 " + lic.holder_name : "")));
+      var whose = el("p", "verdict-whose", "被拒证照：" + (lic.type_name || lic.type) + " · ");
+      whose.appendChild(el("span", "mono", lic.identifier));
+      if (lic.holder_name) whose.appendChild(document.createTextNode(" · 持证人 " + lic.holder_name));
+      box.appendChild(whose);
     }
     region.appendChild(box);
-    if (result.license) region.appendChild(licence(result.license));
+    if (lic && result.valid) {
+      var compare = el("p", "compare", clerk.compare);
+      compare.setAttribute("role", "note");
+      region.appendChild(compare);
+    }
+    region.appendChild(circumstances(checked));
+    if (lic) {
+      region.appendChild(el("h2", "licence-title", clerk.details));
+      region.appendChild(licence(lic));
+    }
     region.appendChild(checks(result.checks));
     region.focus();
+  }
+
+  // Beijing time, as the server-rendered page shows it.
+  function time(stamp) {
+    var node = el("time", "", stamp);
+    node.dateTime = stamp;
+    var date = new Date(stamp);
+    if (!isNaN(date)) {
+      node.textContent = date.toLocaleString("zh-CN", { timeZone: "Asia/Shanghai", hour12: false,
+        year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit",
+        second: "2-digit" }) + "（北京时间）";
+    }
+    return node;
+  }
+
+  function circumstances(checked) {
+    var dl = el("dl", "checked");
+    dl.appendChild(el("dt", "", labels.clerk.checked_at));
+    var when = el("dd");
+    if (checked.checked_at) when.appendChild(time(checked.checked_at));
+    dl.appendChild(when);
+    dl.appendChild(el("dt", "", labels.clerk.mode));
+    dl.appendChild(el("dd", "", labels.clerk.online));
+    return dl;
   }
 
   function licence(lic) {
@@ -125,19 +167,49 @@
     video.hidden = true; stopButton.hidden = true; startButton.hidden = false;
   }
 
+  // Continuous mode (a counter): the camera stays on and each new code is verified as
+  // it is read; the same code held in front of the camera is not verified again until
+  // another code (or nothing, for a few seconds) has been seen.
+  var continuous = document.getElementById("continuous");
+  var lastCode = null;
+  var lastSeen = 0;
+  var busy = false;
+  var REPEAT_AFTER_MS = 4000;
+
+  function read() {
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+    var ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    var frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    var code = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "attemptBoth" });
+    return code && code.data ? code.data : null;
+  }
+
+  function fresh(text) {
+    var now = Date.now();
+    var repeat = text === lastCode && now - lastSeen < REPEAT_AFTER_MS;
+    lastSeen = now;
+    lastCode = text;
+    return !repeat;
+  }
+
   function scan() {
     if (!stream) return;
-    if (video.readyState === video.HAVE_ENOUGH_DATA) {
-      canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-      var ctx = canvas.getContext("2d", { willReadFrequently: true });
-      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-      var frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      var code = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "attemptBoth" });
-      if (code && code.data) {
+    if (video.readyState === video.HAVE_ENOUGH_DATA && !busy) {
+      var text = read();
+      if (text && !continuous.checked) {
         stopCamera();
         note.textContent = "已识别二维码。";
-        verifyText(code.data);
+        verifyText(text);
         return;
+      }
+      if (text && fresh(text)) {
+        busy = true;
+        note.textContent = "已识别二维码，正在核验…";
+        verifyText(text).then(function () {
+          busy = false;
+          note.textContent = labels.clerk.next;
+        });
       }
     }
     window.requestAnimationFrame(scan);
