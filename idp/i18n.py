@@ -6,7 +6,8 @@ Accept-Language, then Chinese. Message ids are English, wrapped in ``_()``.
 
 Translators and other engineers (templates of the protocol pages too)::
 
-    python -m idp.i18n extract   # babel.cfg -> idp/translations/messages.pot
+    python -m idp.i18n extract   # babel.cfg -> idp/translations/messages.pot (pages of
+                                 # idp, admin, credentials and verify: one catalogue)
     python -m idp.i18n update    # merge new msgids into the zh_Hans_CN catalogue
     python -m idp.i18n compile   # .po -> .mo (the .mo is committed)
 """
@@ -27,6 +28,8 @@ SUPPORTED = (CHINESE, "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parent.parent
 _SESSION_KEY = "ui_locale"
+#: The packages whose pages use this one catalogue (babel.cfg: their templates and _()).
+PAGE_PACKAGES = ("idp", "admin", "credentials", "verify")
 CHINA = timezone(timedelta(hours=8), "CST")
 
 
@@ -93,7 +96,8 @@ def _pybabel(*args: str) -> None:
 
 COMMANDS = {
     "extract": lambda: _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                                "-o", "idp/translations/messages.pot", "idp"),
+                                "-o", "idp/translations/messages.pot",
+                                *PAGE_PACKAGES),
     "update": lambda: _pybabel("update", "-i", str(TRANSLATIONS / "messages.pot"),
                                "-d", str(TRANSLATIONS), "-l", CHINESE, "--no-fuzzy-matching"),
     "compile": lambda: _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics"),

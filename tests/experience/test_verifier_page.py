@@ -35,7 +35,7 @@ def test_every_verdict_colour_meets_aa_contrast(browser, world, state):
     page = browser.new_page(locale="zh-CN", viewport={"width": 360, "height": 740})
     PAGES[f"verify-{state}"](page, world)
     texts = page.locator("#result .verdict p, #result .verdict span")
-    assert texts.count() >= 2
+    assert texts.count() >= 1
     ratios = [texts.nth(i).evaluate(CONTRAST) for i in range(texts.count())]
     assert min(ratios) >= 4.5, ratios
     page.close()

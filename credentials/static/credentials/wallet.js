@@ -15,9 +15,19 @@
   var view = body.dataset.view;
   var identifier = body.dataset.identifier;
   var store = window.sessionStorage;
-  var STATES = { valid: "有效", suspended: "已暂停", revoked: "已吊销", expired: "已过期" };
-  var HOLDER_LABELS = { holder_name: "持证人", holder_id: "证件号码" };
-  var KINDS = { retrieve: "调取", verify: "核验" };
+  // The page's words, in its language (rendered by the server into a JSON block).
+  var T = JSON.parse(document.getElementById("wallet-text").textContent);
+  var STATES = T.states;
+  var HOLDER_LABELS = T.holder;
+  var KINDS = T.kinds;
+  var LANG = document.documentElement.lang || "zh-CN";
+
+  // "{name}" placeholders filled from `values`.
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] === undefined ? all : String(values[key]);
+    });
+  }
 
   function $(id) { return document.getElementById(id); }
   function show(id) { $(id).hidden = false; }
@@ -70,9 +80,9 @@
       window.location.replace(backTo(pending));  // signed out: that page offers the login
       return;
     }
-    if (query.get("error")) { say("登录未完成：" + query.get("error")); showLogin(); return; }
+    if (query.get("error")) { say(fmt(T.loginIncomplete, { error: query.get("error") })); showLogin(); return; }
     if (!pending || query.get("state") !== pending.state || !query.get("code")) {
-      say("登录状态无效，请重新登录。"); showLogin(); return;
+      say(T.loginState); showLogin(); return;
     }
     var response = await fetch("/oauth/token", { method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -80,7 +90,7 @@
         redirect_uri: issuer + "/wallet/callback", client_id: clientId,
         code_verifier: pending.verifier }) });
     var result = await response.json();
-    if (!response.ok) { say("登录失败：" + (result.error || response.status)); showLogin(); return; }
+    if (!response.ok) { say(fmt(T.loginFailed, { error: result.error || response.status })); showLogin(); return; }
     store.setItem("wallet.token", JSON.stringify({ access_token: result.access_token,
       id_token: result.id_token, expires_at: Date.now() + 1000 * (result.expires_in || 300) }));
     store.removeItem("wallet.silent");
@@ -158,7 +168,7 @@
     img.src = source.src;
     img.alt = source.alt;
     $("fullscreen-title").textContent = title;
-    $("fullscreen-holder").textContent = holder ? "持证人：" + holder : "";
+    $("fullscreen-holder").textContent = holder ? fmt(T.holderIs, { name: holder }) : "";
     $("fullscreen-holder").hidden = !holder;
     opener = from || document.activeElement;
     if (typeof dialog.showModal === "function") {
@@ -235,7 +245,7 @@
       badge(state, licence);
       var until = document.createElement("span");
       until.className = "card-meta";
-      until.textContent = "有效期至 " + licence.valid_until.slice(0, 10);
+      until.textContent = fmt(T.validUntil, { date: licence.valid_until.slice(0, 10) });
       link.append(name, state, until);
       item.append(link);
       list.append(item);
@@ -244,12 +254,14 @@
     show("list-view");
     var names = {};
     data.licenses.forEach(function (licence) { names[licence.identifier] = licence.type_name; });
-    await renderUses(names).catch(function (error) { say("使用记录暂不可用：" + error.message); });
+    await renderUses(names).catch(function (error) {
+      say(fmt(T.usesUnavailable, { error: error.message }));
+    });
   }
 
   function when(text) {
     var date = new Date(text);
-    return isNaN(date) ? text : date.toLocaleString("zh-CN", { hour12: false });
+    return isNaN(date) ? text : date.toLocaleString(LANG, { hour12: false });
   }
 
   // "Who used my licences": served by the verify package, paged (`next` in the body).
@@ -282,7 +294,7 @@
       var added = await loadUses(usesNext);
       if (button.hidden && added.length) { added[0].focus(); }  // keep keyboard users in place
     } catch (error) {
-      say("使用记录暂不可用：" + error.message);
+      say(fmt(T.usesUnavailable, { error: error.message }));
     } finally {
       button.disabled = false;
     }
@@ -306,12 +318,8 @@
 
   // A staff name is the department's own statement until staff identities are
   // verified: say so, never show it as a fact.
-  var STAFF_SOURCES = { stated_by_department: "部门自述" };
-
   function staffText(use) {
-    if (!use.staff) { return ""; }
-    var source = STAFF_SOURCES[use.staff_source] || "部门自述";
-    return "（经办人：" + use.staff + "，" + source + "）";
+    return use.staff ? fmt(T.staff, { staff: use.staff }) : "";
   }
 
   function useItem(use) {
@@ -322,14 +330,14 @@
     var who = document.createElement("strong");
     who.className = "use-client";
     // A person knows the department or hall by its name, never by its client id.
-    who.textContent = (use.client_name || "已注销的服务") + staffText(use);
+    who.textContent = (use.client_name || T.unregistered) + staffText(use);
     var what = document.createElement("span");
     what.className = "use-what";
     what.textContent = (KINDS[use.kind] || use.kind) + " " +
       (names[use.licence_identifier] || use.licence_identifier);
     var purpose = document.createElement("span");
     purpose.className = "use-purpose";
-    purpose.textContent = "用途：" + use.purpose;
+    purpose.textContent = fmt(T.purpose, { purpose: use.purpose });
     var time = document.createElement("time");
     time.dateTime = use.at;
     time.textContent = when(use.at);
@@ -400,7 +408,7 @@
     });
     $("present-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      present().catch(function (error) { say("生成失败：" + error.message); });
+      present().catch(function (error) { say(fmt(T.presentFailed, { error: error.message })); });
     });
     $("presentation-fullscreen").addEventListener("click", function (event) {
       // The holder's name is shown only if the presentation itself discloses it.
@@ -433,7 +441,7 @@
     } else {
       $("presentation-figure").hidden = true;
       $("presentation-fullscreen").hidden = true;
-      say("所选信息较多，无法生成二维码，请复制出示内容。");
+      say(T.tooMuch);
     }
   }
 
@@ -467,5 +475,5 @@
     await (views[view] || renderList)();
   }
 
-  main().catch(function (error) { say("出错了：" + error.message); });
+  main().catch(function (error) { say(fmt(T.failed, { error: error.message })); });
 })();
