@@ -38,10 +38,14 @@ def ensure_wallet_client(app: OnegateFlask) -> str:
             # A public client: no secret, so no key to hash one under is needed.
             create(session, NewClient(**spec), ClientSecrets.from_keys(
                 app.config["ONEGATE"]["KEK_BYTES"], app.config["ONEGATE"]["SECRET_KEY"]))
-        elif row.redirect_uris != spec["redirect_uris"]:
-            # The issuer URL changed (another host or port): follow it.
-            row.redirect_uris = spec["redirect_uris"]
-            row.post_logout_redirect_uris = spec["post_logout_redirect_uris"]
+        else:
+            if row.redirect_uris != spec["redirect_uris"]:
+                # The issuer URL changed (another host or port): follow it.
+                row.redirect_uris = spec["redirect_uris"]
+                row.post_logout_redirect_uris = spec["post_logout_redirect_uris"]
+            # People see this name (sessions list): an older mixed-language one is renamed.
+            if row.name != spec["name"]:
+                row.name = spec["name"]
     return spec["client_id"]
 
 

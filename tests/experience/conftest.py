@@ -22,6 +22,9 @@ class World:
     dept: object
     hall: dict
     licences: dict  # state -> the issuance response body
+    #: Data a page may show as issued or registered (names, claim titles and values,
+    #: the use's purpose and staff): Chinese on an English page too.
+    data: tuple[str, ...] = ()
 
 
 def mint(app, issuer: str, *, client_id: str, scope: str) -> str:
@@ -76,13 +79,21 @@ def world(migrated, live_server, tmp_path_factory) -> World:
     world_app = create_app(conftest.test_settings(migrated, ISSUER=base),
                            instance_path=tmp_path_factory.mktemp("world"))
     ensure_wallet_client(world_app)
-    unique = secrets.token_hex(4)
+    unique = str(secrets.randbelow(10**8)).zfill(8)  # digits: no Latin letters in names
     person = make_person(world_app, unique, display_name="陈小红")
     dept = make_department(world_app, unique)
     licences = _issued(world_app, base, dept, person["id_number"])
     hall = _hall_with_consent_and_use(world_app, person, unique,
                                       licences["valid"]["identifier"])
-    yield World(base, world_app, person, dept, hall, licences)
+    from tests.credentials.helpers import TEST_SCHEMA
+
+    claims = licences["valid"]["claims"]
+    data = ("陈小红", f"天河区政务服务中心 {unique}", f"测试厅 {unique}", "测试许可证",
+            "电子证照钱包", "办理个体工商户变更登记", "窗口-03", "居民身份证",
+            *(p["title"] for p in TEST_SCHEMA["properties"].values()),
+            *(str(v) for v in claims.values()))
+    yield World(base, world_app, person, dept, hall, licences,
+                tuple(sorted(data, key=len, reverse=True)))
     world_app.services.engine.dispose()
 
 
