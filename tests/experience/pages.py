@@ -35,11 +35,20 @@ def _wallet(page, world, path: str = "/wallet") -> None:
         page.locator("#uses li").first.wait_for(timeout=10_000)
 
 
+def _withdraw_confirmation(page, world) -> None:
+    """The question before a consent is withdrawn (nothing is withdrawn yet)."""
+    page.goto(world.base + "/account/consents")
+    page.locator("section.consent form button[type=submit]").first.click()
+    page.locator("input[name=confirmed]").wait_for(state="attached")
+
+
 PAGES = {
     "home": lambda page, world: page.goto(world.base + "/"),
     "login": lambda page, world: page.goto(world.base + "/login?next=/account&force=1"),
     "account": lambda page, world: page.goto(world.base + "/account"),
     "consents": lambda page, world: page.goto(world.base + "/account/consents"),
+    "consent-withdraw": _withdraw_confirmation,
+    "logout-confirm": lambda page, world: page.goto(world.base + "/oauth/logout"),
     "wallet": _wallet,
     "wallet-licence": lambda page, world: _wallet(
         page, world, "/wallet/l/" + world.licences["valid"]["identifier"]),
