@@ -167,6 +167,7 @@ def audit_services(core: Services) -> AuditServices:
 
 def idp_services(core: Services, *,
                  licence_type_names: Callable[[str, str], str | None] | None = None,
+                 department_exists: Callable[[Session, str], bool] | None = None,
                  first_party_clients: frozenset[str] = frozenset()) -> IdpServices:
     """What the provider needs (idp.services), from the core services. Derives the
     provider's keys once (HKDF from the KEK), so no request pays for it."""
@@ -203,4 +204,5 @@ def idp_services(core: Services, *,
                         ttl_seconds=settings.session_ttl, secure=settings.secure_cookies),
         jwks_document=jwks.document(core.keyring),
         discovery_document=discovery.document(settings.issuer),
-        licence_type_names=licence_type_names, first_party_clients=first_party_clients)
+        licence_type_names=licence_type_names, department_exists=department_exists,
+        first_party_clients=first_party_clients)
