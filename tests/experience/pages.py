@@ -30,7 +30,8 @@ def _unknown_redirect(page, world) -> None:
 def _wallet(page, world, path: str = "/wallet") -> None:
     page.goto(world.base + path)
     page.locator("#list-view:not([hidden]), #show-view:not([hidden]), "
-                 "#present-view:not([hidden])").wait_for(timeout=10_000)
+                 "#present-view:not([hidden]), #print-view:not([hidden])"
+                 ).wait_for(timeout=10_000)
     if path == "/wallet":
         page.locator("#uses li").first.wait_for(timeout=10_000)
 
@@ -54,6 +55,8 @@ PAGES = {
         page, world, "/wallet/l/" + world.licences["valid"]["identifier"]),
     "wallet-present": lambda page, world: _wallet(
         page, world, "/wallet/l/" + world.licences["valid"]["identifier"] + "/present"),
+    "wallet-print": lambda page, world: _wallet(
+        page, world, "/wallet/l/" + world.licences["valid"]["identifier"] + "/print"),
     "verify": lambda page, world: page.goto(world.base + "/verify"),
     "verify-valid": lambda page, world: _verify(page, world, "valid"),
     "verify-revoked": lambda page, world: _verify(page, world, "revoked"),
