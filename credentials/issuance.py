@@ -118,17 +118,22 @@ def request_hash(request: IssueRequest) -> str:
 # -- checks ---------------------------------------------------------------------
 
 
-def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: datetime) -> Prepared:
+def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: datetime, *,
+            replacing: bool = False) -> Prepared:
     """Check a request against the catalogue: the type's current version is what it is
     issued under. Raises ValidationFailed (TypeRetired among them) or
-    DepartmentNotAllowed."""
+    DepartmentNotAllowed.
+
+    ``replacing``: the request re-signs a licence already in force (a key compromise's
+    re-issue), not a new one. A retired type and a former issuer keep their licences
+    verifying (credentials.type_lifecycle), so neither stops their replacement."""
     licence_type = cat.type(session, request.type_code)
     if licence_type is None:
         raise ValidationFailed("unknown licence type", [FieldError("type", "unknown_type")])
-    if licence_type.status == "retired":
+    if licence_type.status == "retired" and not replacing:
         raise TypeRetired("this licence type is retired: it issues no new licences",
                           [FieldError("type", "retired")])
-    if cat.department.code not in licence_type.departments:
+    if not replacing and cat.department.code not in licence_type.departments:
         raise DepartmentNotAllowed("your department may not issue this licence type",
                                    [FieldError("type", "department_not_allowed")])
     errors = _holder_errors(request, licence_type) + _claim_errors(request, licence_type)
