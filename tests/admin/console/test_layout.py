@@ -43,3 +43,29 @@ def test_navigation_follows_roles_and_pages_are_safe(app, places):
     assert "script-src 'self'" in csp and "style-src 'self'" in csp
     assert answer.headers["X-Frame-Options"] == "DENY"
     assert 'name="viewport"' in html and 'class="skip-link"' in html
+
+
+#: role -> the sections its navigation shows
+NAVIGATION = {
+    PLATFORM_ADMIN: ["/admin/", "/admin/people", "/admin/staff", "/admin/keys", "/admin/audit"],
+    "department-admin": ["/admin/", "/admin/keys"],
+    "hall-admin": ["/admin/", "/admin/staff"],
+    CLERK: ["/admin/", "/admin/people"],
+    "auditor": ["/admin/", "/admin/people", "/admin/staff", "/admin/keys", "/admin/audit"],
+}
+
+
+def test_navigation_shows_each_role_its_sections_and_each_opens(app, places):
+    import re
+
+    for role, expected in NAVIGATION.items():
+        scope = {"department-admin": places["dept"], "hall-admin": places["hall"],
+                 CLERK: places["hall"]}.get(role, "")
+        client, _ = staff_client(app, [(role, scope)])
+        html = client.get("/admin/").get_data(as_text=True)
+        nav = html.split('class="console-nav"', 1)[1].split("</nav>", 1)[0]
+        assert re.findall(r'href="([^"]+)"', nav) == expected, role
+        for path in expected:
+            assert client.get(path).status_code == 200, (role, path)
+        for path in set(NAVIGATION[PLATFORM_ADMIN]) - set(expected):
+            assert client.get(path).status_code == 403, (role, path)
