@@ -69,3 +69,15 @@ def test_navigation_shows_each_role_its_sections_and_each_opens(app, places):
             assert client.get(path).status_code == 200, (role, path)
         for path in set(NAVIGATION[PLATFORM_ADMIN]) - set(expected):
             assert client.get(path).status_code == 403, (role, path)
+
+
+def test_console_catalogue_never_contradicts_the_providers():
+    """One Babel merges both catalogues (the console's last): a message id both use
+    must read the same, or the console would change the provider's pages."""
+    idp_po = PO.parents[5] / "idp/translations/zh_Hans_CN/LC_MESSAGES/messages.po"
+    with idp_po.open("rb") as handle:
+        provider = {m.id: m.string for m in read_po(handle) if m.id}
+    with PO.open("rb") as handle:
+        console = {m.id: m.string for m in read_po(handle) if m.id}
+    shared = set(provider) & set(console)
+    assert {k: (provider[k], console[k]) for k in shared if provider[k] != console[k]} == {}
