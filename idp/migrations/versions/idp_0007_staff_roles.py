@@ -8,7 +8,7 @@ Conversion of the old roles: ``operator`` -> ``platform-admin``, ``auditor`` ->
 and moves them: ``onegate staff grant/revoke``). The downgrade maps back the same way.
 
 Revision ID: idp_0007
-Revises: idp_0010
+Revises: idp_0006
 """
 
 import json
@@ -19,7 +19,7 @@ from alembic import op
 from edge.timestamps import UtcDateTime, utcnow
 
 revision = "idp_0007"
-down_revision = "idp_0010"
+down_revision = "idp_0006"
 branch_labels = None
 depends_on = None
 

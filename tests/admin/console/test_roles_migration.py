@@ -48,7 +48,7 @@ def _account(n: int, kind: str, roles: list[str]) -> dict:
 def test_old_roles_become_rows_and_come_back(fresh_url):
     engine = create_engine(fresh_url)
     config = db.alembic_config(engine)
-    command.upgrade(config, "idp_0010")
+    command.upgrade(config, "idp_0006")
     with engine.begin() as conn:
         conn.execute(insert(OLD_ACCOUNTS), [
             _account(1, "staff", ["operator", "auditor"]), _account(2, "staff", ["clerk"]),
@@ -62,7 +62,7 @@ def test_old_roles_become_rows_and_come_back(fresh_url):
                                             (2, "clerk", "unassigned")]
     assert {r[3] for r in rows} == {"migration:idp_0007"}
     assert halls == ["unassigned"]
-    command.downgrade(config, "idp_0010")
+    command.downgrade(config, "idp_0006")
     with engine.connect() as conn:
         back = dict(conn.execute(text("SELECT id, roles FROM idp_accounts")).all())
     as_lists = {k: (v if isinstance(v, list) else json.loads(v))
