@@ -28,6 +28,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from edge.timestamps import utcnow
 from idp import clients as registry
 from idp.models.clients import OAuthClient
 from idp.registration import find_row
@@ -76,7 +77,10 @@ def rotate(session: Session, client_secrets: registry.ClientSecrets, client_id: 
     values = {"secret_hash": client_secrets.hash(secret),
               "previous_secret_hash": replaced if overlap else None,
               "previous_secret_expires_at": registry.secret_clock() + overlap if overlap
-              else None, "updated_at": registry.secret_clock()}
+              else None,
+              # Wall time, not the overlap's clock (a test moves that one): CORS finds
+              # an edited client by the newest updated_at (idp.cors).
+              "updated_at": utcnow()}
     # Compare-and-set: PostgreSQL re-reads the row after a concurrent writer commits
     # and matches nothing; SQLite serialises writers, and the later one sees the new hash.
     done = session.execute(update(OAuthClient)
