@@ -375,7 +375,7 @@ def _idp_groups() -> list[click.Group]:
                            "Relying parties: service halls and departments' systems."),
             _ServicesGroup("backchannel", backchannel_group, "Back-Channel Logout deliveries."),
             _ServicesGroup("accounts", accounts_group,
-                           "Accounts at the counter: lift login throttling.")]
+                           "Accounts at the counter: resets, sessions, login throttling.")]
 
 
 def _register_package_commands() -> None:

@@ -102,8 +102,7 @@ def _new_account(kind: str, data: NewAccount) -> Account:
     if not _USERNAME.match(username):
         raise InvalidAccountData("username", "3-64 characters: a letter, then letters, "
                                  "digits, '.', '_' or '-'")
-    if len(data.password or "") < MIN_PASSWORD:
-        raise InvalidAccountData("password", f"at least {MIN_PASSWORD} characters")
+    check_password(data.password)
     if not (data.display_name or "").strip():
         raise InvalidAccountData("name", "must not be empty")
     return Account(sub=new_sub(), kind=kind, username=username, roles=[],
@@ -212,10 +211,15 @@ def unlock(session: Session, account: Account) -> None:
     session.flush()
 
 
-def change_password(session: Session, account: Account, password: str) -> None:
-    """Store a new hash (also used to rehash); raises InvalidAccountData when too short."""
+def check_password(password: str | None) -> None:
+    """The one password policy (new accounts, changes, resets); raises InvalidAccountData."""
     if len(password or "") < MIN_PASSWORD:
         raise InvalidAccountData("password", f"at least {MIN_PASSWORD} characters")
+
+
+def change_password(session: Session, account: Account, password: str) -> None:
+    """Store a new hash (also used to rehash); raises InvalidAccountData when too short."""
+    check_password(password)
     account.password_hash = passwords.hash_password(password)
     session.flush()
 

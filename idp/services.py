@@ -25,6 +25,7 @@ from idp.cors import CorsOrigins
 from idp.denylist import AccessTokenDenylist
 from idp.device_cookies import DeviceCookies
 from idp.second_factor_keys import SecondFactorKeys
+from idp.senders import Sender
 from idp.sso import SsoSessions
 from idp.throttle import Policies, ThrottleStore, TokenBudget
 from idp.tokens import ProviderSigner
@@ -109,6 +110,8 @@ class IdpServices:
     jwks_document: PublishedDocument
     discovery_document: PublishedDocument
     licence_type_names: LicenceTypeNames | None = None
+    #: Delivers self-service reset codes (ONEGATE_SENDER); None: self-service is off.
+    sender: Sender | None = None
 
     @property
     def issuer(self) -> str:

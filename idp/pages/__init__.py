@@ -1,4 +1,5 @@
-"""Server-rendered pages of the provider: login, second factor, account, enrolment."""
+"""Server-rendered pages of the provider: login, second factor, account, enrolment,
+reset (counter and self-service codes)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask, services: IdpServices) -> None:
     """Register the page blueprints and the provider's static files."""
-    from idp.pages import account, enrolment, login
+    from idp.pages import account, enrolment, forgot, login, reset
 
     app.register_blueprint(Blueprint("idp_static", __name__, static_folder="../static",
                                      static_url_path="/static/idp"))
     app.register_blueprint(login.blueprint(services))
     app.register_blueprint(account.blueprint(services))
     app.register_blueprint(enrolment.blueprint(services))
+    app.register_blueprint(reset.blueprint(services))
+    app.register_blueprint(forgot.blueprint(services))

@@ -1,4 +1,5 @@
-"""``/account``: who am I, my live sessions, my second factor, my recovery codes."""
+"""``/account``: who am I, my live sessions, my second factor, my recovery codes, and
+what was done about my account (resets, locks, sessions ended: idp.account_history)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from idp import accounts, recovery_codes, sso
+from idp import account_history, accounts, recovery_codes, sso
 from idp.models.accounts import Account
 from idp.page_guard import guard
 from idp.routes import bind
@@ -35,7 +36,8 @@ def account(services: IdpServices):
     return render_template("idp/account.html", me=me, live=live, remaining=remaining,
                            enterprises=enterprises,
                            sessions=services.sso.sessions_of(me.id),
-                           participants=services.sso.participants)
+                           participants=services.sso.participants,
+                           events=account_history.recent(session, me))
 
 
 def end_session(services: IdpServices):

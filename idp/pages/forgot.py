@@ -1,0 +1,61 @@
+"""``/account/forgot``: self-service reset by a verified phone or email.
+
+One answer for every login name -- the same status, the same page, with the name as
+typed -- whether or not an account has it, and whether or not that account has a
+verified phone or email: "if ..., a code was sent; otherwise go to a service hall".
+The request is rate limited per name (as typed, canonical) and per source address
+before anything is looked up (idp.self_service). The code is then entered on
+``/account/reset`` like a clerk's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, render_template, request
+from flask_babel import gettext as _
+
+from idp import self_service
+from idp.errors import ThrottleUnavailable, TooManyAttempts
+from idp.page_guard import guard
+from idp.pages.waits import duration
+from idp.routes import bind
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
+
+
+def form(services: IdpServices):
+    return render_template("idp/forgot.html", login="", error=None)
+
+
+def _compose(code: str, minutes: int) -> tuple[str, str]:
+    return (_("onegate password reset"),
+            _("Your onegate reset code is %(code)s. It works once, for %(minutes)s "
+              "minutes. Never tell it to anyone, not even a clerk.", code=code,
+              minutes=minutes))
+
+
+def submit(services: IdpServices):
+    login = request.form.get("login", "").strip()[:200]
+    if not login:
+        return render_template("idp/forgot.html", login="",
+                               error=_("Enter your username, ID number or mobile number.")), 400
+    try:
+        self_service.RequestLimits.on(services.throttle_store).admit(login, request.remote_addr)
+    except (TooManyAttempts, ThrottleUnavailable) as exc:
+        return render_template("idp/forgot.html", login=login, error=_(
+            "Too many requests. Please try again in %(wait)s.",
+            wait=duration(exc.retry_after))), 429, {"Retry-After": str(exc.retry_after)}
+    if services.sender is not None:
+        self_service.request_code(services.session(), services.second_factor_keys.reset,
+                                  services.sender, login, _compose)
+    return render_template("idp/forgot_sent.html", login=login)
+
+
+def blueprint(services: IdpServices) -> Blueprint:
+    """The ``idp_forgot`` blueprint, its views bound to ``services``."""
+    bp = guard(Blueprint("idp_forgot", __name__, template_folder="../templates"))
+    bp.add_url_rule("/account/forgot", view_func=bind(form, services), methods=["GET"])
+    bp.add_url_rule("/account/forgot", view_func=bind(submit, services), methods=["POST"])
+    return bp
