@@ -213,3 +213,22 @@ def test_forms_without_csrf_are_refused_without_a_500(app, client, unique):
     assert response.status_code == 400
     assert client.post("/account/reset/new", data={"password": "x"}).status_code == 400
     assert client.get("/account/reset/new").status_code == 303  # nothing kept: start over
+
+
+def test_setting_a_password_without_a_checked_code_changes_nothing(app, client, unique):
+    person = make_person(app, unique)
+    issue(app, person["id_number"])
+    response = client.post("/account/reset/new", data={
+        "csrf_token": _token(client), "password": "attacker password",
+        "password2": "attacker password"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/account/reset")
+    assert login(other_client(app), person["username"]).status_code == 302
+
+
+def test_a_locked_account_stays_locked_after_a_reset(app, client, unique):
+    person = make_person(app, unique)
+    issued = issue(app, person["id_number"])
+    assert cli(app, "users", "lock", person["sub"]).exit_code == 0
+    assert enter_code(client, person["username"], issued["code"]).status_code == 303
+    assert set_password(client).status_code == 200
+    assert login(other_client(app), person["username"], NEW_PASSWORD).status_code == 403
