@@ -4,9 +4,10 @@ every name, rate limits per name and per address, one-time eight-digit codes."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from tests.idp.accounts.factories import csrf, login, make_person
 from tests.idp.recovery import outbox
@@ -154,3 +155,36 @@ def test_a_message_code_guessed_on_another_name_fails(app, client, unique):
 def test_an_empty_name_is_a_readable_error(app, client):
     response = _forgot(client, "   ")
     assert response.status_code == 400 and "Enter your username" in error_text(response)
+
+
+def test_a_failing_sender_changes_nothing_the_visitor_sees(app, unique, monkeypatch):
+    from idp.models.reset_codes import ResetCode
+
+    def broken(message):
+        raise ConnectionError("gateway down")
+
+    person = make_person(app, unique)
+    _verified(app, person, phone=True)
+    monkeypatch.setattr(app.idp_services.sender, "send", broken)
+    failing = _forgot(other_client(app), person["username"])
+    unknown = _forgot(other_client(app), f"nobody{unique}")
+    assert failing.status_code == unknown.status_code == 200
+    assert _normalised(failing, person["username"]) == _normalised(unknown, f"nobody{unique}")
+    with app.services.sessions() as session:
+        rows = session.scalars(select(ResetCode).where(ResetCode.account_id == person["id"]))
+        assert [r.voided_at is not None for r in rows] == [True]
+
+
+def test_known_and_unknown_names_are_answered_no_sooner_than_the_floor(app, unique):
+    from idp.pages.forgot import ANSWER_FLOOR
+
+    person = make_person(app, unique)
+    _verified(app, person, phone=True)
+    for name in (person["username"], f"nobody{unique}"):
+        browser = other_client(app)
+        page = browser.get("/account/forgot")
+        started = time.monotonic()
+        answer = browser.post("/account/forgot", data={
+            "csrf_token": csrf(page.get_data(as_text=True)), "login": name})
+        assert answer.status_code == 200
+        assert time.monotonic() - started >= ANSWER_FLOOR, name
