@@ -61,15 +61,23 @@ def submit(services: IdpServices):
                                error=_("Enter your username, ID number or mobile number.")), 400
     try:
         self_service.RequestLimits.on(services.throttle_store).admit(login, request.remote_addr)
-    except (TooManyAttempts, ThrottleUnavailable) as exc:
-        return render_template("idp/forgot.html", login=login, error=_(
-            "Too many requests. Please try again in %(wait)s.",
-            wait=duration(exc.retry_after))), 429, {"Retry-After": str(exc.retry_after)}
+    except TooManyAttempts as exc:
+        return _refused(login, _("Too many requests. Please try again in %(wait)s.",
+                                 wait=duration(exc.retry_after)), 429, exc.retry_after)
+    except ThrottleUnavailable as exc:
+        # The limits cannot be counted (Redis down): refuse, like the login (fail closed).
+        return _refused(login, _("Please try again in %(wait)s.",
+                                 wait=duration(exc.retry_after)), 503, exc.retry_after)
     if services.sender is not None:
         self_service.request_code(services.session(), services.second_factor_keys.reset,
                                   services.sender, login, _compose)
     _no_sooner_than(started)
     return render_template("idp/forgot_sent.html", login=login)
+
+
+def _refused(login: str, message: str, status: int, retry_after: int):
+    page = render_template("idp/forgot.html", login=login, error=message)
+    return page, status, {"Retry-After": str(retry_after)}
 
 
 def blueprint(services: IdpServices) -> Blueprint:
