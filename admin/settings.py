@@ -216,6 +216,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TOKEN_RATE_LIMIT", parse_positive_int, 6000,
             "Token-endpoint requests per client_id and source address per window (429 beyond)."),
     Setting("TOKEN_RATE_WINDOW", parse_duration, 60, "Window of the token-endpoint limit."),
+    Setting("DEVICE_CODE_TTL", parse_duration, 600,
+            "Lifetime of a device authorization request (RFC 8628): a terminal's or the "
+            "login page's QR code and user code."),
+    Setting("DEVICE_POLL_INTERVAL", parse_duration, 5,
+            "Seconds a terminal must wait between polls of the token endpoint (RFC 8628 "
+            "interval); each slow_down adds 5 for that request."),
+    Setting("USER_CODE_ATTEMPTS", parse_positive_int, 10,
+            "Wrong user codes a signed-in session may enter on /device per 15 minutes "
+            "before it waits out the window; a source address may enter five times as many."),
     Setting("VERIFY_LEEWAY", parse_duration, 60,
             "Clock skew allowed on a licence's iat, nbf and exp when verifying."),
     Setting("VERIFY_TRUST_TTL", parse_duration, 10,

@@ -46,7 +46,8 @@ ID_TOKEN_ALGS = ("RS256", "ES256", "EdDSA")
 #: Algorithms accepted on private_key_jwt assertions: asymmetric only (RFC 7523
 #: section 2.2 with the client's public keys; never HS256 or none).
 ASSERTION_ALGS = ("RS256", "ES256", "EdDSA")
-GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials", DEVICE_CODE)
 _SECRET_CONTEXT = b"onegate/client-secret/v1"
 SECRET_PREFIX = "hmac-sha256-kek$"  # noqa: S105 (a label, not a secret)
 LEGACY_SECRET_PREFIX = "hmac-sha256$"  # noqa: S105 (a label)
@@ -240,7 +241,8 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         # RFC 7523 section 3: "The JWT MUST contain an aud claim containing a value
         # that identifies the authorization server as an intended audience."
         base = self.services.issuer
-        return [base, base + "/oauth/token", base + "/oauth/introspect", base + "/oauth/revoke"]
+        return [base, base + "/oauth/token", base + "/oauth/introspect", base + "/oauth/revoke",
+                base + "/oauth/device_authorization"]
 
     def resolve_client_public_key(self, client):
         if client.row.jwks:

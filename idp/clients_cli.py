@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from idp.services import IdpServices
 
 SCOPE_DEFAULT = ("openid", "profile")
+#: ``--grant device_code`` is short for RFC 8628's grant type URN.
+GRANT_ALIASES = {"device_code": registry.DEVICE_CODE}
 MAX_NAME = 200
 #: The grant each licence scope family serves: issuing is a department system's own
 #: act (client credentials); reading a holder's licences needs the holder's consent.
@@ -213,19 +215,25 @@ def clients_group(services: IdpServices) -> click.Group:
                   help="Same rules as --redirect-uri.")
     @click.option("--backchannel-uri", default=None,
                   help="Absolute https (or http) URI without #fragment.")
-    @click.option("--grant", "grants", multiple=True, type=click.Choice(registry.GRANT_TYPES),
-                  help="Default: authorization_code and refresh_token.")
+    @click.option("--grant", "grants", multiple=True,
+                  type=click.Choice([*registry.GRANT_TYPES, *GRANT_ALIASES]),
+                  help="Default: authorization_code and refresh_token (with --terminal: "
+                       "device_code and refresh_token). device_code is short for "
+                       "urn:ietf:params:oauth:grant-type:device_code.")
     @click.option("--scope", "scopes", multiple=True,
                   help="Allowed scopes; default openid profile.")
     @click.option("--auth-method", type=click.Choice(registry.AUTH_METHODS), default=None,
                   help="Default client_secret_basic (none with --public).")
     @click.option("--trusted", is_flag=True, help="Skip the consent page (not for 'identity').")
     @click.option("--public", is_flag=True, help="A public client (no secret, PKCE only).")
+    @click.option("--terminal", is_flag=True,
+                  help="A self-service terminal logging people in by phone (RFC 8628 "
+                       "device code grant); add --public for one that keeps no secret.")
     @click.option("--id-token-alg", type=click.Choice(registry.ID_TOKEN_ALGS), default="RS256")
     @click.option("--jwks-uri", default=None)
     @click.option("--json", "as_json", is_flag=True)
     def add(name, redirect_uris, post_logout_uris, backchannel_uri, grants, scopes, auth_method,
-            trusted, public, id_token_alg, jwks_uri, as_json):
+            trusted, public, terminal, id_token_alg, jwks_uri, as_json):
         """Register a client; prints its client_id and (once) its secret."""
         method = auth_method or ("none" if public else "client_secret_basic")
         if public and method != "none":
@@ -235,7 +243,12 @@ def clients_group(services: IdpServices) -> click.Group:
                         backchannel_logout_uri=backchannel_uri, auth_method=method,
                         trusted=trusted, id_token_alg=id_token_alg, jwks_uri=jwks_uri)
         if grants:
-            new.grant_types = list(grants)
+            new.grant_types = [GRANT_ALIASES.get(g, g) for g in grants]
+        elif terminal:
+            new.grant_types = [registry.DEVICE_CODE, "refresh_token"]
+        if terminal and registry.DEVICE_CODE not in new.grant_types:
+            raise click.BadParameter("a terminal needs --grant device_code",
+                                     param_hint="--terminal")
         if scopes:
             new.scopes = [s for value in scopes for s in value.split()]
         try:

@@ -29,6 +29,8 @@ def metadata(issuer: str) -> dict:
         "end_session_endpoint": base + "/oauth/logout",
         "revocation_endpoint": base + "/oauth/revoke",
         "introspection_endpoint": base + "/oauth/introspect",
+        # RFC 8628 section 4: the device authorization endpoint's URL.
+        "device_authorization_endpoint": base + "/oauth/device_authorization",
         "scopes_supported": [*SCOPES, *SYSTEM_SCOPES],
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],

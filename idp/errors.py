@@ -15,6 +15,11 @@ from authlib.oauth2.rfc6749.errors import (  # noqa: F401  (re-exported wire err
     OAuth2Error,
     UnauthorizedClientError,
 )
+from authlib.oauth2.rfc8628.errors import (  # noqa: F401  (RFC 8628 section 3.5)
+    AuthorizationPendingError,
+    ExpiredTokenError,
+    SlowDownError,
+)
 from authlib.oidc.core.errors import (  # noqa: F401
     ConsentRequiredError,
     InteractionRequiredError,

@@ -17,6 +17,7 @@ def init_app(app: Flask, services: IdpServices, *, csrf: Any = None) -> None:
         backchannel,
         consent,
         cors,
+        device_endpoint,
         discovery,
         introspection,
         logout,
@@ -33,6 +34,7 @@ def init_app(app: Flask, services: IdpServices, *, csrf: Any = None) -> None:
     consent.register(pages, services)
     discovery.register(api, services.discovery_document)
     token_endpoint.register(api, server)
+    device_endpoint.register(api, server)
     userinfo.register(api, services)
     introspection.register(api, server)
     revocation.register(api, server)

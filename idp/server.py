@@ -13,6 +13,7 @@ from edge.timestamps import utcnow
 from idp import clients
 from idp.grants.authorization_code import AuthorizationCodeGrant, OpenIDCode, S256CodeChallenge
 from idp.grants.client_credentials import ClientCredentialsGrant
+from idp.grants.device_code import DeviceCodeGrant
 from idp.grants.families import token_hash
 from idp.grants.refresh_token import RefreshIDToken, RefreshTokenGrant
 from idp.models.tokens import RefreshToken, TokenFamily
@@ -67,6 +68,7 @@ class Issuer(IssuerParameter):
 
 
 def create_server(app: Flask, services: IdpServices) -> OnegateAuthorizationServer:
+    from idp.device_endpoint import DeviceAuthorization
     from idp.introspection import Introspection
     from idp.logout import EndSession
     from idp.revocation import Revocation
@@ -81,6 +83,9 @@ def create_server(app: Flask, services: IdpServices) -> OnegateAuthorizationServ
     server.register_grant(AuthorizationCodeGrant, [S256CodeChallenge(), OpenIDCode()])
     server.register_grant(RefreshTokenGrant, [RefreshIDToken()])
     server.register_grant(ClientCredentialsGrant)
+    # RFC 8628: the ID token of a device grant is made as a refresh's is (no nonce).
+    server.register_grant(DeviceCodeGrant, [RefreshIDToken()])
+    server.register_endpoint(DeviceAuthorization)
     server.register_endpoint(Revocation)
     server.register_endpoint(Introspection)
     server.register_endpoint(EndSession)

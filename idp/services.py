@@ -52,6 +52,9 @@ class IdpSettings:
     token_rate_limit: int
     token_rate_window: int
     login_policies: Policies
+    device_code_ttl: int = 600
+    device_poll_interval: int = 5
+    user_code_attempts: int = 10
 
     @property
     def api_audience(self) -> str:
@@ -75,7 +78,10 @@ class IdpSettings:
                    login_device_ttl=values["LOGIN_DEVICE_TTL"],
                    token_rate_limit=values["TOKEN_RATE_LIMIT"],
                    token_rate_window=values["TOKEN_RATE_WINDOW"],
-                   login_policies=Policies.from_settings(values))
+                   login_policies=Policies.from_settings(values),
+                   device_code_ttl=values["DEVICE_CODE_TTL"],
+                   device_poll_interval=values["DEVICE_POLL_INTERVAL"],
+                   user_code_attempts=values["USER_CODE_ATTEMPTS"])
 
 
 @dataclass(frozen=True, eq=False)

@@ -127,10 +127,14 @@ class SsoSessions:
                                 samesite="Lax", secure=secure)
             return response
 
-    def start_session(self, account: Account, *, amr: list[str], acr: str) -> SsoSession:
-        """A new session for ``account``, with the cookie set on the current response."""
+    def start_session(self, account: Account, *, amr: list[str], acr: str,
+                      authenticated_at: datetime | None = None) -> SsoSession:
+        """A new session for ``account``, with the cookie set on the current response;
+        ``authenticated_at`` when the person authenticated elsewhere (a phone's
+        approval of a desktop login: its session's time), else now."""
         now = utcnow()
-        row = SessionRow(sid=secrets.token_urlsafe(24), account_id=account.id, auth_time=now,
+        row = SessionRow(sid=secrets.token_urlsafe(24), account_id=account.id,
+                         auth_time=authenticated_at or now,
                          acr=acr, amr=list(amr), created_at=now, expires_at=now + self.ttl,
                          last_seen_at=now, device=_device())
         session = self._session()
@@ -141,13 +145,15 @@ class SsoSessions:
         setattr(g, _G_KEY, view)
         return view
 
-    def reauthenticate(self, sid: str, *, amr: list[str], acr: str) -> SsoSession | None:
-        """Same sid, fresh ``auth_time`` (prompt=login, max_age, step-up); None if not live."""
+    def reauthenticate(self, sid: str, *, amr: list[str], acr: str,
+                       authenticated_at: datetime | None = None) -> SsoSession | None:
+        """Same sid, fresh ``auth_time`` (prompt=login, max_age, step-up; or
+        ``authenticated_at``, see start_session); None if not live."""
         now = utcnow()
         self._session().execute(
             update(SessionRow).where(SessionRow.sid == sid)
-            .values(auth_time=now, amr=list(amr), acr=acr, expires_at=now + self.ttl,
-                    last_seen_at=now)
+            .values(auth_time=authenticated_at or now, amr=list(amr), acr=acr,
+                    expires_at=now + self.ttl, last_seen_at=now)
             .execution_options(synchronize_session="fetch"))
         if has_request_context():
             g.pop(_G_KEY, None)
@@ -170,17 +176,20 @@ class SsoSessions:
                 hook(sid)
             session_ended.send(self, sid=sid)
 
-    def establish(self, account: Account, *, amr: list[str], acr: str) -> SsoSession:
+    def establish(self, account: Account, *, amr: list[str], acr: str,
+                  authenticated_at: datetime | None = None) -> SsoSession:
         """After a successful login: refresh this browser's session when it is the same
-        account's (same sid), else end it and start a new one (no session fixation)."""
+        account's (same sid), else end it and start a new one (no session fixation).
+        ``authenticated_at``: see start_session."""
         live = self.current_session()
         if live and live.account_id == account.id:
-            refreshed = self.reauthenticate(live.sid, amr=amr, acr=acr)
+            refreshed = self.reauthenticate(live.sid, amr=amr, acr=acr,
+                                            authenticated_at=authenticated_at)
             if refreshed is not None:
                 return refreshed
         if live:
             self._mark_ended(live.sid)
-        return self.start_session(account, amr=amr, acr=acr)
+        return self.start_session(account, amr=amr, acr=acr, authenticated_at=authenticated_at)
 
     def _clear_cookie(self, response):
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="Lax",

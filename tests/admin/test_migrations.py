@@ -20,7 +20,8 @@ MODELS = {
     "audit": ["audit.models"],
     "idp": ["idp.models.accounts", "idp.models.login_throttle", "idp.models.sso_sessions",
             "idp.models.clients", "idp.models.tokens", "idp.models.consents",
-            "idp.models.reauth_demands", "idp.models.reset_codes"],
+            "idp.models.reauth_demands", "idp.models.device_authorizations",
+            "idp.models.reset_codes"],
     "credentials": ["credentials.models"],
     "verify": ["verify.models"],
 }
