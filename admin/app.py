@@ -45,7 +45,8 @@ def create_app(config: Mapping[str, Any] | None = None,
     # Flask-WTF also registers itself as app.extensions["csrf"]; admin keeps the object.
     app.csrf = CSRFProtect(app)
     app.metrics = observability.Metrics()
-    observability.init_app(app, app.metrics)
+    observability.init_app(app, app.metrics, observability.MetricsAccess(
+        values["METRICS_ALLOW"], values["METRICS_TOKEN"]))
     headers.init_app(app)
     problems.init_app(app, problem_types)
     unavailable.init_app(app, problem_types)
@@ -96,8 +97,13 @@ def _init_packages(app: OnegateFlask) -> None:
     import credentials
     import idp
     import verify
+    from admin import console
+    from admin.console import i18n as console_i18n
+    from idp import i18n
 
     csrf = app.csrf
+    # One Babel for every page: the provider's catalogue and the console's.
+    i18n.init_app(app, extra_directories=(console_i18n.TRANSLATIONS,))
     app.idp_services = idp_services(app.services)
     idp.init_app(app, app.idp_services, csrf=csrf)
     credentials.init_app(app, app.credentials_services, csrf=csrf)
@@ -105,6 +111,29 @@ def _init_packages(app: OnegateFlask) -> None:
                     csrf=csrf)
     audit_trail.init_app(app, app.audit, app.credentials_services.problem_types,
                          app.credentials_services.openapi_fragments)
+    app.console_services = console_services(app)
+    console.init_app(app, app.console_services)
+    from admin.console.business_metrics import BusinessCollector
+
+    app.metrics.registry.register(BusinessCollector(app.services.unit_of_work))
+
+
+def console_services(app: OnegateFlask):
+    """The operators' console's services (admin.console.services), from the app's."""
+    from admin.console.exchange import HttpTokenExchange
+    from admin.console.sections import Navigation
+    from admin.console.services import ConsoleServices, ConsoleSettings
+
+    core = app.services
+    settings = ConsoleSettings.from_mapping(core.settings)
+    token_url = core.settings["CONSOLE_TOKEN_URL"] or core.issuer + "/oauth/token"
+    return ConsoleServices(
+        settings=settings, unit_of_work=core.unit_of_work, engine=core.engine,
+        keyring=core.keyring, redis=core.redis, idp=app.idp_services,
+        credentials=app.credentials_services, verify=app.verify_services, audit=app.audit,
+        exchange=HttpTokenExchange(token_url, settings.client_id, settings.client_secret),
+        navigation=Navigation(),
+        health=lambda: health.system_health(core.engine, core.redis, core.sessions))
 
 
 def _init_credentials_services(app: OnegateFlask) -> ProblemTypes:
@@ -130,7 +159,16 @@ def _client_exists(session, client_id: str) -> bool:
 
 def idp_services(core: app_services.Services):
     """The provider's services, with the hooks it needs from other packages."""
-    return app_services.idp_services(core, licence_type_names=_licence_type_names(core))
+    return app_services.idp_services(core, licence_type_names=_licence_type_names(core),
+                                     department_exists=_department_exists)
+
+
+def _department_exists(session, code: str) -> bool:
+    """Department-scoped staff roles name a registered department (idp cannot import
+    the catalogue)."""
+    from credentials import catalogue
+
+    return catalogue.get_department_or_none(session, code) is not None
 
 
 def _licence_type_names(core: app_services.Services):

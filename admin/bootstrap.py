@@ -45,11 +45,29 @@ def ensure_wallet_client(app: OnegateFlask) -> str:
     return spec["client_id"]
 
 
+def ensure_console_client(app: OnegateFlask) -> str:
+    """The operators' console is a confidential relying party of our own provider
+    (admin.console.client: its secret derived from the KEK); register it once, and keep
+    its URIs on the current issuer."""
+    from admin.console import client
+    from idp.clients import ClientSecrets
+
+    values = app.config["ONEGATE"]
+    work = app.services.unit_of_work
+    with work.scope():
+        client.ensure_registered(work.session(), app.services.issuer, values["KEK_BYTES"],
+                                 ClientSecrets.from_keys(values["KEK_BYTES"],
+                                                         values["SECRET_KEY"]))
+    return client.CLIENT_ID
+
+
 def initialise(app: OnegateFlask) -> None:
-    """Migrate the database, make sure the provider can sign and the wallet can log in."""
+    """Migrate the database, make sure the provider can sign and the wallet and the
+    console can log in."""
     upgrade(app)
     ensure_provider_keys(app)
     ensure_wallet_client(app)
+    ensure_console_client(app)
 
 
 def upgrade(app: OnegateFlask) -> None:

@@ -202,6 +202,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int,
     app = create_app()  # as the workers will see it, with this host and port
     # The wallet's redirect URI follows the issuer (another host or port than at init).
     bootstrap.ensure_wallet_client(app)
+    bootstrap.ensure_console_client(app)
     _record_issuer(app, "serve")
     app.services.engine.dispose()
     click.echo(f"onegate listening on http://{host}:{port} (issuer {app.services.issuer}; "
@@ -368,6 +369,7 @@ def _idp_groups() -> list[click.Group]:
     from idp.backchannel import command_group as backchannel_group
     from idp.cli import users_group
     from idp.clients_cli import clients_group
+    from idp.staff_cli import halls_group, staff_group
     from idp.throttle_cli import accounts_group
 
     return [_ServicesGroup("users", users_group, "Accounts: citizens, enterprises and staff."),
@@ -375,7 +377,10 @@ def _idp_groups() -> list[click.Group]:
                            "Relying parties: service halls and departments' systems."),
             _ServicesGroup("backchannel", backchannel_group, "Back-Channel Logout deliveries."),
             _ServicesGroup("accounts", accounts_group,
-                           "Accounts at the counter: resets, sessions, login throttling.")]
+                           "Accounts at the counter: resets, sessions, login throttling."),
+            _ServicesGroup("staff", staff_group,
+                           "Staff roles and their scope (department or hall)."),
+            _ServicesGroup("halls", halls_group, "Service halls and village stations.")]
 
 
 def _register_package_commands() -> None:

@@ -1,4 +1,6 @@
-"""Demo data for `make run`: halls, departments, licence types and three people.
+"""Demo data for `make run`: halls, departments, licence types, two holders and the
+console's staff (a platform administrator, a department administrator, a hall
+administrator, a counter clerk and an auditor).
 
 Passwords and client secrets are random, generated on the first load and kept in
 ``demo-logins.json`` in the instance folder (mode 0600) so later runs print the same
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from identifiers import citizen_id_check_character, uscc_check_character
-from idp import accounts
+from idp import accounts, halls, staff
 from idp.clients import ClientSecrets, new_secret
 from idp.clients_cli import NewClient, create
 from idp.models.accounts import Account
@@ -79,10 +81,43 @@ def _people(person_id: str, enterprise_uscc: str) -> list[tuple[str, accounts.Ne
         ("enterprise", accounts.NewAccount(username="lingnan-tech", password="",
                                            display_name="广州岭南科技有限公司",
                                            uscc=enterprise_uscc, phone="13900139000")),
-        ("staff", accounts.NewAccount(username="operator", password="",
-                                      display_name="省政务服务数据管理局运维",
-                                      roles=["operator", "auditor"])),
+        *[("staff", accounts.NewAccount(username=username, password="", display_name=name))
+          for username, name, _ in STAFF],
     ]
+
+
+#: The console's demo staff: username, name, their roles (role, scope). Each enrols
+#: an authenticator at the first console sign-in (the console wants loa-2).
+STAFF = (
+    ("operator", "省政务服务数据管理局运维", ((staff.PLATFORM_ADMIN, ""),)),
+    ("dept-admin", "省市场监管局 证照管理员", ((staff.DEPARTMENT_ADMIN, "gdamr"),)),
+    ("hall-admin", "天河区政务服务中心 管理员", ((staff.HALL_ADMIN, "tianhe"),)),
+    ("clerk", "天河区政务服务中心 窗口柜员", ((staff.CLERK, "tianhe"),)),
+    ("auditor", "省政务服务数据管理局 审计员", ((staff.AUDITOR, ""),)),
+)
+#: code, name, level, region; a hall's relying parties name it (HALLS below).
+DEMO_HALLS = (
+    ("tianhe", "广州市天河区政务服务中心", "county", "广州市天河区"),
+    ("shunde", "佛山市顺德区行政服务中心", "county", "佛山市顺德区"),
+    ("village-001", "天河区车陂村便民服务站", "village", "广州市天河区车陂街道"),
+)
+HALL_OF_CLIENT = {"demo-hall-tianhe": "tianhe", "demo-hall-shunde": "shunde",
+                  "demo-hall-kiosk": "village-001"}
+
+
+def _load_staff_roles(session) -> None:
+    """The demo halls and the staff's roles (idempotent)."""
+    from idp.errors import UnknownHall
+
+    for code, name, level, region in DEMO_HALLS:
+        try:
+            halls.get(session, code)
+        except UnknownHall:
+            halls.add(session, code, name, level, region)
+    for username, _, roles in STAFF:
+        account = session.scalar(select(Account).where(Account.username == username))
+        for role, scope in roles:
+            staff.grant(session, account, staff.Grant(role, scope), "demo")
 
 
 def _load_people(session, known: dict) -> list[str]:
@@ -113,6 +148,7 @@ def _load_halls(session, issuer: str, known: dict, keys: ClientSecrets) -> list[
         existing = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
         if existing is not None:
             secret = _known_secret(existing, known, keys)
+            existing.hall_code = existing.hall_code or HALL_OF_CLIENT.get(client_id)
         else:
             _, secret = create(session, client_secrets=keys, new=NewClient(
                 name=name, client_id=client_id, auth_method=auth_method,
@@ -121,11 +157,17 @@ def _load_halls(session, issuer: str, known: dict, keys: ClientSecrets) -> list[
                 backchannel_logout_uri=None if public else
                 f"http://127.0.0.1:{port}/backchannel-logout",
                 scopes=["openid", "profile", "email", "phone", "identity"], trusted=True))
+            _set_hall(session, client_id)
             known[client_id] = secret
         credential = "public client (PKCE, no secret)" if public else f"secret {secret}"
         lines.append(f"  hall {client_id:<18} {credential}  redirect "
                      f"http://127.0.0.1:{port}/callback  ({name})")
     return lines
+
+
+def _set_hall(session, client_id: str) -> None:
+    row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+    row.hall_code = HALL_OF_CLIENT.get(client_id)
 
 
 def _known_secret(row: OAuthClient, known: dict, keys: ClientSecrets) -> str:
@@ -159,13 +201,16 @@ def load(app: OnegateFlask) -> list[str]:
     with work.scope():
         session = work.session()
         people = _load_people(session, known)
-        halls = _load_halls(session, issuer, known, keys)
+        _load_staff_roles(session)
+        hall_lines = _load_halls(session, issuer, known, keys)
         systems = _department_systems(session, known, keys)
         session.flush()
         _remember(app, known)
     return ["demo logins (kept in " f"{_secrets_file(app)}):", *people,
+            f"console: {issuer}/admin (staff sign in at loa-2: the first sign-in enrols "
+            "an authenticator app)",
             "demo halls (OpenID Connect clients; discovery at "
-            f"{issuer}/.well-known/openid-configuration):", *halls,
+            f"{issuer}/.well-known/openid-configuration):", *hall_lines,
             *catalogue, *systems, *_licences(app)]
 
 

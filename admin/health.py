@@ -49,3 +49,45 @@ def _keys_ready(ring: KeyRing) -> str:
         return "ok"
     except (KeysError, SQLAlchemyError) as exc:
         return f"no provider signing key ({type(exc).__name__})"
+
+
+def system_health(engine: Engine, redis, sessions) -> dict[str, str]:
+    """The console dashboard's view: database (as /readyz sees it), Redis (``not
+    configured`` without ONEGATE_REDIS_URL) and the back-channel logout queue (pending
+    and failed deliveries)."""
+    return {"database": _database_ready(engine), "redis": _redis_ready(redis),
+            "backchannel": _backchannel_queue(sessions)}
+
+
+def _redis_ready(redis) -> str:
+    if redis is None:
+        return "not configured"
+    import redis as redis_lib
+
+    try:
+        redis.ping()
+        return "ok"
+    except redis_lib.RedisError as exc:
+        log.warning("redis not ready: %s", type(exc).__name__)
+        return "unreachable"
+
+
+def _backchannel_queue(sessions) -> str:
+    """``ok``, or how many logout tokens wait or failed for good."""
+    from sqlalchemy import func, select
+
+    from idp.models.tokens import BackchannelDelivery as Delivery
+
+    # A short read of its own, outside the request's unit of work: a failing health
+    # probe must not abort the transaction of the page that shows it.
+    try:
+        with sessions() as session:
+            pending = session.scalar(select(func.count()).where(
+                Delivery.delivered_at.is_(None), Delivery.failed_at.is_(None)))
+            failed = session.scalar(select(func.count()).where(Delivery.failed_at.is_not(None)))
+    except SQLAlchemyError as exc:
+        log.warning("back-channel queue unreadable: %s", type(exc).__name__)
+        return "unreachable"
+    if not pending and not failed:
+        return "ok"
+    return f"{pending} pending, {failed} failed"

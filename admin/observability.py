@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import json
 import logging
 import re
 import secrets
 import time
+from collections.abc import Iterable
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
@@ -86,8 +89,43 @@ class Metrics:
         return generate_latest(self.registry)
 
 
-def init_app(app: Flask, metrics: Metrics) -> None:
-    """Request ids, access log lines and the /metrics endpoint over ``metrics``."""
+class MetricsAccess:
+    """Who may read ``/metrics``: an address in ``allow`` (CIDRs; empty: any) and, when
+    ``token`` is set, ``Authorization: Bearer <token>`` (compared in constant time).
+    The address is the one Flask sees, after ONEGATE_TRUSTED_PROXIES' ProxyFix."""
+
+    def __init__(self, allow: Iterable[str] = (), token: str | None = None) -> None:
+        self.networks = tuple(ipaddress.ip_network(n, strict=False) for n in allow)
+        self.token = token or None
+
+    def refusal(self, remote_addr: str | None, authorization: str) -> Response | None:
+        """None when allowed; else the 403 (address) or 401 (token) to answer."""
+        if self.networks and not self._allowed_address(remote_addr):
+            return Response("forbidden\n", 403, {"Content-Type": "text/plain"})
+        if self.token and not self._token_matches(authorization):
+            return Response("unauthorized\n", 401, {"Content-Type": "text/plain",
+                                                    "WWW-Authenticate": 'Bearer realm="metrics"'})
+        return None
+
+    def _allowed_address(self, remote_addr: str | None) -> bool:
+        try:
+            address = ipaddress.ip_address((remote_addr or "").split("%")[0])
+        except ValueError:
+            return False
+        if getattr(address, "ipv4_mapped", None):
+            address = address.ipv4_mapped
+        return any(address in network for network in self.networks)
+
+    def _token_matches(self, authorization: str) -> bool:
+        scheme, _, given = (authorization or "").partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), self.token.encode())
+
+
+def init_app(app: Flask, metrics: Metrics, access: MetricsAccess | None = None) -> None:
+    """Request ids, access log lines and the /metrics endpoint over ``metrics``,
+    readable as ``access`` allows (default: by anyone)."""
+    access = access or MetricsAccess()
     log = logging.getLogger("onegate.access")
 
     @app.before_request
@@ -108,4 +146,8 @@ def init_app(app: Flask, metrics: Metrics) -> None:
 
     @app.get("/metrics", endpoint="metrics")  # the endpoint name metrics are labelled with
     def metrics_endpoint() -> Response:
-        return Response(metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST})
+        refused = access.refusal(request.remote_addr, request.headers.get("Authorization", ""))
+        if refused is not None:
+            return refused
+        return Response(metrics.exposition(), headers={"Content-Type": CONTENT_TYPE_LATEST,
+                                                       "Cache-Control": "no-store"})

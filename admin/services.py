@@ -164,7 +164,8 @@ def audit_services(core: Services) -> AuditServices:
 
 
 def idp_services(core: Services, *,
-                 licence_type_names: Callable[[str, str], str | None] | None = None
+                 licence_type_names: Callable[[str, str], str | None] | None = None,
+                 department_exists: Callable[[Session, str], bool] | None = None
                  ) -> IdpServices:
     """What the provider needs (idp.services), from the core services. Derives the
     provider's keys once (HKDF from the KEK), so no request pays for it."""
@@ -201,7 +202,8 @@ def idp_services(core: Services, *,
                         ttl_seconds=settings.session_ttl, secure=settings.secure_cookies),
         jwks_document=jwks.document(core.keyring),
         discovery_document=discovery.document(settings.issuer),
-        licence_type_names=licence_type_names, sender=sender(core.settings))
+        licence_type_names=licence_type_names, department_exists=department_exists,
+        sender=sender(core.settings))
 
 
 def sender(values: Mapping[str, Any]):

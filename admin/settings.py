@@ -135,6 +135,25 @@ def parse_sender(text: str) -> str:
     raise ValueError(f"expected log, none or package.module:factory, got {text!r}")
 
 
+def parse_networks(text: str) -> tuple[str, ...]:
+    """Comma- or space-separated CIDRs (``10.0.0.0/8, ::1/128``), or empty for none;
+    raises ValueError naming a malformed one."""
+    import ipaddress
+
+    found = []
+    for part in str(text).replace(",", " ").split():
+        try:
+            found.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            raise ValueError(f"expected CIDR networks such as 10.0.0.0/8, got {part!r}") from None
+    return tuple(found)
+
+
+def parse_optional_url(text: str) -> str:
+    """An absolute http(s) URL, or empty for none; raises ValueError."""
+    return parse_url(text) if str(text).strip() else ""
+
+
 def parse_nonnegative_int(text: str) -> int:
     """A whole number >= 0; raises ValueError."""
     try:
@@ -251,6 +270,23 @@ SETTINGS: tuple[Setting, ...] = (
             "codes then sit in the logs."),
     Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
             "How long an offline verification bundle stays usable."),
+    Setting("KEY_ROTATE_EVERY", parse_duration, 7776000,
+            "Age at which an active signing key is due for rotation; the console's "
+            "dashboard lists keys within 14 days of it (and past it)."),
+    Setting("CONSOLE_IDLE_TIMEOUT", parse_duration, 900,
+            "Operators' console: a session unused this long is over (sign in again)."),
+    Setting("CONSOLE_SESSION_MAX", parse_duration, 28800,
+            "Operators' console: a session ends this long after sign-in, used or not."),
+    Setting("CONSOLE_TOKEN_URL", parse_optional_url, "",
+            "Token endpoint the console's sign-in calls server-side (default the "
+            "issuer's `/oauth/token`); set it where the public issuer URL is not "
+            "reachable from the servers themselves, e.g. `http://127.0.0.1:8000/oauth/token`."),
+    Setting("METRICS_ALLOW", parse_networks, (),
+            "Networks (CIDRs, comma-separated) allowed to read `/metrics`; empty allows "
+            "any address (combine with METRICS_TOKEN)."),
+    Setting("METRICS_TOKEN", str, "",
+            "Bearer token `/metrics` requires (compared in constant time); empty requires "
+            "none. Set one of METRICS_ALLOW and METRICS_TOKEN in production.", secret=True),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -299,6 +335,6 @@ def markdown_table() -> str:
     """The README configuration table, generated from SETTINGS."""
     rows = ["| Variable | Default | Meaning |", "|---|---|---|"]
     for s in SETTINGS:
-        default = "(none)" if s.default in (None, "") else f"`{s.default}`"
+        default = "(none)" if s.default in (None, "", ()) else f"`{s.default}`"
         rows.append(f"| `{PREFIX}{s.name}` | {default} | {s.doc} |")
     return "\n".join(rows)

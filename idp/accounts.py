@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from idp import passwords
 from idp.claims import claims_for as claims_for  # re-exported: accounts.claims_for
 from idp.errors import DuplicateAccount, InvalidAccountData, UnknownAccount
 from idp.login_names import canonical_login
-from idp.models.accounts import STAFF_ROLES, Account, Authorisation
+from idp.models.accounts import Account, Authorisation
 from idp.phone_numbers import normalise_phone
 
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
@@ -51,7 +51,6 @@ class NewAccount:
     email: str | None = None
     id_number: str | None = None
     uscc: str | None = None
-    roles: list[str] = field(default_factory=list)
 
 
 def new_sub() -> str:
@@ -87,13 +86,9 @@ def create_enterprise(session: Session, data: NewAccount) -> Account:
 
 
 def create_staff(session: Session, data: NewAccount) -> Account:
-    """A clerk, auditor or operator; raises InvalidAccountData or DuplicateAccount."""
-    unknown = sorted(set(data.roles) - set(STAFF_ROLES))
-    if unknown or not data.roles:
-        raise InvalidAccountData("roles", f"expected some of {', '.join(STAFF_ROLES)}")
-    account = _new_account("staff", data)
-    account.roles = sorted(set(data.roles))
-    return _insert(session, account)
+    """A staff account (its roles: ``idp.staff.grant``); raises InvalidAccountData or
+    DuplicateAccount."""
+    return _insert(session, _new_account("staff", data))
 
 
 def _new_account(kind: str, data: NewAccount) -> Account:
@@ -105,7 +100,7 @@ def _new_account(kind: str, data: NewAccount) -> Account:
     check_password(data.password)
     if not (data.display_name or "").strip():
         raise InvalidAccountData("name", "must not be empty")
-    return Account(sub=new_sub(), kind=kind, username=username, roles=[],
+    return Account(sub=new_sub(), kind=kind, username=username,
                    password_hash=passwords.hash_password(data.password),
                    display_name=data.display_name.strip(), phone=_phone(data.phone),
                    email=_email(data.email), locked=False, locale="zh-CN",

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 import click
 
 from audit import operators
-from idp import accounts
+from idp import accounts, staff
 from idp.accounts import NewAccount
-from idp.errors import AccountError
-from idp.models.accounts import KINDS, STAFF_ROLES, Account
+from idp.errors import AccountError, InvalidAccountData
+from idp.models.accounts import KINDS, Account
 
 if TYPE_CHECKING:
     from idp.services import IdpServices
@@ -25,11 +25,17 @@ CREATORS = {"person": accounts.create_person, "enterprise": accounts.create_ente
             "staff": accounts.create_staff}
 
 
-def account_row(account: Account) -> dict:
-    """The operator's view of an account (never the hash or the TOTP seed)."""
+#: ``users add --role operator`` (before 0.3) is a platform administrator.
+ROLE_ALIASES = {"operator": staff.PLATFORM_ADMIN}
+
+
+def account_row(account: Account, grants: list[staff.Grant] | None = None) -> dict:
+    """The operator's view of an account (never the hash or the TOTP seed); ``roles``
+    as ``role`` or ``role:scope`` labels."""
     return {"sub": account.sub, "kind": account.kind, "username": account.username,
             "name": account.display_name, "phone": account.phone, "email": account.email,
-            "id_number": account.id_number, "uscc": account.uscc, "roles": account.roles,
+            "id_number": account.id_number, "uscc": account.uscc,
+            "roles": [g.label() for g in grants or []],
             "totp": account.has_totp, "locked": account.locked,
             "locked_reason": account.locked_reason, "created_at": account.created_at.isoformat()}
 
@@ -53,6 +59,20 @@ def _authorise(session, person: Account, usccs) -> None:
         accounts.authorise(session, enterprise, person)
 
 
+def _grant_roles(services: IdpServices, session, account: Account, roles, department,
+                 hall) -> list[staff.Grant]:
+    """Grant ``roles`` (their scope from --department or --hall); raises AccountError."""
+    if roles and account.kind != "staff":
+        raise InvalidAccountData("role", "only staff accounts hold roles")
+    scopes = {"department": department, "hall": hall, None: None}
+    for name in roles:
+        role = ROLE_ALIASES.get(name, name)
+        wanted = staff.check_grant(session, role, scopes[staff.SCOPES[role]],
+                                   services.department_exists)
+        staff.grant(session, account, wanted, operators.actor())
+    return staff.grants_of(session, account)
+
+
 def _set_lock(services: IdpServices, reference: str, locked: bool,
               reason: str | None) -> dict:
     """Lock or unlock through idp.counter (the console's functions too), audited as
@@ -67,7 +87,7 @@ def _set_lock(services: IdpServices, reference: str, locked: bool,
                 counter.lock(session, account, cli_actor(None), reason)
             else:
                 counter.unlock(session, account, cli_actor(None))
-            return account_row(account)
+            return account_row(account, staff.grants_of(session, account))
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
 
@@ -90,24 +110,30 @@ def users_group(services: IdpServices) -> click.Group:
     @click.option("--uscc", default=None, help="Unified social credit code (enterprises).")
     @click.option("--phone", default=None)
     @click.option("--email", default=None)
-    @click.option("--role", "roles", multiple=True, type=click.Choice(STAFF_ROLES),
-                  help="Staff role; repeat for several.")
+    @click.option("--role", "roles", multiple=True,
+                  type=click.Choice([*staff.ROLES, *ROLE_ALIASES]),
+                  help="Staff role; repeat for several ('operator' is platform-admin).")
+    @click.option("--department", default=None, metavar="CODE",
+                  help="Scope of a department-admin role.")
+    @click.option("--hall", default=None, metavar="CODE",
+                  help="Scope of a hall-admin or clerk role (onegate halls list).")
     @click.option("--authorise-for", "authorise_for", multiple=True, metavar="USCC",
                   help="Let this person act for the enterprise with this USCC; repeatable.")
     @click.option("--json", "as_json", is_flag=True)
     def add(kind, username, display_name, password, password_stdin, id_number, uscc, phone, email,
-            roles, authorise_for, as_json) -> None:
-        """Create an account."""
+            roles, department, hall, authorise_for, as_json) -> None:
+        """Create an account (a staff account with its roles)."""
         data = NewAccount(username=username, password=_password(password, password_stdin),
                           display_name=display_name, phone=phone, email=email,
-                          id_number=id_number, uscc=uscc, roles=list(roles))
+                          id_number=id_number, uscc=uscc)
         try:
             with services.work() as session:
                 account = CREATORS[kind](session, data)
                 _authorise(session, account, authorise_for)
-                row = account_row(account)
+                grants = _grant_roles(services, session, account, roles, department, hall)
+                row = account_row(account, grants)
                 operators.record(session, "account.add", row["sub"], {
-                    "kind": kind, "username": row["username"], "roles": list(roles),
+                    "kind": kind, "username": row["username"], "roles": row["roles"],
                     "authorised_for": list(authorise_for)})
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
@@ -120,7 +146,8 @@ def users_group(services: IdpServices) -> click.Group:
     def list_users(kind, as_json) -> None:
         """List accounts."""
         with services.work() as session:
-            rows = [account_row(a) for a in accounts.list_accounts(session, kind)]
+            rows = [account_row(a, staff.grants_of(session, a))
+                    for a in accounts.list_accounts(session, kind)]
         lines = [f"{r['sub']}  {r['kind']:<10} {r['username']:<24} {r['name']}"
                  f"{'  [locked]' if r['locked'] else ''}" for r in rows]
         _echo(rows, as_json, "\n".join(lines))

@@ -191,6 +191,19 @@ class UnknownAccount(AccountError):
 
 
 # ---------------------------------------------------------------------------
+# Staff roles and halls (idp.staff, idp.halls)
+# ---------------------------------------------------------------------------
+
+
+class UnknownHall(AccountError):
+    """No hall has this code."""
+
+
+class DuplicateHall(AccountError):
+    """A hall with this code already exists."""
+
+
+# ---------------------------------------------------------------------------
 # Account recovery (idp.reset_codes, idp.counter, idp.self_service)
 # ---------------------------------------------------------------------------
 

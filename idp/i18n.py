@@ -70,11 +70,14 @@ def china_time(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, CHINA).strftime("%Y-%m-%d %H:%M")
 
 
-def init_app(app: Flask) -> None:
-    """Install Flask-Babel (once) for the provider's and everyone's templates."""
+def init_app(app: Flask, extra_directories: tuple[Path, ...] = ()) -> None:
+    """Install Flask-Babel (once) for the provider's and everyone's templates;
+    ``extra_directories`` are other packages' catalogues (same domain, merged), e.g.
+    the operators' console's. The first call decides them."""
     if "babel" not in app.extensions:
+        directories = ";".join(str(p) for p in (TRANSLATIONS, *extra_directories))
         Babel(app, locale_selector=select_locale, default_locale=CHINESE,
-              default_translation_directories=str(TRANSLATIONS))
+              default_translation_directories=directories)
     app.jinja_env.globals.update(html_lang=html_lang, switch_locale_url=switch_locale_url)
     app.jinja_env.filters["china_time"] = china_time
 

@@ -116,6 +116,9 @@ class IdpServices:
     jwks_document: PublishedDocument
     discovery_document: PublishedDocument
     licence_type_names: LicenceTypeNames | None = None
+    #: ``(session, department code) -> bool`` for department-scoped staff roles
+    #: (idp.staff.DepartmentExists); None accepts any code.
+    department_exists: Callable[[Session, str], bool] | None = None
     #: Delivers self-service reset codes (ONEGATE_SENDER); None: self-service is off.
     sender: Sender | None = None
 

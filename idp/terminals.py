@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from idp.clients import Client
+from idp.models.staff import Hall
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +24,12 @@ def describe(session: Session, client: Client) -> Terminal:
 
 
 def hall_name(session: Session, client: Client) -> str:
-    """The hall the terminal stands in.
-
-    The halls register (another table of this package) is not merged yet; until it
-    is, a terminal is registered under a name that names its hall ("佛山市南海区政务
-    服务中心 1 号自助机"), and that name is the hall shown. This is the one place to
-    connect the two."""
+    """The hall the terminal stands in: its registered hall (``hall_code``), else the
+    terminal's own name, under which a terminal without a hall is registered
+    ("佛山市南海区政务服务中心 1 号自助机")."""
+    code = client.row.hall_code
+    if code:
+        name = session.scalar(select(Hall.name).where(Hall.code == code))
+        if name:
+            return name
     return client.row.name

@@ -1,11 +1,12 @@
-"""Accounts (persons, enterprises, staff), who may act for an enterprise, recovery codes."""
+"""Accounts (persons, enterprises, staff), who may act for an enterprise, recovery codes.
+
+A staff account's roles are rows of their own (idp.models.staff.StaffRole)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -20,7 +21,6 @@ from edge.timestamps import UtcDateTime, utcnow
 from idp.models.base import Base
 
 KINDS = ("person", "enterprise", "staff")
-STAFF_ROLES = ("clerk", "auditor", "operator")
 
 
 class Account(Base):
@@ -41,7 +41,6 @@ class Account(Base):
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
     id_number: Mapped[str | None] = mapped_column(String(18), unique=True)
     uscc: Mapped[str | None] = mapped_column(String(18), unique=True)
-    roles: Mapped[list] = mapped_column(JSON, default=list)
     locale: Mapped[str] = mapped_column(String(16), default="zh-CN")
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     locked_reason: Mapped[str | None] = mapped_column(String(200))

@@ -32,6 +32,9 @@ class OAuthClient(Base):
     id_token_signed_response_alg: Mapped[str] = mapped_column(String(10), default="RS256")
     trusted: Mapped[bool] = mapped_column(Boolean, default=False)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: The hall (idp.models.staff.Hall) this relying party belongs to, if any: its
+    #: hall administrators manage it and its sign-ins count for the hall.
+    hall_code: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

@@ -23,7 +23,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from idp import sso, totp
+from idp import daily_counts, sso, totp
 from idp.authentication import authenticate
 from idp.device_cookies import COOKIE as DEVICE_COOKIE
 from idp.errors import (
@@ -87,10 +87,12 @@ def login_submit(services: IdpServices):
                                request.form.get("password", ""), request.remote_addr,
                                lambda found: _trusted_device(services, found))
     except TooManyAttempts as exc:
+        daily_counts.count(services.session(), daily_counts.LOGIN_THROTTLED)
         return _throttled(flow, login_text, exc)
     except ThrottleUnavailable as exc:
         return _throttle_down(flow, login_text, exc)
     except InvalidCredentials:
+        daily_counts.count(services.session(), daily_counts.LOGIN_CREDENTIALS)
         return _form(flow, login_text, _("Incorrect username or password."), 401)
     except AccountLocked:
         return _form(flow, login_text,
@@ -158,6 +160,7 @@ def second_factor_submit(services: IdpServices):
     try:
         account = _check_second_factor(services, account_id, request.form.get("code", ""))
     except TooManyAttempts as exc:
+        daily_counts.count(services.session(), daily_counts.LOGIN_THROTTLED)
         return _totp_error(wait_message(exc.retry_after), 429,
                            {"Retry-After": str(exc.retry_after)})
     except ThrottleUnavailable as exc:
@@ -165,6 +168,7 @@ def second_factor_submit(services: IdpServices):
                              wait=duration(exc.retry_after)), 503,
                            {"Retry-After": str(exc.retry_after)})
     except (InvalidSecondFactor, SecondFactorNotEnrolled, SealBroken, AccountLocked):
+        daily_counts.count(services.session(), daily_counts.LOGIN_SECOND_FACTOR)
         return _totp_error(_("The code is wrong or was already used."), 401)
     context.forget_pending()
     services.sso.establish(account, amr=LOA2_AMR, acr="loa-2")

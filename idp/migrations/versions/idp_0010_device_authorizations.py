@@ -1,7 +1,7 @@
 """idp: device authorization requests (RFC 8628) for terminals and the login page.
 
 Revision ID: idp_0010
-Revises: idp_0006
+Revises: idp_0007
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from edge.timestamps import UtcDateTime
 
 revision = "idp_0010"
-down_revision = "idp_0006"
+down_revision = "idp_0007"
 branch_labels = None
 depends_on = None
 

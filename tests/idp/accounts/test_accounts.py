@@ -31,11 +31,9 @@ def test_invalid_uscc_is_refused(app, unique):
     assert exc.value.field == "uscc"
 
 
-def test_person_needs_an_id_number_and_staff_a_known_role(app, unique):
+def test_person_needs_an_id_number(app, unique):
     with pytest.raises(InvalidAccountData):
         _create(app, accounts.create_person, _data(unique))
-    with pytest.raises(InvalidAccountData):
-        _create(app, accounts.create_staff, _data(unique, roles=["janitor"]))
 
 
 def test_duplicates_are_named(app, unique):

@@ -115,3 +115,24 @@ def test_brute_force_refused_per_address(strict_app, unique):
                 "user_code": _wrong_code(n * 10 + m)}).status_code)
     assert statuses[:15] == [404] * 15
     assert set(statuses[15:]) == {429}
+
+
+def test_the_phone_is_shown_the_hall_the_terminal_is_registered_in(app, terminal, phone,
+                                                                   unique):
+    """RFC 8628 section 5.4 (remote phishing): the person sees where the terminal
+    stands. A terminal registered in a hall shows the hall's registered name."""
+    from sqlalchemy import update
+
+    from idp import halls
+    from idp.models.clients import OAuthClient
+
+    reg = terminal_client(app, unique, name=f"1 号自助机 {unique}")
+    with app.services.unit_of_work.scope():
+        session = app.services.unit_of_work.session()
+        halls.add(session, f"h{unique}", f"顺德区行政服务中心 {unique}", "county")
+        session.execute(update(OAuthClient).where(OAuthClient.client_id == reg["client_id"])
+                        .values(hall_code=f"h{unique}"))
+    code = start(terminal, reg).json["user_code"]
+    signed_in_phone(app, phone, unique)
+    html = phone.get("/device", query_string={"user_code": code}).get_data(as_text=True)
+    assert f"顺德区行政服务中心 {unique}" in html and f"1 号自助机 {unique}" in html
