@@ -48,7 +48,7 @@ def test_staff_accounts_are_not_reset_at_the_counter(app, unique):
 
     with app.app_context(), app.services.sessions.begin() as session:
         staff = create_staff(session, NewAccount(username=f"op{unique}", password=PASSWORD,
-                                                 display_name="管理员", roles=["operator"]))
+                                                 display_name="管理员"))
         staff.id_number = citizen_id()
         session.flush()
         identifier = staff.id_number
