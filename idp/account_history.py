@@ -16,14 +16,16 @@ from idp.models.accounts import Account
 
 ACTIONS = ("operator.account.reset_issued", "account.reset_completed",
            "account.reset_code_sent", "operator.account.lock", "operator.account.unlock",
-           "operator.account.sessions_ended")
+           "operator.account.sessions_ended",
+           # The console's People page locks through its own audit action.
+           "console.account.lock", "console.account.unlock")
 LIMIT = 20
 
 
 @dataclass(frozen=True, slots=True)
 class Event:
     at: datetime
-    #: ACTIONS without the ``operator.`` prefix, e.g. ``account.reset_issued``
+    #: ACTIONS without the ``operator.``/``console.`` prefix: ``account.reset_issued``
     action: str
     by: str | None
     hall: str | None
@@ -36,7 +38,12 @@ def recent(session: Session, account: Account, limit: int = LIMIT) -> list[Event
     rows = session.scalars(select(AuditEntry).where(AuditEntry.subject == account.sub,
                                                     AuditEntry.action.in_(ACTIONS))
                            .order_by(AuditEntry.seq.desc()).limit(limit))
-    return [Event(at=row.at, action=row.action.removeprefix("operator."),
-                  by=(row.data or {}).get("by"), hall=(row.data or {}).get("hall"),
-                  by_clerk=not row.actor.startswith("person:"), data=row.data or {})
-            for row in rows]
+    return [_event(row) for row in rows]
+
+
+def _event(row: AuditEntry) -> Event:
+    data = row.data or {}
+    action = row.action.removeprefix("operator.").removeprefix("console.")
+    return Event(at=row.at, action=action, by=data.get("by") or data.get("username"),
+                 hall=data.get("hall"), by_clerk=not row.actor.startswith("person:"),
+                 data=data)
