@@ -117,7 +117,7 @@ def test_clerk_finds_and_locks_a_citizen_and_is_refused_the_rest(app, live_serve
     page.get_by_label("验证器应用中的 6 位验证码").fill(pyotp.TOTP(clerk["totp_secret"]).now())
     page.get_by_role("button", name="验证").click()
     nav = page.get_by_role("navigation", name="控制台栏目")
-    expect(nav.get_by_role("link")).to_have_text(["概览", "办事人"])
+    expect(nav.get_by_role("link")).to_have_text(["概览", "办事人", "账号协助"])
     nav.get_by_role("link", name="办事人").click()
     page.get_by_label("身份证号、统一社会信用代码、用户名或手机号").fill(citizen["id_number"])
     page.keyboard.press("Enter")
