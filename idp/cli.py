@@ -84,9 +84,9 @@ def _set_lock(services: IdpServices, reference: str, locked: bool,
         with services.work() as session:
             account = accounts.get_by_reference(session, reference)
             if locked:
-                counter.lock(session, account, cli_actor(None), reason)
+                counter.lock(session, account, cli_actor(), reason)
             else:
-                counter.unlock(session, account, cli_actor(None))
+                counter.unlock(session, account, cli_actor())
             return account_row(account, staff.grants_of(session, account))
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None

@@ -2,8 +2,9 @@
 clerk's account help from the shell (the console offers the same, idp.counter).
 
 The clerk's identity is the root command's ``--operator`` (audited with the OS user);
-``--hall`` names the hall the person will read on their account page. A reset code
-and its link are printed once and never stored in clear.
+``--hall`` is the code of a registered hall (``onegate halls list``), whose name the
+person will read on their account page. A reset code and its link are printed once
+and never stored in clear.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ import json
 from typing import TYPE_CHECKING
 
 import click
+from sqlalchemy.orm import Session
 
 from audit import operators
-from idp import accounts, counter
+from idp import accounts, counter, halls
 from idp.errors import AccountError
 from idp.recovery_audit import Actor
 
@@ -22,10 +24,15 @@ if TYPE_CHECKING:
     from idp.services import IdpServices
 
 
-def cli_actor(hall: str | None) -> Actor:
-    """The operator running the command, as the audit and the person see them."""
+def cli_actor(session: Session | None = None, hall_code: str | None = None) -> Actor:
+    """The operator running the command, as the audit and the person see them, at the
+    registered hall ``hall_code`` (its name is recorded); raises UnknownHall."""
+    hall = halls.get(session, hall_code) if session is not None and hall_code else None
+    extra = {"os_user": operators.os_user()}
+    if hall is not None:
+        extra["hall_code"] = hall.code
     return Actor(ref=operators.actor(), name=operators.operator_name(),
-                 hall=(hall or "").strip() or None, extra={"os_user": operators.os_user()})
+                 hall=hall.name if hall else None, extra=extra)
 
 
 def _echo(data, as_json: bool, text: str) -> None:
@@ -42,7 +49,7 @@ def _issue(services: IdpServices, identifier: str, *, id_checked: bool, password
         with services.work() as session:
             account = counter.find_person(session, identifier)
             issued = counter.issue_reset(session, services.second_factor_keys.reset,
-                                         services.issuer, account, cli_actor(hall),
+                                         services.issuer, account, cli_actor(session, hall),
                                          id_checked=True, password=password, totp=totp)
             row = {"sub": account.sub, "username": account.username}
     except AccountError as exc:
@@ -78,8 +85,9 @@ def _session_row(info: counter.SessionInfo) -> dict:
 def register(group: click.Group, services: IdpServices) -> None:
     """Add the counter's commands to the ``accounts`` group."""
 
-    hall_option = click.option("--hall", default=None,
-                               help="The hall or station you work at (shown to the person).")
+    hall_option = click.option("--hall", default=None, metavar="CODE",
+                               help="The registered hall you work at (onegate halls list); "
+                                    "the person sees its name.")
     checked_option = click.option("--id-checked", is_flag=True,
                                   help="Confirm you checked the person's ID document "
                                        "(required; recorded).")
@@ -132,7 +140,8 @@ def register(group: click.Group, services: IdpServices) -> None:
         try:
             with services.work() as session:
                 found = accounts.get_by_reference(session, account)
-                ended = counter.end_sessions(session, services.sso, found, cli_actor(hall), sid)
+                ended = counter.end_sessions(session, services.sso, found,
+                                             cli_actor(session, hall), sid)
                 sub = found.sub
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None

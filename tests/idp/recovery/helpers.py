@@ -22,11 +22,28 @@ def cli(app, *args: str, operator: str = "王五"):
         return CliRunner().invoke(admin_cli.cli, ["--operator", operator, *args])
 
 
+def hall_code(app, name: str) -> str:
+    """The code of a registered hall named ``name`` (registered on first use)."""
+    import hashlib
+
+    from idp import halls
+    from idp.errors import UnknownHall
+
+    code = "t-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+    with app.idp_services.work() as session:
+        try:
+            halls.get(session, code)
+        except UnknownHall:
+            halls.add(session, code, name, "county", "广州市")
+    return code
+
+
 def issue(app, identifier: str, *args: str, command: str = "reset-password",
           hall: str = "天河区政务服务中心") -> dict:
-    """Issue a code through the CLI (ID document checked); return its JSON."""
-    result = cli(app, "accounts", command, identifier, "--id-checked", "--hall", hall,
-                 "--json", *args)
+    """Issue a code through the CLI (ID document checked) at the hall named ``hall``;
+    return its JSON."""
+    result = cli(app, "accounts", command, identifier, "--id-checked", "--hall",
+                 hall_code(app, hall), "--json", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.output)
 

@@ -232,3 +232,11 @@ def test_a_locked_account_stays_locked_after_a_reset(app, client, unique):
     assert enter_code(client, person["username"], issued["code"]).status_code == 303
     assert set_password(client).status_code == 200
     assert login(other_client(app), person["username"], NEW_PASSWORD).status_code == 403
+
+
+def test_an_unregistered_hall_is_refused(app, unique):
+    person = make_person(app, unique)
+    result = cli(app, "accounts", "reset-password", person["id_number"], "--id-checked",
+                 "--hall", "no-such-hall")
+    assert result.exit_code == 1 and "no hall 'no-such-hall'" in result.output
+    assert audit_entries(app, person["sub"], "operator.account.reset_issued") == []

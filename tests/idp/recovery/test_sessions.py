@@ -15,6 +15,7 @@ from tests.idp.recovery.helpers import (
     audit_entries,
     cli,
     enter_code,
+    hall_code,
     issue,
     other_client,
     set_password,
@@ -74,7 +75,7 @@ def test_clerk_ends_one_session_then_all_with_backchannel_logout(app, client, un
     phone_sid = next(r["sid"] for r in rows if not r["halls"])
 
     one = cli(app, "accounts", "end-sessions", person["id_number"], "--session", phone_sid,
-              "--hall", "越秀区政务服务中心", "--json")
+              "--hall", hall_code(app, "越秀区政务服务中心"), "--json")
     assert one.exit_code == 0 and json.loads(one.output)["ended"] == [phone_sid]
     assert phone.get("/account").status_code == 302 and client.get("/account").status_code == 200
     assert _queued(app, reg["client_id"]) == 0  # that session had no hall
