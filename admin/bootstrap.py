@@ -38,10 +38,14 @@ def ensure_wallet_client(app: OnegateFlask) -> str:
             # A public client: no secret, so no key to hash one under is needed.
             create(session, NewClient(**spec), ClientSecrets.from_keys(
                 app.config["ONEGATE"]["KEK_BYTES"], app.config["ONEGATE"]["SECRET_KEY"]))
-        elif row.redirect_uris != spec["redirect_uris"]:
-            # The issuer URL changed (another host or port): follow it.
-            row.redirect_uris = spec["redirect_uris"]
-            row.post_logout_redirect_uris = spec["post_logout_redirect_uris"]
+        else:
+            if row.redirect_uris != spec["redirect_uris"]:
+                # The issuer URL changed (another host or port): follow it.
+                row.redirect_uris = spec["redirect_uris"]
+                row.post_logout_redirect_uris = spec["post_logout_redirect_uris"]
+            if (row.scope or "").split() != spec["scopes"]:
+                # The wallet asks for a new scope (e.g. enterprise): follow it.
+                row.scope = " ".join(spec["scopes"])
     return spec["client_id"]
 
 

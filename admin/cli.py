@@ -207,7 +207,7 @@ def serve(host: str | None, port: int | None, workers: int, threads: int,
     app.services.engine.dispose()
     click.echo(f"onegate listening on http://{host}:{port} (issuer {app.services.issuer}; "
                f"{server}, {workers} workers)")
-    servers.run(create_app, host, port, workers, threads, server)
+    servers.run(servers.serving_app, host, port, workers, threads, server)
 
 
 @cli.group("keys")
@@ -219,21 +219,18 @@ def keys_group() -> None:
 @click.option("--owner", default=None, help="provider or dept:<code>; default all.")
 @click.option("--json", "as_json", is_flag=True)
 def keys_list(owner: str | None, as_json: bool) -> None:
-    """List keys with their state (never their private parts)."""
-    ring = running_app().services.keyring
-    rows = [_key_row(r) for r in ring.records(owner)]
+    """List keys with their state and the owner's next scheduled rotation (never their
+    private parts)."""
+    from admin import key_admin
+
+    rows = key_admin.key_rows(running_app().services, owner)
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
         click.echo(f"{row['kid']}  {row['owner']:<16} {row['alg']:<6} {row['state']:<8} "
-                   f"activates {row['activates_at']}")
-
-
-def _key_row(record) -> dict:
-    return {"kid": record.kid, "owner": record.owner, "alg": record.alg,
-            "state": record.state, "created_at": record.created_at.isoformat(),
-            "activates_at": record.activates_at.isoformat() if record.activates_at else None}
+                   f"activates {row['activates_at']}  next rotation "
+                   f"{row['next_rotation_at'] or 'not scheduled'}")
 
 
 @keys_group.command("rotate")
@@ -241,7 +238,8 @@ def _key_row(record) -> dict:
 @click.option("--alg", type=click.Choice(["RS256", "ES256", "EdDSA"]), required=True)
 @click.option("--prepublish", default=None,
               help="Duration (e.g. 1d); default ONEGATE_KEY_PREPUBLISH.")
-def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True)
+def keys_rotate(owner: str, alg: str, prepublish: str | None, as_json: bool) -> None:
     """Publish a new key that starts signing after the pre-publication time."""
     from datetime import timedelta
 
@@ -258,25 +256,23 @@ def keys_rotate(owner: str, alg: str, prepublish: str | None) -> None:
     record = services.keyring.rotate(owner, alg, timedelta(seconds=seconds))
     _record("key.rotate", record.kid, {"owner": owner, "alg": alg,
                                        "activates_at": record.activates_at.isoformat()})
+    if as_json:
+        from admin import key_admin
+
+        click.echo(json.dumps(key_admin.key_rows_for(services, [record])[0], indent=2))
+        return
     click.echo(f"new key {record.kid} published; signs from {record.activates_at.isoformat()}")
 
 
 def _check_owner(owner: str) -> None:
-    """The provider, or a registered department (dept:<code>); else a usage error."""
-    from credentials import catalogue
-    from keys.owners import check_owner
+    """The provider, the audit trail or a registered department (dept:<code>); else a
+    usage error."""
+    from admin import key_admin
 
     try:
-        check_owner(owner)
-    except ValueError as exc:
+        key_admin.check_known_owner(running_app().services, owner)
+    except key_admin.KeyAdminError as exc:
         raise click.BadParameter(str(exc), param_hint="--owner") from None
-    if owner.startswith("dept:"):
-        work = running_app().services.unit_of_work
-        with work.scope():
-            found = catalogue.get_department_or_none(work.session(), owner[5:])
-        if found is None:
-            raise click.BadParameter(f"no department {owner[5:]!r} "
-                                     "(see onegate departments list)", param_hint="--owner")
 
 
 def _check_alg(owner: str, alg: str) -> None:
@@ -307,24 +303,40 @@ _THUMBPRINT = re.compile(r"[A-Za-z0-9_-]{43}")
 
 @keys_group.command("revoke", cls=_KidCommand)
 @click.argument("kid")
-def keys_revoke(kid: str) -> None:
-    """Withdraw a key: everything it signed stops verifying."""
-    from keys import NoActiveKey, UnknownKey
+@click.option("--dry-run", is_flag=True,
+              help="Only count the licences in force it signed, by type; change nothing.")
+@click.option("--json", "as_json", is_flag=True)
+def keys_revoke(kid: str, dry_run: bool, as_json: bool) -> None:
+    """Withdraw a key: everything it signed stops verifying (see --dry-run first)."""
+    from admin import key_admin
 
-    ring = running_app().services.keyring
+    services = running_app().services
     try:
-        record = ring.revoke(kid)
-    except UnknownKey:
-        raise click.ClickException(f"no key with kid {kid}") from None
-    _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg})
-    click.echo(f"key {kid} revoked")
-    try:
-        ring.signer(record.owner, record.alg)
-    except NoActiveKey:
+        result = (key_admin.revocation if dry_run else key_admin.revoke)(services, kid)
+    except key_admin.KeyAdminError as exc:
+        raise click.ClickException(str(exc)) from None
+    record, impact = result.record, result.impact
+    if not dry_run:
+        _record("key.revoke", kid, {"owner": record.owner, "alg": record.alg,
+                                    "licences_in_force": impact.total,
+                                    "by_type": impact.by_type})
+    if as_json:
+        click.echo(json.dumps({**result.to_json(), "revoked": not dry_run}, indent=2))
+    else:
+        _say_impact(kid, impact, dry_run)
+    if not dry_run and not key_admin.has_signer(services, record.owner, record.alg):
         # Revoking must work in an emergency, but must not leave an outage unsaid.
         click.echo(f"warning: {record.owner} has no active {record.alg} key now; nothing "
                    f"signs with it until: onegate keys rotate --owner {record.owner} "
                    f"--alg {record.alg} --prepublish 0", err=True)
+
+
+def _say_impact(kid: str, impact, dry_run: bool) -> None:
+    verb = "would invalidate" if dry_run else "revoked; it invalidates"
+    click.echo(f"key {kid} {verb} {impact.total} licence(s) in force"
+               + "".join(f"\n  {code}: {count}" for code, count in impact.by_type.items()))
+    if impact.total and not dry_run:
+        click.echo(f"re-issue them with the current key: onegate licenses reissue --kid {kid}")
 
 
 def _record(action: str, subject: str, data: dict) -> None:
@@ -369,6 +381,7 @@ def _idp_groups() -> list[click.Group]:
     from idp.backchannel import command_group as backchannel_group
     from idp.cli import users_group
     from idp.clients_cli import clients_group
+    from idp.enterprises_cli import enterprises_group
     from idp.staff_cli import halls_group, staff_group
     from idp.throttle_cli import accounts_group
 
@@ -380,7 +393,9 @@ def _idp_groups() -> list[click.Group]:
                            "Accounts at the counter: resets, sessions, login throttling."),
             _ServicesGroup("staff", staff_group,
                            "Staff roles and their scope (department or hall)."),
-            _ServicesGroup("halls", halls_group, "Service halls and village stations.")]
+            _ServicesGroup("halls", halls_group, "Service halls and village stations."),
+            _ServicesGroup("enterprises", enterprises_group,
+                           "Who acts for each enterprise: legal representatives, agents.")]
 
 
 def _register_package_commands() -> None:
@@ -393,6 +408,9 @@ def _register_package_commands() -> None:
     for group in (*_idp_groups(), audit_group, verify_command, bundle_group,
                   *credential_groups(_credentials_services)):
         cli.add_command(group)
+    from admin import ops_cli
+
+    ops_cli.register(cli, keys_group)
     for name, subcommands in SIGNS.items():
         _guard_signing(cli.commands[name], subcommands)
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from identifiers import citizen_id_check_character, uscc_check_character
-from idp import accounts, halls, staff
+from idp import accounts, halls, representation, staff
 from idp.clients import ClientSecrets, new_secret
 from idp.clients_cli import NewClient, create
 from idp.models.accounts import Account
@@ -126,6 +126,12 @@ def _load_people(session, known: dict) -> list[str]:
     lines, made = [], {}
     for kind, data in _people(_citizen_id(), _uscc()):
         existing = session.scalar(select(Account).where(Account.username == data.username))
+        if kind == "enterprise":
+            # No password: the enterprise acts through zhangsan, its legal representative.
+            made[kind] = existing or creators[kind](session, data)
+            lines.append(f"  {kind:<10} {data.username:<20} no password: log in as zhangsan "
+                         "and choose the enterprise")
+            continue
         if existing is None:
             data.password = known.get(data.username) or secrets.token_urlsafe(12)
             made[kind] = creators[kind](session, data)
@@ -137,7 +143,8 @@ def _load_people(session, known: dict) -> list[str]:
                 accounts.change_password(session, existing, known[data.username])
         lines.append(f"  {kind:<10} login {data.username:<14} password {known[data.username]}")
     if not accounts.enterprises_of(session, made["person"]):
-        accounts.authorise(session, made["enterprise"], made["person"])
+        representation.represent(session, made["enterprise"], made["person"], role="legal",
+                                 granted_by="demo")
     return lines
 
 
@@ -156,7 +163,8 @@ def _load_halls(session, issuer: str, known: dict, keys: ClientSecrets) -> list[
                 post_logout_redirect_uris=[f"http://127.0.0.1:{port}/"],
                 backchannel_logout_uri=None if public else
                 f"http://127.0.0.1:{port}/backchannel-logout",
-                scopes=["openid", "profile", "email", "phone", "identity"], trusted=True))
+                scopes=["openid", "profile", "email", "phone", "identity", "enterprise"],
+                trusted=True))
             _set_hall(session, client_id)
             known[client_id] = secret
         credential = "public client (PKCE, no secret)" if public else f"secret {secret}"

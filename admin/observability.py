@@ -78,11 +78,27 @@ class Metrics:
                                       registry=self.registry)
         self.latency = Histogram("onegate_http_request_seconds", "HTTP request latency",
                                  ["endpoint"], registry=self.registry)
+        self.housekeeping_deleted = Counter(
+            "onegate_housekeeping_deleted_rows_total",
+            "Rows the housekeeping job deleted, by kind", ["kind"], registry=self.registry)
+        self.housekeeping_runs = Counter(
+            "onegate_housekeeping_runs_total", "Housekeeping runs, by outcome",
+            ["outcome"], registry=self.registry)
+        self.key_rotations = Counter(
+            "onegate_scheduled_key_rotations_total",
+            "Keys published by scheduled rotation", registry=self.registry)
 
     def observe(self, method: str, endpoint: str, status: int, seconds: float) -> None:
         """Count one answered request."""
         self.requests_total.labels(method, endpoint, status).inc()
         self.latency.labels(endpoint).observe(seconds)
+
+    def housekeeping(self, deleted: dict[str, int], rotations: int, outcome: str) -> None:
+        """Count one housekeeping run (``outcome``: ok, failed or skipped)."""
+        for kind, count in deleted.items():
+            self.housekeeping_deleted.labels(kind).inc(count)
+        self.key_rotations.inc(rotations)
+        self.housekeeping_runs.labels(outcome).inc()
 
     def exposition(self) -> bytes:
         """The registry in Prometheus' text format."""

@@ -31,6 +31,17 @@ def factory_path(factory) -> str:
     return f"{module}:{name}"
 
 
+def serving_app():
+    """The app a served worker runs: ``create_app()`` plus the housekeeping scheduler
+    (admin.housekeeping; one worker of the deployment runs it at a time)."""
+    from admin import housekeeping
+    from admin.app import create_app
+
+    app = create_app()
+    housekeeping.start(app)
+    return app
+
+
 def run(factory, host: str, port: int, workers: int, threads: int,
         server: str = "gthread") -> None:
     """Serve ``factory()`` until SIGTERM/SIGINT; raises ValueError for an unknown server."""

@@ -98,6 +98,7 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
     from credentials.references import ReferenceKeys
     from credentials.services import CredentialsServices
     from credentials.status import SignedListCache
+    from verify.uses import for_licence
 
     values = core.settings
     cache = SignedListCache()
@@ -109,7 +110,7 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
         problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments(),
         published=IssuerDocuments(core.unit_of_work, core.sessions, core.keyring,
                                   core.issuer, cache),
-        status_cache=cache)
+        status_cache=cache, licence_uses=for_licence)
 
 
 def verify_services(core: Services, credentials: CredentialsServices) -> VerifyServices:
@@ -185,7 +186,8 @@ def idp_services(core: Services, *,
     settings = IdpSettings.from_mapping(core.settings)
     store = RedisStore(core.redis) if core.redis is not None else SqlStore(core.sessions)
     client_cache = ClientCache()
-    client_cache.watch(core.sessions)  # a client written in this process: dropped at once
+    # A client written in this process: dropped at once; in others: announced by Redis.
+    client_cache.watch(core.sessions, redis=core.redis)
     budget = TokenBudget(store, settings.token_rate_limit, settings.token_rate_window,
                          redis=core.redis)
     return IdpServices(
@@ -197,7 +199,7 @@ def idp_services(core: Services, *,
         client_cache=client_cache,
         token_hash_key=hash_key(settings.kek), signer=ProviderSigner(core.keyring),
         denylist=core.denylist, access_tokens=core.access_tokens,
-        cors=CorsOrigins(core.unit_of_work),
+        cors=CorsOrigins(core.unit_of_work, changes=client_cache),
         sso=SsoSessions(core.unit_of_work, secret_key=settings.secret_key,
                         ttl_seconds=settings.session_ttl, secure=settings.secure_cookies),
         jwks_document=jwks.document(core.keyring),

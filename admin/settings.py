@@ -270,6 +270,20 @@ SETTINGS: tuple[Setting, ...] = (
             "codes then sit in the logs."),
     Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
             "How long an offline verification bundle stays usable."),
+    Setting("HOUSEKEEPING_ENABLED", parse_bool, True,
+            "Run the housekeeping job (expired rows, due key rotations) inside `onegate "
+            "serve`, in one worker of the deployment at a time; turn off when cron runs "
+            "`onegate housekeeping --once` instead."),
+    Setting("HOUSEKEEPING_INTERVAL", parse_duration, 300,
+            "How often the housekeeping job runs (in `onegate serve`, and "
+            "`onegate housekeeping` without `--once`)."),
+    Setting("HOUSEKEEPING_BATCH", parse_positive_int, 1000,
+            "Rows deleted per statement (and transaction) by the housekeeping job."),
+    Setting("HOUSEKEEPING_KEEP", parse_duration, 86400,
+            "How long expired authorization codes and delivered back-channel messages "
+            "are kept before housekeeping deletes them."),
+    Setting("HOUSEKEEPING_KEEP_FAILED", parse_duration, 2592000,
+            "How long back-channel messages the sender gave up on are kept."),
     Setting("KEY_ROTATE_EVERY", parse_duration, 7776000,
             "Age at which an active signing key is due for rotation; the console's "
             "dashboard lists keys within 14 days of it (and past it)."),

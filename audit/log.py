@@ -7,7 +7,7 @@ ends with legacy entries is first sealed by a keyed ``audit.chain.keyed`` entry.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -152,3 +152,14 @@ class _Link:
 def recent(session: Session, limit: int) -> list[AuditEntry]:
     """The ``limit`` newest entries, newest first."""
     return list(session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)))
+
+
+def about(session: Session, subject: str, actions: Iterable[str] | None = None,
+          limit: int = 200) -> list[AuditEntry]:
+    """The entries about ``subject`` (optionally only ``actions``), oldest first, at most
+    ``limit`` (the newest ones when there are more)."""
+    query = select(AuditEntry).where(AuditEntry.subject == subject)
+    if actions is not None:
+        query = query.where(AuditEntry.action.in_(list(actions)))
+    rows = session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit)).all()
+    return list(reversed(rows))

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from credentials import auth, http_input, lifecycle, presenter, qr
+from credentials import auth, http_input, lifecycle, openapi_catalogue, presenter, qr, types_api
 from credentials.errors import (
     BatchTooLarge,
     CredentialsError,
@@ -63,6 +63,8 @@ def blueprint(services: CredentialsServices) -> Blueprint:
     """The issuance API, its views closed over ``services``."""
     bp = Blueprint("credentials_api", __name__, url_prefix="/api/v1")
     services.problem_types.register_handlers(bp)
+    types_api.routes.bind(bp, services)
+    services.openapi_fragments.register(openapi_catalogue.fragment)
     return routes.bind(bp, services)
 
 

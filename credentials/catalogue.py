@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 import keys
 from credentials import layout
 from credentials.errors import FieldError, NotFound, ValidationFailed
-from credentials.models import Department, DepartmentClient, LicenceType
+from credentials.models import Department, DepartmentClient, LicenceType, LicenceTypeVersion
+from edge.timestamps import utcnow
 from identifiers import InvalidIdentifier, validate_uscc
 
 SIGNING_ALG = "ES256"
@@ -138,8 +139,9 @@ class TypeSpec:
     offline_claims: list[str] = field(default_factory=list)
 
 
-def add_type(session: Session, spec: TypeSpec) -> LicenceType:
-    """Register a licence type. Raises ValidationFailed naming every bad field."""
+def add_type(session: Session, spec: TypeSpec, *, actor: str = "system") -> LicenceType:
+    """Register a licence type and its version 1. Raises ValidationFailed naming every
+    bad field."""
     errors = type_errors(spec)
     errors += [FieldError("departments", "unknown_department", code)
                for code in spec.departments if not errors and session.get(Department, code) is None]
@@ -152,10 +154,28 @@ def add_type(session: Session, spec: TypeSpec) -> LicenceType:
         departments=list(dict.fromkeys(spec.departments)), holder_kind=spec.holder_kind,
         validity_days=spec.validity_days, json_schema=spec.json_schema,
         always_disclosed=list(spec.always_disclosed), disclosable=_disclosable(spec),
-        offline_claims=list(spec.offline_claims))
+        offline_claims=list(spec.offline_claims), version=1, status="active",
+        former_departments=[], updated_at=utcnow())
     session.add(row)
     session.flush()
+    session.add(version_row(row, actor))
+    session.flush()
     return row
+
+
+def version_row(row: LicenceType, actor: str) -> LicenceTypeVersion:
+    """The immutable record of ``row``'s current definition (its ``version``)."""
+    return LicenceTypeVersion(
+        type_code=row.code, version=row.version, name_zh=row.name_zh, name_en=row.name_en,
+        validity_days=row.validity_days, always_disclosed=list(row.always_disclosed),
+        disclosable=list(row.disclosable), offline_claims=list(row.offline_claims),
+        json_schema=row.json_schema, created_by=actor[:200])
+
+
+def disclosable_of(spec: TypeSpec) -> list[str]:
+    """The selectively disclosable claims of a valid spec: those it names, and every
+    claim it does not name at all."""
+    return _disclosable(spec)
 
 
 def _disclosable(spec: TypeSpec) -> list[str]:

@@ -12,15 +12,11 @@ from pathlib import Path
 import click
 
 from audit import operators
-from credentials import bulk_import, catalogue, served_issuer
-from credentials.errors import CredentialsError
+from credentials import bulk_import, catalogue, cli_catalogue, key_compromise, served_issuer
+from credentials.errors import CredentialsError, IssuerUnavailable
 from credentials.services import CredentialsServices
 
-
-def _fail(exc: CredentialsError) -> click.ClickException:
-    reasons = "; ".join(f"{e.field}: {e.reason}" + (f" ({e.message})" if e.message else "")
-                        for e in exc.errors)
-    return click.ClickException(f"{exc.detail or exc.title}" + (f": {reasons}" if reasons else ""))
+_fail = cli_catalogue.fail
 
 
 class UsageProblem(click.ClickException):
@@ -55,7 +51,8 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
     @click.argument("code")
     @click.option("--name", required=True, help="Full name, e.g. 广东省市场监督管理局.")
     @click.option("--uscc", required=True, help="The department's unified social credit code.")
-    def departments_add(code: str, name: str, uscc: str) -> None:
+    @click.option("--json", "as_json", is_flag=True)
+    def departments_add(code: str, name: str, uscc: str, as_json: bool) -> None:
         """Register a department and create its ES256 signing key."""
         s = services()
         try:
@@ -66,7 +63,12 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         except CredentialsError as exc:
             raise _fail(exc) from None
         _record(s, "department.add", code, {"name": name, "uscc": uscc})
-        click.echo(f"department {row.code} registered; issuer {_issuer(s)}/issuers/{row.code}")
+        issuer = f"{_issuer(s)}/issuers/{row.code}"
+        if as_json:
+            click.echo(json.dumps({"code": row.code, "name": row.name, "uscc": row.uscc,
+                                   "issuer": issuer}, ensure_ascii=False, indent=2))
+            return
+        click.echo(f"department {row.code} registered; issuer {issuer}")
 
 
     @departments.command("list")
@@ -136,7 +138,7 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         try:
             with s.unit_of_work.scope():
                 session = s.unit_of_work.session()
-                catalogue.add_type(session, spec)
+                catalogue.add_type(session, spec, actor=operators.actor())
                 operators.record(session, "type.add", code, {
                     "departments": list(departments_), "holder_kind": holder_kind,
                     "validity_days": validity_days})
@@ -152,19 +154,22 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
         s = services()
         with s.unit_of_work.scope():
             rows = [{"code": r.code, "name_zh": r.name_zh, "name_en": r.name_en,
-                     "departments": r.departments, "holder_kind": r.holder_kind}
+                     "departments": r.departments, "holder_kind": r.holder_kind,
+                     "status": r.status, "version": r.version}
                     for r in catalogue.list_types(s.unit_of_work.session())]
         if as_json:
             click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
             return
         for row in rows:
             click.echo(f"{row['code']}  {row['name_zh']} ({row['name_en']})  "
-                       f"{row['holder_kind']}  {','.join(row['departments'])}")
+                       f"{row['holder_kind']}  {','.join(row['departments'])}  "
+                       f"v{row['version']} {row['status']}")
 
 
     @click.group("licenses")
     def licenses() -> None:
-        """Licences: bulk import."""
+        """Licences: bulk import, search, history and uses, suspend/reinstate/revoke,
+        re-issue after a key compromise."""
 
 
     @licenses.command("import")
@@ -197,4 +202,37 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
             # Scripts must notice: fix the listed lines and run the import again.
             raise SystemExit(1)
 
+    @licenses.command("reissue")
+    @click.option("--kid", required=True, help="The (revoked) key whose licences to re-issue.")
+    @click.option("--batch", type=click.IntRange(1, 5000), default=key_compromise.BATCH,
+                  show_default=True, help="Licences per transaction.")
+    @click.option("--json", "as_json", is_flag=True)
+    def licenses_reissue(kid: str, batch: int, as_json: bool) -> None:
+        """Re-sign every licence in force that KID signed with its department's current
+        key, as the next version; safe to re-run (it continues where it stopped)."""
+        s = services()
+        try:
+            done = key_compromise.reissue_all(s.deps, kid, batch=batch,
+                                              actor=operators.actor())
+        except IssuerUnavailable as exc:
+            raise click.ClickException(
+                f"{exc.detail}: publish one first (onegate keys rotate --owner dept:<code> "
+                "--alg ES256 --prepublish 0) and run this again") from None
+        except CredentialsError as exc:
+            raise _fail(exc) from None
+        by_type: dict[str, int] = {}
+        for item in done:
+            by_type[item.type_code] = by_type.get(item.type_code, 0) + 1
+        _record(s, "licenses.reissue", kid, {"reissued": len(done), "by_type": by_type})
+        if as_json:
+            click.echo(json.dumps({"kid": kid, "reissued": len(done), "by_type": by_type,
+                                   "licences": [{"previous": d.previous,
+                                                 "identifier": d.identifier}
+                                                for d in done]}, indent=2))
+            return
+        click.echo(f"{len(done)} licence(s) signed by {kid} re-issued with the current key"
+                   + "".join(f"\n  {code}: {count}" for code, count in by_type.items()))
+
+    cli_catalogue.add_type_commands(types, services)
+    cli_catalogue.add_licence_commands(licenses, services)
     return departments, types, licenses

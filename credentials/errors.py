@@ -65,6 +65,14 @@ class UnknownType(ValidationFailed):
     slug, title = "unknown-type", "Unknown licence type"
 
 
+class TypeRetired(ValidationFailed):
+    """The licence type is retired: it issues no new licences (re-issues included);
+    licences issued before it was retired still verify. 422 like an unknown type: the
+    request names a type that cannot be used, whatever the caller may do."""
+
+    slug, title = "type-retired", "Licence type retired"
+
+
 class InvalidToken(CredentialsError):
     """RFC 6750 section 3.1 ``invalid_token``: missing, malformed, expired or foreign."""
 
@@ -98,12 +106,21 @@ class IdentityScopeRequired(Forbidden):
     slug, title = "identity-scope-required", "Identity scope required"
 
 
+class DepartmentNotAllowed(Forbidden):
+    """The caller's department is not (or no longer) among the departments allowed to
+    issue this licence type; the catalogue's operators choose them."""
+
+    slug, title = "department-not-allowed", "Department not allowed to issue this type"
+
+
 class NotFound(CredentialsError):
     status, slug, title = 404, "not-found", "Not found"
 
 
 class InvalidTransition(CredentialsError):
-    """A lifecycle step the licence's state does not allow."""
+    """A lifecycle step the state does not allow: a licence's (revoking a revoked one,
+    reinstating a valid one) or a licence type's (retiring a retired type, adding a
+    version to it)."""
 
     status, slug, title = 409, "invalid-transition", "Invalid state transition"
 
@@ -134,6 +151,6 @@ class ReferenceUnavailable(CredentialsError):
 #: Every problem type the API answers with (OpenAPI and /api/v1/problems/<slug>).
 PROBLEM_TYPES = {cls.slug: cls for cls in (
     CredentialsError, MalformedRequest, UnsupportedMediaType, ValidationFailed, UnknownType,
-    InvalidToken,
-    MissingToken, InsufficientScope, Forbidden, IdentityScopeRequired, NotFound, InvalidTransition,
+    TypeRetired, InvalidToken, MissingToken, InsufficientScope, Forbidden,
+    IdentityScopeRequired, DepartmentNotAllowed, NotFound, InvalidTransition,
     IdempotencyKeyReused, BatchTooLarge, IssuerUnavailable, ReferenceUnavailable)}

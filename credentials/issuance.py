@@ -27,10 +27,11 @@ import keys
 from credentials import audit_events, layout, references, signing, status
 from credentials.errors import (
     CredentialsError,
+    DepartmentNotAllowed,
     FieldError,
-    Forbidden,
     IdempotencyKeyReused,
     IssuerUnavailable,
+    TypeRetired,
     ValidationFailed,
 )
 from credentials.issue_request import IssueRequest
@@ -117,13 +118,18 @@ def request_hash(request: IssueRequest) -> str:
 
 
 def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: datetime) -> Prepared:
-    """Check a request against the catalogue. Raises ValidationFailed or Forbidden."""
+    """Check a request against the catalogue: the type's current version is what it is
+    issued under. Raises ValidationFailed (TypeRetired among them) or
+    DepartmentNotAllowed."""
     licence_type = cat.type(session, request.type_code)
     if licence_type is None:
         raise ValidationFailed("unknown licence type", [FieldError("type", "unknown_type")])
+    if licence_type.status == "retired":
+        raise TypeRetired("this licence type is retired: it issues no new licences",
+                          [FieldError("type", "retired")])
     if cat.department.code not in licence_type.departments:
-        raise Forbidden("your department may not issue this licence type",
-                        [FieldError("type", "department_not_allowed")])
+        raise DepartmentNotAllowed("your department may not issue this licence type",
+                                   [FieldError("type", "department_not_allowed")])
     errors = _holder_errors(request, licence_type) + _claim_errors(request, licence_type)
     valid_from, valid_until = _window(request, licence_type, now, errors)
     if errors:
@@ -242,6 +248,7 @@ def _facts(deps: Deps, item: Prepared, slot: tuple[str, int], now: datetime
     uri = layout.status_uri(deps.issuer, department.code, slot[0])
     return serial, signing.LicenceFacts(
         identifier=identifier, type_code=licence_type.code, type_name=licence_type.name_zh,
+        type_version=licence_type.version,
         holder_code_type=request.holder.code_type, holder_number=item.holder_number,
         holder_name=request.holder.name, claims=request.claims, valid_from=item.valid_from,
         valid_until=item.valid_until, status_idx=slot[1], status_uri=uri)
@@ -253,7 +260,8 @@ def _row(deps: Deps, item: Prepared, serial: str, facts: signing.LicenceFacts,
     request, identifier = item.request, facts.identifier
     token = deps.references.new_token(identifier)
     return Licence(
-        identifier=identifier, type_code=facts.type_code, department_code=item.department.code,
+        identifier=identifier, type_code=facts.type_code, type_version=facts.type_version,
+        department_code=item.department.code,
         serial=serial, version=f"{item.version:03d}", holder_code_type=request.holder.code_type,
         holder_number=item.holder_number, holder_name=request.holder.name,
         claims=request.claims, valid_from=item.valid_from, valid_until=item.valid_until,

@@ -4,10 +4,10 @@ department, its licence types (with their compiled claim validators) and its sig
 Owned by ``CredentialsServices`` (one per app), never module-level. Bounds:
 
 - Departments and licence types: read-only snapshots, each kept at most
-  ``catalogue_ttl`` seconds (default 5). The catalogue has no operation that changes
-  or retires a type or a department today (types are only added, and an unknown code
-  is never cached, so a new type is seen at once); the bound covers an edit made
-  outside the service, which is then seen within 5 s in every worker.
+  ``catalogue_ttl`` seconds (default 5). An unknown code is never cached, so a new
+  type is seen at once. A new version, a retirement or a change of issuing
+  departments (credentials.type_lifecycle) is seen at once by the process that made
+  it (``forget_type`` after its commit) and within 5 s by every other worker.
 - Signers: kept at most ``signer_ttl`` seconds (default 2) and dropped at once when
   this process's key ring changes any key (``KeyRing.generation``: a revocation,
   rotation, promotion or new key made through this worker stops or switches signing
@@ -56,18 +56,23 @@ class TypeInfo:
     offline_claims: tuple[str, ...]
     json_schema: dict[str, Any]
     validator: Any = field(default=None, compare=False, repr=False)
+    #: The current version (what a new licence is issued under) and the type's status.
+    version: int = 1
+    status: str = "active"
 
     def for_signing(self) -> TypeInfo:
         """A copy without the compiled validator (to send to a signing process)."""
         return TypeInfo(self.code, self.name_zh, self.holder_kind, self.validity_days,
-                        self.departments, self.disclosable, self.offline_claims, {})
+                        self.departments, self.disclosable, self.offline_claims, {},
+                        version=self.version, status=self.status)
 
 
 def type_info(row: Any) -> TypeInfo:
     return TypeInfo(row.code, row.name_zh, row.holder_kind, row.validity_days,
                     tuple(row.departments), tuple(row.disclosable),
                     tuple(row.offline_claims), row.json_schema,
-                    Draft202012Validator(row.json_schema, format_checker=FormatChecker()))
+                    Draft202012Validator(row.json_schema, format_checker=FormatChecker()),
+                    version=row.version, status=row.status)
 
 
 class IssuerCache:
@@ -116,6 +121,11 @@ class IssuerCache:
             found = type_info(row)
             self._put(self._types, code, (self._clock() + self._catalogue_ttl, found))
         return found
+
+    def forget_type(self, code: str) -> None:
+        """Read the type afresh at its next use (this process changed it)."""
+        with self._lock:
+            self._types.pop(code, None)
 
     def signer(self, department_code: str) -> Any:
         """The department's current ES256 signer.

@@ -19,8 +19,13 @@ def issuer_url(issuer: str, department_code: str) -> str:
     return f"{issuer}/issuers/{department_code}"
 
 
-def vct(issuer: str, type_code: str) -> str:
-    return f"{issuer}/types/{type_code}"
+def vct(issuer: str, type_code: str, version: int = 1) -> str:
+    """The ``vct`` of a licence issued under ``version`` of its type. Version 1 keeps the
+    URL licences carried before types had versions (so theirs still resolves to what
+    they were issued under); later versions get their own immutable URL."""
+    if version == 1:
+        return f"{issuer}/types/{type_code}"
+    return f"{issuer}/types/{type_code}/versions/{version}"
 
 
 def status_uri(issuer: str, department_code: str, list_id: str) -> str:

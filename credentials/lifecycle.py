@@ -81,8 +81,9 @@ def reissue(session: Session, deps: Deps, licence: Licence, claims: dict,
     """Issue the next version with new claims and revoke ``licence``, in the caller's
     transaction.
 
-    Raises InvalidTransition (already revoked), ValidationFailed, Forbidden,
-    IssuerUnavailable.
+    Raises InvalidTransition (already revoked), ValidationFailed (TypeRetired: a
+    retired type issues no successor), DepartmentNotAllowed, IssuerUnavailable. The
+    successor is issued under the type's current version.
     """
     if licence.state == "revoked":
         raise InvalidTransition("a revoked licence cannot be re-issued",

@@ -123,6 +123,15 @@ ERRORS = {"400": _problem("Malformed body (not JSON, not an object, U+0000 or a 
           "401": _problem("Missing or invalid access token (WWW-Authenticate: Bearer)"),
           "403": _problem("Insufficient scope, or another department's licence"),
           "422": _problem("Invalid fields; errors[] names each one")}
+#: Issuing refusals beyond ERRORS' (RFC 9457 problem types, /api/v1/problems/<slug>).
+ISSUE_ERRORS = {
+    "403": _problem("Insufficient scope, another department's licence, or "
+                    "`department-not-allowed`: the department is not (or no longer) among "
+                    "the type's issuing departments"),
+    "422": _problem("Invalid fields (errors[] names each one); `unknown-type`; or "
+                    "`type-retired`: the type issues no new licences (422 like an unknown "
+                    "type: the request names a type that cannot be used; its earlier "
+                    "licences still verify)")}
 
 
 def _op(summary: str, responses: dict[str, Any], *, security=DEPT, body=None, params=(),
@@ -146,7 +155,10 @@ def _op(summary: str, responses: dict[str, Any], *, security=DEPT, body=None, pa
 def _lifecycle(action: str, summary: str) -> dict[str, Any]:
     return {"post": _op(summary, {"200": _json(_ref("Licence")), **ERRORS,
                                   "404": _problem("No such licence"),
-                                  "409": _problem(f"The licence's state does not allow {action}")},
+                                  "409": _problem(f"The licence's state does not allow "
+                                                  f"{action} (`invalid-transition`; e.g. "
+                                                  f"revoking twice: nothing is recorded "
+                                                  f"again)")},
                         body=_ref("Reason"), params=[ID])}
 
 
@@ -166,7 +178,8 @@ def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
     return {
         "/api/v1/licenses": {"post": _op(
             "Issue a licence (scope licenses:issue:<type code>)",
-            {"201": licence_ok, **ERRORS, "409": _problem("Idempotency-Key reused"),
+            {"201": licence_ok, **ERRORS, **ISSUE_ERRORS,
+             "409": _problem("Idempotency-Key reused"),
              "503": _problem("The department has no signing key")},
             body=_ref("IssueRequest"), params=[IDEMPOTENCY])},
         "/api/v1/licenses:batch": {"post": {**_op(
@@ -190,7 +203,8 @@ def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
         "/api/v1/licenses/{id}/revoke": _lifecycle("revoke", "Revoke a licence (final)"),
         "/api/v1/licenses/{id}/reissue": {"post": _op(
             "Issue the next version with changed claims; the old one is revoked",
-            {"201": _json(_ref("Licence")), **ERRORS, "404": _problem("No such licence"),
+            {"201": _json(_ref("Licence")), **ERRORS, **ISSUE_ERRORS,
+             "404": _problem("No such licence"),
              "409": _problem("The licence is revoked")},
             body=_ref("ReissueRequest"), params=[ID])},
         "/api/v1/licenses/{id}/qr.png": _image("Offline QR (LIC1:...) as PNG", "image/png"),
@@ -232,6 +246,8 @@ def _public_paths() -> dict[str, Any]:
     nf = {"404": _problem("Unknown department, list or type")}
     public = {"security": None, "tags": ("issuers",)}
     list_id = {"name": "list_id", "in": "path", "required": True, "schema": {"type": "string"}}
+    type_code = {"name": "type_code", "in": "path", "required": True,
+                 "schema": {"type": "string", "minLength": 21, "maxLength": 21}}
     return {
         "/issuers/{code}": {"get": _op("Issuer description", {
             "200": _json({"type": "object"}), **nf}, params=[CODE], **public)},
@@ -247,11 +263,14 @@ def _public_paths() -> dict[str, Any]:
                      "content": {"application/statuslist+jwt": {"schema": {"type": "string"}}}},
              "304": {"description": "Not modified (If-None-Match)"}, **nf},
             params=[CODE, list_id], **public)},
-        "/types/{type_code}": {"get": _op("Type metadata for the vct", {
-            "200": _json({"type": "object"}), **nf},
-            params=[{"name": "type_code", "in": "path", "required": True,
-                     "schema": {"type": "string", "minLength": 21, "maxLength": 21}}],
-            **public)},
+        "/types/{type_code}": {"get": _op(
+            "SD-JWT VC Type Metadata of version 1 (the vct of licences issued under it)", {
+                "200": _json({"type": "object"}), **nf}, params=[type_code], **public)},
+        "/types/{type_code}/versions/{version}": {"get": _op(
+            "SD-JWT VC Type Metadata of a later version (the vct of its licences)", {
+                "200": _json({"type": "object"}), **nf},
+            params=[type_code, {"name": "version", "in": "path", "required": True,
+                                "schema": {"type": "integer", "minimum": 0}}], **public)},
     }
 
 
@@ -294,7 +313,14 @@ def schemas() -> dict[str, Any]:
                                                                  "reason": string,
                                                                  "message": string}}}}},
         "Licence": {"type": "object", "properties": {
-            "identifier": string, "version": {"type": "integer"}, "type": string,
+            "identifier": string,
+            "version": {"type": "integer", "description":
+                        "The licence's edition (the identifier's 3-digit version field; a "
+                        "re-issue increments it)"},
+            "type": string,
+            "type_version": {"type": "integer", "description":
+                             "The version of its type the licence was issued under"},
+            "vct": {"type": "string", "description": "Its SD-JWT VC type (names the version)"},
             "department": string, "holder": _ref("Holder"), "claims": {"type": "object"},
             "valid_from": string, "valid_until": string, "issued_at": string,
             "state": {"enum": ["valid", "suspended", "revoked"]},
@@ -393,4 +419,4 @@ def _merge_named(into: dict[str, Any], more: Mapping[str, Any], where: str) -> N
 
 
 #: Builders other packages use for their fragments.
-schema_ref, json_response, problem_response = _ref, _json, _problem
+schema_ref, json_response, problem_response, operation = _ref, _json, _problem, _op

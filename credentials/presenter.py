@@ -35,6 +35,8 @@ def licence_json(licence: Licence, issuer: str, references: ReferenceKeys) -> di
         "identifier": licence.identifier,
         "version": int(licence.version),
         "type": licence.type_code,
+        "type_version": licence.type_version,
+        "vct": layout.vct(issuer, licence.type_code, licence.type_version),
         "department": licence.department_code,
         "holder": {"code_type": licence.holder_code_type, "number": licence.holder_number,
                    "name": licence.holder_name},

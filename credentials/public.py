@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from credentials import catalogue, layout, status
+from credentials import catalogue, catalogue_json, layout, status, type_lifecycle
 from credentials.errors import NotFound
 from credentials.routes import Routes
 from credentials.services import CredentialsServices
@@ -71,15 +71,21 @@ def _published(snapshot: Snapshot) -> Response:
 
 @routes.get("/types/<type_code>")
 def type_metadata(s: CredentialsServices, type_code: str) -> Response:
-    """SD-JWT VC Type Metadata for the ``vct`` URL: names, claims, schema."""
-    row = catalogue.get_type(s.unit_of_work.session(), type_code)
-    if row is None:
-        raise NotFound("no such licence type")
-    return _cached_json({
-        "vct": layout.vct(s.issuer, row.code), "name": row.name_zh,
-        "display": [{"lang": "zh-CN", "name": row.name_zh}, {"lang": "en", "name": row.name_en}],
-        "holder_kind": row.holder_kind, "issuers": [layout.issuer_url(s.issuer, c)
-                                                   for c in row.departments],
-        "always_disclosed": row.always_disclosed, "selectively_disclosable": row.disclosable,
-        "schema": row.json_schema})
+    """SD-JWT VC Type Metadata at the ``vct`` of version 1 (the URL licences carried
+    before types had versions: it keeps describing what they were issued under)."""
+    return _type_metadata(s, type_code, 1)
 
+
+@routes.get("/types/<type_code>/versions/<int:version>")
+def type_version_metadata(s: CredentialsServices, type_code: str, version: int) -> Response:
+    """SD-JWT VC Type Metadata of one version (the ``vct`` of later versions)."""
+    return _type_metadata(s, type_code, version)
+
+
+def _type_metadata(s: CredentialsServices, type_code: str, version: int) -> Response:
+    session = s.unit_of_work.session()
+    row = catalogue.get_type(session, type_code)
+    found = type_lifecycle.version_of(session, row.code, version) if row is not None else None
+    if found is None:
+        raise NotFound("no such licence type version")
+    return _cached_json(catalogue_json.vc_type_metadata(s.issuer, row, found))

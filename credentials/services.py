@@ -19,6 +19,7 @@ from credentials.models import utcnow
 from credentials.openapi import Fragments
 from credentials.problems import ProblemTypes
 from credentials.published import IssuerDocuments
+from credentials.published_catalogue import CatalogueDocuments
 from credentials.qr import ReferenceImageCache
 from credentials.references import ReferenceKeys
 from credentials.status import SignedListCache
@@ -29,6 +30,15 @@ from keys import KeyRing
 #: ``client_exists(session, client_id)``: whether the provider has registered the OAuth
 #: client (credentials cannot import idp; the composition root supplies it).
 ClientExists = Callable[[Session, str], bool]
+#: ``licence_uses(session, identifier, limit)``: the recorded uses of a licence, newest
+#: first, as JSON objects (verify owns them; credentials cannot import verify, so the
+#: composition root supplies ``verify.uses.for_licence``).
+LicenceUses = Callable[[Session, str, int], list[dict]]
+
+
+def no_uses(_session: Session, _identifier: str, _limit: int) -> list[dict]:
+    """The ``licence_uses`` of a service without verify: none recorded."""
+    return []
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,10 +72,22 @@ class CredentialsServices:
     #: Departments, licence types and signers for issuance (bounded staleness: see
     #: credentials.issuer_cache).
     issuer_cache: IssuerCache = None  # type: ignore[assignment]
+    #: The public catalogue (GET /api/v1/types) as published documents.
+    catalogue_documents: CatalogueDocuments = None  # type: ignore[assignment]
+    licence_uses: LicenceUses = no_uses
 
     def __post_init__(self) -> None:
         if self.issuer_cache is None:
             object.__setattr__(self, "issuer_cache", IssuerCache(self.keyring))
+        if self.catalogue_documents is None:
+            object.__setattr__(self, "catalogue_documents",
+                               CatalogueDocuments(self.unit_of_work, self.issuer))
+
+    def catalogue_changed(self, type_code: str) -> None:
+        """After a committed change to ``type_code`` (credentials.type_lifecycle): this
+        process issues under it and publishes it as it now stands."""
+        self.issuer_cache.forget_type(type_code)
+        self.catalogue_documents.changed()
 
     @property
     def deps(self) -> Deps:

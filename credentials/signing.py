@@ -43,6 +43,8 @@ class LicenceFacts:
     valid_until: datetime
     status_idx: int
     status_uri: str
+    #: The version of the type the licence is issued under (its ``vct`` names it).
+    type_version: int = 1
 
 
 def sd_jwt_claims(facts: LicenceFacts) -> dict[str, Any]:
@@ -59,7 +61,8 @@ def issue_sd_jwt(facts: LicenceFacts, licence_type: SigningType, signer: Any, *,
     disclosable = set(licence_type.disclosable) & set(claims) - set(layout.FIXED_CLAIMS)
     return sd_jwt_vc.issue(
         claims, disclosable, private_key=signer.private_key, alg=signer.alg, kid=signer.kid,
-        iss=layout.issuer_url(issuer, department_code), vct=layout.vct(issuer, facts.type_code),
+        iss=layout.issuer_url(issuer, department_code),
+        vct=layout.vct(issuer, facts.type_code, facts.type_version),
         iat=iat, nbf=int(facts.valid_from.timestamp()), exp=int(facts.valid_until.timestamp()),
         status=status_list.reference(facts.status_idx, facts.status_uri))
 

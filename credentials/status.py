@@ -334,6 +334,16 @@ def list_ids(session: Session) -> list[tuple[str, str]]:
         select(StatusListRow.id, StatusListRow.department_code).order_by(StatusListRow.id))]
 
 
+def republish_all(session: Session) -> int:
+    """Bump every list's version, so each cached or stamped copy (this process, other
+    workers, Redis stamps of an instance restored from a backup) is signed afresh from
+    the rows; returns how many lists. Raises only database errors."""
+    ids = [list_id for list_id, _ in list_ids(session)]
+    for list_id in ids:
+        record_change(session, list_id)
+    return len(ids)
+
+
 def is_list_id(list_id: object) -> bool:
     """Ids are generated hex; anything else (NUL bytes, which PostgreSQL refuses in
     text, over-long text) is no list rather than a database error."""

@@ -15,7 +15,9 @@ from flask import Blueprint, render_template
 from credentials.routes import Routes
 
 CLIENT_ID = "onegate-wallet"
-SCOPES = ("openid", "profile", "identity", "wallet")
+#: ``enterprise``: a person who represents enterprises chooses, at sign-in, whose
+#: wallet to open (the token's sub and cn_uscc then name the enterprise).
+SCOPES = ("openid", "profile", "identity", "wallet", "enterprise")
 
 routes = Routes()
 

@@ -13,6 +13,9 @@ phone       phone_number (E.164, ``+86...``), phone_number_verified
 identity    cn_id_number (persons, GB 11643) or cn_uscc (enterprises,
             GB 32100): a dedicated scope the person must consent to, since
             national identifiers are personal information (PIPL art. 28)
+enterprise  the person chooses whom they act for (idp.acting_for); acting
+            for an enterprise, sub is the enterprise's, cn_uscc its credit
+            code and act names the person (idp.tokens.party_claims)
 ==========  ===============================================================
 
 Claims without a value are omitted (section 5.3.2).
@@ -38,6 +41,9 @@ from idp.phone_numbers import normalise_phone
 _USERNAME = re.compile(r"^[a-z][a-z0-9_.-]{2,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 8
+#: The password hash of every enterprise: no password matches it (argon2 cannot parse
+#: it), since an enterprise acts only through a named person (idp.representation).
+NO_PASSWORD_LOGIN = "!enterprise:no-password-login"  # noqa: S105 - a marker, not a secret
 
 
 @dataclass(slots=True)
@@ -75,12 +81,14 @@ def create_person(session: Session, data: NewAccount) -> Account:
 
 def create_enterprise(session: Session, data: NewAccount) -> Account:
     """A legal person; the unified social credit code is required and checked (GB 32100).
+    It gets no password (any given is ignored): it acts through named representatives.
 
     Raises InvalidAccountData or DuplicateAccount.
     """
     if not data.uscc:
         raise InvalidAccountData("uscc", "an enterprise needs a unified social credit code")
     account = _new_account("enterprise", data)
+    account.password_hash = NO_PASSWORD_LOGIN
     account.uscc = _checked(validate_uscc, "uscc", data.uscc)
     return _insert(session, account)
 
@@ -97,11 +105,15 @@ def _new_account(kind: str, data: NewAccount) -> Account:
     if not _USERNAME.match(username):
         raise InvalidAccountData("username", "3-64 characters: a letter, then letters, "
                                  "digits, '.', '_' or '-'")
-    check_password(data.password)
+    if kind == "enterprise":
+        data.password = ""
+    else:
+        check_password(data.password)
     if not (data.display_name or "").strip():
         raise InvalidAccountData("name", "must not be empty")
     return Account(sub=new_sub(), kind=kind, username=username,
-                   password_hash=passwords.hash_password(data.password),
+                   password_hash=passwords.hash_password(data.password)
+                   if data.password else NO_PASSWORD_LOGIN,
                    display_name=data.display_name.strip(), phone=_phone(data.phone),
                    email=_email(data.email), locked=False, locale="zh-CN",
                    phone_verified=False, email_verified=False)
@@ -145,8 +157,13 @@ def _insert(session: Session, account: Account) -> Account:
     return account
 
 
-def authorise(session: Session, enterprise: Account, person: Account) -> Authorisation:
-    """Let ``person`` act for ``enterprise``; idempotent. Raises InvalidAccountData."""
+def authorise(session: Session, enterprise: Account, person: Account, *,
+              granted_by: str = "operator") -> Authorisation:
+    """Let ``person`` act for ``enterprise`` as an agent for every matter, without end,
+    unless already linked (then unchanged). ``idp.representation.represent`` sets
+    terms. Raises InvalidAccountData."""
+    from idp import representation
+
     if enterprise.kind != "enterprise" or person.kind != "person":
         raise InvalidAccountData("authorisation", "an enterprise authorises a natural person")
     existing = session.scalar(select(Authorisation).where(
@@ -154,14 +171,12 @@ def authorise(session: Session, enterprise: Account, person: Account) -> Authori
         Authorisation.person_account_id == person.id))
     if existing:
         return existing
-    link = Authorisation(enterprise_account_id=enterprise.id, person_account_id=person.id)
-    session.add(link)
-    session.flush()
-    return link
+    return representation.represent(session, enterprise, person, role="agent",
+                                    granted_by=granted_by)
 
 
 def enterprises_of(session: Session, person: Account) -> list[Account]:
-    """The enterprises ``person`` may act for."""
+    """The enterprises ``person`` is linked to (live or not)."""
     query = select(Account).join(Authorisation, Authorisation.enterprise_account_id == Account.id)
     return list(session.scalars(query.where(Authorisation.person_account_id == person.id)))
 
@@ -213,7 +228,11 @@ def check_password(password: str | None) -> None:
 
 
 def change_password(session: Session, account: Account, password: str) -> None:
-    """Store a new hash (also used to rehash); raises InvalidAccountData when too short."""
+    """Store a new hash (also used to rehash); raises InvalidAccountData when too short
+    or for an enterprise (which never logs in with a password)."""
+    if account.kind == "enterprise":
+        raise InvalidAccountData("password", "an enterprise signs in through a named "
+                                 "representative, never with a password")
     check_password(password)
     account.password_hash = passwords.hash_password(password)
     session.flush()

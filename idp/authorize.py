@@ -15,8 +15,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from idp import clients, consent, id_token_hint, reauth, sso, tokens
+from idp import acting_for, clients, consent, id_token_hint, reauth, representation, sso, tokens
 from idp.errors import AuthorizePageError, InvalidRequestError, OAuth2Error
+from idp.models.accounts import Account
 from idp.parameters import check_single
 from idp.uris import redirect_uri_problem
 
@@ -50,6 +51,7 @@ def authorization_response(server, services: IdpServices):
         check_single(request.values)
         check_response_type()
         check_unsupported_parameters()
+        acting_for.check_not_in_query()
         grant = server.get_consent_grant(end_user=None)
         prompts = check_prompt()
         max_age = check_max_age()
@@ -77,6 +79,15 @@ def authorization_response(server, services: IdpServices):
 def decide(server, services: IdpServices, grant, client, redirect_uri, live, prompts, state):
     scopes = (grant.request.scope or "").split()
     session = services.session()
+    try:
+        party = acting_for.resolve(services, live.account_id, scopes)
+    except acting_for.ChoiceNeeded as needed:
+        if "none" in prompts:
+            # OIDC Core 3.1.2.6: the person must be asked whom they act for.
+            return error_redirect(services, redirect_uri, "interaction_required", None, state)
+        return chooser(services, client, redirect_uri, live, needed.parties)
+    except acting_for.NotRepresentative:
+        return chooser(services, client, redirect_uri, live, None, refused=True)
     decision = consent_decision()
     if decision is not None:
         if decision != "allow":
@@ -87,11 +98,28 @@ def decide(server, services: IdpServices, grant, client, redirect_uri, live, pro
         if "none" in prompts:
             return error_redirect(services, redirect_uri, "consent_required", None, state)
         return consent_page(services, client, redirect_uri, scopes,
-                            expired=consent_form_expired())
+                            expired=consent_form_expired(), party=party)
     user = tokens.EndUser(sub=live.sub, sid=live.sid, auth_time=live.auth_time,
-                          acr=live.acr, amr=list(live.amr))
+                          acr=live.acr, amr=list(live.amr), party=party)
     services.sso.add_participant(live.sid, client.get_client_id())
     return server.create_authorization_response(grant=grant, grant_user=user)
+
+
+def chooser(services: IdpServices, client, redirect_uri: str, live, parties, *,
+            refused: bool = False):
+    """Ask whom the person acts for (``idp.acting_for``); after a refused choice the
+    page lists the live options again, with a 403 and no code. Like the consent form,
+    its form may be redirected on to the hall (CSP form-action)."""
+    session = services.session()
+    person = session.get(Account, live.account_id)
+    if parties is None:
+        parties = representation.live_parties(session, person)
+    params = [(k, v) for k, v in request.values.items(multi=True)
+              if k not in FORM_ONLY and k != acting_for.CHOICE]
+    body, status, headers = acting_for.chooser_page(client.row.name, person.display_name,
+                                                    parties, params, refused=refused)
+    parts = urlsplit(redirect_uri)
+    return body, status, {**headers, "X-Onegate-Form-Action": f"{parts.scheme}://{parts.netloc}"}
 
 
 def consent_decision() -> str | None:
@@ -287,12 +315,12 @@ def error_page(exc: AuthorizePageError):
 
 
 def consent_page(services: IdpServices, client, redirect_uri: str, scopes: list[str], *,
-                 expired: bool = False):
+                 expired: bool = False, party=None):
     params = [(k, v) for k, v in request.values.items(multi=True) if k not in FORM_ONLY]
     response = render_template("idp/consent.html", client_name=client.row.name,
                                scopes=consent.describe(scopes, services.licence_type_names),
                                params=params,
-                               expired=expired)
+                               expired=expired, party=party)
     parts = urlsplit(redirect_uri)
     # The allow/deny form posts here and is redirected on to the hall (CSP form-action).
     return response, 200, {"X-Onegate-Form-Action": f"{parts.scheme}://{parts.netloc}",

@@ -43,6 +43,9 @@ CLAIM_NAMES = {
     "email": ["email", "email_verified"],
     "phone": ["phone_number", "phone_number_verified"],
     "identity": ["cn_id_number", "cn_uscc"],
+    # Acting for an enterprise (idp.tokens.party_claims): the party's credit code and
+    # the person as actor (RFC 8693 section 4.1).
+    "enterprise": ["act"],
 }
 
 

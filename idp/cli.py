@@ -118,12 +118,16 @@ def users_group(services: IdpServices) -> click.Group:
     @click.option("--hall", default=None, metavar="CODE",
                   help="Scope of a hall-admin or clerk role (onegate halls list).")
     @click.option("--authorise-for", "authorise_for", multiple=True, metavar="USCC",
-                  help="Let this person act for the enterprise with this USCC; repeatable.")
+                  help="Let this person act for the enterprise with this USCC as an agent "
+                  "for every matter (see `onegate enterprises represent`); repeatable.")
     @click.option("--json", "as_json", is_flag=True)
     def add(kind, username, display_name, password, password_stdin, id_number, uscc, phone, email,
             roles, department, hall, authorise_for, as_json) -> None:
         """Create an account (a staff account with its roles)."""
-        data = NewAccount(username=username, password=_password(password, password_stdin),
+        # An enterprise gets no password: it acts through named representatives
+        # (`onegate enterprises represent`).
+        secret = "" if kind == "enterprise" else _password(password, password_stdin)
+        data = NewAccount(username=username, password=secret,
                           display_name=display_name, phone=phone, email=email,
                           id_number=id_number, uscc=uscc)
         try:

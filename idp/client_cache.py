@@ -10,9 +10,15 @@ Freshness:
   that inserts, changes or deletes an ``OAuthClient`` row, or an ORM bulk UPDATE or
   DELETE of the table, empties the cache, and so does the commit that follows (a
   read racing the change cannot re-cache the old row past the commit);
-- in other workers and processes: an entry is trusted for at most ``ttl`` seconds
-  (CLIENT_CACHE_TTL, 2 s) after it was read, so a client disabled, deleted or whose
-  secret was rotated elsewhere stops working within that bound.
+- in other workers and processes, when Redis is configured: the commit that changed
+  a client is announced on a Redis channel (``changes_channel``, per Redis database)
+  and every process following it empties its cache on receipt, milliseconds later
+  (``follow``, a daemon thread started by the first read in each process, so it
+  survives a fork);
+- always, as the bound if an announcement is lost (Redis down, a process that had
+  not subscribed yet, no Redis at all): an entry is trusted for at most ``ttl``
+  seconds (CLIENT_CACHE_TTL, 2 s) after it was read, so a client disabled, deleted,
+  edited or whose secret was rotated elsewhere stops working within that bound.
 
 Bounds: at most ``max_entries`` clients (LRU, 1,024); an unknown client_id is never
 cached (a hostile caller naming random ids cannot fill it; each such request pays
@@ -22,6 +28,8 @@ one indexed read, as before), nor an id longer than 64 characters (not a client)
 from __future__ import annotations
 
 import copy
+import logging
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -36,6 +44,16 @@ from idp.models.clients import OAuthClient
 CLIENT_CACHE_TTL = 2.0
 MAX_CLIENTS = 1024
 _TOUCHED = "onegate.clients_touched"
+#: Wait before subscribing again after the Redis connection failed.
+RESUBSCRIBE_SECONDS = 1.0
+
+log = logging.getLogger("onegate.idp.client_cache")
+
+
+def changes_channel(redis: Any) -> str:
+    """The channel client changes are announced on: one per Redis database, so two
+    deployments sharing a Redis server (on different databases) do not mix."""
+    return f"onegate:{redis.connection_pool.connection_kwargs.get('db', 0)}:clients-changed"
 
 
 class ClientCache:
@@ -47,14 +65,23 @@ class ClientCache:
         self._entries: OrderedDict[str, tuple[float, OAuthClient]] = OrderedDict()
         self._generation = 0
         self._lock = threading.Lock()
+        self._redis: Any = None
+        self._follower_pid: int | None = None
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    @property
+    def generation(self) -> int:
+        """Moves whenever the cache was emptied by a change (CORS origins follow it)."""
+        return self._generation
 
     def get(self, session: Session, client_id: str) -> OAuthClient | None:
         """The client's row (a detached copy: read it, never add it to a session), or
         None for an unknown id; reads ``session`` when the entry is missing or stale.
         Raises SQLAlchemyError when the database cannot be read."""
+        if self._redis is not None and self._follower_pid != os.getpid():
+            self.follow()
         now = self.clock()
         with self._lock:
             entry = self._entries.get(client_id)
@@ -81,8 +108,10 @@ class ClientCache:
             self._generation += 1
             self._entries.clear()
 
-    def watch(self, sessions: sessionmaker[Session]) -> None:
-        """Empty the cache whenever a session of ``sessions`` writes a client row."""
+    def watch(self, sessions: sessionmaker[Session], redis: Any = None) -> None:
+        """Empty the cache whenever a session of ``sessions`` writes a client row; with
+        ``redis``, announce each such commit to the other processes and follow theirs."""
+        self._redis = redis
         event.listen(sessions, "after_flush", self._after_flush)
         event.listen(sessions, "do_orm_execute", self._on_execute)
         event.listen(sessions, "after_commit", self._after_commit)
@@ -102,6 +131,47 @@ class ClientCache:
     def _after_commit(self, session: Session) -> None:
         if session.info.pop(_TOUCHED, False):
             self.invalidate()
+            self._announce()
+
+    def _announce(self) -> None:
+        if self._redis is None:
+            return
+        import redis
+
+        try:
+            self._redis.publish(changes_channel(self._redis), str(os.getpid()))
+        except redis.RedisError as exc:
+            # The change is committed; other processes see it within the TTL.
+            log.warning("could not announce a client change: %s", exc)
+
+    def follow(self) -> None:
+        """Start (once per process) the thread that empties the cache whenever another
+        process announces a client change."""
+        with self._lock:
+            if self._follower_pid == os.getpid():
+                return
+            self._follower_pid = os.getpid()
+        threading.Thread(target=self._listen, name="onegate-client-changes",
+                         daemon=True).start()
+
+    def _listen(self) -> None:
+        import redis
+
+        while True:
+            pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
+            try:
+                pubsub.subscribe(changes_channel(self._redis))
+                self.invalidate()  # anything announced before we listened
+                while True:
+                    if pubsub.get_message(timeout=30) is not None:
+                        self.invalidate()
+            except (redis.RedisError, OSError) as exc:
+                log.warning("client changes not followed (%s); the cache TTL bounds them",
+                            exc)
+                self.invalidate()
+            finally:
+                pubsub.close()
+            threading.Event().wait(RESUBSCRIBE_SECONDS)
 
 
 def _detached_copy(row: OAuthClient) -> OAuthClient:

@@ -15,7 +15,7 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -81,6 +81,20 @@ class ClientSecrets:
         legacy = hmac.new(self.legacy_key, secret.encode(), hashlib.sha256).hexdigest()
         return hmac.compare_digest(stored, LEGACY_SECRET_PREFIX + legacy)
 
+    def accepts(self, row: OAuthClient, secret: str | None, now: datetime) -> bool:
+        """Whether ``secret`` is the client's current secret, or the one a rotation
+        replaced while its overlap window is open at ``now`` (idp.secret_rotation)."""
+        current = self.matches(row.secret_hash, secret)
+        expires = row.previous_secret_expires_at
+        previous = expires is not None and now < expires and \
+            self.matches(row.previous_secret_hash, secret)
+        return current or previous
+
+
+def secret_clock() -> datetime:
+    """Now, as the overlap windows of rotated secrets see it (tests replace it)."""
+    return utcnow()
+
 
 def new_secret() -> str:
     return secrets.token_urlsafe(32)
@@ -132,7 +146,9 @@ class Client(ClientMixin):
         return redirect_uri in (self.row.redirect_uris or [])
 
     def check_client_secret(self, client_secret):
-        return self.secrets.matches(self.row.secret_hash, client_secret)
+        # Read at each check, never cached: an overlap window closes on time in
+        # every worker, whatever the client cache holds.
+        return self.secrets.accepts(self.row, client_secret, secret_clock())
 
     def check_endpoint_auth_method(self, method, endpoint):
         return method == self.row.token_endpoint_auth_method

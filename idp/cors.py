@@ -15,6 +15,7 @@ from flask import Flask, Response, request
 from sqlalchemy import func, select
 
 from edge.unit_of_work import UnitOfWork
+from idp.client_cache import ClientCache
 from idp.models.clients import OAuthClient
 from idp.uris import redirect_uri_problem
 
@@ -36,31 +37,44 @@ def origin_of(uri: str) -> str | None:
 
 class CorsOrigins:
     """Origins of every enabled client's redirect URIs, cached for 30 s per process
-    (the cache is this object's; one per app)."""
+    (the cache is this object's; one per app), and reloaded at once when ``changes``
+    (the client cache, idp.client_cache) says a client changed -- in this process, or
+    in another one that announced it."""
 
-    def __init__(self, unit_of_work: UnitOfWork) -> None:
+    def __init__(self, unit_of_work: UnitOfWork, changes: ClientCache | None = None) -> None:
         self.unit_of_work = unit_of_work
+        self.changes = changes
         self._at = 0.0
-        self._newest = -1
+        self._newest: object = -1
+        self._generation = -1
         self._origins: frozenset[str] | None = None
 
-    def _newest_client_id(self) -> int:
-        return self.unit_of_work.session().scalar(select(func.max(OAuthClient.id))) or 0
+    def _newest_client_id(self) -> object:
+        # The latest change of any client (a registration included): an origin
+        # edited in elsewhere is found on the first request that asks for it.
+        return self.unit_of_work.session().execute(
+            select(func.max(OAuthClient.id), func.max(OAuthClient.updated_at))).one()
+
+    def _changed(self) -> bool:
+        return self.changes is not None and self.changes.generation != self._generation
 
     def _load(self) -> None:
+        generation = self.changes.generation if self.changes is not None else -1
         newest = self._newest_client_id()
         rows = self.unit_of_work.session().scalars(
             select(OAuthClient.redirect_uris).where(OAuthClient.disabled.is_(False))).all()
         found = {origin_of(uri) for uris in rows for uri in (uris or [])}
-        self._at, self._newest = time.monotonic(), newest
+        self._at, self._newest, self._generation = time.monotonic(), newest, generation
         self._origins = frozenset(o for o in found if o)
 
     def registered(self, *, missing: str | None = None) -> frozenset[str]:
         """The registered origins; asked about a ``missing`` origin, one cheap query
-        (the newest client's id) tells whether a client was registered since, so a
-        hall works the moment it is registered; a disabled client's origin goes within
-        the 30 s. Reads in the current unit of work."""
-        if self._origins is None or time.monotonic() - self._at > CACHE_SECONDS:
+        (the newest client's id and change time) tells whether a client was
+        registered or edited since, so a hall works the moment it is registered; a
+        disabled or edited client's origin goes at once where the change is
+        announced, else within the 30 s. Reads in the current unit of work."""
+        if self._origins is None or time.monotonic() - self._at > CACHE_SECONDS \
+                or self._changed():
             self._load()
         elif missing is not None and missing not in self._origins \
                 and self._newest_client_id() != self._newest:

@@ -11,7 +11,9 @@ the person in front of them, each step audited with the clerk's identity.
   logout to the halls (idp.backchannel) and refresh tokens revoked.
 
 Staff accounts are never recovered here (``NotRecoverableAtCounter``): a clerk must
-not be able to take over an administrator's account.
+not be able to take over an administrator's account. An enterprise signs in through
+its representatives (idp.representation), so it has nothing to reset: its credit
+code finds it (sessions), and a reset is for the representative's own account.
 """
 
 from __future__ import annotations
@@ -94,8 +96,12 @@ def find_person(session: Session, identifier: str) -> Account:
 
 
 def _recoverable(account: Account) -> None:
+    """Raises NotRecoverableAtCounter for staff and for enterprises."""
     if account.kind == "staff":
         raise NotRecoverableAtCounter("staff accounts are reset by their administrators")
+    if account.kind == "enterprise":
+        raise NotRecoverableAtCounter("an enterprise has no password or authenticator of "
+                                      "its own: help its representative's account")
 
 
 def reset_link(issuer: str, account: Account, code: str) -> str:
@@ -111,7 +117,8 @@ def issue_reset(session: Session, key: bytes, issuer: str, account: Account, cle
     """A new one-time reset code for ``account`` (voiding any earlier one).
 
     Raises IdDocumentNotChecked unless the clerk confirmed the ID document check,
-    NotRecoverableAtCounter for staff, ValueError when it would reset nothing.
+    NotRecoverableAtCounter for staff and enterprises, ValueError when it would reset
+    nothing.
     """
     if not id_checked:
         raise IdDocumentNotChecked("confirm that the person's ID document was checked")

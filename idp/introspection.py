@@ -101,6 +101,12 @@ def _refresh(services: IdpServices, value: str) -> TokenRecord | None:
     return TokenRecord("refresh_token", family.client_id, family=family, row=row, active=active)
 
 
+def _client_disabled(services: IdpServices, client_id: str) -> bool:
+    client = clients.find(services.session(), services.client_secrets, client_id,
+                          include_disabled=True, rows=services.client_cache)
+    return client is None or client.row.disabled
+
+
 class Introspection(IntrospectionEndpoint):
     # RFC 7662 section 2.1: the endpoint MUST require some form of authorization.
     CLIENT_AUTH_METHODS = list(clients.CONFIDENTIAL_METHODS)
@@ -109,7 +115,13 @@ class Introspection(IntrospectionEndpoint):
         check_token_params(request.form)
 
     def query_token(self, token_string, token_type_hint):
-        return lookup(self.server.services, token_string, token_type_hint)
+        services = self.server.services
+        token = lookup(services, token_string, token_type_hint)
+        if token is not None and token.active and _client_disabled(services, token.client_id):
+            # idp.client_changes: a disabled client's tokens are no longer active,
+            # including client_credentials tokens, which no denylist entry covers.
+            token.active = False
+        return token
 
     def check_permission(self, token, client, request):
         # RFC 7662 section 4: the server decides which protected resources may
@@ -126,15 +138,19 @@ class Introspection(IntrospectionEndpoint):
             body = {"active": True, "token_type": "Bearer", "client_id": c["client_id"],
                     "sub": c["sub"], "aud": c.get("aud"), "iss": issuer, "exp": c["exp"],
                     "iat": c["iat"], "jti": c["jti"]}
-            for name in ("scope", "auth_time", "acr"):
+            # RFC 8693 section 4.1: "act" in an introspection response says who acts.
+            for name in ("scope", "auth_time", "acr", "act", "cn_uscc"):
                 if name in c:
                     body[name] = c[name]
             return body
         family = token.family
-        return {"active": True, "token_type": "refresh_token", "client_id": family.client_id,
-                "sub": family.sub, "scope": family.scope, "iss": issuer,
+        body = {"active": True, "token_type": "refresh_token", "client_id": family.client_id,
+                "sub": family.party_sub or family.sub, "scope": family.scope, "iss": issuer,
                 "exp": int(family.expires_at.timestamp()),
                 "iat": int(token.row.created_at.timestamp())}
+        if family.party_sub:
+            body["act"] = {"sub": family.sub}
+        return body
 
 
 def register(api: Blueprint, server) -> None:

@@ -31,6 +31,8 @@ SCOPES = {
     "phone": _l("Your mobile phone number"),
     "identity": _l("Your citizen ID number or unified social credit code"),
     "wallet": _l("Your electronic licence wallet: list your licences and show them"),
+    "enterprise": _l("Whether you act for yourself or for an enterprise you represent "
+                     "(you choose)"),
 }
 #: Scopes only a department's system holds (client_credentials), never asked of a
 #: person, with the grant that can use each: ``licenses:verify`` lets a system record

@@ -5,7 +5,8 @@ Every login name gets the same treatment up to the moment a message is handed to
 sender: both rate limits are spent on the name as typed (whether or not an account
 has it), a code is drawn and hashed, and the caller shows one page for all. Only an
 account with a verified phone (preferred: people carry it) or email, and not locked,
-gets a code; issuing it voids any earlier code (idp.reset_codes), and the
+gets a code (an enterprise has no password: its representatives log in); issuing it
+voids any earlier code (idp.reset_codes), and the
 sending is audited. An account with neither is told, like everyone, that without a
 code the way is a service hall.
 """
@@ -60,7 +61,7 @@ class RequestLimits:
 
 def destination(account: Account | None) -> tuple[str, str] | None:
     """(channel, address) a code may go to: the verified phone, else verified email."""
-    if account is None or account.locked:
+    if account is None or account.locked or account.kind == "enterprise":
         return None
     if account.phone and account.phone_verified:
         return "sms", account.phone

@@ -71,6 +71,8 @@ class EndUser:
     amr: list | None = None
     access_jti: str = field(default_factory=new_jti)
     family_id: str | None = None
+    #: The enterprise the person acts for (idp.representation.Party), or None.
+    party: Any = None
 
     def get_user_id(self):
         return self.sub
@@ -102,7 +104,7 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
             "aud": [self.services.settings.api_audience],
             # Section 2.2: for grants without a resource owner (client
             # credentials) sub SHOULD identify the client.
-            "sub": user.sub if user else client.get_client_id(),
+            "sub": party_sub(user) if user else client.get_client_id(),
             "client_id": client.get_client_id(),
             "iat": now,
             "jti": user.access_jti if user else new_jti(),
@@ -113,9 +115,27 @@ class AccessTokenGenerator(JWTBearerTokenGenerator):
             claims["auth_time"] = user.auth_time
             if user.acr:
                 claims["acr"] = user.acr
-            claims.update(identity_claims(self.services.session(), user.sub, scope))
+            if user.party is not None:
+                claims.update(party_claims(user))
+            else:
+                claims.update(identity_claims(self.services.session(), user.sub, scope))
         # Section 2.1: JWT access tokens MUST include "at+jwt" in the typ header.
         return self.services.signer.sign(ACCESS_TOKEN_ALG, claims, headers={"typ": "at+jwt"})
+
+
+def party_sub(user: EndUser) -> str:
+    """The token's subject: the enterprise acted for, else the person."""
+    return user.party.sub if user.party is not None else user.sub
+
+
+def party_claims(user: EndUser) -> dict:
+    """Acting for an enterprise: its credit code (a public registration number, not
+    personal information, so released without the identity scope; the licence APIs
+    find its licences by it) and the person as actor, RFC 8693 section 4.1: "The act
+    (actor) claim provides a means within a JWT to express that delegation has
+    occurred and identify the acting party to whom authority has been delegated."
+    The person's own ID number is never released under the enterprise's subject."""
+    return {"cn_uscc": user.party.uscc, "act": user.party.act(user.sub)}
 
 
 def identity_claims(session: Session, sub: str, scope: str | None) -> dict:
@@ -138,7 +158,7 @@ def id_token(services: IdpServices, client, user: EndUser, *, nonce: str | None,
     now = int(time.time())
     claims = {
         "iss": services.issuer,
-        "sub": user.sub,
+        "sub": party_sub(user),
         "aud": client.get_client_id(),
         "exp": now + services.settings.id_token_ttl,
         "iat": now,
@@ -153,6 +173,8 @@ def id_token(services: IdpServices, client, user: EndUser, *, nonce: str | None,
         claims["acr"] = user.acr
     if user.amr:
         claims["amr"] = list(user.amr)
+    if user.party is not None:
+        claims.update(party_claims(user))
     if user.sid:
         # Back-Channel Logout 2.1: with session_supported the OP includes sid.
         claims["sid"] = user.sid

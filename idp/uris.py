@@ -14,6 +14,9 @@ Our decisions, in one place:
   least one dot, a reverse domain name such as ``cn.gov.gd.app:/callback``, whose
   path begins with ``/``. Every other scheme is refused, in particular
   ``javascript:``, ``data:``, ``vbscript:``, ``file:`` and ``about:``.
+* No wildcards: a ``*`` before the query (``https://*.hall.cn/cb``, ``/cb/*``) is
+  refused, because RFC 9700 section 4.1.1 has redirect URIs matched exactly -- a
+  pattern would never match what its operator meant, and must not seem to.
 * Back-channel logout URIs (OpenID Connect Back-Channel Logout 1.0 section 2.2:
   "This URL SHOULD use the https scheme ... however, it MAY use the http scheme")
   are absolute ``http``/``https`` URIs with a host and without a fragment: the
@@ -42,6 +45,8 @@ def _basic_problem(uri) -> str | None:
     if "#" in uri:
         # RFC 6749 section 3.1.2: "The endpoint URI MUST NOT include a fragment component."
         return "has a fragment (#...), which is not allowed"
+    if "*" in uri.partition("?")[0]:
+        return "contains '*': wildcards are not supported, each URI is matched exactly"
     return None
 
 

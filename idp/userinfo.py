@@ -80,13 +80,19 @@ def _claims_for(services: IdpServices, token_claims: dict) -> dict:
     if token_claims["sub"] == token_claims["client_id"]:
         raise InvalidTokenError("no end-user behind this token")
     session = services.session()
-    if "identity" in scopes and not has_consent(session, token_claims["sub"],
+    # Consent is the person's: the actor when acting for an enterprise.
+    act = token_claims.get("act") if isinstance(token_claims.get("act"), dict) else None
+    person_sub = act["sub"] if act else token_claims["sub"]
+    if "identity" in scopes and not has_consent(session, person_sub,
                                                 token_claims["client_id"], "identity"):
         scopes.discard("identity")
     account = accounts.get_by_sub(session, token_claims["sub"])
     if account is None or account.locked:
         raise InvalidTokenError("the account can no longer be used")
     claims = dict(accounts.claims_for(account, scopes))
+    if act:
+        # The same party and actor as the ID token (idp.tokens.party_claims).
+        claims.update(cn_uscc=token_claims.get("cn_uscc"), act=act)
     # OIDC Core 5.3.2: the sub claim MUST always be returned.
     claims["sub"] = token_claims["sub"]
     return claims

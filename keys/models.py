@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, CheckConstraint, LargeBinary, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, Integer, LargeBinary, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from edge.timestamps import UtcDateTime
@@ -37,3 +37,15 @@ class SigningKeyRow(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=True)
     #: keys.row_mac over the columns above but the key material; NULL: not trusted.
     row_mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class KeyRotationScheduleRow(Base):
+    """One owner's rotation period (keys.schedule); durations in whole seconds."""
+
+    __tablename__ = "key_rotation_schedules"
+
+    owner: Mapped[str] = mapped_column(String(128), primary_key=True)
+    every_seconds: Mapped[int] = mapped_column(Integer)
+    prepublish_seconds: Mapped[int] = mapped_column(Integer)
+    next_rotation_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    last_rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import keys
 from credentials import layout, references, status, status_stamps
 from credentials.formats.status_list import StatusList
-from credentials.models import Department, LicenceType
+from credentials.models import Department, LicenceType, LicenceTypeVersion
 from verify.errors import ReferenceUnresolved, StatusUnavailable
 from verify.sources import TrustedIssuer
 
@@ -31,19 +31,37 @@ MAX_URIS = 4096
 
 
 def load_issuers(session: Session, keyring: Any, base: str) -> list[TrustedIssuer]:
-    """Every department with the licence types the catalogue lets it issue, and its JWKS
-    (next, active and retired keys; revoked ones are never published)."""
+    """Every department with the licence types whose licences from it are genuine, and
+    its JWKS (next, active and retired keys; revoked ones are never published).
+
+    A department's types are those it may issue now and those it could issue once
+    (``former_departments``): a department disallowed later did issue its earlier
+    licences legitimately, and they verify until revoked. Retired types stay too."""
     types = list(session.scalars(select(LicenceType)))
+    titles = _titles_of_every_version(session)
     result = []
     for dept in session.scalars(select(Department).order_by(Department.code)):
-        allowed = [t for t in types if dept.code in (t.departments or [])]
+        allowed = [t for t in types
+                   if dept.code in [*(t.departments or []), *(t.former_departments or [])]]
         result.append(TrustedIssuer(
             issuer=layout.issuer_url(base, dept.code), code=dept.code, name=dept.name,
             jwks=tuple(keyring.jwks(keys.department(dept.code))["keys"]),
             licence_types=frozenset(t.code for t in allowed), uscc=dept.uscc,
             type_names={t.code: t.name_zh for t in allowed},
-            claim_titles={t.code: schema_titles(t.json_schema) for t in allowed}))
+            claim_titles={t.code: titles.get(t.code) or schema_titles(t.json_schema)
+                          for t in allowed}))
     return result
+
+
+def _titles_of_every_version(session: Session) -> dict[str, dict[str, str]]:
+    """type code -> claim -> title over all its versions, the newer title winning: a
+    licence issued under an older version shows the titles of claims since removed."""
+    titles: dict[str, dict[str, str]] = {}
+    for code, schema in session.execute(
+            select(LicenceTypeVersion.type_code, LicenceTypeVersion.json_schema)
+            .order_by(LicenceTypeVersion.type_code, LicenceTypeVersion.version)):
+        titles.setdefault(code, {}).update(schema_titles(schema))
+    return titles
 
 
 def schema_titles(schema: Any) -> dict[str, str]:

@@ -138,6 +138,17 @@ def for_holder(session: Session, holder_code: str, limit: int = 100,
              "purpose": r.purpose, "result": r.result} for r in rows]
 
 
+def for_licence(session: Session, identifier: str, limit: int = 100) -> list[dict[str, Any]]:
+    """The licence's uses, newest first, at most ``limit`` (operators' view: the
+    credentials console and CLI get it from the composition root)."""
+    rows = session.scalars(select(UseRecord)
+                           .where(UseRecord.licence_identifier == identifier)
+                           .order_by(UseRecord.at.desc(), UseRecord.id.desc()).limit(limit))
+    return [{"at": _iso(r.at), "kind": r.kind, "client_id": r.client_id, "staff": r.staff,
+             "staff_source": r.staff_source, "purpose": r.purpose, "result": r.result}
+            for r in rows]
+
+
 def _iso(at: datetime) -> str:
     if at.tzinfo is None:
         at = at.replace(tzinfo=UTC)

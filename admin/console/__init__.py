@@ -97,7 +97,9 @@ if TYPE_CHECKING:
 #: The console's sections, each a module with ``SECTION`` (admin.console.sections).
 SECTION_MODULES = ("admin.console.dashboard", "admin.console.people",
                    "admin.console.staff_page", "admin.console.keys_page",
-                   "admin.console.audit_page", "admin.console.recovery")
+                   "admin.console.audit_page", "admin.console.clients_page",
+                   "admin.console.licences", "admin.console.catalogue",
+                   "admin.console.recovery")
 
 
 def init_app(app: Flask, services: ConsoleServices) -> None:

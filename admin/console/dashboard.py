@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from admin import key_admin
 from admin.console import charts, key_ages, stats
 from admin.console.guard import member, requires
 from admin.console.pages import console_blueprint
@@ -66,8 +67,10 @@ def panels(services: ConsoleServices, who: StaffMember) -> list[Panel]:
 
 
 def _due_keys(services: ConsoleServices, who: StaffMember) -> list[key_ages.DueKey]:
+    scheduled = {s.owner: s.next_rotation_at
+                 for s in key_admin.schedules(services.credentials).list_all()}
     due = key_ages.due_for_rotation(services.keyring.records(),
-                                    services.settings.key_rotate_every, utcnow())
+                                    services.settings.key_rotate_every, utcnow(), scheduled)
     return [k for k in due if who.has(*PROVINCE_WIDE) or
             (key_ages.department_of(k.owner) is not None
              and who.may_reach_department(key_ages.department_of(k.owner)))]

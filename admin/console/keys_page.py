@@ -1,8 +1,13 @@
-"""Keys: every signing key with its state (never a private part), and "rotate now".
+"""Keys: every signing key with its state (never a private part) and its owner's next
+scheduled rotation, and "rotate now" (with a pre-publication time: 0 after a
+compromise). One owner's page and schedules: admin.console.key_owner_page;
+revocation and re-issue: admin.console.key_revocation_page (their routes join this
+blueprint).
 
 Who: platform administrators and auditors see every key, a department administrator
 its department's (``dept:<code>``). Rotating publishes a next key that signs after
-``ONEGATE_KEY_PREPUBLISH`` (the key ring's own ``rotate``, as ``onegate keys rotate``):
+``ONEGATE_KEY_PREPUBLISH`` unless the form gives another time (the key ring's own
+``rotate``, as ``onegate keys rotate``):
 platform administrators for any owner, a department administrator for its own
 department (ES256, the one algorithm departments sign with). Audited as
 ``console.key.rotate``.
@@ -10,15 +15,15 @@ department (ES256, the one algorithm departments sign with). Audited as
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from admin.console import auditing
+from admin import key_admin
+from admin.console import auditing, key_owner_page, key_revocation_page
 from admin.console.guard import member, require_department, requires
 from admin.console.key_ages import department_of
+from admin.console.key_owner_page import duration
 from admin.console.pages import console_blueprint
 from admin.console.sections import Section
 from admin.console.services import ConsoleServices
@@ -70,8 +75,11 @@ def blueprint(services: ConsoleServices):
         records = _visible(services.keyring.records())
         owners = sorted({r.owner for r in records if member().has(PLATFORM_ADMIN) or
                          department_of(r.owner) is not None})
+        planned = {s.owner: s.next_rotation_at
+                   for s in key_admin.schedules(services.credentials).list_all()}
         return render_template("console/keys.html", records=records, owners=owners,
-                               may_rotate=member().has(*ROTATORS))
+                               planned=planned, may_rotate=member().has(*ROTATORS),
+                               may_register=member().has(PLATFORM_ADMIN))
 
     @bp.post("/rotate")
     @requires(*ROTATORS)
@@ -79,14 +87,20 @@ def blueprint(services: ConsoleServices):
         owner = (request.form.get("owner") or "").strip()
         alg = (request.form.get("alg") or "").strip()
         _check_rotation(services, owner, alg)
-        prepublish = timedelta(seconds=services.settings.key_prepublish)
+        prepublish = duration("prepublish", services.settings.key_prepublish)
+        if prepublish is None:
+            abort(400)
         record = services.keyring.rotate(owner, alg, prepublish)
         auditing.record(services.session(), "key.rotate", record.kid, {
             "owner": owner, "alg": alg, "activates_at": record.activates_at.isoformat()})
         flash(_("New key %(kid)s published; it signs from %(when)s.", kid=record.kid[:12],
                 when=record.activates_at.strftime("%Y-%m-%d %H:%M UTC")))
+        if request.form.get("back") == "owner":
+            return redirect(url_for(".owner_page", owner=owner))
         return redirect(url_for(".index"))
 
+    key_owner_page.add_routes(bp, services)
+    key_revocation_page.add_routes(bp, services)
     return bp
 
 

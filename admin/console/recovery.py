@@ -112,6 +112,8 @@ def _search(error: str | None = None, status: int = 200):
 
 def _reset(services: ConsoleServices, sub: str):
     account = _person(services, sub)
+    if account.kind == "enterprise":
+        abort(403)  # no password of its own: the representative's account is helped
     what = RESETS.get(request.form.get("what", ""))
     if what is None:
         abort(400)

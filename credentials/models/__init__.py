@@ -1,7 +1,13 @@
 """Tables of the credentials package, one module per concept, one metadata (``Base``)."""
 
 from credentials.models.base import Base
-from credentials.models.catalogue import Department, DepartmentClient, LicenceType
+from credentials.models.catalogue import (
+    TYPE_STATUSES,
+    Department,
+    DepartmentClient,
+    LicenceType,
+    LicenceTypeVersion,
+)
 from credentials.models.licences import STATES, IdempotencyRecord, Licence, QrImage
 from credentials.models.service import ServedIssuer
 from credentials.models.status_lists import StatusListRow
@@ -15,9 +21,11 @@ __all__ = [
     "IdempotencyRecord",
     "Licence",
     "LicenceType",
+    "LicenceTypeVersion",
     "QrImage",
     "ServedIssuer",
     "StatusListRow",
+    "TYPE_STATUSES",
     "UtcDateTime",
     "utcnow",
 ]

@@ -40,6 +40,8 @@ class Licence(Base):
 
     identifier: Mapped[str] = mapped_column(String(120), primary_key=True)
     type_code: Mapped[str] = mapped_column(String(21), index=True)
+    #: The version of its type it was issued under (its ``vct`` names it).
+    type_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     department_code: Mapped[str] = mapped_column(String(64), index=True)
     serial: Mapped[str] = mapped_column(String(16))
     version: Mapped[str] = mapped_column(String(3))

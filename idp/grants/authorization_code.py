@@ -15,10 +15,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from edge.timestamps import utcnow
-from idp import clients, tokens
+from idp import clients, representation, tokens
 from idp.denylist import AccessTokenDenylist
 from idp.grants.families import revoke_family, token_hash
 from idp.models.tokens import AuthorizationCode, TokenFamily
+from idp.representation import NotRepresentative
+from idp.sign_in_counts import count_sign_in
 
 if TYPE_CHECKING:
     from idp.services import IdpServices
@@ -69,8 +71,12 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             code_challenge=data.get("code_challenge"),
             code_challenge_method=data.get("code_challenge_method"),
             auth_time=user.auth_time, acr=user.acr, amr=user.amr,
+            party_sub=user.party.sub if user.party else None,
+            authorisation_id=user.party.authorisation_id if user.party else None,
             # RFC 6749 section 4.1.2: the code MUST expire shortly after issue.
             expires_at=utcnow() + timedelta(seconds=ttl)))
+        # A sign-in at this hall, counted in the same unit of work (idp.sign_in_counts).
+        count_sign_in(services.session(), request.client.get_client_id())
 
     def query_authorization_code(self, code, client):
         return redeem(self.server.services, code, client.get_client_id())
@@ -79,11 +85,29 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         """Kept (hashed, marked used) so that a replay can be detected and punished."""
 
     def authenticate_user(self, authorization_code):
+        """The person, and the enterprise they chose to act for if its authorisation is
+        still live (None, hence invalid_grant, otherwise)."""
         row = authorization_code.row
-        if not _account_usable(self.server.services.session(), row.sub):
+        session = self.server.services.session()
+        if not _account_usable(session, row.sub):
+            return None
+        try:
+            party = live_party(session, row.authorisation_id, row.sub, row.party_sub)
+        except NotRepresentative:
             return None
         return tokens.EndUser(sub=row.sub, sid=row.sid, auth_time=row.auth_time, acr=row.acr,
-                              amr=row.amr, access_jti=row.access_jti, family_id=row.family_id)
+                              amr=row.amr, access_jti=row.access_jti, family_id=row.family_id,
+                              party=party)
+
+
+def live_party(session: Session, authorisation_id: int | None, person_sub: str,
+               party_sub: str | None):
+    """None when acting for oneself, else the re-checked Party.
+
+    Raises NotRepresentative when the authorisation ended since it was chosen."""
+    if authorisation_id is None:
+        return None
+    return representation.recheck(session, authorisation_id, person_sub, party_sub or "")
 
 
 def _account_usable(session: Session, sub: str) -> bool:
@@ -134,7 +158,9 @@ def redeem(services: IdpServices, code: str, client_id: str) -> RedeemedCode | N
 def _family_for(row: AuthorizationCode, ttl: int) -> TokenFamily:
     return TokenFamily(family_id=row.family_id, client_id=row.client_id, sub=row.sub,
                        sid=row.sid, scope=row.scope, auth_time=row.auth_time, acr=row.acr,
-                       amr=row.amr, expires_at=utcnow() + timedelta(seconds=ttl))
+                       amr=row.amr, party_sub=row.party_sub,
+                       authorisation_id=row.authorisation_id,
+                       expires_at=utcnow() + timedelta(seconds=ttl))
 
 
 def _punish_replay(session: Session, denylist: AccessTokenDenylist,

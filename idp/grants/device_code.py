@@ -13,6 +13,7 @@ from idp import clients, device_authorizations, tokens
 from idp.errors import InvalidGrantError, InvalidRequestError, UnauthorizedClientError
 from idp.models.device_authorizations import DeviceAuthorization
 from idp.models.tokens import TokenFamily
+from idp.sign_in_counts import count_sign_in
 
 
 class DeviceCredential:
@@ -64,6 +65,8 @@ class DeviceCodeGrant(AuthlibDeviceCodeGrant):
         self.request.client = client
         self.request.credential = DeviceCredential(row)
         session.add(_family(row, services.settings.refresh_token_ttl))
+        # A person signed in at this terminal: one sign-in of its hall (idp.sign_in_counts).
+        count_sign_in(session, client.get_client_id())
 
     def _approver(self, row: DeviceAuthorization) -> tokens.EndUser:
         """The person who approved on their phone, with what their session proved;

@@ -18,8 +18,10 @@ from sqlalchemy import select, update
 
 from edge.timestamps import utcnow
 from idp import clients, tokens
+from idp.grants.authorization_code import live_party
 from idp.grants.families import find_refresh_token, revoke_family
 from idp.models.tokens import RefreshToken, TokenFamily
+from idp.representation import NotRepresentative
 
 if TYPE_CHECKING:
     from idp.services import IdpServices
@@ -69,8 +71,19 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         account = accounts.get_by_sub(self.server.services.session(), family.sub)
         if account is None or account.locked:
             raise InvalidGrantError("The account can no longer be used.")
+        try:
+            party = live_party(self.server.services.session(), family.authorisation_id,
+                               family.sub, family.party_sub)
+        except NotRepresentative:
+            # The choice made at login is kept, and re-checked: an authorisation
+            # withdrawn or expired since then ends the refresh token's family too.
+            revoke_family(self.server.services.session(), self.server.services.denylist,
+                          family.family_id, "authorisation_ended")
+            raise InvalidGrantError("The authorisation to act for the enterprise has "
+                                    "ended.") from None
         return tokens.EndUser(sub=family.sub, sid=family.sid, auth_time=family.auth_time,
-                              acr=family.acr, amr=family.amr, family_id=family.family_id)
+                              acr=family.acr, amr=family.amr, family_id=family.family_id,
+                              party=party)
 
     def revoke_old_credential(self, refresh_token):
         """Already marked rotated, atomically, in rotate()."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     CheckConstraint,
@@ -58,18 +59,44 @@ class Account(Base):
         return self.totp_enabled_at is not None and self.totp_secret is not None
 
 
+#: How a person acts for an enterprise: as its legal representative (法定代表人,
+#: the person registered on its business licence) or as an agent (经办人/代理人)
+#: authorised by the legal representative.
+REPRESENTATION_ROLES = ("legal", "agent")
+
+
 class Authorisation(Base):
-    """A natural person authorised to act for a legal person (enterprise)."""
+    """A natural person who may act for a legal person (enterprise): in which role,
+    for which matters, from when until when, granted by whom, and whether withdrawn.
+
+    One row per (enterprise, person): naming the person again replaces the terms and
+    reinstates a withdrawn row; the audit trail keeps the history.
+    """
 
     __tablename__ = "idp_authorisations"
-    __table_args__ = (UniqueConstraint("enterprise_account_id", "person_account_id"),)
+    __table_args__ = (UniqueConstraint("enterprise_account_id", "person_account_id"),
+                      CheckConstraint("role IN ('legal', 'agent')", name="role"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     enterprise_account_id: Mapped[int] = mapped_column(
         ForeignKey("idp_accounts.id", ondelete="CASCADE"))
     person_account_id: Mapped[int] = mapped_column(
         ForeignKey("idp_accounts.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(8), default="agent")
+    # Matter codes or scopes the agent may handle; None: every matter.
+    matters: Mapped[list | None] = mapped_column(JSON)
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    valid_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A person's sub (the legal representative), "operator:<name>" or "migration:<rev>".
+    granted_by: Mapped[str] = mapped_column(String(80), default="")
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(80))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    def is_live(self, now: datetime) -> bool:
+        """Not withdrawn, begun and not yet expired at ``now``."""
+        return self.withdrawn_at is None and self.valid_from <= now and \
+            (self.valid_until is None or now < self.valid_until)
 
 
 class RecoveryCode(Base):

@@ -19,6 +19,10 @@ class OAuthClient(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[str] = mapped_column(String(64), unique=True, index=True)
     secret_hash: Mapped[str | None] = mapped_column(String(128))
+    #: The secret a rotation replaced, accepted until ``previous_secret_expires_at``
+    #: (idp.secret_rotation: the overlap window); both None outside a window.
+    previous_secret_hash: Mapped[str | None] = mapped_column(String(128))
+    previous_secret_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     name: Mapped[str] = mapped_column(String(200))
     redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
     post_logout_redirect_uris: Mapped[list] = mapped_column(JSON, default=list)
@@ -36,6 +40,9 @@ class OAuthClient(Base):
     #: hall administrators manage it and its sign-ins count for the hall.
     hall_code: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    #: Moved by every change (registration included): CORS origins reload on it.
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, default=utcnow,
+                                                        onupdate=utcnow)
 
 
 class ClientAssertionJti(Base):

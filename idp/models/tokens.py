@@ -37,6 +37,10 @@ class AuthorizationCode(Base):
     # Assigned when the code is redeemed, so a concurrent replay can revoke them.
     access_jti: Mapped[str | None] = mapped_column(String(64))
     family_id: Mapped[str | None] = mapped_column(String(64))
+    # Acting for an enterprise (idp.representation): the party's sub and the
+    # authorisation it rests on, re-checked when the code is redeemed.
+    party_sub: Mapped[str | None] = mapped_column(String(64))
+    authorisation_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
@@ -53,6 +57,9 @@ class TokenFamily(Base):
     auth_time: Mapped[int] = mapped_column(Integer)
     acr: Mapped[str | None] = mapped_column(String(20))
     amr: Mapped[list | None] = mapped_column(JSON)
+    # The enterprise acted for, re-checked at every refresh (idp.representation).
+    party_sub: Mapped[str | None] = mapped_column(String(64))
+    authorisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -13,7 +13,16 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask, services: IdpServices) -> None:
     """Register the page blueprints and the provider's static files."""
-    from idp.pages import account, device, enrolment, forgot, login, qr_login, reset
+    from idp.pages import (
+        account,
+        device,
+        enrolment,
+        forgot,
+        login,
+        qr_login,
+        representation,
+        reset,
+    )
 
     app.register_blueprint(Blueprint("idp_static", __name__, static_folder="../static",
                                      static_url_path="/static/idp"))
@@ -22,5 +31,6 @@ def init_app(app: Flask, services: IdpServices) -> None:
     app.register_blueprint(enrolment.blueprint(services))
     app.register_blueprint(device.blueprint(services))
     app.register_blueprint(qr_login.blueprint(services))
+    app.register_blueprint(representation.blueprint(services))
     app.register_blueprint(reset.blueprint(services))
     app.register_blueprint(forgot.blueprint(services))

@@ -104,9 +104,11 @@ def test_init_demo_with_environment_only_settings_creates_its_folder(empty_datab
     logins_file = workdir / "instance" / "demo-logins.json"
     assert oct(logins_file.stat().st_mode & 0o777) == "0o600"
     logins = json.loads(logins_file.read_text())
-    for name in ("zhangsan", "lingnan-tech", "operator", "demo-hall-tianhe",
+    for name in ("zhangsan", "operator", "demo-hall-tianhe",
                  "demo-dept-gdamr", "demo-dept-reuse"):
         assert logins[name] in first.stdout, name
+    # The enterprise has no password: zhangsan, its legal representative, acts for it.
+    assert "lingnan-tech" not in logins and "lingnan-tech" in first.stdout
     assert "(shown when first created)" not in first.stdout
     assert demo_rows(empty_database) == (1, 6)
 

@@ -80,3 +80,19 @@ def test_revoking_the_last_active_key_says_nothing_signs_and_how_to_recover(app,
     assert recovered.exit_code == 0, recovered.output
     with app.app_context():
         assert app.services.keyring.signer(owner, "ES256").kid != active[0]["kid"]
+
+
+def test_rotate_and_department_registration_print_json(app, unique):
+    from tests.credentials.helpers import uscc
+
+    with app.app_context():
+        added = CliRunner().invoke(cli, ["departments", "add", f"j{unique}", "--name",
+                                         "测试局", "--uscc", uscc(), "--json"])
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["issuer"].endswith(f"/issuers/j{unique}")
+    rotated = run(app, "rotate", "--owner", f"dept:j{unique}", "--alg", "ES256",
+                  "--prepublish", "2d", "--json")
+    assert rotated.exit_code == 0, rotated.output
+    row = json.loads(rotated.output)
+    assert row["state"] == "next" and row["owner"] == f"dept:j{unique}"
+    assert "encrypted_private" not in row

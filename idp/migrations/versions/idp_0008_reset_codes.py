@@ -2,7 +2,7 @@
 sessions list shows a clerk: the device and when the session was last used.
 
 Revision ID: idp_0008
-Revises: idp_0010
+Revises: idp_0009
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from edge.timestamps import UtcDateTime
 
 revision = "idp_0008"
-down_revision = "idp_0010"
+down_revision = "idp_0009"
 branch_labels = None
 depends_on = None
 

@@ -201,3 +201,16 @@ def test_a_lock_on_the_people_page_is_on_the_persons_account_page(app, places, u
     assert login(browser, person["username"]).status_code == 302
     page = browser.get("/account", query_string={"ui_locales": "zh-CN"}).get_data(as_text=True)
     assert "账号由 测试员工 锁定。" in page and "账号由 测试员工 解锁。" in page
+
+
+def test_an_enterprise_page_offers_no_reset_and_refuses_one(app, places, unique):
+    from tests.idp.recovery.test_counter_reset import _enterprise
+
+    clerk, _ = staff_client(app, [(CLERK, places["hall"])])
+    enterprise = _enterprise(app, unique)
+    found = _find(clerk, enterprise["uscc"])
+    assert found.status_code == 303
+    page = clerk.get(found.headers["Location"]).get_data(as_text=True)
+    assert 'name="what"' not in page
+    assert _reset(clerk, enterprise["sub"], places["hall"]).status_code == 403
+    assert _codes(app, enterprise["id"]) == 0

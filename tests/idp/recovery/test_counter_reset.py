@@ -240,3 +240,23 @@ def test_an_unregistered_hall_is_refused(app, unique):
                  "--hall", "no-such-hall")
     assert result.exit_code == 1 and "no hall 'no-such-hall'" in result.output
     assert audit_entries(app, person["sub"], "operator.account.reset_issued") == []
+
+
+def _enterprise(app, unique) -> dict:
+    from idp import accounts
+    from idp.accounts import NewAccount
+    from tests.idp.accounts.factories import uscc
+
+    with app.idp_services.work() as session:
+        found = accounts.create_enterprise(session, NewAccount(
+            username=f"e{unique}", password="", display_name="广州某某有限公司", uscc=uscc()))
+        return {"id": found.id, "sub": found.sub, "uscc": found.uscc}
+
+
+def test_an_enterprise_is_found_by_credit_code_but_has_nothing_to_reset(app, unique):
+    enterprise = _enterprise(app, unique)
+    result = cli(app, "accounts", "reset-password", enterprise["uscc"], "--id-checked")
+    assert result.exit_code == 1 and "representative" in result.output
+    listed = cli(app, "accounts", "sessions", enterprise["uscc"], "--json")
+    assert listed.exit_code == 0 and listed.output.strip() == "[]"
+    assert audit_entries(app, enterprise["sub"], "operator.account.reset_issued") == []

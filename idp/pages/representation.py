@@ -1,0 +1,65 @@
+"""``/account`` section "acting for enterprises": the enterprises the person acts for,
+the agents they answer for as legal representative, and ending any of them (a
+confirmation page first; CSRF-protected forms; a message after)."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from idp import representation, sso
+from idp.models.accounts import Account, Authorisation
+from idp.page_guard import guard
+from idp.pages.account import require_session
+from idp.routes import bind
+
+if TYPE_CHECKING:
+    from idp.services import IdpServices
+
+
+def lists(services: IdpServices, me: Account) -> dict:
+    """What the account page shows: ``held`` (whom I act for) and ``given`` (agents of
+    the enterprises I am the legal representative of)."""
+    session = services.session()
+    given = [item for item in representation.given_by(session, me) if item.person.id != me.id]
+    return {"held": representation.held_by(session, me), "given": given}
+
+
+def _withdrawable(services: IdpServices, me: Account) -> representation.Listed:
+    """The authorisation named in the form, if ``me`` may end it; else 404 (whether it
+    exists is not revealed)."""
+    session = services.session()
+    raw = request.form.get("authorisation", "")
+    link = session.get(Authorisation, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    if link is None or not representation.may_withdraw(session, me, link):
+        abort(404)
+    return representation.Listed(link, session.get(Account, link.enterprise_account_id),
+                                 session.get(Account, link.person_account_id))
+
+
+def end(services: IdpServices):
+    live = require_session(services)
+    if live is None:
+        return redirect(sso.login_url("/account"))
+    session = services.session()
+    me = session.get(Account, live.account_id)
+    item = _withdrawable(services, me)
+    if request.form.get("confirm") != "1":
+        return render_template("idp/representation_end.html", item=item, me=me)
+    if item.link.withdrawn_at is None:
+        representation.withdraw(session, services.denylist, item.link, by=me.sub)
+        representation.audit(session, f"person:{me.sub}", "withdraw", item.link,
+                             item.enterprise, item.person)
+    return redirect(url_for("idp_account.account", representation="ended") + "#representation")
+
+
+def blueprint(services: IdpServices) -> Blueprint:
+    """The ``idp_representation`` blueprint; its lists reach the account page's
+    template as ``representations_of(me)``."""
+    bp = guard(Blueprint("idp_representation", __name__, template_folder="../templates"))
+    bp.add_url_rule("/account/representation/end", view_func=bind(end, services),
+                    methods=["POST"])
+    bp.app_context_processor(lambda: {"representations_of": partial(lists, services)})
+    return bp

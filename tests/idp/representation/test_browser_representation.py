@@ -1,0 +1,75 @@
+"""Live, in Chromium on a 360 px phone through the Chinese pages of ``onegate serve``:
+a legal representative signs in at a hall, chooses the enterprise, the hall's
+tokens (checked with pyjwt against the published JWKS) name the enterprise as sub
+and the person in act; then the person ends the authorisation on the account page
+and the hall's refresh token is refused."""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+import pytest
+import requests
+
+from tests.idp.accounts.factories import PASSWORD, make_person
+from tests.idp.protocol.helpers import REDIRECT
+from tests.idp.representation.helpers import link, make_enterprise
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
+
+
+def test_representative_chooses_the_enterprise_then_ends_it(app, live_server, browser, unique):
+    import jwt
+    from authlib.common.security import generate_token
+    from authlib.integrations.requests_client import OAuth2Session
+    from playwright.sync_api import expect
+
+    from tests.idp.protocol.helpers import register
+
+    person = make_person(app, unique, display_name="张三")
+    enterprise = make_enterprise(app, unique, "岭南科技有限公司")
+    link(app, enterprise, person, "legal")
+    hall = register(app, unique, trusted=True,
+                    scopes=["openid", "profile", "enterprise"])
+    meta = live_server.get("/.well-known/openid-configuration").json()
+    rp = OAuth2Session(hall["client_id"], hall["secret"], scope="openid profile enterprise",
+                       redirect_uri=REDIRECT, code_challenge_method="S256")
+    verifier, nonce = generate_token(48), secrets.token_hex(8)
+    url, _state = rp.create_authorization_url(meta["authorization_endpoint"],
+                                              code_verifier=verifier, nonce=nonce)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    context.route(REDIRECT + "*", lambda route: route.fulfill(status=200, body="hall"))
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("用户名、身份证号或手机号").fill(person["username"])
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name=re.compile("以谁的身份办理"))).to_be_visible()
+    page.get_by_label(re.compile("岭南科技有限公司")).check()
+    page.get_by_role("button", name="继续").click()
+    expect(page).to_have_url(re.compile("^" + re.escape(REDIRECT) + r"\?"))
+    token = rp.fetch_token(meta["token_endpoint"], authorization_response=page.url,
+                           code_verifier=verifier)
+    jwks = jwt.PyJWKClient(meta["jwks_uri"])
+    claims = jwt.decode(token["id_token"], jwks.get_signing_key_from_jwt(token["id_token"]).key,
+                        algorithms=["RS256"], audience=hall["client_id"],
+                        issuer=meta["issuer"])
+    assert claims["sub"] == enterprise["sub"] and claims["nonce"] == nonce
+    assert claims["act"] == {"sub": person["sub"], "cn_representation": "legal_representative"}
+    access = jwt.decode(token["access_token"],
+                        jwks.get_signing_key_from_jwt(token["access_token"]).key,
+                        algorithms=["ES256"], audience=meta["issuer"] + "/api")
+    assert access["sub"] == enterprise["sub"] and access["cn_uscc"] == enterprise["uscc"]
+
+    page.goto(live_server.url + "/account")
+    expect(page.get_by_role("heading", name="您代表的企业")).to_be_visible()
+    page.get_by_role("button", name="不再代表该企业").click()
+    expect(page.get_by_role("heading", name="终止授权？")).to_be_visible()
+    page.get_by_role("button", name="终止", exact=True).click()
+    expect(page.locator("#representation-ended")).to_be_visible()
+    refused = requests.post(meta["token_endpoint"], timeout=10, auth=(
+        hall["client_id"], hall["secret"]), data={"grant_type": "refresh_token",
+                                                  "refresh_token": token["refresh_token"]})
+    assert refused.status_code == 400 and refused.json()["error"] == "invalid_grant"
+    context.close()
