@@ -27,7 +27,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from edge.timestamps import utcnow
@@ -148,12 +148,3 @@ def spend(session: Session, row: ResetCode, now: datetime | None = None) -> None
         raise ResetCodeRejected("used")
     row.used_at = now
 
-
-def purge(session: Session, older_than: datetime, batch: int = 1000) -> int:
-    """Delete up to ``batch`` codes that expired before ``older_than`` (spent, voided
-    or not: none of them can be used any more); how many. For housekeeping."""
-    ids = list(session.scalars(select(ResetCode.id).where(ResetCode.expires_at < older_than)
-                               .order_by(ResetCode.id).limit(batch)))
-    if ids:
-        session.execute(delete(ResetCode).where(ResetCode.id.in_(ids)))
-    return len(ids)

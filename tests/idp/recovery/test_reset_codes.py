@@ -77,21 +77,24 @@ def test_issue_refuses_a_code_that_resets_nothing(app, unique):
                               resets_password=True, resets_totp=False, issued_by="t")
 
 
-def test_purge_removes_only_codes_expired_before_the_cutoff(app, unique):
+
+def test_housekeeping_sweeps_codes_a_day_after_they_expired(app, unique):
+    from edge.sweeps import sweep
     from edge.timestamps import utcnow
-    from idp import reset_codes
+    from idp import expiry, reset_codes
     from idp.models.reset_codes import ResetCode
 
     person = make_person(app, unique)
     now = utcnow()
     with app.services.sessions.begin() as session:
         account = _account(session, person)
-        for minutes_ago in (60, 45, 0):
+        for minutes_ago in (26 * 60, 20 * 60, 0):
             reset_codes.issue(session, KEY, account, channel="counter", resets_password=True,
-                              resets_totp=False, issued_by="t",
+                              resets_totp=False, issued_by=f"t{unique}",
                               now=now - timedelta(minutes=minutes_ago))
-    with app.services.sessions.begin() as session:
-        assert reset_codes.purge(session, now - timedelta(minutes=20), batch=10) == 2
+    job = next(j for j in expiry.sweeps(timedelta(days=1), timedelta(days=7),
+                                        timedelta(days=30)) if j.kind == "reset_codes")
+    assert sweep(app.services.sessions, job, now, batch=10) >= 1
     with app.services.sessions() as session:
         left = session.scalars(select(ResetCode).where(ResetCode.account_id == person["id"]))
-        assert [r.voided_at is None for r in left] == [True]
+        assert sorted(r.voided_at is None for r in left) == [False, True]
