@@ -15,6 +15,7 @@ from admin import (
     headers,
     health,
     home,
+    json_text,
     observability,
     problems,
     published,
@@ -22,6 +23,7 @@ from admin import (
 )
 from admin import config as app_config
 from admin import services as app_services
+from admin.client_names import client_names
 from admin.edge import OnegateFlask
 from credentials.problems import ProblemTypes
 
@@ -39,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None,
                        template_folder="admin/templates", static_folder=None,
                        root_path=_root())
     app.config.update(_flask_settings(values))
+    json_text.init_app(app)  # before anything answers JSON
     observability.configure_logging(values["LOG_LEVEL"])
     _init_storage(app, values)
     problem_types = _init_credentials_services(app)
@@ -82,7 +85,6 @@ def _flask_settings(values: Mapping[str, Any]) -> dict[str, Any]:
         "PREFERRED_URL_SCHEME": "https" if secure else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
-        "JSON_AS_ASCII": False,
     }
 
 
@@ -142,7 +144,8 @@ def _init_credentials_services(app: OnegateFlask) -> ProblemTypes:
     problem-type registry."""
     app.credentials_services = app_services.credentials_services(
         app.services, client_exists=_client_exists)
-    app.verify_services = app_services.verify_services(app.services, app.credentials_services)
+    app.verify_services = app_services.verify_services(app.services, app.credentials_services,
+                                                       client_names=client_names)
     return app.credentials_services.problem_types
 
 
@@ -159,8 +162,13 @@ def _client_exists(session, client_id: str) -> bool:
 
 def idp_services(core: app_services.Services):
     """The provider's services, with the hooks it needs from other packages."""
+    from credentials import wallet
+
+    # The wallet is onegate's own page showing people their own licences: no consent
+    # page for it (SECURITY.md, "First-party wallet").
     return app_services.idp_services(core, licence_type_names=_licence_type_names(core),
-                                     department_exists=_department_exists)
+                                     department_exists=_department_exists,
+                                     first_party_clients=frozenset({wallet.CLIENT_ID}))
 
 
 def _department_exists(session, code: str) -> bool:

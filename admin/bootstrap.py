@@ -46,6 +46,9 @@ def ensure_wallet_client(app: OnegateFlask) -> str:
             if (row.scope or "").split() != spec["scopes"]:
                 # The wallet asks for a new scope (e.g. enterprise): follow it.
                 row.scope = " ".join(spec["scopes"])
+            # People see this name (sessions list): an older mixed-language one is renamed.
+            if row.name != spec["name"]:
+                row.name = spec["name"]
     return spec["client_id"]
 
 

@@ -10,6 +10,7 @@ import logging
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from admin import error_pages
 from credentials.problems import ProblemTypes
 
 log = logging.getLogger("onegate.errors")
@@ -27,8 +28,9 @@ def _answer(types: ProblemTypes, exc: HTTPException):
     if _wants_json():
         return types.from_http_exception(exc)
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
-    return render_template("error.html", status=exc.code, title=exc.name,
-                           detail=exc.description), exc.code, headers
+    title, detail = error_pages.texts(exc.code or 500)
+    return render_template("error.html", status=exc.code, title=title,
+                           detail=detail), exc.code, headers
 
 
 def init_app(app: Flask, types: ProblemTypes) -> None:

@@ -29,7 +29,7 @@ from keys.sql_store import SqlKeyStore
 if TYPE_CHECKING:
     from credentials.services import ClientExists, CredentialsServices
     from idp.services import IdpServices
-    from verify.services import VerifyServices
+    from verify.services import ClientNames, VerifyServices
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +113,8 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
         status_cache=cache, licence_uses=for_licence)
 
 
-def verify_services(core: Services, credentials: CredentialsServices) -> VerifyServices:
+def verify_services(core: Services, credentials: CredentialsServices, *,
+                    client_names: ClientNames | None = None) -> VerifyServices:
     """verify's verifier over the in-process catalogue, status lists (sharing
     credentials' signed-list cache) and references, read in the request's unit of work;
     its rate limiter counts in Redis when configured, else in the database."""
@@ -150,7 +151,8 @@ def verify_services(core: Services, credentials: CredentialsServices) -> VerifyS
         limiter=FixedWindow(settings.rate_limit, settings.rate_window, counter,
                             batch=batch_for(settings.rate_limit)),
         access_tokens=core.access_tokens, problem_types=credentials.problem_types,
-        published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base))
+        published=TrustListDocuments(core.unit_of_work, trust, core.keyring, base),
+        **({"client_names": client_names} if client_names is not None else {}))
 
 
 def audit_services(core: Services) -> AuditServices:
@@ -166,8 +168,8 @@ def audit_services(core: Services) -> AuditServices:
 
 def idp_services(core: Services, *,
                  licence_type_names: Callable[[str, str], str | None] | None = None,
-                 department_exists: Callable[[Session, str], bool] | None = None
-                 ) -> IdpServices:
+                 department_exists: Callable[[Session, str], bool] | None = None,
+                 first_party_clients: frozenset[str] = frozenset()) -> IdpServices:
     """What the provider needs (idp.services), from the core services. Derives the
     provider's keys once (HKDF from the KEK), so no request pays for it."""
     from idp import discovery, jwks
@@ -205,7 +207,7 @@ def idp_services(core: Services, *,
         jwks_document=jwks.document(core.keyring),
         discovery_document=discovery.document(settings.issuer),
         licence_type_names=licence_type_names, department_exists=department_exists,
-        sender=sender(core.settings))
+        first_party_clients=first_party_clients, sender=sender(core.settings))
 
 
 def sender(values: Mapping[str, Any]):

@@ -13,6 +13,7 @@ import redis.exceptions
 from flask import Flask, Response, jsonify, render_template, request
 from sqlalchemy import exc as sa_exc
 
+from admin import error_pages
 from credentials.problems import ProblemTypes
 
 log = logging.getLogger("onegate.unavailable")
@@ -68,8 +69,8 @@ def _body(types: ProblemTypes) -> Response:
         response = jsonify(type=types.type_uri(SLUG), title=TITLE, status=503, detail=DETAIL)
         response.mimetype = "application/problem+json"
         return response
-    return Response(render_template("error.html", status=503, title="服务暂时不可用 / " + TITLE,
-                                    detail="系统繁忙，请稍后重试。" + DETAIL),
+    title, detail = error_pages.texts(503)
+    return Response(render_template("error.html", status=503, title=title, detail=detail),
                     mimetype="text/html")
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -117,17 +118,22 @@ def request_hash(request: IssueRequest) -> str:
 # -- checks ---------------------------------------------------------------------
 
 
-def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: datetime) -> Prepared:
+def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: datetime, *,
+            replacing: bool = False) -> Prepared:
     """Check a request against the catalogue: the type's current version is what it is
     issued under. Raises ValidationFailed (TypeRetired among them) or
-    DepartmentNotAllowed."""
+    DepartmentNotAllowed.
+
+    ``replacing``: the request re-signs a licence already in force (a key compromise's
+    re-issue), not a new one. A retired type and a former issuer keep their licences
+    verifying (credentials.type_lifecycle), so neither stops their replacement."""
     licence_type = cat.type(session, request.type_code)
     if licence_type is None:
         raise ValidationFailed("unknown licence type", [FieldError("type", "unknown_type")])
-    if licence_type.status == "retired":
+    if licence_type.status == "retired" and not replacing:
         raise TypeRetired("this licence type is retired: it issues no new licences",
                           [FieldError("type", "retired")])
-    if cat.department.code not in licence_type.departments:
+    if not replacing and cat.department.code not in licence_type.departments:
         raise DepartmentNotAllowed("your department may not issue this licence type",
                                    [FieldError("type", "department_not_allowed")])
     errors = _holder_errors(request, licence_type) + _claim_errors(request, licence_type)
@@ -157,20 +163,35 @@ def _normalised_number(request: IssueRequest) -> str:
 
 
 def _claim_errors(request: IssueRequest, licence_type: TypeInfo) -> list[FieldError]:
+    """The claims' schema errors, at most 50, each under its own field name: every
+    missing or unexpected claim is reported as ``claims.<name>`` (jsonschema reports a
+    whole ``required`` list once per missing name, and all unexpected names at once)."""
     validator = licence_type.validator or Draft202012Validator(
         licence_type.json_schema, format_checker=FormatChecker())
-    errors = []
+    errors: dict[tuple[str, str], FieldError] = {}
     for error in sorted(validator.iter_errors(request.claims), key=lambda e: list(e.path)):
-        path = ".".join(str(p) for p in error.absolute_path)
-        if error.validator == "required":
-            missing = [n for n in error.validator_value if n not in (error.instance or {})]
-            path = ".".join(filter(None, [path, missing[0] if missing else ""]))
-        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            path = ".".join(filter(None, [path, str(extra[0])[:64] if extra else ""]))
-        errors.append(FieldError(f"claims.{path}" if path else "claims", str(error.validator),
-                                 error.message[:200]))
-    return errors[:50]
+        for found in _field_errors(error):
+            errors.setdefault((found.field, found.reason), found)
+    return list(errors.values())[:50]
+
+
+def _field_errors(error: ValidationError) -> list[FieldError]:
+    path = ".".join(str(p) for p in error.absolute_path)
+
+    def at(name: str = "") -> str:
+        return "claims." + ".".join(filter(None, [path, name])) if path or name else "claims"
+
+    instance = error.instance if isinstance(error.instance, dict) else {}
+    if error.validator == "required":
+        missing = [str(n) for n in error.validator_value if n not in instance]
+        return [FieldError(at(name[:64]), "required", f"{name!r} is a required property"[:200])
+                for name in missing]
+    if error.validator == "additionalProperties" and instance:
+        extra = sorted(set(instance) - set(error.schema.get("properties", {})))
+        return [FieldError(at(str(name)[:64]), "additionalProperties",
+                           f"{str(name)[:64]!r} is not a claim of this type")
+                for name in extra]
+    return [FieldError(at(), str(error.validator), error.message[:200])]
 
 
 def _window(request: IssueRequest, licence_type: TypeInfo, now: datetime,

@@ -103,7 +103,8 @@ def _reissue_one(session: Session, deps: Deps, licence: Licence, kid: str,
                  actor: str) -> Reissued:
     suspension = licence.state_reason if licence.state == "suspended" else None
     successor = lifecycle.reissue(session, deps, licence, dict(licence.claims),
-                                  licence.valid_until, reason_for(kid), actor=actor)
+                                  licence.valid_until, reason_for(kid), actor=actor,
+                                  replacing=True)
     if successor.kid == kid:
         raise InvalidTransition(f"the department still signs with {kid}: revoke it first",
                                 [FieldError("kid", "still_signing")])

@@ -77,13 +77,16 @@ def change_state(session: Session, licence: Licence, action: str, reason: str,
 
 
 def reissue(session: Session, deps: Deps, licence: Licence, claims: dict,
-            valid_until: datetime | None, reason: str, *, actor: str = "system") -> Licence:
+            valid_until: datetime | None, reason: str, *, actor: str = "system",
+            replacing: bool = False) -> Licence:
     """Issue the next version with new claims and revoke ``licence``, in the caller's
     transaction.
 
     Raises InvalidTransition (already revoked), ValidationFailed (TypeRetired: a
     retired type issues no successor), DepartmentNotAllowed, IssuerUnavailable. The
-    successor is issued under the type's current version.
+    successor is issued under the type's current version. ``replacing``: the same
+    licence re-signed after a key compromise, which a retired type or a former issuer
+    still gets (issuance.prepare).
     """
     if licence.state == "revoked":
         raise InvalidTransition("a revoked licence cannot be re-issued",
@@ -98,7 +101,7 @@ def reissue(session: Session, deps: Deps, licence: Licence, claims: dict,
         raise InvalidTransition("the licence was revoked meanwhile",
                                 [FieldError("state", "is_revoked")])
     cat = issuance.catalogue_of(session, deps, current.department_code)
-    prepared: Prepared = issuance.prepare(session, cat, request, now)
+    prepared: Prepared = issuance.prepare(session, cat, request, now, replacing=replacing)
     prepared = replace(prepared, serial=current.serial, version=int(current.version) + 1,
                        previous=current.identifier)
     if prepared.version > 999:

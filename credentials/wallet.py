@@ -34,7 +34,7 @@ def register_client_spec(issuer: str) -> dict[str, Any]:
     """The wallet's client registration, for the bootstrap to create through idp."""
     return {
         "client_id": CLIENT_ID,
-        "name": "电子证照钱包 (onegate wallet)",
+        "name": "电子证照钱包",
         "redirect_uris": [issuer + "/wallet/callback"],
         "post_logout_redirect_uris": [issuer + "/wallet"],
         "grant_types": ["authorization_code"],

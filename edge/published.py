@@ -16,21 +16,21 @@ token with ``iat``/``exp``) is also rebuilt every ``rebuild_every`` seconds.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from edge import json_text
+
 _UNSET = object()
 
 
 def json_body(value: object) -> bytes:
-    """``value`` as Flask's ``jsonify`` writes it outside debug mode (sorted keys,
-    compact, ASCII, a final newline), so a precomputed body has the same bytes."""
-    return json.dumps(value, ensure_ascii=True, sort_keys=True,
-                      separators=(",", ":")).encode("ascii") + b"\n"
+    """``value`` as Flask's ``jsonify`` writes it with the app's provider (sorted keys,
+    compact, UTF-8 text, a final newline), so a precomputed body has the same bytes."""
+    return json_text.dumps(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class PublishedDocument:
         self._clock = clock
         self._built_at = 0.0
         self._generation = 0  # bumped by invalidate(), also during a refresh
-        self._static = (("Content-Type", media_type),
+        self._static = (("Content-Type", json_text.labelled(media_type)),
                         ("Cache-Control", f"public, max-age={max_age}"))
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None

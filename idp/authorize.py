@@ -12,6 +12,7 @@ from urllib.parse import urlencode, urlsplit
 from authlib.common.urls import add_params_to_uri
 from authlib.oidc.core.errors import RequestNotSupportedError, RequestURINotSupportedError
 from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
@@ -94,7 +95,8 @@ def decide(server, services: IdpServices, grant, client, redirect_uri, live, pro
             # RFC 6749 section 4.1.2.1: the resource owner denied the request.
             return error_redirect(services, redirect_uri, "access_denied", None, state)
         consent.record(session, live.sub, client.get_client_id(), scopes)
-    elif consent.needs_consent(session, client, live.sub, scopes, prompts):
+    elif consent.needs_consent(session, client, live.sub, scopes, prompts,
+                               services.first_party_clients):
         if "none" in prompts:
             return error_redirect(services, redirect_uri, "consent_required", None, state)
         return consent_page(services, client, redirect_uri, scopes,
@@ -150,23 +152,29 @@ def check_client_and_redirect_uri(services: IdpServices):
     client_id the server "MUST NOT automatically redirect the user-agent"."""
     ids = request.values.getlist("client_id")
     if len(ids) != 1:
-        raise AuthorizePageError("invalid_request", "client_id is missing or repeated")
+        raise AuthorizePageError("invalid_request",
+                                 _l("The request names no service, or more than one."))
     client = clients.find(services.session(), services.client_secrets, ids[0],
                           include_disabled=True)
     if client is None:
-        raise AuthorizePageError("invalid_client", "unknown client")
+        raise AuthorizePageError("invalid_client",
+                                 _l("The service that sent you here is not registered "
+                                    "with us."))
     if client.row.disabled:
-        raise AuthorizePageError("unauthorized_client", "this service has been disabled")
+        raise AuthorizePageError("unauthorized_client", _l("This service has been disabled."))
     uris = request.values.getlist("redirect_uri")
     # OIDC Core 3.1.2.1: redirect_uri is REQUIRED and MUST exactly match a registered one.
     if len(uris) != 1 or not client.check_redirect_uri(uris[0]):
-        raise AuthorizePageError("invalid_request", "redirect_uri is missing or not registered")
+        raise AuthorizePageError("invalid_request",
+                                 _l("The address to return you to is missing or is not "
+                                    "one the service registered."))
     if redirect_uri_problem(uris[0]) is not None:
         # RFC 6749 section 3.1.2: "The redirection endpoint URI MUST be an absolute
         # URI ... MUST NOT include a fragment component." A registration made before
         # `clients add` checked this must not send the browser to, say, javascript:.
         raise AuthorizePageError("invalid_request",
-                                 "the registered redirect_uri is not a valid absolute URI")
+                                 _l("The address the service registered to return you to "
+                                    "is not valid."))
     return client, uris[0]
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -35,11 +36,15 @@ def has_consent(session: Session, sub: str, client_id: str, scope: str) -> bool:
 
 
 def needs_consent(session: Session, client, sub: str, scopes: list[str],
-                  prompts: set[str]) -> bool:
-    """Whether to show the consent page before issuing a code."""
+                  prompts: set[str], first_party: frozenset[str] = frozenset()) -> bool:
+    """Whether to show the consent page before issuing a code: never for a client of
+    onegate itself in ``first_party`` (it shows the person their own data), unless
+    asked with prompt=consent."""
     if "consent" in prompts:
         # OIDC Core 3.1.2.1: prompt=consent SHOULD prompt for consent.
         return True
+    if client.get_client_id() in first_party:
+        return False
     wanted = set(scopes)
     if client.row.trusted:
         wanted &= ALWAYS_ASK
@@ -62,25 +67,16 @@ def _audit(session: Session, action: str, sub: str, client_id: str, scopes: list
 
 
 def register(pages: Blueprint, services: IdpServices) -> None:
-    """Add /account/consents and its withdraw form to the protocol's page blueprint."""
+    """Add /account/consents and its withdraw form (a confirmation first, then a message
+    after) to the protocol's page blueprint."""
 
     @pages.get("/account/consents")
     def consents():
         live = services.sso.current_session()
         if live is None:
             return redirect(sso.login_url(url_for("idp_oauth.consents")))
-        rows = services.session().execute(
-            select(Consent, OAuthClient.name)
-            .join(OAuthClient, OAuthClient.client_id == Consent.client_id)
-            .where(Consent.sub == live.sub).order_by(OAuthClient.name, Consent.scope)).all()
-        by_client: dict[str, dict] = {}
-        for consent, name in rows:
-            entry = by_client.setdefault(consent.client_id, {"client_id": consent.client_id,
-                                                             "name": name, "scopes": []})
-            entry["scopes"].append((consent.scope,
-                                    describe_scope(consent.scope, services.licence_type_names)))
-        return render_template("idp/consents.html", clients=list(by_client.values()))
-
+        return render_template("idp/consents.html",
+                               clients=_consents_of(services, live.sub))
 
     @pages.post("/account/consents/withdraw")
     def withdraw():
@@ -89,15 +85,45 @@ def register(pages: Blueprint, services: IdpServices) -> None:
             abort(403)
         client_id = request.form.get("client_id", "")
         session = services.session()
-        if clients.find(session, services.client_secrets, client_id,
-                        include_disabled=True) is None:
+        client = clients.find(session, services.client_secrets, client_id,
+                              include_disabled=True)
+        if client is None:
             abort(400)
-        withdrawn = granted(session, live.sub, client_id)
-        session.execute(delete(Consent).where(Consent.sub == live.sub,
-                                              Consent.client_id == client_id))
-        if withdrawn:
-            _audit(session, "consent.withdraw", live.sub, client_id, list(withdrawn))
-        # Withdrawing consent ends what the hall could still do without the person.
-        revoke_where(session, services.denylist, "consent_withdrawn", sub=live.sub,
-                     client_id=client_id)
+        if request.form.get("confirmed") != "yes":
+            entry = next((c for c in _consents_of(services, live.sub)
+                          if c["client_id"] == client_id), None)
+            if entry is None:  # nothing to withdraw (already withdrawn in another tab)
+                return redirect(url_for("idp_oauth.consents"), 303)
+            return render_template("idp/consent_withdraw.html", client=entry)
+        _withdraw(services, session, live.sub, client_id)
+        flash(_("You withdrew the consent you gave %(client)s.", client=client.row.name),
+              "done")
         return redirect(url_for("idp_oauth.consents"), 303)
+
+
+def _consents_of(services: IdpServices, sub: str) -> list[dict]:
+    """The person's consents grouped by client: its name (never shown by id), when
+    first granted, and each scope described."""
+    rows = services.session().execute(
+        select(Consent, OAuthClient.name)
+        .join(OAuthClient, OAuthClient.client_id == Consent.client_id)
+        .where(Consent.sub == sub).order_by(OAuthClient.name, Consent.scope)).all()
+    by_client: dict[str, dict] = {}
+    for consent, name in rows:
+        entry = by_client.setdefault(consent.client_id, {
+            "client_id": consent.client_id, "name": name, "since": consent.granted_at,
+            "scopes": []})
+        entry["since"] = min(entry["since"], consent.granted_at)
+        entry["scopes"].append((consent.scope,
+                                describe_scope(consent.scope, services.licence_type_names)))
+    return list(by_client.values())
+
+
+def _withdraw(services: IdpServices, session: Session, sub: str, client_id: str) -> None:
+    withdrawn = granted(session, sub, client_id)
+    session.execute(delete(Consent).where(Consent.sub == sub, Consent.client_id == client_id))
+    if withdrawn:
+        _audit(session, "consent.withdraw", sub, client_id, list(withdrawn))
+    # Withdrawing consent ends what the hall could still do without the person.
+    revoke_where(session, services.denylist, "consent_withdrawn", sub=sub,
+                 client_id=client_id)

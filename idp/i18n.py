@@ -6,7 +6,8 @@ Accept-Language, then Chinese. Message ids are English, wrapped in ``_()``.
 
 Translators and other engineers (templates of the protocol pages too)::
 
-    python -m idp.i18n extract   # babel.cfg -> idp/translations/messages.pot
+    python -m idp.i18n extract   # babel.cfg -> idp/translations/messages.pot (pages of
+                                 # idp, admin, credentials and verify: one catalogue)
     python -m idp.i18n update    # merge new msgids into the zh_Hans_CN catalogue
     python -m idp.i18n compile   # .po -> .mo (the .mo is committed)
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import os
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -27,6 +28,8 @@ SUPPORTED = (CHINESE, "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 ROOT = Path(__file__).resolve().parent.parent
 _SESSION_KEY = "ui_locale"
+#: The packages whose pages use this one catalogue (babel.cfg: their templates and _()).
+PAGE_PACKAGES = ("idp", "admin", "credentials", "verify")
 CHINA = timezone(timedelta(hours=8), "CST")
 
 
@@ -65,9 +68,13 @@ def switch_locale_url(tag: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
-def china_time(epoch: int) -> str:
-    """Epoch seconds as wall-clock time in China (UTC+8, no daylight saving)."""
-    return datetime.fromtimestamp(epoch, CHINA).strftime("%Y-%m-%d %H:%M")
+def china_time(when: int | datetime) -> str:
+    """Epoch seconds, or an aware (or naive UTC) datetime, as wall-clock time in China
+    (UTC+8, no daylight saving)."""
+    if isinstance(when, datetime):
+        aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+        return aware.astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(when, CHINA).strftime("%Y-%m-%d %H:%M")
 
 
 def init_app(app: Flask, extra_directories: tuple[Path, ...] = ()) -> None:
@@ -92,7 +99,8 @@ def _pybabel(*args: str) -> None:
 
 COMMANDS = {
     "extract": lambda: _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l",
-                                "-o", "idp/translations/messages.pot", "idp"),
+                                "-o", "idp/translations/messages.pot",
+                                *PAGE_PACKAGES),
     "update": lambda: _pybabel("update", "-i", str(TRANSLATIONS / "messages.pot"),
                                "-d", str(TRANSLATIONS), "-l", CHINESE, "--no-fuzzy-matching"),
     "compile": lambda: _pybabel("compile", "-d", str(TRANSLATIONS), "--statistics"),

@@ -8,7 +8,7 @@ from flask import Blueprint, g, render_template, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms.validators import ValidationError
 
-from idp import id_token_hint
+from idp import error_texts, id_token_hint
 from idp.errors import OAuth2Error
 from idp.page_guard import guard
 from idp.uris import redirect_uri_problem
@@ -72,7 +72,7 @@ def blueprint(server) -> Blueprint:
         except OAuth2Error as error:
             # RP-Initiated Logout 4: on errors the OP MUST NOT perform post-logout redirection.
             return render_template("idp/logout_error.html", error=error.error,
-                                   description=error.get_error_description()), 400
+                                   description=error_texts.for_code(error.error)), 400
         live = server.services.sso.current_session()
         hint = req.id_token_claims
         hinted = hint and hint.get("sub") == live.sub if live is not None else False

@@ -119,6 +119,10 @@ class IdpServices:
     #: ``(session, department code) -> bool`` for department-scoped staff roles
     #: (idp.staff.DepartmentExists); None accepts any code.
     department_exists: Callable[[Session, str], bool] | None = None
+    #: Clients that are part of onegate itself (the holder wallet): they show a person
+    #: their own data in the provider's own origin, so no consent page is shown for them
+    #: (``prompt=consent`` still shows it). Supplied by admin; never a hall.
+    first_party_clients: frozenset[str] = frozenset()
     #: Delivers self-service reset codes (ONEGATE_SENDER); None: self-service is off.
     sender: Sender | None = None
 

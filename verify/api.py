@@ -6,6 +6,7 @@ CSRF-exempt (no cookies authenticate these endpoints); every error is RFC 9457.
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from credentials.formats import strict_json
 from credentials.formats.errors import InvalidJson
 from credentials.models import Licence
 from credentials.routes import Routes
-from verify import auth, bundle, images, trust_list, uses, verifiers
+from verify import auth, bundle, circumstances, images, trust_list, uses, verifiers
 from verify.pipeline import MAX_TEXT
 from verify.presentations import KeyBindingRequest
 from verify.problems import Problem, field_error, typed
@@ -69,10 +70,15 @@ def verify_licence(s: VerifyServices):
     # are all in memory (trust snapshot, status stamps) opens no transaction at all.
     session = s.unit_of_work.session() if token else None
     use = _use_for(session, token, options) if token else None
+    at = datetime.now(UTC)
     result = s.verifier.verify(text, key_binding=_key_binding(options))
     if use is not None:
         _record_verification(session, use, result)
-    return jsonify(result.to_json())
+    # A revoked or suspended verdict reads the issuer's record for its date (rare: the
+    # common valid check still opens no transaction).
+    changed = result.status in circumstances.CHANGED_STATES
+    return jsonify({**result.to_json(), "checked": circumstances.online(
+        result, at, s.unit_of_work.session() if changed else None)})
 
 
 def _rate_limit(s: VerifyServices, client_id: str | None) -> None:
@@ -329,7 +335,8 @@ def wallet_uses(s: VerifyServices):
     auth.require_scope(token, "wallet")
     _, number = auth.holder_code(token)
     limit, offset = _page()
-    found = uses.for_holder(s.unit_of_work.session(), number, limit + 1, offset)
+    found = uses.for_holder(s.unit_of_work.session(), number, limit + 1, offset,
+                            names=s.client_names)
     following = _next(s, "/api/v1/wallet/uses", limit, offset, len(found) > limit)
     return _paged(jsonify({"uses": found[:limit], "limit": limit, "offset": offset,
                            "next": following}), following)

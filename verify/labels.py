@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
+
+BEIJING = timezone(timedelta(hours=8), "CST")
 
 STATUS = {
     "valid": ("有效", "Valid", "ok"),
@@ -77,6 +80,32 @@ PROBLEMS = {
 }
 
 
+#: What the result tells the clerk besides the verdict (the page and its script).
+CLERK = {
+    "checked": "本次核验",
+    "checked_at": "核验时间",
+    "mode": "核验方式",
+    "online": "在线核验，吊销/暂停状态为核验时从签发机构记录实时查询",
+    "revoked_at": "吊销时间",
+    "suspended_at": "暂停时间",
+    "compare": "请当面核对持证人本人与其身份证件（照片、姓名、证件号码）是否一致。",
+    "details": "证照信息（签发机构签名，持证人选择披露）",
+    "continuous": "连续扫码（柜台模式：识别后自动核验，接着扫下一张）",
+    "next": "请出示下一张证照二维码。",
+}
+
+
+def beijing(stamp: str | None) -> str:
+    """An RFC 3339 UTC time (``...Z``) as clerks read it: Beijing time, to the second."""
+    if not stamp:
+        return ""
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    return at.astimezone(BEIJING).strftime("%Y年%m月%d日 %H:%M:%S") + "（北京时间）"
+
+
 def claim_label(name: str, titles: Mapping[str, str] | None = None) -> str:
     """The Chinese label of a claim: the type's schema title, the standard table, the name."""
     title = (titles or {}).get(name)
@@ -109,4 +138,4 @@ def display(claims: Mapping[str, Any], titles: Mapping[str, str] | None = None
 
 def as_json() -> dict:
     return {"status": {k: {"zh": v[0], "en": v[1], "tone": v[2]} for k, v in STATUS.items()},
-            "steps": STEPS, "fields": FIELDS, "problems": PROBLEMS}
+            "steps": STEPS, "fields": FIELDS, "problems": PROBLEMS, "clerk": CLERK}

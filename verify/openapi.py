@@ -149,6 +149,18 @@ def schemas() -> dict[str, Any]:
                                "properties": {
             "valid": {"type": "boolean"}, "status": {"enum": list(STATUSES)},
             "form": {"type": ["string", "null"]},
+            "checked": {"type": "object", "description":
+                        "The circumstances of the check, for the clerk acting on it",
+                        "properties": {
+                "checked_at": {"type": "string", "format": "date-time"},
+                "mode": {"enum": ["online"], "description":
+                         "`online`: checked against the issuer's records at `checked_at`"},
+                "status_as_of": {"type": "string", "format": "date-time", "description":
+                                 "When the revocation status used was read"},
+                "status_changed_at": {"type": ["string", "null"], "format": "date-time",
+                                      "description": "Since when a revoked or suspended "
+                                      "licence has been so, from the issuer's record; null "
+                                      "otherwise"}}},
             "reason": {"type": "string", "description":
                        "The failed step's reason in English (`all checks passed` when valid)"},
             "reason_zh": {"type": "string", "description":
@@ -191,6 +203,10 @@ def schemas() -> dict[str, Any]:
         "Use": {"type": "object", "properties": {
             "at": {"type": "string", "format": "date-time"},
             "kind": {"enum": ["retrieve", "verify"]}, "client_id": STRING,
+            "client_name": {"type": ["string", "null"], "description":
+                            "The name the holder knows the client by: its department's "
+                            "name, else the service hall's; null when the client is no "
+                            "longer registered. Show this, not `client_id`"},
             "staff": nullable,
             "staff_source": {"enum": ["stated_by_department", None], "description":
                              "Where `staff` came from: `stated_by_department` is the "

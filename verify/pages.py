@@ -11,10 +11,14 @@ cannot be reached, the page says how long to wait (429 or 503, with Retry-After)
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, render_template, request
+from flask_babel import get_locale
 
 from credentials.routes import Routes
-from verify import images, labels
+from verify import circumstances, images
+from verify.page_labels import Labels
 from verify.pipeline import MAX_TEXT
 from verify.ratelimit import RateLimited, Unavailable
 from verify.result import VerificationResult
@@ -48,16 +52,16 @@ def _rate_limit(s: VerifyServices, surface: str) -> None:
     try:
         s.limiter.hit(f"{surface}|{request.remote_addr or '-'}")
     except RateLimited as exc:
-        raise _Refused(f"请求过于频繁，请在 {exc.retry_after} 秒后再试。", 429,
+        raise _Refused(_labels().words["busy"].format(seconds=exc.retry_after), 429,
                        exc.retry_after) from exc
     except Unavailable as exc:
-        raise _Refused(f"核验服务暂时繁忙，请在 {exc.retry_after} 秒后再试。", 503,
+        raise _Refused(_labels().words["unavailable"].format(seconds=exc.retry_after), 503,
                        exc.retry_after) from exc
 
 
 @routes.get("/verify")
 def page(s: VerifyServices):
-    return render_template("verify/page.html", result=None, labels=labels)
+    return render_template("verify/page.html", result=None, labels=_labels())
 
 
 @routes.post("/verify")
@@ -69,10 +73,12 @@ def page_post(s: VerifyServices):
             text = images.decode_qr(upload.read(images.MAX_BYTES + 1))
         except images.ImageRejected as exc:
             slug = {413: "too-large", 422: "no-qr-code"}.get(exc.status, "image-rejected")
-            return _error("无法识别图片中的二维码：" + labels.PROBLEMS[slug], exc.status)
+            words = _labels()
+            return _error(words.words["image"] + words.problems[slug], exc.status)
     else:
         text = request.form.get("credential", "")[: MAX_TEXT + 1]
-    return _render(s.verifier.verify(text))
+    at = datetime.now(UTC)
+    return _render(s, s.verifier.verify(text), at)
 
 
 @routes.get("/v/<path:identifier>")
@@ -80,16 +86,26 @@ def reference(s: VerifyServices, identifier: str):
     _rate_limit(s, "reference")
     token = request.args.get("t", "")
     url = f"{s.base_url}/v/{identifier}?t={token}"
+    at = datetime.now(UTC)
     result = s.verifier.verify(url)
     status = 404 if result.failed_step == "parse" else 200
     # The URL carries the reference token: no browser or proxy cache keeps the page.
-    return *_render(result, status), {"Cache-Control": "no-store"}
+    return *_render(s, result, at, status), {"Cache-Control": "no-store"}
 
 
-def _render(result: VerificationResult, status: int = 200):
-    return render_template("verify/page.html", result=result.to_json(), labels=labels), status
+def _render(s: VerifyServices, result: VerificationResult, at: datetime, status: int = 200):
+    changed = result.status in circumstances.CHANGED_STATES
+    checked = circumstances.online(result, at, s.unit_of_work.session() if changed else None)
+    return render_template("verify/page.html", result={**result.to_json(), "checked": checked},
+                           labels=_labels()), status
 
 
 def _error(message: str, status: int, headers: dict | None = None):
     return render_template("verify/page.html", result=None, error=message,
-                           labels=labels), status, headers or {}
+                           labels=_labels()), status, headers or {}
+
+
+def _labels() -> Labels:
+    """The page's wording in the request's language (idp.i18n's choice: ui_locales,
+    the language switch, Accept-Language; Chinese first)."""
+    return Labels(english=str(get_locale()) == "en")

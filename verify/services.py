@@ -8,9 +8,11 @@ extension registry: views receive this object when their blueprint is built.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from credentials.problems import ProblemTypes
 from edge.access_tokens import AccessTokenValidator
@@ -55,6 +57,17 @@ class VerifySettings:
                    bundle_max_age=get("VERIFY_BUNDLE_MAX_AGE"))
 
 
+#: ``(session, client_ids) -> {client_id: name}``: the name a holder knows a client by
+#: (its department's, else the hall's), for the "who used my licences" list. verify
+#: cannot read the provider's client table; the composition root supplies this.
+ClientNames = Callable[[Session, Collection[str]], Mapping[str, str]]
+
+
+def no_client_names(session: Session, client_ids: Collection[str]) -> Mapping[str, str]:
+    """No names known (a verifier built without a provider, as in unit tests)."""
+    return {}
+
+
 @dataclass(frozen=True, eq=False)
 class VerifyServices:
     """Everything verify's views read. ``trust`` and ``status`` are the sources the
@@ -73,3 +86,5 @@ class VerifyServices:
     problem_types: ProblemTypes
     #: The trust list as published bytes (verify.published), over ``trust``.
     published: TrustListDocuments
+    #: Names of the clients that used a holder's licences (see ``ClientNames``).
+    client_names: ClientNames = field(default=no_client_names)

@@ -8,6 +8,7 @@ shown as the department's statement (``staff_source`` ``stated_by_department``).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -127,13 +128,18 @@ def _audit_data(use: Use) -> dict[str, Any]:
     return data
 
 
-def for_holder(session: Session, holder_code: str, limit: int = 100,
-               offset: int = 0) -> list[dict[str, Any]]:
-    """The holder's uses, newest first, ``limit`` of them from ``offset``."""
-    rows = session.scalars(select(UseRecord).where(UseRecord.holder_code == holder_code)
-                           .order_by(UseRecord.at.desc(), UseRecord.id.desc())
-                           .offset(offset).limit(limit))
-    return [{"at": _iso(r.at), "kind": r.kind, "client_id": r.client_id, "staff": r.staff,
+def for_holder(session: Session, holder_code: str, limit: int = 100, offset: int = 0,
+               names: Callable[[Session, Collection[str]], Mapping[str, str]] | None = None,
+               ) -> list[dict[str, Any]]:
+    """The holder's uses, newest first, ``limit`` of them from ``offset``. Each carries
+    ``client_name``, the department's or hall's name from ``names`` (None when the
+    client is no longer registered): a person is shown names, never client ids."""
+    rows = list(session.scalars(select(UseRecord).where(UseRecord.holder_code == holder_code)
+                                .order_by(UseRecord.at.desc(), UseRecord.id.desc())
+                                .offset(offset).limit(limit)))
+    known = names(session, {r.client_id for r in rows}) if names and rows else {}
+    return [{"at": _iso(r.at), "kind": r.kind, "client_id": r.client_id,
+             "client_name": known.get(r.client_id), "staff": r.staff,
              "staff_source": r.staff_source, "licence_identifier": r.licence_identifier,
              "purpose": r.purpose, "result": r.result} for r in rows]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _pl
 
 from idp.client_changes import ClientEdit
 from idp.models.clients import OAuthClient
@@ -15,14 +16,14 @@ from idp.registration import NewClient
 
 #: The CLI option a domain message begins with -> the form field's label.
 FIELD_LABELS = {
-    "--name": _l("Name"),
+    "--name": _pl("console", "Name"),
     "--redirect-uri": _l("Redirect URIs"),
     "--post-logout-uri": _l("Post-logout redirect URIs"),
     "--backchannel-uri": _l("Back-channel logout URI"),
     "scope": _l("Scopes"),
     "invalid scope": _l("Scopes"),
     "authorization_code": _l("Redirect URIs"),
-    "--hall": _l("Hall"),
+    "--hall": _pl("console", "Hall"),
 }
 
 

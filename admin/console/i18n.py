@@ -30,6 +30,7 @@ def _pybabel(*args: str) -> None:
 
 COMMANDS = {
     "extract": lambda: _pybabel("extract", "-F", str(HERE / "babel.cfg"), "-k", "_l",
+                                "-k", "_pl:1c,2",
                                 "-o", "admin/console/translations/messages.pot",
                                 "admin/console"),
     "update": lambda: _pybabel("update", "-i", str(TRANSLATIONS / "messages.pot"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _pl
 
 from idp.staff import AUDITOR, CLERK, DEPARTMENT_ADMIN, HALL_ADMIN, PLATFORM_ADMIN
 
@@ -10,7 +11,7 @@ ROLES = {PLATFORM_ADMIN: _l("Platform administrator"),
          DEPARTMENT_ADMIN: _l("Department administrator"),
          HALL_ADMIN: _l("Hall administrator"), CLERK: _l("Counter clerk"),
          AUDITOR: _l("Auditor")}
-KINDS = {"person": _l("Citizen"), "enterprise": _l("Enterprise"), "staff": _l("Staff")}
+KINDS = {"person": _l("Citizen"), "enterprise": _pl("console", "Enterprise"), "staff": _l("Staff")}
 KEY_STATES = {"next": _l("next (published, not yet signing)"), "active": _l("active"),
               "retired": _l("retired (verifies only)"), "revoked": _l("revoked")}
 LEVELS = {"province": _l("province"), "city": _l("city"), "county": _l("county"),

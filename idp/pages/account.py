@@ -3,12 +3,17 @@ what was done about my account (resets, locks, sessions ended: idp.account_histo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from idp import account_history, accounts, recovery_codes, sso
 from idp.models.accounts import Account
+from idp.models.clients import OAuthClient
+from idp.models.sso_sessions import SsoParticipant
 from idp.page_guard import guard
 from idp.routes import bind
 
@@ -36,8 +41,19 @@ def account(services: IdpServices):
     return render_template("idp/account.html", me=me, live=live, remaining=remaining,
                            enterprises=enterprises,
                            sessions=services.sso.sessions_of(me.id),
-                           participants=services.sso.participants,
+                           participants=lambda sid: services_of(session, sid),
                            events=account_history.recent(session, me))
+
+
+def services_of(session: Session, sid: str) -> list[tuple[str, datetime]]:
+    """(name, first use) of each service hall the session signed in to, in the order
+    they joined: a person reads hall names, never client ids. A client deleted since
+    is left out (there is nothing left to name)."""
+    return [(name, since) for name, since in session.execute(
+        select(OAuthClient.name, SsoParticipant.first_seen)
+        .join(OAuthClient, OAuthClient.client_id == SsoParticipant.client_id)
+        .where(SsoParticipant.sid == sid)
+        .order_by(SsoParticipant.first_seen, SsoParticipant.client_id))]
 
 
 def end_session(services: IdpServices):

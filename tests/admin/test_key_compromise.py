@@ -158,3 +158,26 @@ def test_a_bounded_reissue_leaves_the_rest_for_the_next_run(app, signed):
         assert key_compromise.impact(session, kid, datetime.now(UTC)).total == 1
     rest = key_compromise.reissue_all(deps, kid, batch=1)
     assert len(rest) == 1 and {first[0].previous, rest[0].previous} == {made[0], made[1]}
+
+
+def test_licences_of_a_retired_type_are_still_replaced_after_a_compromise(app, client,
+                                                                          signed):
+    """Retiring a type stops new issuance, not the licences in force: they keep
+    verifying, so a compromised key's re-issue must still replace them (a refusal
+    would leave them signed by a revoked key, failing, with no way back)."""
+    dept, holder, made, kid = signed
+    retired = run(app, "types", "retire", dept.type_code, "--reason", "superseded by law")
+    assert retired.exit_code == 0, retired.output
+    fresh = client.post("/api/v1/licenses", json=dept.body(holder=holder),
+                        headers=dept_headers(app, dept))
+    assert fresh.status_code == 422 and fresh.get_json()["type"].endswith("/type-retired")
+    assert run(app, "keys", "revoke", kid).exit_code == 0
+    assert run(app, "keys", "rotate", "--owner", f"dept:{dept.code}", "--alg", "ES256",
+               "--prepublish", "0").exit_code == 0
+    result = run(app, "licenses", "reissue", "--kid", kid, "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["reissued"] == 2
+    successor = _licence(app, report["licences"][0]["identifier"])
+    answer = client.post("/api/v1/verify", json={"credential": successor.sd_jwt})
+    assert answer.status_code == 200 and answer.get_json()["valid"] is True

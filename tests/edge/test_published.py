@@ -36,7 +36,7 @@ def test_built_once_and_shared_until_the_check_is_due():
     for _ in range(100):
         assert doc.snapshot() is first
     assert state["builds"] == 1
-    assert dict(first.headers) == {"Content-Type": "application/jwk-set+json",
+    assert dict(first.headers) == {"Content-Type": "application/jwk-set+json; charset=utf-8",
                                    "Cache-Control": "public, max-age=300",
                                    "ETag": first.etag}
 

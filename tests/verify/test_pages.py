@@ -64,7 +64,8 @@ def test_page_shows_refusals_in_chinese_with_the_holder(corpus_app, corpus):
             assert "被拒证照" in html and "张三" in html and "持证人" in html
             assert ">holder_name<" not in html
         else:  # no signature verified: nothing about the licence is shown
-            assert "被拒证照" not in html and "张三" not in html
+            region = html.split('id="result"')[1].split('id="scan-title"')[0]
+            assert "被拒证照" not in region and "张三" not in region
 
 
 def test_foreign_reference_pasted_on_the_page_is_refused(corpus_app):

@@ -136,18 +136,16 @@ def test_department_reuses_with_consent_and_holder_sees_and_withdraws(
     assert not_consented not in response.text
     assert body["types"] == [food.type_code]
 
-    # The holder opens the wallet (already signed in: one login, whole network).
+    # The holder opens the wallet (already signed in: one login, whole network; the
+    # wallet asks the provider silently and onegate's own wallet asks no consent).
     page.goto(base + "/wallet")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r"/wallet$|/oauth/authorize|/consent"))
-    if "/wallet" not in page.url:
-        page.get_by_role("button", name="允许").click()
     expect(page).to_have_url(re.compile(r"/wallet$"))
     uses = page.get_by_role("region", name="谁使用了我的证照")
     expect(uses).to_be_visible()
     use = uses.get_by_role("listitem").filter(has_text=PURPOSE)
     expect(use).to_have_count(1)
-    expect(use).to_contain_text(reg["client_id"])
+    expect(use).to_contain_text(f"测试厅 {unique}")  # the department's name ...
+    expect(use).not_to_contain_text(reg["client_id"])  # ... never its client id
     expect(use).to_contain_text("经办人：窗口-03，部门自述")  # the department's statement
     expect(use).to_contain_text("调取 测试许可证")
     assert re.search(r"\d{4}/\d{1,2}/\d{1,2}", use.locator("time").inner_text())
@@ -157,7 +155,12 @@ def test_department_reuses_with_consent_and_holder_sees_and_withdraws(
     expect(page).to_have_url(re.compile(r"/account/consents"))
     section = page.locator("section.consent").filter(
         has=page.locator(f"input[name=client_id][value='{reg['client_id']}']"))
+    expect(section).not_to_contain_text(reg["client_id"])
+    expect(section).to_contain_text("授权时间：")
     section.get_by_role("button", name="撤回授权").click()
+    page.get_by_role("button", name="确认撤回").click()  # asked first
+    expect(page.get_by_role("status")).to_contain_text(
+        f"您已撤回对“食品经营审批系统 {unique}”的授权")
     expect(page.locator(f"input[name=client_id][value='{reg['client_id']}']")).to_have_count(0)
     context.close()
 

@@ -237,3 +237,36 @@ def test_demo_department_system_records_through_the_real_token_endpoint(own_data
     assert [(r.client_id, r.holder_code, r.purpose) for r in stored] == [
         ("demo-dept-gdamr", licence.holder_number, "演示核验")]
     assert [e.actor for e in entries] == ["client:demo-dept-gdamr"]
+
+
+def test_uses_name_the_department_or_hall_never_only_the_client_id(full_app, issued, unique):
+    """The holder's list carries the department's name for a department system, the
+    registered name for any other client (a hall), and null for a client that is no
+    longer registered; the wallet shows the name, never the id."""
+    from tests.idp.protocol.helpers import register
+    from verify import uses as use_records
+
+    licence, inspector = issued
+    hall = register(full_app, unique, name=f"天河区政务服务中心 {unique}")
+    number = licence["holder"]["number"]
+    with full_app.services.sessions.begin() as session:
+        use_records.record_many(session, [
+            use_records.Use(kind, client_id, None, licence["identifier"], number, purpose)
+            for kind, client_id, purpose in (
+                ("verify", inspector.client_id, "现场检查"),
+                ("retrieve", hall["client_id"], "窗口办件"),
+                ("retrieve", "gone-" + unique, "旧系统"))])
+    uses = {u["purpose"]: u for u in _wallet_uses(full_app, number)}
+    assert uses["现场检查"]["client_name"] == f"测试厅 {unique}i"
+    assert uses["窗口办件"]["client_name"] == f"天河区政务服务中心 {unique}"
+    assert uses["旧系统"]["client_name"] is None
+    assert uses["旧系统"]["client_id"] == "gone-" + unique  # still there for integrators
+
+
+def test_wallet_script_shows_names_not_client_ids():
+    from pathlib import Path
+
+    script = (Path(__file__).resolve().parents[2]
+              / "credentials/static/credentials/wallet.js").read_text(encoding="utf-8")
+    assert "use.client_name" in script
+    assert "use.client_id" not in script

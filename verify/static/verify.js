@@ -3,6 +3,14 @@
 (function () {
   "use strict";
   var labels = JSON.parse(document.getElementById("verify-labels").textContent);
+  var words = labels.words;
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] === undefined ? all : String(values[key]);
+    });
+  }
+  function reason(c) { return labels.lang === "en" ? c.reason : (c.reason_zh || c.reason); }
+  function step(name) { return labels.steps[name] || name; }
   var region = document.getElementById("result");
   var stream = null;
 
@@ -28,23 +36,63 @@
     var box = el("div", "verdict " + s.tone);
     box.setAttribute("role", "alert");
     box.dataset.status = result.status;
-    var title = el("p", "verdict-title", s.zh + " ");
-    var en = el("span", "", s.en);
-    en.lang = "en";
-    title.appendChild(en);
-    box.appendChild(title);
+    box.appendChild(el("p", "verdict-title", s.title));
     var failed = result.checks.filter(function (c) { return c.ok === false; })[0];
-    if (failed) box.appendChild(el("p", "verdict-reason",
-      (labels.steps[failed.step] || failed.step) + "：" + (failed.reason_zh || failed.reason)));
+    if (failed) box.appendChild(el("p", "verdict-reason", step(failed.step) + words.colon + reason(failed)));
+    var checked = result.checked || {};
+    var clerk = labels.clerk;
+    if (checked.status_changed_at && clerk[result.status + "_at"]) {
+      var since = el("p", "verdict-since", clerk[result.status + "_at"] + words.colon);
+      since.appendChild(time(checked.status_changed_at));
+      box.appendChild(since);
+    }
     var lic = result.license;
     if (lic && !result.valid) {
-      box.appendChild(el("p", "verdict-whose", "被拒证照：" + (lic.type_name || lic.type) +
-        " · " + lic.identifier + (lic.holder_name ? " · 持证人 " + lic.holder_name : "")));
+      var whose = el("p", "verdict-whose", words.refused + (lic.type_name || lic.type) + " · ");
+      whose.appendChild(el("span", "mono", lic.identifier));
+      if (lic.holder_name) {
+        whose.appendChild(document.createTextNode(" · " + words.holder + " " + lic.holder_name));
+      }
+      box.appendChild(whose);
     }
     region.appendChild(box);
-    if (result.license) region.appendChild(licence(result.license));
+    if (lic && result.valid) {
+      var compare = el("p", "compare", clerk.compare);
+      compare.setAttribute("role", "note");
+      region.appendChild(compare);
+    }
+    region.appendChild(circumstances(checked));
+    if (lic) {
+      region.appendChild(el("h2", "licence-title", clerk.details));
+      region.appendChild(licence(lic));
+    }
     region.appendChild(checks(result.checks));
     region.focus();
+  }
+
+  // Beijing time, as the server-rendered page shows it.
+  function time(stamp) {
+    var node = el("time", "", stamp);
+    node.dateTime = stamp;
+    var date = new Date(stamp);
+    if (!isNaN(date)) {
+      node.textContent = date.toLocaleString(labels.lang === "en" ? "en-GB" : "zh-CN", {
+        timeZone: "Asia/Shanghai", hour12: false, year: "numeric", month: labels.lang === "en" ?
+        "short" : "long", day: "numeric", hour: "2-digit", minute: "2-digit",
+        second: "2-digit" }) + labels.clerk.beijing;
+    }
+    return node;
+  }
+
+  function circumstances(checked) {
+    var dl = el("dl", "checked");
+    dl.appendChild(el("dt", "", labels.clerk.checked_at));
+    var when = el("dd");
+    if (checked.checked_at) when.appendChild(time(checked.checked_at));
+    dl.appendChild(when);
+    dl.appendChild(el("dt", "", labels.clerk.mode));
+    dl.appendChild(el("dd", "", labels.clerk.online));
+    return dl;
   }
 
   function licence(lic) {
@@ -55,30 +103,29 @@
       dl.appendChild(dt);
       dl.appendChild(el("dd", cls || "", typeof value === "string" ? value : JSON.stringify(value)));
     }
-    if (lic.type_name) row("证照类型", lic.type_name);
-    row("证照标识", lic.identifier, "mono");
-    row("签发机构", lic.issuer_name);
+    if (lic.type_name) row(words.type, lic.type_name);
+    row(words.identifier, lic.identifier, "mono");
+    row(words.issuer, lic.issuer_name);
     (lic.display || []).forEach(function (item) {
-      row(item.label, item.value, "", item.claim);
+      row(labels.claims[item.claim] || item.label, item.value, "", item.claim);
     });
     return dl;
   }
 
   function checks(list) {
     var details = el("details", "checks");
-    details.appendChild(el("summary", "", "核验步骤"));
+    details.appendChild(el("summary", "", words.steps));
     var ol = el("ol");
     list.forEach(function (c) {
       var cls = c.ok === true ? "pass" : (c.ok === false ? "fail" : "skip");
-      ol.appendChild(el("li", "check " + cls,
-        (labels.steps[c.step] || c.step) + "：" + (c.reason_zh || c.reason)));
+      ol.appendChild(el("li", "check " + cls, step(c.step) + words.colon + reason(c)));
     });
     details.appendChild(ol);
     return details;
   }
 
   function post(body, headers) {
-    region.replaceChildren(el("p", "muted", "正在核验…"));
+    region.replaceChildren(el("p", "muted", words.working));
     return fetch("/api/v1/verify", { method: "POST", body: body, headers: headers || {},
                                      credentials: "omit" })
       .then(function (response) {
@@ -86,10 +133,10 @@
           if (response.ok) return show(data);
           var slug = typeof data.type === "string" ? data.type.split("/").pop() : "";
           showError(labels.problems[slug] || data.detail || data.title ||
-                    ("错误 " + response.status));
+                    fmt(words.error, { status: response.status }));
         });
       })
-      .catch(function () { showError("网络错误，请重试。"); });
+      .catch(function () { showError(words.network); });
   }
 
   function verifyText(text) {
@@ -104,7 +151,7 @@
   document.getElementById("upload-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var input = document.getElementById("image");
-    if (!input.files.length) { showError("请先选择一张照片。"); return; }
+    if (!input.files.length) { showError(words.choose); return; }
     var form = new FormData();
     form.append("image", input.files[0]);
     post(form);
@@ -125,19 +172,49 @@
     video.hidden = true; stopButton.hidden = true; startButton.hidden = false;
   }
 
+  // Continuous mode (a counter): the camera stays on and each new code is verified as
+  // it is read; the same code held in front of the camera is not verified again until
+  // another code (or nothing, for a few seconds) has been seen.
+  var continuous = document.getElementById("continuous");
+  var lastCode = null;
+  var lastSeen = 0;
+  var busy = false;
+  var REPEAT_AFTER_MS = 4000;
+
+  function read() {
+    canvas.width = video.videoWidth; canvas.height = video.videoHeight;
+    var ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    var frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
+    var code = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "attemptBoth" });
+    return code && code.data ? code.data : null;
+  }
+
+  function fresh(text) {
+    var now = Date.now();
+    var repeat = text === lastCode && now - lastSeen < REPEAT_AFTER_MS;
+    lastSeen = now;
+    lastCode = text;
+    return !repeat;
+  }
+
   function scan() {
     if (!stream) return;
-    if (video.readyState === video.HAVE_ENOUGH_DATA) {
-      canvas.width = video.videoWidth; canvas.height = video.videoHeight;
-      var ctx = canvas.getContext("2d", { willReadFrequently: true });
-      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-      var frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      var code = window.jsQR(frame.data, frame.width, frame.height, { inversionAttempts: "attemptBoth" });
-      if (code && code.data) {
+    if (video.readyState === video.HAVE_ENOUGH_DATA && !busy) {
+      var text = read();
+      if (text && !continuous.checked) {
         stopCamera();
-        note.textContent = "已识别二维码。";
-        verifyText(code.data);
+        note.textContent = words.camera_read;
+        verifyText(text);
         return;
+      }
+      if (text && fresh(text)) {
+        busy = true;
+        note.textContent = words.camera_working;
+        verifyText(text).then(function () {
+          busy = false;
+          note.textContent = labels.clerk.next;
+        });
       }
     }
     window.requestAnimationFrame(scan);
@@ -145,7 +222,7 @@
 
   startButton.addEventListener("click", function () {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      note.textContent = "此设备无法使用摄像头，请上传照片。";
+      note.textContent = words.camera_none;
       return;
     }
     navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
@@ -153,10 +230,10 @@
         stream = s;
         video.srcObject = s;
         video.hidden = false; stopButton.hidden = false; startButton.hidden = true;
-        note.textContent = "请将证照二维码对准摄像头。";
+        note.textContent = words.camera_aim;
         return video.play().then(function () { window.requestAnimationFrame(scan); });
       })
-      .catch(function () { note.textContent = "无法打开摄像头，请检查权限，或上传照片。"; });
+      .catch(function () { note.textContent = words.camera_denied; });
   });
   stopButton.addEventListener("click", stopCamera);
 })();

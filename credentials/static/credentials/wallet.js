@@ -1,5 +1,11 @@
 /* onegate holder wallet: a public OAuth client (PKCE S256, code exchange in the browser),
-   then the wallet API with the access token kept in sessionStorage. No inline code. */
+   then the wallet API with the access token kept in sessionStorage. No inline code.
+
+   The wallet session is the provider's session: a tab without a token (a new tab, a
+   reload after expiry) first asks the provider silently (prompt=none, OIDC Core
+   3.1.2.1); while the person is signed in there the tab gets its own token without a
+   click, and only a signed-out person sees the login button. Logging out ends the
+   provider session (RP-Initiated Logout), so no other tab signs back in by itself. */
 (function () {
   "use strict";
   var body = document.body;
@@ -9,9 +15,19 @@
   var view = body.dataset.view;
   var identifier = body.dataset.identifier;
   var store = window.sessionStorage;
-  var STATES = { valid: "有效", suspended: "已暂停", revoked: "已吊销", expired: "已过期" };
-  var HOLDER_LABELS = { holder_name: "持证人", holder_id: "证件号码" };
-  var KINDS = { retrieve: "调取", verify: "核验" };
+  // The page's words, in its language (rendered by the server into a JSON block).
+  var T = JSON.parse(document.getElementById("wallet-text").textContent);
+  var STATES = T.states;
+  var HOLDER_LABELS = T.holder;
+  var KINDS = T.kinds;
+  var LANG = document.documentElement.lang || "zh-CN";
+
+  // "{name}" placeholders filled from `values`.
+  function fmt(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (all, key) {
+      return values[key] === undefined ? all : String(values[key]);
+    });
+  }
 
   function $(id) { return document.getElementById(id); }
   function show(id) { $(id).hidden = false; }
@@ -30,25 +46,43 @@
     return saved.access_token;
   }
 
-  async function login() {
+  // `silent`: ask the provider without showing it (prompt=none); a page that is not the
+  // callback remembers it tried, so a signed-out person is never sent round in a loop.
+  async function login(silent) {
     var verifier = randomText(48);
     var digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier));
     var state = randomText(16);
     store.setItem("wallet.pkce", JSON.stringify({ verifier: verifier, state: state,
-      back: window.location.pathname }));
+      back: window.location.pathname, silent: !!silent }));
     var params = new URLSearchParams({ response_type: "code", client_id: clientId,
       redirect_uri: issuer + "/wallet/callback", scope: scope, state: state,
-      nonce: randomText(16), code_challenge: b64url(digest), code_challenge_method: "S256" });
+      nonce: randomText(16), code_challenge: b64url(digest), code_challenge_method: "S256",
+      ui_locales: document.documentElement.lang });
+    if (silent) { params.set("prompt", "none"); }
     window.location.assign("/oauth/authorize?" + params.toString());
+  }
+
+  // The provider answers a silent request this way when the person must act there.
+  var SILENT_REFUSALS = ["login_required", "consent_required", "interaction_required",
+    "account_selection_required"];
+
+  function backTo(pending) {
+    return pending && pending.back && pending.back.indexOf("/wallet") === 0 &&
+      pending.back !== "/wallet/callback" ? pending.back : "/wallet";
   }
 
   async function finishLogin() {
     var query = new URLSearchParams(window.location.search);
     var pending = JSON.parse(store.getItem("wallet.pkce") || "null");
     store.removeItem("wallet.pkce");
-    if (query.get("error")) { say("登录未完成：" + query.get("error")); showLogin(); return; }
+    if (query.get("error") && pending && pending.silent &&
+        SILENT_REFUSALS.indexOf(query.get("error")) >= 0) {
+      window.location.replace(backTo(pending));  // signed out: that page offers the login
+      return;
+    }
+    if (query.get("error")) { say(fmt(T.loginIncomplete, { error: query.get("error") })); showLogin(); return; }
     if (!pending || query.get("state") !== pending.state || !query.get("code")) {
-      say("登录状态无效，请重新登录。"); showLogin(); return;
+      say(T.loginState); showLogin(); return;
     }
     var response = await fetch("/oauth/token", { method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded" },
@@ -56,18 +90,32 @@
         redirect_uri: issuer + "/wallet/callback", client_id: clientId,
         code_verifier: pending.verifier }) });
     var result = await response.json();
-    if (!response.ok) { say("登录失败：" + (result.error || response.status)); showLogin(); return; }
+    if (!response.ok) { say(fmt(T.loginFailed, { error: result.error || response.status })); showLogin(); return; }
     store.setItem("wallet.token", JSON.stringify({ access_token: result.access_token,
-      expires_at: Date.now() + 1000 * (result.expires_in || 300) }));
-    window.location.replace(pending.back && pending.back !== "/wallet/callback" ?
-      pending.back : "/wallet");
+      id_token: result.id_token, expires_at: Date.now() + 1000 * (result.expires_in || 300) }));
+    store.removeItem("wallet.silent");
+    window.location.replace(backTo(pending));
+  }
+
+  // RP-Initiated Logout 1.0 section 2: the id_token as the hint, back to the wallet.
+  function logout() {
+    var saved = JSON.parse(store.getItem("wallet.token") || "null");
+    store.removeItem("wallet.token");
+    var params = new URLSearchParams({ client_id: clientId,
+      post_logout_redirect_uri: issuer + "/wallet", ui_locales: document.documentElement.lang });
+    if (saved && saved.id_token) { params.set("id_token_hint", saved.id_token); }
+    window.location.assign("/oauth/logout?" + params.toString());
   }
 
   async function api(path, options) {
     options = options || {};
     options.headers = Object.assign({ Authorization: "Bearer " + token() }, options.headers);
     var response = await fetch(path, options);
-    if (response.status === 401) { store.removeItem("wallet.token"); showLogin(); }
+    if (response.status === 401) {
+      store.removeItem("wallet.token");
+      store.removeItem("wallet.silent");  // the next page load may ask the provider again
+      showLogin();
+    }
     if (!response.ok) {
       var problem = await response.json().catch(function () { return {}; });
       throw new Error(problem.detail || problem.title || String(response.status));
@@ -120,7 +168,7 @@
     img.src = source.src;
     img.alt = source.alt;
     $("fullscreen-title").textContent = title;
-    $("fullscreen-holder").textContent = holder ? "持证人：" + holder : "";
+    $("fullscreen-holder").textContent = holder ? fmt(T.holderIs, { name: holder }) : "";
     $("fullscreen-holder").hidden = !holder;
     opener = from || document.activeElement;
     if (typeof dialog.showModal === "function") {
@@ -197,7 +245,7 @@
       badge(state, licence);
       var until = document.createElement("span");
       until.className = "card-meta";
-      until.textContent = "有效期至 " + licence.valid_until.slice(0, 10);
+      until.textContent = fmt(T.validUntil, { date: licence.valid_until.slice(0, 10) });
       link.append(name, state, until);
       item.append(link);
       list.append(item);
@@ -206,12 +254,14 @@
     show("list-view");
     var names = {};
     data.licenses.forEach(function (licence) { names[licence.identifier] = licence.type_name; });
-    await renderUses(names).catch(function (error) { say("使用记录暂不可用：" + error.message); });
+    await renderUses(names).catch(function (error) {
+      say(fmt(T.usesUnavailable, { error: error.message }));
+    });
   }
 
   function when(text) {
     var date = new Date(text);
-    return isNaN(date) ? text : date.toLocaleString("zh-CN", { hour12: false });
+    return isNaN(date) ? text : date.toLocaleString(LANG, { hour12: false });
   }
 
   // "Who used my licences": served by the verify package, paged (`next` in the body).
@@ -244,7 +294,7 @@
       var added = await loadUses(usesNext);
       if (button.hidden && added.length) { added[0].focus(); }  // keep keyboard users in place
     } catch (error) {
-      say("使用记录暂不可用：" + error.message);
+      say(fmt(T.usesUnavailable, { error: error.message }));
     } finally {
       button.disabled = false;
     }
@@ -268,12 +318,8 @@
 
   // A staff name is the department's own statement until staff identities are
   // verified: say so, never show it as a fact.
-  var STAFF_SOURCES = { stated_by_department: "部门自述" };
-
   function staffText(use) {
-    if (!use.staff) { return ""; }
-    var source = STAFF_SOURCES[use.staff_source] || "部门自述";
-    return "（经办人：" + use.staff + "，" + source + "）";
+    return use.staff ? fmt(T.staff, { staff: use.staff }) : "";
   }
 
   function useItem(use) {
@@ -283,14 +329,15 @@
     item.tabIndex = -1;
     var who = document.createElement("strong");
     who.className = "use-client";
-    who.textContent = use.client_id + staffText(use);
+    // A person knows the department or hall by its name, never by its client id.
+    who.textContent = (use.client_name || T.unregistered) + staffText(use);
     var what = document.createElement("span");
     what.className = "use-what";
     what.textContent = (KINDS[use.kind] || use.kind) + " " +
       (names[use.licence_identifier] || use.licence_identifier);
     var purpose = document.createElement("span");
     purpose.className = "use-purpose";
-    purpose.textContent = "用途：" + use.purpose;
+    purpose.textContent = fmt(T.purpose, { purpose: use.purpose });
     var time = document.createElement("time");
     time.dateTime = use.at;
     time.textContent = when(use.at);
@@ -361,7 +408,7 @@
     });
     $("present-form").addEventListener("submit", function (event) {
       event.preventDefault();
-      present().catch(function (error) { say("生成失败：" + error.message); });
+      present().catch(function (error) { say(fmt(T.presentFailed, { error: error.message })); });
     });
     $("presentation-fullscreen").addEventListener("click", function (event) {
       // The holder's name is shown only if the presentation itself discloses it.
@@ -394,7 +441,7 @@
     } else {
       $("presentation-figure").hidden = true;
       $("presentation-fullscreen").hidden = true;
-      say("所选信息较多，无法生成二维码，请复制出示内容。");
+      say(T.tooMuch);
     }
   }
 
@@ -409,17 +456,24 @@
   }
 
   async function main() {
-    $("login").addEventListener("click", function () { login(); });
+    $("login").addEventListener("click", function () { login(false); });
     setupFullscreen();
-    $("logout").addEventListener("click", function () {
-      store.removeItem("wallet.token"); showLogin();
-    });
+    $("logout").addEventListener("click", logout);
     if (view === "callback") { await finishLogin(); return; }
-    if (!token()) { showLogin(); return; }
+    if (!token()) {
+      if (!store.getItem("wallet.silent")) {
+        store.setItem("wallet.silent", "tried");
+        await login(true);
+        return;
+      }
+      store.removeItem("wallet.silent");  // the next visit asks the provider again
+      showLogin();
+      return;
+    }
     $("logout").hidden = false;
     var views = { list: renderList, show: renderShow, present: renderPresent, print: renderPrint };
     await (views[view] || renderList)();
   }
 
-  main().catch(function (error) { say("出错了：" + error.message); });
+  main().catch(function (error) { say(fmt(T.failed, { error: error.message })); });
 })();

@@ -78,7 +78,7 @@ def test_oidc_client_ts_signs_in_and_out(app, live_server, browser, browser_rp, 
     expect(page.locator("#status")).to_have_text("ready")
     page.locator("#login").click()
     _log_in_on_our_pages(page, live_server, person["username"])
-    consent = page.get_by_role("heading", name=re.compile("请求使用您的 onegate 账号"))
+    consent = page.get_by_role("heading", name=re.compile("请求使用您的统一身份认证账号"))
     expect(consent).to_be_visible()
     page.get_by_role("button", name="允许").click()
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.idp.accounts.factories import csrf
 from tests.idp.protocol.helpers import basic, exchange, register, signed_in_code
+from tests.pages import visible_text
 
 
 def test_see_and_withdraw_consent_revokes_refresh_tokens(app, client, unique):
@@ -16,10 +19,20 @@ def test_see_and_withdraw_consent_revokes_refresh_tokens(app, client, unique):
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and f"Hall {unique}" in html
     assert 'data-scope="identity"' in html
-    withdrawn = client.post("/account/consents/withdraw",
-                            data={"csrf_token": csrf(html), "client_id": reg["client_id"]})
+    asked = client.post("/account/consents/withdraw",
+                        data={"csrf_token": csrf(html), "client_id": reg["client_id"]})
+    confirm = asked.get_data(as_text=True)
+    # A confirmation first: nothing is withdrawn until the person says yes.
+    assert asked.status_code == 200 and f"撤回对“Hall {unique}”的授权？" in confirm
+    assert 'name="confirmed" value="yes"' in confirm
+    assert f"Hall {unique}" in client.get("/account/consents").get_data(as_text=True)
+    withdrawn = client.post("/account/consents/withdraw", data={
+        "csrf_token": csrf(confirm), "client_id": reg["client_id"], "confirmed": "yes"})
     assert withdrawn.status_code == 303
-    assert f"Hall {unique}" not in client.get("/account/consents").get_data(as_text=True)
+    after = client.get("/account/consents").get_data(as_text=True)
+    assert f"您已撤回对“Hall {unique}”的授权。" in after  # a message after
+    assert f'<h2 id="c-1">Hall {unique}</h2>' not in after
+    assert "您已撤回" not in client.get("/account/consents").get_data(as_text=True)  # once
     refreshed = client.post("/oauth/token", headers=basic(reg["client_id"], reg["secret"]),
                             data={"grant_type": "refresh_token",
                                   "refresh_token": body["refresh_token"]})
@@ -125,7 +138,8 @@ def test_consent_grant_and_withdrawal_land_in_the_audit_trail(app, client, uniqu
     signed_in_code(app, client, unique, reg, scope="openid identity")
     html = client.get("/account/consents").get_data(as_text=True)
     assert client.post("/account/consents/withdraw", data={
-        "csrf_token": csrf(html), "client_id": reg["client_id"]}).status_code == 303
+        "csrf_token": csrf(html), "client_id": reg["client_id"],
+        "confirmed": "yes"}).status_code == 303
     with app.services.sessions() as session:
         rows = [r for r in session.scalars(select(AuditEntry).where(
             AuditEntry.action.in_(["consent.grant", "consent.withdraw"]))
@@ -134,3 +148,38 @@ def test_consent_grant_and_withdrawal_land_in_the_audit_trail(app, client, uniqu
     sub = rows[0].subject
     assert all(r.actor == f"person:{sub}" and r.subject == sub for r in rows)
     assert rows[0].data["scopes"] == rows[1].data["scopes"] == ["identity", "openid"]
+
+
+def test_consents_page_names_the_hall_with_dates_never_its_client_id(app, client, unique):
+    reg = register(app, unique)
+    signed_in_code(app, client, unique, reg, scope="openid identity")
+    html = client.get("/account/consents").get_data(as_text=True)
+    text = visible_text(html)
+    assert f"Hall {unique}" in text
+    assert re.search(r"授权时间：\d{4}-\d{2}-\d{2} \d{2}:\d{2}", text)
+    assert reg["client_id"] not in text
+    # Headings in order: one h1, a h2 per hall, a h3 inside it.
+    levels = [int(n) for n in re.findall(r"<h([1-6])", html)]
+    assert levels[0] == 1 and all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False))
+    assert 'href="/account"' in html
+
+
+def test_withdraw_refusals(app, client, unique):
+    """No session: 403; an unknown client: 400; nothing granted: back to the list."""
+    reg = register(app, unique)
+    other = register(app, unique + "o")
+    signed_in_code(app, client, unique, reg, scope="openid identity")
+    token = csrf(client.get("/account/consents").get_data(as_text=True))
+    unknown = client.post("/account/consents/withdraw", data={
+        "csrf_token": token, "client_id": "no-such-hall", "confirmed": "yes"})
+    assert unknown.status_code == 400
+    never = client.post("/account/consents/withdraw", data={
+        "csrf_token": token, "client_id": other["client_id"]})
+    assert never.status_code == 303 and never.headers["Location"].endswith("/account/consents")
+    anonymous = app.test_client()
+    page = anonymous.get("/login")
+    refused = anonymous.post("/account/consents/withdraw", data={
+        "csrf_token": csrf(page.get_data(as_text=True)), "client_id": reg["client_id"],
+        "confirmed": "yes"})
+    assert refused.status_code == 403
+    assert f"Hall {unique}" in client.get("/account/consents").get_data(as_text=True)

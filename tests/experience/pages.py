@@ -1,0 +1,105 @@
+"""Every public page, reached as a person reaches it, for the layout and accessibility
+survey: ``visit(page, world, name)`` leaves ``page`` showing that page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlencode
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+#: Rules left to people: none. (Kept as an explicit empty set so a future exception has
+#: to be written here, with its reason.)
+AXE_EXCEPTIONS: set[str] = set()
+
+
+def _verify(page, world, state: str) -> None:
+    page.goto(world.base + "/verify")
+    page.fill("#credential", world.licences[state]["sd_jwt"])
+    page.click("#paste-form button[type=submit]")
+    page.locator("#result .verdict").wait_for(timeout=10_000)
+
+
+def _unknown_redirect(page, world) -> None:
+    query = urlencode({"client_id": world.hall["client_id"], "response_type": "code",
+                       "redirect_uri": "https://elsewhere.example/cb", "scope": "openid"})
+    page.goto(world.base + "/oauth/authorize?" + query)
+
+
+def _wallet(page, world, path: str = "/wallet") -> None:
+    page.goto(world.base + path)
+    page.locator("#list-view:not([hidden]), #show-view:not([hidden]), "
+                 "#present-view:not([hidden]), #print-view:not([hidden])"
+                 ).wait_for(timeout=10_000)
+    if path == "/wallet":
+        page.locator("#uses li").first.wait_for(timeout=10_000)
+
+
+def _withdraw_confirmation(page, world) -> None:
+    """The question before a consent is withdrawn (nothing is withdrawn yet)."""
+    page.goto(world.base + "/account/consents")
+    page.locator("section.consent form button[type=submit]").first.click()
+    page.locator("input[name=confirmed]").wait_for(state="attached")
+
+
+PAGES = {
+    "home": lambda page, world: page.goto(world.base + "/"),
+    "login": lambda page, world: page.goto(world.base + "/login?next=/account&force=1"),
+    "account": lambda page, world: page.goto(world.base + "/account"),
+    "consents": lambda page, world: page.goto(world.base + "/account/consents"),
+    "consent-withdraw": _withdraw_confirmation,
+    "logout-confirm": lambda page, world: page.goto(world.base + "/oauth/logout"),
+    "wallet": _wallet,
+    "wallet-licence": lambda page, world: _wallet(
+        page, world, "/wallet/l/" + world.licences["valid"]["identifier"]),
+    "wallet-present": lambda page, world: _wallet(
+        page, world, "/wallet/l/" + world.licences["valid"]["identifier"] + "/present"),
+    "wallet-print": lambda page, world: _wallet(
+        page, world, "/wallet/l/" + world.licences["valid"]["identifier"] + "/print"),
+    "verify": lambda page, world: page.goto(world.base + "/verify"),
+    "verify-valid": lambda page, world: _verify(page, world, "valid"),
+    "verify-revoked": lambda page, world: _verify(page, world, "revoked"),
+    "verify-suspended": lambda page, world: _verify(page, world, "suspended"),
+    "error-unknown-redirect": _unknown_redirect,
+    "not-found": lambda page, world: page.goto(world.base + "/no-such-page"),
+}
+
+
+def sign_in(context, world) -> None:
+    """Log the person in at the provider; the wallet then signs in by itself (its
+    silent prompt=none request), with no consent page for onegate's own wallet."""
+    from tests.experience.conftest import login
+
+    page = context.new_page()
+    page.goto(world.base + "/login?next=/account&force=1")
+    login(page, world.person)
+    page.wait_for_url(re.compile(r"/account$"))
+    page.goto(world.base + "/wallet")
+    page.locator("#list-view").wait_for(timeout=15_000)
+    page.close()
+
+
+def overflow(page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+def widest(page) -> list[str]:
+    """The elements whose right edge passes the viewport: what to fix."""
+    return page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
+      .filter(e => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+        (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '')
+        + ' ' + Math.round(e.getBoundingClientRect().right))""")
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as "rule: target" lines."""
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+      const result = await axe.run(document, {resultTypes: ['violations']});
+      return result.violations.map(v => v.id + ' (' + v.impact + '): ' +
+        v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
+    }""")
+    return [line for line in found if line.split(" ", 1)[0] not in AXE_EXCEPTIONS]

@@ -1,0 +1,77 @@
+"""Both languages everywhere: every public page in zh-CN (by default) and in English
+(Accept-Language, ``ui_locales`` or the switch), with the switch on every page; and no
+English fragments on a Chinese page -- words a person reads, not a licence's data,
+addresses or the names of technical standards."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.experience.pages import PAGES, sign_in
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
+
+#: Latin words a Chinese page may show: names of standards and formats, the switch's
+#: own "English", and data (permit numbers such as TP012345).
+ALLOWED = {"English", "OpenID", "Connect", "OpenAPI", "SD", "JWT", "LIC", "TP"}
+URL = re.compile(r"https?://\S+")
+
+
+def english_words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z]{2,}", URL.sub("", text)) if w not in ALLOWED]
+
+
+@pytest.fixture(scope="module", params=["zh-CN", "en"])
+def context(request, browser, world):
+    found = browser.new_context(locale=request.param, viewport={"width": 360, "height": 740})
+    sign_in(found, world)
+    yield found
+    found.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_speaks_the_browsers_language_and_offers_the_other(context, world, name):
+    page = context.new_page()
+    PAGES[name](page, world)
+    page.wait_for_load_state("networkidle")
+    wanted = page.evaluate("navigator.language")
+    lang = page.locator("html").get_attribute("lang")
+    assert lang == wanted, (name, lang)
+    other = "en" if lang == "zh-CN" else "zh-CN"
+    assert page.locator(f"nav a[hreflang='{other}']").count() == 1, name
+    text = wording(page, world)
+    if lang == "zh-CN":
+        assert english_words(text) == [], (name, english_words(text), text)
+    else:
+        assert re.findall(r"[\u4e00-\u9fff]+", text) == [], (name, text)
+    page.close()
+
+
+def wording(page, world) -> str:
+    """What the page says in its own words: its text without identifiers (``.mono``),
+    the language switch (named in the other language), addresses and ``world.data``."""
+    text = page.evaluate("""() => {
+      document.querySelectorAll('.mono, nav.language').forEach(e => e.remove());
+      return document.body.innerText;
+    }""")
+    for item in world.data:
+        text = text.replace(item, " ")
+    return URL.sub(" ", text)
+
+
+def test_ui_locales_and_the_switch_carry_over_to_the_next_page(browser, world):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(world.base + "/verify?ui_locales=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(world.base + "/")  # the choice is kept for the rest of the visit
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator("nav a[hreflang='zh-CN']").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.goto(world.base + "/no-such-page")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_role("heading", name="页面不存在").is_visible()
+    context.close()

@@ -1,0 +1,45 @@
+"""Phones first, and for everyone: on a 360 px phone and a 1280 px desktop (and in
+English on the phone), no public page scrolls sideways and axe-core finds no
+accessibility violation -- home, login, account, consents and the question before a
+withdrawal, the logout question, the wallet, the verifier with a valid, a revoked and
+a suspended result, an error page and the 404 page. Debian's Chromium against
+`onegate serve`."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.experience.pages import PAGES, axe_violations, overflow, sign_in, widest
+
+pytestmark = [pytest.mark.live, pytest.mark.browser]
+
+PHONE, DESKTOP = {"width": 360, "height": 740}, {"width": 1280, "height": 800}
+#: Both sizes in Chinese; English (longer words) on the phone, where it is tightest.
+SETUPS = {"zh-phone": ("zh-CN", PHONE), "zh-desktop": ("zh-CN", DESKTOP),
+          "en-phone": ("en", PHONE)}
+
+
+@pytest.fixture(scope="module", params=list(SETUPS))
+def signed_in(request, browser, world):
+    locale, viewport = SETUPS[request.param]
+    context = browser.new_context(locale=locale, viewport=viewport,
+                                  bypass_csp=True)  # to inject axe-core only
+    sign_in(context, world)
+    yield context
+    context.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_fits_and_passes_axe(signed_in, world, name):
+    page = signed_in.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        PAGES[name](page, world)
+        page.wait_for_load_state("networkidle")
+        wider = overflow(page)
+        assert wider <= 0, f"{name} is {wider}px too wide: {widest(page)}"
+        assert axe_violations(page) == []
+        assert errors == []
+    finally:
+        page.close()
