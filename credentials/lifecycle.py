@@ -12,7 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from credentials import audit_events, issuance, status
+from credentials import audit_events, issuance, status, type_lifecycle
 from credentials.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from credentials.issuance import Deps, Prepared
 from credentials.issue_request import Holder, IssueRequest
@@ -25,7 +25,6 @@ TRANSITIONS = {
     "reinstate": ({"suspended"}, "valid"),
     "revoke": ({"valid", "suspended"}, "revoked"),
 }
-MAX_REASON = 500
 
 
 def check_identifier(identifier: str) -> str:
@@ -48,14 +47,9 @@ def get_licence(session: Session, identifier: str, *, for_update: bool = False) 
 
 
 def check_reason(body: dict) -> str:
-    reason = body.get("reason")
-    if not isinstance(reason, str) or not reason.strip():
-        raise ValidationFailed("a reason is required", [FieldError("reason", "required")])
-    if len(reason) > MAX_REASON or not reason.isprintable():
-        raise ValidationFailed("the reason is too long or has control characters",
-                               [FieldError("reason", "too_long" if len(reason) > MAX_REASON
-                                           else "bad_character")])
-    return reason.strip()
+    """The stripped ``reason`` of a request body (type_lifecycle.check_reason says
+    what it raises: one rule for every reason a licence or a type is given)."""
+    return type_lifecycle.check_reason(body.get("reason"))
 
 
 def change_state(session: Session, licence: Licence, action: str, reason: str,

@@ -106,3 +106,18 @@ def row(hall: Hall) -> dict:
     """A hall as the CLI and the console show it."""
     return {"code": hall.code, "name": hall.name, "region": hall.region, "level": hall.level,
             "disabled": hall.disabled, "created_at": hall.created_at.isoformat()}
+
+
+def assign_client(session: Session, code: str | None, client_id: str):
+    """Let relying party ``client_id`` belong to hall ``code`` (None: to no hall);
+    returns the client row. Raises UnknownHall, or InvalidAccountData for an unknown
+    client."""
+    from idp.models.clients import OAuthClient
+
+    hall = get(session, code).code if code is not None else None
+    client = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
+    if client is None:
+        raise InvalidAccountData("client_id", f"no client {client_id!r} (see onegate clients list)")
+    client.hall_code = hall
+    session.flush()
+    return client

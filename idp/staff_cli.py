@@ -151,6 +151,21 @@ def halls_group(services: IdpServices) -> click.Group:
             raise click.ClickException(str(exc)) from None
         _echo(row, as_json, f"hall {row['code']} updated")
 
+    @group.command("add-client")
+    @click.argument("code")
+    @click.argument("client_id")
+    def add_client(code, client_id) -> None:
+        """Let relying party CLIENT_ID belong to hall CODE (its sign-ins count for it)."""
+        _assign(services, code, client_id)
+        click.echo(f"client {client_id} belongs to hall {code}")
+
+    @group.command("remove-client")
+    @click.argument("client_id")
+    def remove_client(client_id) -> None:
+        """Let relying party CLIENT_ID belong to no hall."""
+        _assign(services, None, client_id)
+        click.echo(f"client {client_id} belongs to no hall")
+
     @group.command("list")
     @click.option("--json", "as_json", is_flag=True)
     def list_halls(as_json) -> None:
@@ -162,6 +177,16 @@ def halls_group(services: IdpServices) -> click.Group:
         _echo(rows, as_json, "\n".join(lines) or "no halls")
 
     return group
+
+
+def _assign(services: IdpServices, code: str | None, client_id: str) -> None:
+    """Raises click.ClickException for an unknown hall or client."""
+    try:
+        with services.work() as session:
+            halls.assign_client(session, code, client_id)
+            operators.record(session, "hall.assign_client", client_id, {"hall": code})
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def vars_of(changes: halls.HallChanges) -> dict:

@@ -59,9 +59,11 @@ Adding a section (e.g. ``admin/console/licences.py``)
                          roles=(PLATFORM_ADMIN, DEPARTMENT_ADMIN, AUDITOR),
                          blueprint=blueprint, order=40)
 
-2. Add the module to ``SECTION_MODULES`` below. The navigation shows the entry to
-   ``roles`` only; every route still checks its own (``requires``), and
-   tests/admin/console/test_guarded.py fails for a console route without it.
+2. Add the module to ``SECTION_MODULES`` below (or extend a section that exists:
+   ``people`` for account help, ``staff_page`` for roles and halls, ``keys_page``,
+   ``audit_page``). The navigation shows the entry to ``roles`` only; every route
+   still checks its own (``requires``), and tests/admin/console/test_guarded.py
+   fails for a console route without it.
 3. Templates: ``admin/console/templates/console/<name>.html``,
    ``{% extends "console/layout.html" %}``, content in ``{% block main %}``, title in
    ``{% block title %}``. Forms POST with ``<input type="hidden" name="csrf_token"
@@ -79,9 +81,11 @@ Adding a section (e.g. ``admin/console/licences.py``)
    ``lazy_gettext`` (Python); Chinese in
    ``admin/console/translations/zh_Hans_CN/LC_MESSAGES/messages.po``
    (``python -m admin.console.i18n extract|update|compile``; commit the .mo).
-7. Tests: ``tests/admin/console/helpers.py`` has ``staff_client(app, role, scope)``
-   (a signed-in test client) and the role matrix; test each role's 403 with direct
-   requests, and the audit entry of each action.
+7. Tests: ``tests/admin/console/helpers.py`` has ``staff_client(app, [(role,
+   scope)])`` (a signed-in test client and the member), ``csrf_token(client)`` and
+   ``audit_entries(app, action, subject)``; the ``places`` fixture gives fresh hall
+   and department codes. Test each role's 403 with direct requests, the scope
+   (another department's or hall's object: 403), and the audit entry of each action.
 """
 
 from __future__ import annotations

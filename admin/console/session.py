@@ -35,12 +35,17 @@ KEY = "console"
 KEPT = ("ui_locale",)
 
 
-def begin(sub: str, sid: str, id_token: str) -> None:
-    """Start a console session for ``sub`` in SSO session ``sid`` (a fresh Flask
-    session: see the module docstring). ``id_token`` is kept as the logout hint."""
+def _fresh() -> None:
+    """Empty the Flask session but for the language choice."""
     kept = {k: session[k] for k in KEPT if k in session}
     session.clear()
     session.update(kept)
+
+
+def begin(sub: str, sid: str, id_token: str) -> None:
+    """Start a console session for ``sub`` in SSO session ``sid`` (a fresh Flask
+    session: see the module docstring). ``id_token`` is kept as the logout hint."""
+    _fresh()
     now = int(time.time())
     session[KEY] = {"sub": sub, "sid": sid, "started": now, "seen": now, "hint": id_token}
 
@@ -48,6 +53,14 @@ def begin(sub: str, sid: str, id_token: str) -> None:
 def end() -> dict | None:
     """Forget the console session; returns what it held (for the logout hint)."""
     return session.pop(KEY, None)
+
+
+def sign_out() -> dict | None:
+    """End the console session and empty the Flask session (its CSRF token too);
+    returns what the console session held."""
+    ended = end()
+    _fresh()
+    return ended
 
 
 def load(services: ConsoleServices) -> StaffMember | None:

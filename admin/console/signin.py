@@ -150,7 +150,7 @@ def blueprint(services: ConsoleServices) -> Blueprint:
 
     @bp.post("/logout")
     def logout():
-        ended = console_session.end()
+        ended = console_session.sign_out()
         if ended is None:
             return redirect(url_for(".signed_out"))
         audit_log.append(services.session(), actor=actor(ended["sub"]),

@@ -23,11 +23,35 @@ from admin.console.pages import console_blueprint
 from admin.console.sections import Section
 from admin.console.services import ConsoleServices
 from idp import accounts, halls, staff
-from idp.errors import AccountError, UnknownAccount
+from idp.errors import (
+    AccountError,
+    DuplicateHall,
+    InvalidAccountData,
+    UnknownAccount,
+    UnknownHall,
+)
 from idp.staff import AUDITOR, CLERK, HALL_ADMIN, PLATFORM_ADMIN
 
 READERS = (PLATFORM_ADMIN, HALL_ADMIN, AUDITOR)
 GRANTERS = (PLATFORM_ADMIN, HALL_ADMIN)
+
+
+def _message(error: AccountError) -> str:
+    """A readable, translated sentence for what idp refused."""
+    if isinstance(error, UnknownHall):
+        return _("No such hall.")
+    if isinstance(error, DuplicateHall):
+        return _("A hall with this code already exists.")
+    if isinstance(error, staff.UnknownGrant):
+        return _("The account does not hold this role.")
+    if isinstance(error, InvalidAccountData):
+        return {"account": _("Only staff accounts hold roles."),
+                "code": _("A hall code has 2-32 characters: a-z, 0-9 and '-'."),
+                "department": _("No department has this code."),
+                "scope": _("This role needs a department or hall code; platform "
+                           "administrators and auditors take none."),
+                }.get(error.field, _("Check the name, level and region."))
+    return _("The change was refused.")
 
 
 def _visible_grants(services: ConsoleServices):
@@ -86,7 +110,7 @@ def blueprint(services: ConsoleServices):
             flash(_("No such staff account."), "error")
             return redirect(url_for(".index"))
         except AccountError as exc:
-            flash(str(exc), "error")
+            flash(_message(exc), "error")
             return redirect(url_for(".index"))
         if added:
             auditing.record(services.session(), "staff.grant", account.sub,
@@ -100,8 +124,11 @@ def blueprint(services: ConsoleServices):
         try:
             account, unwanted = _form_grant(services)
             staff.revoke(services.session(), account, unwanted)
+        except UnknownAccount:
+            flash(_("No such staff account."), "error")
+            return redirect(url_for(".index"))
         except AccountError as exc:
-            flash(str(exc), "error")
+            flash(_message(exc), "error")
             return redirect(url_for(".index"))
         auditing.record(services.session(), "staff.revoke", account.sub,
                         {"role": unwanted.role, "scope": unwanted.scope})
@@ -116,7 +143,7 @@ def blueprint(services: ConsoleServices):
             hall = halls.add(services.session(), form.get("code", ""), form.get("name", ""),
                              form.get("level", ""), form.get("region", ""))
         except AccountError as exc:
-            flash(str(exc), "error")
+            flash(_message(exc), "error")
             return redirect(url_for(".index"))
         auditing.record(services.session(), "hall.add", hall.code,
                         {"name": hall.name, "level": hall.level, "region": hall.region})
@@ -134,7 +161,7 @@ def blueprint(services: ConsoleServices):
         try:
             hall = halls.edit(services.session(), code, changes)
         except AccountError as exc:
-            flash(str(exc), "error")
+            flash(_message(exc), "error")
             return redirect(url_for(".index"))
         auditing.record(services.session(), "hall.edit", hall.code, halls.row(hall))
         flash(_("Hall updated."))

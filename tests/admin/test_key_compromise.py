@@ -178,6 +178,8 @@ def test_licences_of_a_retired_type_are_still_replaced_after_a_compromise(app, c
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["reissued"] == 2
-    successor = _licence(app, report["licences"][0]["identifier"])
+    # made[0] was valid (made[1] suspended, and its successor stays so).
+    successor = _licence(app, next(d["identifier"] for d in report["licences"]
+                                   if d["previous"] == made[0]))
     answer = client.post("/api/v1/verify", json={"credential": successor.sd_jwt})
     assert answer.status_code == 200 and answer.get_json()["valid"] is True

@@ -23,12 +23,12 @@ def test_paging_and_filters(app):
     _entries(app, 60, action)
     client, _ = staff_client(app, [(AUDITOR, "")])
     first = client.get("/admin/audit", query_string={"action": action}).get_data(as_text=True)
-    assert first.count(f"<td>{action}</td>") == 50 and ">s59<" in first and ">s9<" not in first
+    assert first.count(f">{action}</td>") == 50 and ">s59<" in first and ">s9<" not in first
     assert 'rel="next"' in first
     before = first.split("before=", 1)[1].split("&", 1)[0].split('"', 1)[0]
     second = client.get("/admin/audit", query_string={"action": action, "before": before})
     html = second.get_data(as_text=True)
-    assert html.count(f"<td>{action}</td>") == 10 and ">s0<" in html and 'rel="next"' not in html
+    assert html.count(f">{action}</td>") == 10 and ">s0<" in html and 'rel="next"' not in html
     assert client.get("/admin/audit", query_string={"before": "x1"}).status_code == 400
     assert client.get("/admin/audit", query_string={"action": "%"}).status_code == 200
 

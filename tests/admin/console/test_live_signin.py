@@ -118,6 +118,11 @@ def test_clerk_finds_and_locks_a_citizen_and_is_refused_the_rest(app, live_serve
     page.get_by_role("button", name="验证").click()
     nav = page.get_by_role("navigation", name="控制台栏目")
     expect(nav.get_by_role("link")).to_have_text(["概览", "办事人", "账号协助"])
+    # Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="跳到主要内容")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
     nav.get_by_role("link", name="办事人").click()
     page.get_by_label("身份证号、统一社会信用代码、用户名或手机号").fill(citizen["id_number"])
     page.keyboard.press("Enter")

@@ -157,3 +157,23 @@ def test_next_stays_inside_the_console(app):
     client.get("/admin/login?next=/account")
     with client.session_transaction() as flask_session:
         assert flask_session["console_flow"]["next"] == "/admin/"
+
+
+def test_sign_in_replaces_the_whole_flask_session(app, start):
+    """Session fixation: nothing planted before sign-in (a CSRF token, a forged
+    console session) survives it; the language choice does."""
+    member = make_staff(app, [(AUDITOR, "")])
+    sid = live_sso_session(app, member["id"])
+    client = app.test_client()
+    client.get("/admin/signed-out?ui_locales=en")  # a page: the choice is kept
+    params = start(client)
+    with client.session_transaction() as flask_session:
+        flask_session["csrf_token"] = "planted-by-an-attacker"
+        flask_session["planted"] = True
+    _use(app, FakeTokenEndpoint(app, _claims(app, params, member["sub"], sid)))
+    assert client.get(f"/admin/callback?code=abc&state={params['state']}").status_code == 302
+    with client.session_transaction() as flask_session:
+        assert "planted" not in flask_session and "console_flow" not in flask_session
+        assert flask_session.get("csrf_token") != "planted-by-an-attacker"
+        assert flask_session["ui_locale"] == "en"
+        assert flask_session["console"]["sub"] == member["sub"]

@@ -87,3 +87,25 @@ def test_roles_only_for_staff_accounts(run, app):
     assert result.exit_code == 1 and "only staff" in result.output
     listed = json.loads(run("users", "list", "--kind", "person", "--json").output)
     assert username not in {r["username"] for r in listed}  # nothing half-written
+
+
+def test_halls_add_and_remove_client(run, app, places):
+    from sqlalchemy import select
+
+    from idp.models.clients import OAuthClient
+
+    def hall_of(client_id):
+        with app.idp_services.work() as session:
+            return session.scalar(select(OAuthClient.hall_code)
+                                  .where(OAuthClient.client_id == client_id))
+
+    assert run("halls", "add-client", places["hall"], "onegate-wallet").exit_code == 0
+    assert hall_of("onegate-wallet") == places["hall"]
+    missing = run("halls", "add-client", places["hall"], "no-such-client")
+    assert missing.exit_code == 1 and "no client" in missing.output
+    assert run("halls", "add-client", "no-such-hall", "onegate-wallet").exit_code == 1
+    assert hall_of("onegate-wallet") == places["hall"]
+    assert run("halls", "remove-client", "onegate-wallet").exit_code == 0
+    assert hall_of("onegate-wallet") is None
+    entries = audit_entries(app, "operator.hall.assign_client", "onegate-wallet")
+    assert [e.data["hall"] for e in entries][-2:] == [places["hall"], None]

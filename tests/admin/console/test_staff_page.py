@@ -61,7 +61,7 @@ def test_platform_admin_grants_any_role_and_registers_halls(app, places):
     assert _grants(app, newcomer["sub"]) == [(DEPARTMENT_ADMIN, places["dept"])]
     bad = _post(client, "/admin/staff/grant", account=newcomer["username"],
                 role=DEPARTMENT_ADMIN, scope="nodept")
-    assert bad.status_code == 302 and "no department" in client.get("/admin/staff").get_data(
+    assert bad.status_code == 302 and "没有这个代码的部门" in client.get("/admin/staff").get_data(
         as_text=True)
     code = "hall-" + secrets.token_hex(3)
     assert _post(client, "/admin/staff/halls", code=code, name="黄埔区政务服务中心",
@@ -79,10 +79,12 @@ def test_roles_only_for_staff_and_unknown_accounts_are_said(app, unique):
     person = make_person(app, unique)
     client, _ = staff_client(app, [(PLATFORM_ADMIN, "")])
     _post(client, "/admin/staff/grant", account=person["username"], role=AUDITOR, scope="")
-    assert "only staff accounts hold roles" in client.get("/admin/staff").get_data(as_text=True)
+    assert "只有工作人员账户可以拥有角色" in client.get("/admin/staff").get_data(as_text=True)
     _post(client, "/admin/staff/grant", account="nobody-" + unique, role=AUDITOR, scope="")
     page = client.get("/admin/staff").get_data(as_text=True)
-    assert "No such staff account" in page or "没有这个工作人员账户" in page
+    assert "没有这个工作人员账户" in page
+    _post(client, "/admin/staff/halls", code="Bad Code!", name="x", level="town")
+    assert "2-32" in client.get("/admin/staff").get_data(as_text=True)
     assert _post(client, "/admin/staff/grant", account="x", role="janitor").status_code == 400
 
 
