@@ -390,7 +390,7 @@ def _idp_groups() -> list[click.Group]:
                            "Relying parties: service halls and departments' systems."),
             _ServicesGroup("backchannel", backchannel_group, "Back-Channel Logout deliveries."),
             _ServicesGroup("accounts", accounts_group,
-                           "Accounts at the counter: lift login throttling."),
+                           "Accounts at the counter: resets, sessions, login throttling."),
             _ServicesGroup("staff", staff_group,
                            "Staff roles and their scope (department or hall)."),
             _ServicesGroup("halls", halls_group, "Service halls and village stations."),

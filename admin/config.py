@@ -32,6 +32,7 @@ def build(overrides: Mapping[str, Any] | None = None,
     if production:
         _refuse_development_defaults(values)
     values["INSTANCE_PATH"] = str(instance_path)
+    values["SENDER"] = values["SENDER"] or ("none" if production else "log")
     values["ISSUER"] = values["ISSUER"] or f"http://{_host_for_url(values)}:{values['PORT']}"
     values["DATABASE_URL"] = values["DATABASE_URL"] or (
         f"sqlite:///{instance_path / 'onegate.db'}")
@@ -64,6 +65,9 @@ def _refuse_development_defaults(values: Mapping[str, Any]) -> None:
         raise ConfigError("DATABASE_URL", "production needs PostgreSQL, not SQLite")
     if values["DEBUG"]:
         raise ConfigError("DEBUG", "debug mode is refused in production")
+    if values["SENDER"] == "log" and not values["SENDER_ALLOW_LOG"]:
+        raise ConfigError("SENDER", "the log sender writes reset codes to the logs; "
+                          "production needs a real sender (or SENDER_ALLOW_LOG=true)")
     if not values["ISSUER"]:
         raise ConfigError("ISSUER", "production needs an explicit https issuer URL")
 

@@ -207,4 +207,24 @@ def idp_services(core: Services, *,
         jwks_document=jwks.document(core.keyring),
         discovery_document=discovery.document(settings.issuer),
         licence_type_names=licence_type_names, department_exists=department_exists,
-        first_party_clients=first_party_clients)
+        first_party_clients=first_party_clients, sender=sender(core.settings))
+
+
+def sender(values: Mapping[str, Any]):
+    """The self-service reset sender ONEGATE_SENDER names (admin.settings), or None
+    (``none``); raises ConfigError when a named factory cannot be imported."""
+    import importlib
+
+    from admin.settings import ConfigError
+    from idp.senders import LogSender
+
+    name = values["SENDER"]
+    if name in ("none", ""):
+        return None
+    if name == "log":
+        return LogSender()
+    module, _, factory = name.partition(":")
+    try:
+        return getattr(importlib.import_module(module), factory)(values)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError("SENDER", f"cannot load {name}: {exc}") from None

@@ -127,6 +127,14 @@ def parse_server(text: str) -> str:
     return value
 
 
+def parse_sender(text: str) -> str:
+    """``log``, ``none`` or ``package.module:factory``; raises ValueError."""
+    value = str(text).strip()
+    if value in {"log", "none"} or re.fullmatch(r"[A-Za-z_][\w.]*:[A-Za-z_]\w*", value):
+        return value
+    raise ValueError(f"expected log, none or package.module:factory, got {text!r}")
+
+
 def parse_networks(text: str) -> tuple[str, ...]:
     """Comma- or space-separated CIDRs (``10.0.0.0/8, ::1/128``), or empty for none;
     raises ValueError naming a malformed one."""
@@ -251,6 +259,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Sign a checkpoint of the audit chain head after this many new entries."),
     Setting("AUDIT_CHECKPOINT_INTERVAL", parse_duration, 300,
             "Also sign one at the first append once the last checkpoint is this old."),
+    Setting("SENDER", parse_sender, "",
+            "How self-service reset codes reach a verified phone or email: `log` (writes "
+            "the message, code included, to the log: development only), `none` "
+            "(self-service off, people are sent to a hall) or `package.module:factory` "
+            "(a real gateway's adapter, called with the settings, returning an "
+            "`idp.senders.Sender`); default `log`, and `none` in production."),
+    Setting("SENDER_ALLOW_LOG", parse_bool, False,
+            "Let production use `SENDER=log` (a staging system without a gateway); "
+            "codes then sit in the logs."),
     Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
             "How long an offline verification bundle stays usable."),
     Setting("HOUSEKEEPING_ENABLED", parse_bool, True,

@@ -107,8 +107,8 @@ def _new_account(kind: str, data: NewAccount) -> Account:
                                  "digits, '.', '_' or '-'")
     if kind == "enterprise":
         data.password = ""
-    elif len(data.password or "") < MIN_PASSWORD:
-        raise InvalidAccountData("password", f"at least {MIN_PASSWORD} characters")
+    else:
+        check_password(data.password)
     if not (data.display_name or "").strip():
         raise InvalidAccountData("name", "must not be empty")
     return Account(sub=new_sub(), kind=kind, username=username,
@@ -221,14 +221,19 @@ def unlock(session: Session, account: Account) -> None:
     session.flush()
 
 
+def check_password(password: str | None) -> None:
+    """The one password policy (new accounts, changes, resets); raises InvalidAccountData."""
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidAccountData("password", f"at least {MIN_PASSWORD} characters")
+
+
 def change_password(session: Session, account: Account, password: str) -> None:
     """Store a new hash (also used to rehash); raises InvalidAccountData when too short
     or for an enterprise (which never logs in with a password)."""
     if account.kind == "enterprise":
         raise InvalidAccountData("password", "an enterprise signs in through a named "
                                  "representative, never with a password")
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidAccountData("password", f"at least {MIN_PASSWORD} characters")
+    check_password(password)
     account.password_hash = passwords.hash_password(password)
     session.flush()
 

@@ -75,18 +75,19 @@ def _grant_roles(services: IdpServices, session, account: Account, roles, depart
 
 def _set_lock(services: IdpServices, reference: str, locked: bool,
               reason: str | None) -> dict:
-    """Raises click.ClickException for an unknown account."""
+    """Lock or unlock through idp.counter (the console's functions too), audited as
+    ``operator.account.lock|unlock``; raises click.ClickException for an unknown account."""
+    from idp import counter
+    from idp.counter_cli import cli_actor
+
     try:
         with services.work() as session:
             account = accounts.get_by_reference(session, reference)
             if locked:
-                accounts.lock(session, account, reason or "locked by an operator")
+                counter.lock(session, account, cli_actor(), reason)
             else:
-                accounts.unlock(session, account)
-            row = account_row(account, staff.grants_of(session, account))
-            operators.record(session, "account.lock" if locked else "account.unlock",
-                             row["sub"], {"reason": reason} if locked else {})
-            return row
+                counter.unlock(session, account, cli_actor())
+            return account_row(account, staff.grants_of(session, account))
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -201,3 +201,27 @@ class UnknownHall(AccountError):
 
 class DuplicateHall(AccountError):
     """A hall with this code already exists."""
+
+
+# ---------------------------------------------------------------------------
+# Account recovery (idp.reset_codes, idp.counter, idp.self_service)
+# ---------------------------------------------------------------------------
+
+
+class ResetCodeRejected(AccountError):
+    """A reset code cannot be spent; ``reason`` is ``wrong``, ``expired`` or ``used``
+    (``used`` also covers a code voided by a newer one). Only someone holding the
+    right code for the account ever sees anything but ``wrong``."""
+
+    def __init__(self, reason: str):
+        super().__init__(f"reset code {reason}")
+        self.reason = reason
+
+
+class IdDocumentNotChecked(AccountError):
+    """A clerk tried a counter recovery without confirming the ID document check."""
+
+
+class NotRecoverableAtCounter(AccountError):
+    """Staff accounts are not recovered at a counter (a clerk could take over an
+    administrator's account); their administrators reset them."""

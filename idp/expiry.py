@@ -11,6 +11,8 @@ from when. Every condition keeps a row as long as the provider still reads it:
   cache of private_key_jwt, RFC 7523 section 3): once the token they stop has
   expired, it is refused for its ``exp`` alone.
 - re-authentication demands: once expired.
+- account reset codes (idp.reset_codes): ``keep`` after they expired; until then a
+  late try is told "expired" or "used" rather than "wrong".
 - login throttle rows (database store): once their window and any lock are over.
 - Back-Channel Logout messages: ``keep`` after delivery; ``keep_failed`` after the
   sender gave up (the dashboard shows recent failures).
@@ -27,6 +29,7 @@ from idp.models.clients import ClientAssertionJti
 from idp.models.device_authorizations import DeviceAuthorization
 from idp.models.login_throttle import LoginThrottle
 from idp.models.reauth_demands import ReauthDemand
+from idp.models.reset_codes import ResetCode
 from idp.models.tokens import AuthorizationCode, BackchannelDelivery, RevokedAccessToken
 
 
@@ -44,6 +47,7 @@ def sweeps(keep: timedelta, keep_failed: timedelta,
         Sweep("client_assertion_jtis", ClientAssertionJti,
               lambda now: ClientAssertionJti.expires_at < now),
         Sweep("reauth_demands", ReauthDemand, lambda now: ReauthDemand.expires_at < now),
+        Sweep("reset_codes", ResetCode, lambda now: ResetCode.expires_at < now - keep),
         Sweep("login_throttle", LoginThrottle, _throttle_over),
         Sweep("backchannel_messages", outbox, lambda now: or_(
             and_(outbox.delivered_at.is_not(None), outbox.delivered_at < now - keep),

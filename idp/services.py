@@ -25,6 +25,7 @@ from idp.cors import CorsOrigins
 from idp.denylist import AccessTokenDenylist
 from idp.device_cookies import DeviceCookies
 from idp.second_factor_keys import SecondFactorKeys
+from idp.senders import Sender
 from idp.sso import SsoSessions
 from idp.throttle import Policies, ThrottleStore, TokenBudget
 from idp.tokens import ProviderSigner
@@ -122,6 +123,8 @@ class IdpServices:
     #: their own data in the provider's own origin, so no consent page is shown for them
     #: (``prompt=consent`` still shows it). Supplied by admin; never a hall.
     first_party_clients: frozenset[str] = frozenset()
+    #: Delivers self-service reset codes (ONEGATE_SENDER); None: self-service is off.
+    sender: Sender | None = None
 
     @property
     def issuer(self) -> str:

@@ -54,13 +54,19 @@ class SsoSession:
     expires_at: datetime
     #: ``auth_time`` to the microsecond, to order a login against a demand for one
     authenticated_at: datetime | None = None
+    started_at: datetime | None = None
+    #: The last login or hall sign-in in this session
+    last_seen_at: datetime | None = None
+    #: The browser's User-Agent when the session started
+    device: str | None = None
 
 
 def _view(row: SessionRow, account: Account) -> SsoSession:
     return SsoSession(sid=row.sid, account_id=row.account_id, sub=account.sub,
                       auth_time=int(row.auth_time.timestamp()), acr=row.acr,
                       amr=list(row.amr), expires_at=row.expires_at,
-                      authenticated_at=row.auth_time)
+                      authenticated_at=row.auth_time, started_at=row.created_at,
+                      last_seen_at=row.last_seen_at or row.auth_time, device=row.device)
 
 
 class SsoSessions:
@@ -129,7 +135,8 @@ class SsoSessions:
         now = utcnow()
         row = SessionRow(sid=secrets.token_urlsafe(24), account_id=account.id,
                          auth_time=authenticated_at or now,
-                         acr=acr, amr=list(amr), created_at=now, expires_at=now + self.ttl)
+                         acr=acr, amr=list(amr), created_at=now, expires_at=now + self.ttl,
+                         last_seen_at=now, device=_device())
         session = self._session()
         session.add(row)
         session.flush()
@@ -146,7 +153,7 @@ class SsoSessions:
         self._session().execute(
             update(SessionRow).where(SessionRow.sid == sid)
             .values(auth_time=authenticated_at or now, amr=list(amr), acr=acr,
-                    expires_at=now + self.ttl)
+                    expires_at=now + self.ttl, last_seen_at=now)
             .execution_options(synchronize_session="fetch"))
         if has_request_context():
             g.pop(_G_KEY, None)
@@ -192,14 +199,28 @@ class SsoSessions:
     def add_participant(self, sid: str, client_id: str) -> None:
         """Record that ``client_id`` took part in the session (idempotent, also against
         a concurrent request recording it first)."""
+        now = utcnow()
         insert_ignore(self._session(), SsoParticipant,
-                      {"sid": sid, "client_id": client_id, "first_seen": utcnow()})
+                      {"sid": sid, "client_id": client_id, "first_seen": now})
+        # A hall sign-in already writes its code: one more small UPDATE keeps "last
+        # seen" meaningful without a write per page view.
+        self._session().execute(update(SessionRow).where(SessionRow.sid == sid)
+                                .values(last_seen_at=now)
+                                .execution_options(synchronize_session=False))
 
     def participants(self, sid: str) -> list[str]:
         """Client ids that took part in the session, in the order they joined."""
         query = (select(SsoParticipant.client_id).where(SsoParticipant.sid == sid)
                  .order_by(SsoParticipant.first_seen, SsoParticipant.client_id))
         return list(self._session().scalars(query))
+
+    def end_sessions_of(self, account_id: int) -> list[str]:
+        """End every live session of the account (each through ``end_session``, so
+        the halls are told); the sids ended."""
+        sids = [s.sid for s in self.sessions_of(account_id)]
+        for sid in sids:
+            self.end_session(sid)
+        return sids
 
     def sessions_of(self, account_id: int) -> list[SsoSession]:
         """The account's live sessions, newest first (for the account page)."""
@@ -209,6 +230,13 @@ class SsoSessions:
                    SessionRow.expires_at > utcnow())
             .order_by(SessionRow.created_at.desc())).all()
         return [_view(row, account) for row, account in rows]
+
+
+def _device() -> str | None:
+    """The User-Agent of the request starting a session (None outside a request)."""
+    if not has_request_context():
+        return None
+    return (request.headers.get("User-Agent") or "")[:200] or None
 
 
 def login_url(next_url: str, *, acr: str | None = None, force: bool = False,

@@ -1,4 +1,6 @@
-"""``onegate accounts unlock``: a counter clerk lifts the login throttle for a person.
+"""``onegate accounts``: a counter clerk's commands. ``unlock`` (here) lifts the login
+throttle for a person; the recovery commands (``reset-password``, ``reset-totp``,
+``sessions``, ``end-sessions``) are in idp.counter_cli.
 
 The operator lock (``onegate users lock|unlock``) is a different thing: this command
 clears the failed-attempt budgets of ``idp.throttle`` -- the growing delay of every
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 import click
 
 from audit import log as audit_log
-from idp import accounts
+from idp import accounts, counter_cli
 from idp.errors import ThrottleUnavailable, UnknownAccount
 from idp.login_names import canonical_login
 from idp.models.accounts import Account
@@ -51,7 +53,7 @@ def accounts_group(services: IdpServices) -> click.Group:
 
     @click.group("accounts")
     def group() -> None:
-        """Accounts at the counter: lift login throttling."""
+        """Accounts at the counter: resets, sessions, login throttling."""
 
     @group.command("unlock")
     @click.argument("identifier")
@@ -79,4 +81,5 @@ def accounts_group(services: IdpServices) -> click.Group:
                 else "no account has this identifier; its throttling was cleared anyway")
         click.echo(json.dumps(row) if as_json else text)
 
+    counter_cli.register(group, services)
     return group

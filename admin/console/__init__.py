@@ -102,7 +102,8 @@ if TYPE_CHECKING:
 SECTION_MODULES = ("admin.console.dashboard", "admin.console.people",
                    "admin.console.staff_page", "admin.console.keys_page",
                    "admin.console.audit_page", "admin.console.clients_page",
-                   "admin.console.licences", "admin.console.catalogue")
+                   "admin.console.licences", "admin.console.catalogue",
+                   "admin.console.recovery")
 
 
 def init_app(app: Flask, services: ConsoleServices) -> None:

@@ -97,7 +97,9 @@ def blueprint(services: ConsoleServices):
             flash(_("Give a reason for the lock."), "error")
             return redirect(url_for(".show", sub=sub))
         accounts.lock(services.session(), account, reason)
-        auditing.record(services.session(), "account.lock", account.sub, {"reason": reason})
+        # "by": the name the person reads on their account page (idp.account_history).
+        auditing.record(services.session(), "account.lock", account.sub,
+                        {"reason": reason, "by": member().name})
         flash(_("The account is locked."))
         return redirect(url_for(".show", sub=sub))
 
@@ -108,7 +110,8 @@ def blueprint(services: ConsoleServices):
         if not _may_act_on(account):
             abort(403)
         accounts.unlock(services.session(), account)
-        auditing.record(services.session(), "account.unlock", account.sub, {})
+        auditing.record(services.session(), "account.unlock", account.sub,
+                        {"by": member().name})
         flash(_("The account is unlocked."))
         return redirect(url_for(".show", sub=sub))
 

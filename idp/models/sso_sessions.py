@@ -25,6 +25,12 @@ class SsoSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    #: The browser's User-Agent when the session started (cut to 200), for the lists
+    #: of sessions the person and a counter clerk see.
+    device: Mapped[str | None] = mapped_column(String(200))
+    #: The last login or hall sign-in within the session (not every page view: no
+    #: write per request).
+    last_seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class SsoParticipant(Base):

@@ -1,4 +1,5 @@
-"""Server-rendered pages of the provider: login, second factor, account, enrolment."""
+"""Server-rendered pages of the provider: login, second factor, account, enrolment,
+reset (counter and self-service codes)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ if TYPE_CHECKING:
 
 def init_app(app: Flask, services: IdpServices) -> None:
     """Register the page blueprints and the provider's static files."""
-    from idp.pages import account, device, enrolment, login, qr_login, representation
+    from idp.pages import (
+        account,
+        device,
+        enrolment,
+        forgot,
+        login,
+        qr_login,
+        representation,
+        reset,
+    )
 
     app.register_blueprint(Blueprint("idp_static", __name__, static_folder="../static",
                                      static_url_path="/static/idp"))
@@ -22,3 +32,5 @@ def init_app(app: Flask, services: IdpServices) -> None:
     app.register_blueprint(device.blueprint(services))
     app.register_blueprint(qr_login.blueprint(services))
     app.register_blueprint(representation.blueprint(services))
+    app.register_blueprint(reset.blueprint(services))
+    app.register_blueprint(forgot.blueprint(services))

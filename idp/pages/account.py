@@ -1,4 +1,5 @@
-"""``/account``: who am I, my live sessions, my second factor, my recovery codes."""
+"""``/account``: who am I, my live sessions, my second factor, my recovery codes, and
+what was done about my account (resets, locks, sessions ended: idp.account_history)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from idp import accounts, recovery_codes, sso
+from idp import account_history, accounts, recovery_codes, sso
 from idp.models.accounts import Account
 from idp.models.clients import OAuthClient
 from idp.models.sso_sessions import SsoParticipant
@@ -40,7 +41,8 @@ def account(services: IdpServices):
     return render_template("idp/account.html", me=me, live=live, remaining=remaining,
                            enterprises=enterprises,
                            sessions=services.sso.sessions_of(me.id),
-                           participants=lambda sid: services_of(session, sid))
+                           participants=lambda sid: services_of(session, sid),
+                           events=account_history.recent(session, me))
 
 
 def services_of(session: Session, sid: str) -> list[tuple[str, datetime]]:

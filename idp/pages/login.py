@@ -22,7 +22,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from idp import daily_counts, sso, totp
 from idp.authentication import authenticate
@@ -40,6 +39,7 @@ from idp.models.accounts import Account
 from idp.page_guard import guard
 from idp.pages import context
 from idp.pages.context import Flow
+from idp.pages.waits import duration, wait_message
 from idp.routes import bind
 
 if TYPE_CHECKING:
@@ -122,28 +122,16 @@ def _remember_device(services: IdpServices, account: Account) -> None:
 
 def _throttled(flow: Flow, login_text: str, exc: TooManyAttempts):
     """The same page for every name, known or not: only the wait differs."""
-    page, status = _form(flow, login_text, _wait_message(exc.retry_after), 429)
+    page, status = _form(flow, login_text, wait_message(exc.retry_after), 429)
     return page, status, {"Retry-After": str(exc.retry_after)}
 
 
 def _throttle_down(flow: Flow, login_text: str, exc: ThrottleUnavailable):
     """The throttle cannot count attempts: refuse them all (fail closed), readably."""
     message = _("Login is briefly unavailable. Please try again in %(wait)s.",
-                wait=_duration(exc.retry_after))
+                wait=duration(exc.retry_after))
     page, status = _form(flow, login_text, message, 503)
     return page, status, {"Retry-After": str(exc.retry_after)}
-
-
-def _wait_message(seconds: int) -> str:
-    return _("Too many attempts. Please wait %(wait)s and try again.", wait=_duration(seconds))
-
-
-def _duration(seconds: int) -> str:
-    """``seconds`` in words, rounded up to whole minutes from one minute on."""
-    if seconds < 60:
-        return ngettext("%(num)d second", "%(num)d seconds", seconds)
-    minutes = -(-seconds // 60)
-    return ngettext("%(num)d minute", "%(num)d minutes", minutes)
 
 
 def _after_password(services: IdpServices, account: Account, flow: Flow):
@@ -173,11 +161,11 @@ def second_factor_submit(services: IdpServices):
         account = _check_second_factor(services, account_id, request.form.get("code", ""))
     except TooManyAttempts as exc:
         daily_counts.count(services.session(), daily_counts.LOGIN_THROTTLED)
-        return _totp_error(_wait_message(exc.retry_after), 429,
+        return _totp_error(wait_message(exc.retry_after), 429,
                            {"Retry-After": str(exc.retry_after)})
     except ThrottleUnavailable as exc:
         return _totp_error(_("Login is briefly unavailable. Please try again in %(wait)s.",
-                             wait=_duration(exc.retry_after)), 503,
+                             wait=duration(exc.retry_after)), 503,
                            {"Retry-After": str(exc.retry_after)})
     except (InvalidSecondFactor, SecondFactorNotEnrolled, SealBroken, AccountLocked):
         daily_counts.count(services.session(), daily_counts.LOGIN_SECOND_FACTOR)

@@ -22,8 +22,10 @@ from idp.models.clients import ClientAssertionJti
 from idp.models.device_authorizations import DeviceAuthorization
 from idp.models.login_throttle import LoginThrottle
 from idp.models.reauth_demands import ReauthDemand
+from idp.models.reset_codes import ResetCode
 from idp.models.tokens import AuthorizationCode, BackchannelDelivery, RevokedAccessToken
 from tests import conftest
+from tests.idp.accounts.factories import make_person
 from verify.models import RateCounter
 
 DAY = timedelta(days=1)
@@ -40,7 +42,13 @@ def _outbox(tag: str, now: datetime, **when) -> BackchannelDelivery:
                                next_attempt_at=now, **when)
 
 
-def _rows(tag: str, now: datetime, expired: bool) -> list:
+def _reset_code(tag: str, account_id: int, expires: datetime) -> ResetCode:
+    return ResetCode(account_id=account_id, code_hash=secrets.token_hex(32), channel="sms",
+                     resets_password=True, resets_totp=False, issued_by=tag,
+                     expires_at=expires)
+
+
+def _rows(tag: str, now: datetime, expired: bool, account_id: int) -> list:
     """One row of each swept kind, all past their time or all still in use."""
     long_ago, soon = now - 3 * DAY, now + DAY
     at = long_ago if expired else soon
@@ -55,7 +63,8 @@ def _rows(tag: str, now: datetime, expired: bool) -> list:
             outbox,
             RateCounter(key=f"{tag}-{expired}", window_start=int(epoch), hits=1),
             # Kept REFRESH_TOKEN_TTL (30 days) after expiry: 3 days past it stays.
-            _device(tag, now - (40 * DAY if expired else 3 * DAY))]
+            _device(tag, now - (40 * DAY if expired else 3 * DAY)),
+            _reset_code(tag, account_id, at)]
 
 
 def _device(tag: str, expires: datetime) -> DeviceAuthorization:
@@ -74,6 +83,7 @@ def _mine(session, tag: str) -> int:
                    (RevokedAccessToken, RevokedAccessToken.jti.like(f"{tag}-%"), True),
                    (ClientAssertionJti, ClientAssertionJti.key.like(f"{tag}-%"), True),
                    (ReauthDemand, ReauthDemand.request_key.like(f"{tag}-%"), True),
+                   (ResetCode, ResetCode.issued_by, tag),
                    (LoginThrottle, LoginThrottle.key.like(f"{tag}-%"), True),
                    (RateCounter, RateCounter.key.like(f"{tag}-%"), True)))
 
@@ -88,16 +98,17 @@ def _expired_now(app, now) -> dict[str, int]:
 
 def test_only_expired_rows_go_and_the_counts_say_how_many(app, unique):
     now = datetime.now(UTC)
+    owner = make_person(app, unique)["id"]
     with app.services.sessions.begin() as session:
-        session.add_all(_rows(f"old{unique}", now, expired=True)
-                        + _rows(f"new{unique}", now, expired=False))
+        session.add_all(_rows(f"old{unique}", now, expired=True, account_id=owner)
+                        + _rows(f"new{unique}", now, expired=False, account_id=owner))
     expected = _expired_now(app, now)
     assert all(count >= 1 for count in expected.values()), expected
     report = housekeeping.run_once(app, now)
     assert report.deleted == expected
     with app.services.sessions() as session:
         assert _mine(session, f"old{unique}") == 0
-        assert _mine(session, f"new{unique}") == 8  # every live row is still there
+        assert _mine(session, f"new{unique}") == 9  # every live row is still there
     assert set(_expired_now(app, now).values()) == {0}
     metrics = app.metrics.exposition().decode()
     assert (f'onegate_housekeeping_deleted_rows_total{{kind="authorization_codes"}} '

@@ -21,7 +21,8 @@ MODELS = {
     "idp": ["idp.models.accounts", "idp.models.login_throttle", "idp.models.sso_sessions",
             "idp.models.clients", "idp.models.tokens", "idp.models.consents",
             "idp.models.reauth_demands", "idp.models.device_authorizations",
-            "idp.models.staff", "idp.models.daily_counts", "idp.models.sign_ins"],
+            "idp.models.staff", "idp.models.daily_counts", "idp.models.sign_ins",
+            "idp.models.reset_codes"],
     "credentials": ["credentials.models"],
     "verify": ["verify.models"],
 }

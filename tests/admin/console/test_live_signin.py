@@ -117,7 +117,7 @@ def test_clerk_finds_and_locks_a_citizen_and_is_refused_the_rest(app, live_serve
     page.get_by_label("验证器应用中的 6 位验证码").fill(pyotp.TOTP(clerk["totp_secret"]).now())
     page.get_by_role("button", name="验证").click()
     nav = page.get_by_role("navigation", name="控制台栏目")
-    expect(nav.get_by_role("link")).to_have_text(["概览", "办事人"])
+    expect(nav.get_by_role("link")).to_have_text(["概览", "办事人", "账号协助"])
     # Keyboard: the first Tab reaches the skip link, which moves focus to the content.
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="跳到主要内容")).to_be_focused()

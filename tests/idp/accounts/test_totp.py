@@ -105,7 +105,7 @@ def test_a_seed_sealed_by_version_0_1_opens_once_and_is_resealed(enrolled):
     _verify(factory, person, keys, pyotp.TOTP(person["totp_secret"]).now())
     with factory() as session:
         assert session.get(Account, person["id"]).totp_secret.startswith(totp.SEALED_PREFIX)
-    without_legacy = SecondFactorKeys(seal=keys.seal, recovery=keys.recovery)
+    without_legacy = SecondFactorKeys(seal=keys.seal, recovery=keys.recovery, reset=keys.reset)
     with factory.begin() as session:
         session.get(Account, person["id"]).totp_secret = legacy
     with pytest.raises(SealBroken):
