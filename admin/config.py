@@ -33,6 +33,10 @@ def build(overrides: Mapping[str, Any] | None = None,
         _refuse_development_defaults(values)
     values["INSTANCE_PATH"] = str(instance_path)
     values["SENDER"] = values["SENDER"] or ("none" if production else "log")
+    if production and not values["METRICS_ALLOW"] and not values["METRICS_TOKEN"]:
+        # Business counters are not for everyone: unless told otherwise, production
+        # serves /metrics to the machine itself (a scraper beside it, or a tunnel).
+        values["METRICS_ALLOW"] = LOOPBACK
     values["ISSUER"] = values["ISSUER"] or f"http://{_host_for_url(values)}:{values['PORT']}"
     values["DATABASE_URL"] = values["DATABASE_URL"] or (
         f"sqlite:///{instance_path / 'onegate.db'}")
@@ -41,6 +45,10 @@ def build(overrides: Mapping[str, Any] | None = None,
     if production:
         _check_production_values(values)
     return values
+
+
+#: Where production serves /metrics when neither METRICS_ALLOW nor METRICS_TOKEN is set.
+LOOPBACK = ("127.0.0.0/8", "::1/128")
 
 
 def _host_for_url(values: Mapping[str, Any]) -> str:

@@ -297,7 +297,8 @@ SETTINGS: tuple[Setting, ...] = (
             "reachable from the servers themselves, e.g. `http://127.0.0.1:8000/oauth/token`."),
     Setting("METRICS_ALLOW", parse_networks, (),
             "Networks (CIDRs, comma-separated) allowed to read `/metrics`; empty allows "
-            "any address (combine with METRICS_TOKEN)."),
+            "any address (combine with METRICS_TOKEN). In production, when neither this "
+            "nor METRICS_TOKEN is set, loopback only (127.0.0.0/8, ::1/128)."),
     Setting("METRICS_TOKEN", str, "",
             "Bearer token `/metrics` requires (compared in constant time); empty requires "
             "none. Set one of METRICS_ALLOW and METRICS_TOKEN in production.", secret=True),

@@ -66,6 +66,17 @@ def test_production_accepts_explicit_settings(tmp_path):
     assert not (tmp_path / "kek.key").exists()
 
 
+def test_production_serves_metrics_to_loopback_unless_told(tmp_path):
+    explicit = dict(ENV="production", KEK=GOOD_KEK, SECRET_KEY="s" * 40,
+                    DATABASE_URL="postgresql://db.internal/onegate",
+                    ISSUER="https://id.gd.example")
+    assert build(tmp_path, **explicit)["METRICS_ALLOW"] == ("127.0.0.0/8", "::1/128")
+    assert build(tmp_path, **explicit, METRICS_TOKEN="t" * 32)["METRICS_ALLOW"] == ()
+    assert build(tmp_path, **explicit, METRICS_ALLOW="10.0.0.0/8")["METRICS_ALLOW"] == (
+        "10.0.0.0/8",)
+    assert build(tmp_path, ENV="development")["METRICS_ALLOW"] == ()
+
+
 def test_development_generates_private_secret_files(tmp_path):
     first = build(tmp_path)
     assert (tmp_path / "kek.key").stat().st_mode & 0o777 == 0o600
