@@ -23,6 +23,8 @@ from urllib.parse import urlencode
 from flask import Flask, request, session
 from flask_babel import Babel, get_locale
 
+from idp import user_agents
+
 CHINESE = "zh_Hans_CN"
 SUPPORTED = (CHINESE, "en")
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -87,6 +89,7 @@ def init_app(app: Flask, extra_directories: tuple[Path, ...] = ()) -> None:
               default_translation_directories=directories)
     app.jinja_env.globals.update(html_lang=html_lang, switch_locale_url=switch_locale_url)
     app.jinja_env.filters["china_time"] = china_time
+    app.jinja_env.filters["device_name"] = user_agents.device_name
 
 
 def _pybabel(*args: str) -> None:

@@ -15,7 +15,10 @@ pytestmark = [pytest.mark.live, pytest.mark.browser]
 
 #: Latin words a Chinese page may show: names of standards and formats, the switch's
 #: own "English", and data (permit numbers such as TP012345).
-ALLOWED = {"English", "OpenID", "Connect", "OpenAPI", "SD", "JWT", "LIC", "TP"}
+ALLOWED = {"English", "OpenID", "Connect", "OpenAPI", "SD", "JWT", "LIC", "TP",
+           # Browsers and systems by their brand names (idp.user_agents).
+           "Chrome", "Chromium", "Edge", "Firefox", "Safari", "Opera", "Android", "iPhone",
+           "iPad", "Windows", "macOS", "ChromeOS", "Linux", "HarmonyOS"}
 URL = re.compile(r"https?://\S+")
 
 
