@@ -18,6 +18,8 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
+
 from admin import key_admin
 from admin.runner_lock import RunnerLock
 from audit import log as audit_log
@@ -68,9 +70,13 @@ def run_once(app, now: datetime | None = None) -> Report:
                 services.sessions, job, now, services.settings["HOUSEKEEPING_BATCH"])
         report.rotated = key_admin.rotate_due(services, now)
         _audit_rotations(services, report.rotated)
-    except Exception:
+    except Exception as exc:
         app.metrics.housekeeping(report.deleted, len(report.rotated), "failed")
-        log.exception("housekeeping failed", extra={"event": "housekeeping"})
+        if isinstance(exc, OperationalError):  # an outage: one line, the next tick retries
+            log.warning("housekeeping failed (%s: database unreachable)", type(exc).__name__,
+                        extra={"event": "housekeeping"})
+        else:
+            log.exception("housekeeping failed", extra={"event": "housekeeping"})
         raise
     app.metrics.housekeeping(report.deleted, len(report.rotated), "ok")
     # The pid says which worker of a deployment ran it (one at a time: runner_lock).

@@ -16,6 +16,7 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from audit import checkpoint as cp
@@ -87,6 +88,11 @@ def _after_commit(session: Session) -> None:
         with Session(bind=session.bind, info={trails.INFO_KEY: trail}) as fresh, \
                 fresh.begin():
             make(fresh, trail, force=True)  # due was decided at append time
+    except OperationalError as exc:
+        # The database went away after the commit (an outage): expected, and said in
+        # one line; the trace is kept for what nobody expected (below).
+        log.warning("audit checkpoint failed (%s: database unreachable); the next append "
+                    "or `onegate audit checkpoint` makes it", type(exc).__name__)
     except Exception:  # noqa: BLE001 - the caller's work is committed; the next append retries
         log.warning("audit checkpoint failed; the next append or "
                     "`onegate audit checkpoint` makes it", exc_info=True)

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from audit import checkpoint as cp
@@ -102,7 +103,8 @@ class Publisher:
                 if row is None:  # another worker signed this head meanwhile
                     row = checkpoints.latest(session)
                 return Published(row) if row is not None else None
-        except Exception:  # noqa: BLE001 - serve the last one; never fail the reader
+        except Exception as exc:  # noqa: BLE001 - serve the last one; never fail the reader
+            # An outage is said in one line; anything else keeps its trace.
             log.warning("signing a checkpoint of the audit head failed; serving the "
-                        "latest stored one", exc_info=True)
+                        "latest stored one", exc_info=not isinstance(exc, OperationalError))
             return Published(last) if last is not None else None
