@@ -1,6 +1,7 @@
 """``/account`` section "acting for enterprises": the enterprises the person acts for,
-the agents they answer for as legal representative, and ending any of them (a
-confirmation page first; CSRF-protected forms; a message after)."""
+the agents they answer for as legal representative, authorising a new agent
+(``idp.pages.agent_grant``), and ending any of them (a confirmation page first;
+CSRF-protected forms; a message after)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from idp import representation, sso
 from idp.models.accounts import Account, Authorisation
 from idp.page_guard import guard
+from idp.pages import agent_grant
 from idp.pages.account import require_session
 from idp.routes import bind
 
@@ -57,9 +59,13 @@ def end(services: IdpServices):
 
 def blueprint(services: IdpServices) -> Blueprint:
     """The ``idp_representation`` blueprint; its lists reach the account page's
-    template as ``representations_of(me)``."""
+    template as ``representations_of(me)``, the agent form's state as
+    ``agent_grant_state(me)``."""
     bp = guard(Blueprint("idp_representation", __name__, template_folder="../templates"))
     bp.add_url_rule("/account/representation/end", view_func=bind(end, services),
                     methods=["POST"])
-    bp.app_context_processor(lambda: {"representations_of": partial(lists, services)})
+    bp.add_url_rule("/account/representation/agents",
+                    view_func=bind(agent_grant.grant, services), methods=["POST"])
+    bp.app_context_processor(lambda: {"representations_of": partial(lists, services),
+                                      **agent_grant.context(services)})
     return bp
