@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import pgettext
 
 from edge.timestamps import utcnow
 from idp import agent_grants, representation, sso
@@ -53,7 +52,8 @@ def matter_label(code: str) -> str:
 
 
 def matter_list(codes) -> str:
-    return pgettext("list separator", ", ").join(matter_label(c) for c in codes)
+    """The matters' names as a list ("办税、员工住房公积金")."""
+    return _(", ").join(matter_label(c) for c in codes)
 
 
 def _messages() -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from edge.timestamps import utcnow
 from idp.agent_grants import CHINA, LOOKUPS_PER_HOUR
