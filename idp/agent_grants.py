@@ -18,8 +18,9 @@ page words:
 5. Not oneself (``self``), not someone who already acts for the enterprise (``already``:
    a live agent, to change terms end it first, or a legal representative).
 
-``grant`` then records the link (``idp.representation.represent``, granted by the
-grantor's ``sub``) and one audit entry ``representation.grant``.
+``grant`` then records the link (granted by the grantor's ``sub``; an ended link to
+the same person is reinstated with the new terms) and one audit entry
+``representation.grant``.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from idp import matters as matter_catalogue
 from idp import representation
 from idp.errors import AccountError, InvalidAccountData
 from idp.models.accounts import Account, Authorisation
+from idp.upsert import insert_ignore
 
 #: The last day may be at most this many days after today (China time): a year.
 MAX_DAYS = 365
@@ -177,12 +179,35 @@ def grant(session: Session, grantor: Account, checked: Checked,
     """Checks 4 and 5, then the authorisation and its audit entry. Raises GrantRefused."""
     agent = find_agent(session, checked.id_number, checked.name)
     check_not_linked(session, grantor, checked.enterprise, agent, now)
-    link = representation.represent(session, checked.enterprise, agent, role="agent",
-                                    matters=checked.matters, until=checked.until,
-                                    granted_by=grantor.sub)
+    link = _record(session, grantor, checked, agent, now)
     representation.audit(session, f"person:{grantor.sub}", "grant", link,
                          checked.enterprise, agent)
     return representation.Listed(link, checked.enterprise, agent)
+
+
+def _record(session: Session, grantor: Account, checked: Checked, agent: Account,
+            now: datetime) -> Authorisation:
+    """The new link, or an ended one reinstated with these terms. A twin request (a
+    double tap on the button) finds the link its twin made and is refused as
+    ``already``: the row is claimed by INSERT ... ON CONFLICT DO NOTHING and then read
+    FOR UPDATE, never by catching an IntegrityError (see idp.upsert)."""
+    terms = {"role": "agent", "matters": checked.matters, "valid_from": now,
+             "valid_until": checked.until, "granted_by": grantor.sub[:80],
+             "withdrawn_at": None, "withdrawn_by": None}
+    inserted = insert_ignore(session, Authorisation, {
+        "enterprise_account_id": checked.enterprise.id, "person_account_id": agent.id,
+        "created_at": now, **terms})
+    link = session.scalar(select(Authorisation).where(
+        Authorisation.enterprise_account_id == checked.enterprise.id,
+        Authorisation.person_account_id == agent.id)
+        .with_for_update().execution_options(populate_existing=True))
+    if not inserted:
+        if link.withdrawn_at is None and (link.valid_until is None or link.valid_until > now):
+            raise GrantRefused("already", "that person already acts for the enterprise")
+        for name, value in terms.items():
+            setattr(link, name, value)
+        session.flush()
+    return link
 
 
 def mask_name(name: str) -> str:

@@ -102,12 +102,13 @@ def _request() -> AgentRequest:
 
 def _refused(services: IdpServices, me: Account, wanted: AgentRequest, message: str,
              status: int, headers: dict | None = None):
-    enterprise = next((p for p in state(services, me)["enterprises"]
+    grant_state = state(services, me)
+    enterprise = next((p for p in grant_state["enterprises"]
                        if p.sub == wanted.enterprise_sub), None)
     if enterprise is None:
         abort(404)
     body = render_template("idp/agent_grant.html", me=me, party=enterprise, wanted=wanted,
-                           error=message, grant=state(services, me))
+                           error=message, grant=grant_state)
     return body, status, headers or {}
 
 

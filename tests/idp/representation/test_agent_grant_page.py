@@ -155,6 +155,26 @@ def test_a_live_authorisation_is_not_given_twice(app, client, unique):
     assert row.matters == ["tax"]  # the terms were not replaced
 
 
+def test_a_twin_request_finds_the_link_its_twin_made(app, unique):
+    """A double tap: the second request passed its checks before the first committed;
+    recording then finds the row (no IntegrityError, no 500) and refuses."""
+    from idp import agent_grants
+    from idp.agent_grants import Checked, GrantRefused
+    from idp.models.accounts import Account
+
+    boss, agent, company = _setup(app, unique)
+    link(app, company, agent, "agent", matters=["tax"], days=10)
+    with app.app_context(), app.services.sessions.begin() as session:
+        grantor, person = session.get(Account, boss["id"]), session.get(Account, agent["id"])
+        checked = Checked(session.get(Account, company["id"]), agent["id_number"], "王小五",
+                          ["permits"], utcnow() + timedelta(days=3))
+        with pytest.raises(GrantRefused) as refused:
+            agent_grants._record(session, grantor, checked, person, utcnow())
+    assert refused.value.reason == "already"
+    [row] = [r for r in _links(app, company) if r.role == "agent"]
+    assert row.matters == ["tax"]
+
+
 def test_another_legal_representative_is_not_made_an_agent(app, client, unique):
     boss, agent, company = _setup(app, unique)
     link(app, company, agent, "legal")
