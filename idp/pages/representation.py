@@ -9,6 +9,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from idp import representation, sso
 from idp.models.accounts import Account, Authorisation
@@ -26,7 +27,16 @@ def lists(services: IdpServices, me: Account) -> dict:
     the enterprises I am the legal representative of)."""
     session = services.session()
     given = [item for item in representation.given_by(session, me) if item.person.id != me.id]
-    return {"held": representation.held_by(session, me), "given": given}
+    held = representation.held_by(session, me)
+    return {"held": held, "given": given, "granters": granters(session, held)}
+
+
+def granters(session, items: list[representation.Listed]) -> dict[str, str]:
+    """The names of the people (legal representatives) who granted ``items``, by sub;
+    an operator's or a migration's grant has none."""
+    subs = {item.link.granted_by for item in items if item.link.role == "agent"}
+    return dict(session.execute(select(Account.sub, Account.display_name)
+                                .where(Account.sub.in_(subs))).all()) if subs else {}
 
 
 def _withdrawable(services: IdpServices, me: Account) -> representation.Listed:

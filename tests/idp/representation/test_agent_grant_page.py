@@ -93,6 +93,7 @@ def test_legal_representative_authorises_an_agent_who_then_chooses_the_enterpris
     assert _offered(app, agent_client, agent, unique) == [company["sub"]]
     held = agent_client.get("/account").get_data(as_text=True)
     assert "岭南科技有限公司" in held and "您代表的企业" in held
+    assert "由法定代表人 李大明 授权" in held and "办税" in held
 
     form = {"csrf_token": csrf(after), "authorisation": str(row.id), "confirm": "1"}
     assert client.post("/account/representation/end", data=form).status_code == 302
@@ -148,7 +149,9 @@ def test_unknown_number_and_wrong_name_get_the_same_answer(app, client, unique):
 def test_a_live_authorisation_is_not_given_twice(app, client, unique):
     boss, agent, company = _setup(app, unique)
     link(app, company, agent, "agent", matters=["tax"], days=10)
-    assert login(client, boss["username"]).status_code == 302
+    assert login(client, agent["username"]).status_code == 302
+    assert "由运维人员登记" in client.get("/account").get_data(as_text=True)
+    assert login(client, boss["username"], force=True).status_code == 302
     response = client.post(GRANT, data=_form(client, company, agent))
     assert response.status_code == 400 and "已代表该企业" in response.get_data(as_text=True)
     [row] = [r for r in _links(app, company) if r.role == "agent"]
