@@ -238,6 +238,10 @@ def test_an_old_login_must_log_in_again(app, client, unique, monkeypatch):
     location = response.headers["Location"]
     assert location.startswith("/login?") and "force=1" in location
     assert [r.role for r in _links(app, company)] == ["legal"]
+    monkeypatch.undo()  # the login it asks for makes the session recent again
+    assert login(client, boss["username"], force=True).status_code == 302
+    assert client.post(GRANT, data=_form(client, company, agent)).status_code == 302
+    assert sorted(r.role for r in _links(app, company)) == ["agent", "legal"]
 
 
 def test_a_person_with_a_second_factor_grants_only_at_loa_2(app, client, unique):
