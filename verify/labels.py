@@ -99,8 +99,8 @@ CLERK = {
 OFFLINE = {
     "offline_ready": "可离线核验：数据截至 {as_of}（{age}前）。",
     "offline_none": "尚无离线数据：请在联网时打开本页一次。",
-    "offline_stale": "离线数据已过期，不能用于核验：数据截至 {as_of}，已有 {age}，超过允许的 {max_age}。"
-                     "请联网更新。",
+    "offline_stale": "离线数据已过期，不能用于核验：数据截至 {as_of}，已有 {age}，"
+                     "超过允许的 {max_age}。请联网更新。",
     "offline_bad": "离线数据没有本系统的有效签名，不能使用。请联网后重新打开本页。",
     "offline_form": "无网络时只能核验打印的离线码（LIC1:），此证照需要联网核验。",
     "offline_alg": "此浏览器无法离线验证这种签名，请联网核验。",

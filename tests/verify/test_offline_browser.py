@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 import pytest
 from werkzeug.serving import make_server
 
-from credentials.formats import jws, qr_image
-from tests.verify.corpus import CASES, Key
+from credentials.formats import jws, qr_image, status_list
+from tests.verify.corpus import CASES, IDX_REVOKED, IDX_SUSPENDED, IDX_VALID, STATUS_URI, Key
 from verify import bundle as bundles
 
 pytestmark = pytest.mark.browser
@@ -212,6 +212,39 @@ def test_bundle_signed_with_its_own_keys_refused(context, server, corpus, corpus
     assert page.locator("#offline-status").get_attribute("data-state") == "bad"
     box = _submit(page, corpus.case("valid", "offline"))
     assert box.get_attribute("data-refusal") == "bad"
+
+
+def test_bundle_refreshes_when_the_network_returns(context, server, corpus, corpus_app):
+    """Offline, the valid licence is revoked at the issuer; back online, the page fetches
+    the new bundle by itself ('online' event) and, offline again, refuses the licence."""
+    from tests.verify.conftest import replace_verify_services
+    from verify.sources import InMemoryStatusSource
+
+    page, _ = _visit_online(context, server)
+    before = _cached_bundle(page)["bundle"]
+    text = corpus.case("valid", "offline")
+    context.set_offline(True)
+    assert _submit(page, text).get_attribute("data-status") == "valid"
+    replace_verify_services(corpus_app, status=InMemoryStatusSource(
+        {STATUS_URI: _status_token(corpus, revoked=(IDX_REVOKED, IDX_VALID))}))
+    page.evaluate("document.getElementById('offline-status').dataset.state = 'waiting'")
+    context.set_offline(False)
+    page.locator(READY).wait_for(timeout=15_000)
+    assert _cached_bundle(page)["bundle"] != before
+    context.set_offline(True)
+    box = _submit(page, text)
+    assert box.get_attribute("data-status") == "revoked"
+    assert "离线核验" in page.locator("#result dl.checked").inner_text()
+
+
+def _status_token(corpus, revoked: tuple[int, ...]) -> str:
+    lst = status_list.StatusList(1024, 2)
+    for idx in revoked:
+        lst.set(idx, status_list.INVALID)
+    lst.set(IDX_SUSPENDED, status_list.SUSPENDED)
+    return status_list.status_list_jwt(
+        lst, uri=STATUS_URI, iat=corpus.now - 10, exp=corpus.now + 86400, ttl=300,
+        private_key=corpus.active.private, alg="ES256", kid=corpus.active.kid)
 
 
 def test_english_offline_page(browser, server, corpus):
