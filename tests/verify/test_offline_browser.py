@@ -116,6 +116,39 @@ def test_offline_page_reaches_the_servers_verdicts(context, server, corpus_app, 
     assert errors == []
 
 
+def _hostile(corpus) -> dict[str, str]:
+    import cbor2
+
+    from credentials.formats import base45, inflate
+
+    cose = inflate.decompress(base45.decode(corpus.case("valid", "offline")[5:]),
+                              max_size=1 << 16)
+    item = cbor2.loads(cose)
+
+    def code(raw: bytes, extra: bytes = b"") -> str:
+        return "LIC1:" + base45.encode(inflate.compress(raw) + extra)
+
+    return {"blank": "   ", "neither": "hello", "empty code": "LIC1:",
+            "not base45": "LIC1:ABC!", "bomb": code(b"\0" * 20000),
+            "after zlib": code(cose, b"\0"), "after cbor": code(cose + b"\0"),
+            "not cbor": code(b"\xff\xff"), "other tag": code(cbor2.dumps(
+                cbor2.CBORTag(98, item.value))),
+            "short kid": code(cbor2.dumps(cbor2.CBORTag(18, [
+                cbor2.dumps({1: -7, 4: b"abc"}), {}, *item.value[2:]])))}
+
+
+def test_offline_page_refuses_hostile_codes_as_the_server_does(context, server, corpus_app,
+                                                               corpus):
+    texts = _hostile(corpus)
+    expected = {name: _server_result(corpus_app, text) for name, text in texts.items()}
+    page, errors = _visit_online(context, server)
+    _go_offline(context, page, server)
+    for name, text in texts.items():
+        found = page.evaluate("t => OnegateOffline.verify(t)", text)
+        assert _comparable(found) == _comparable(expected[name]), name
+    assert errors == []
+
+
 def test_offline_photo_and_forms_that_need_the_network(context, server, corpus, tmp_path):
     page, _ = _visit_online(context, server)
     _go_offline(context, page, server)
@@ -132,6 +165,19 @@ def test_offline_photo_and_forms_that_need_the_network(context, server, corpus, 
     assert box.get_attribute("data-refusal") == "form"
     assert box.get_attribute("data-status") is None
     assert "需要联网" in box.inner_text()
+
+
+def test_unreachable_server_while_the_browser_says_online(context, server, corpus):
+    """A counter whose network is up but cannot reach the service (navigator.onLine is
+    still true): the page comes from the cache and the code is verified in the page."""
+    page, _ = _visit_online(context, server)
+    server.stop()
+    page.reload()
+    page.wait_for_function(CONTROLLED, timeout=15_000)
+    assert page.evaluate("navigator.onLine") is True
+    box = _submit(page, corpus.case("expired", "offline"))
+    assert box.get_attribute("data-status") == "expired"
+    assert "离线核验" in page.locator("#result dl.checked").inner_text()
 
 
 def test_offline_page_fits_a_phone_and_passes_axe(context, server, corpus):

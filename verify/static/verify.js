@@ -156,9 +156,9 @@
           var slug = typeof data.type === "string" ? data.type.split("/").pop() : "";
           showError(labels.problems[slug] || data.detail || data.title ||
                     fmt(words.error, { status: response.status }));
-        });
-      })
-      .catch(function () {
+        }, function () { showError(fmt(words.error, { status: response.status })); });
+      }, function () {
+        // No answer at all (the network is gone, whatever navigator.onLine says).
         if (offline && text !== undefined) return verifyOffline(text);
         showError(words.network);
       });
