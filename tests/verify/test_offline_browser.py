@@ -294,7 +294,10 @@ def _status_token(corpus, revoked: tuple[int, ...]) -> str:
 
 
 def test_english_offline_page(browser, server, corpus):
-    context = browser.new_context(locale="en", viewport={"width": 360, "height": 740})
+    from tests.experience.pages import axe_violations, overflow
+
+    context = browser.new_context(locale="en", viewport={"width": 360, "height": 740},
+                                  bypass_csp=True)  # only to inject axe-core
     try:
         page, _ = _visit_online(context, server)
         _go_offline(context, page, server)
@@ -303,6 +306,8 @@ def test_english_offline_page(browser, server, corpus):
         assert box.get_attribute("data-status") == "suspended"
         assert "Suspended" in box.inner_text()
         assert "Offline:" in page.locator("#result dl.checked").inner_text()
+        assert overflow(page) <= 0
+        assert axe_violations(page) == []
     finally:
         context.close()
 
