@@ -312,6 +312,22 @@ def test_english_offline_page(browser, server, corpus):
         context.close()
 
 
+def test_worker_precaches_what_the_page_lists(context, server):
+    """The worker alone (the page's own script kept from loading) keeps the page, its
+    scripts and the bundle when it installs."""
+    page = context.new_page()
+    page.route("**/static/verify/offline.js", lambda route: route.abort())
+    page.goto(server.url + "/verify")
+    kept = page.evaluate("""async () => {
+        await navigator.serviceWorker.register('/verify/offline-worker.js', {scope: '/verify'});
+        await navigator.serviceWorker.ready;
+        const cache = await caches.open('onegate-verify-v1');
+        return (await cache.keys()).map(r => new URL(r.url).pathname + new URL(r.url).search);
+    }""")
+    assert {"/verify", "/static/verify/offline.js", "/static/verify/vendor/jsQR.js",
+            "/static/verify/verify.js", "/api/v1/offline-bundle?format=json"} <= set(kept)
+
+
 def test_bundle_has_an_etag_and_answers_304(corpus_app):
     client = corpus_app.test_client()
     first = client.get("/api/v1/offline-bundle?format=json")

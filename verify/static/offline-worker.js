@@ -1,12 +1,36 @@
 /* The verifier page's service worker (scope /verify): answers the page, its scripts and
-   the offline bundle from the cache when the network is gone. Network first, so a
-   connected page always gets the current page and bundle; what the page put in the
-   cache (verify/static/offline.js refresh) is kept fresh on each successful fetch.
-   Nothing else is stored: POSTs and URLs the page did not keep pass through. */
+   the offline bundle from the cache when the network is gone. On install it keeps
+   what the page lists in its "verify-offline" data block (``precache``: the page, its
+   CSS and scripts, the vendored jsQR, the bundle); the page refreshes the same entries
+   on each load and when the network returns (offline.js). Network first, so a
+   connected page always gets the current page and bundle, and each successful fetch
+   of a kept URL updates it. Nothing else is stored: POSTs and other URLs pass through. */
 "use strict";
 var CACHE = "onegate-verify-v1";
 
-self.addEventListener("install", function () { self.skipWaiting(); });
+var LIST = /<script type="application\/json" id="verify-offline">([^<]*)<\/script>/;
+
+function precache() {
+  return fetch(new URL(self.registration.scope).pathname, { credentials: "same-origin" })
+    .then(function (response) { return response.text(); })
+    .then(function (html) {
+      var found = LIST.exec(html);
+      var urls = found ? JSON.parse(found[1]).precache : [];
+      return caches.open(CACHE).then(function (cache) {
+        return Promise.all(urls.map(function (url) {
+          return fetch(url, { credentials: "same-origin", cache: "no-cache" })
+            .then(function (response) { if (response.ok) return cache.put(url, response); })
+            .catch(function () {});  // one missing entry does not lose the others
+        }));
+      });
+    });
+}
+
+self.addEventListener("install", function (event) {
+  self.skipWaiting();
+  // A failed precache leaves the worker installed: the page fills the cache itself.
+  event.waitUntil(precache().catch(function () {}));
+});
 self.addEventListener("activate", function (event) {
   event.waitUntil(caches.keys().then(function (names) {
     return Promise.all(names.filter(function (n) { return n !== CACHE; })
