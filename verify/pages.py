@@ -99,7 +99,8 @@ def offline_config(s: VerifyServices) -> dict:
     pipeline, and the URLs to keep for use without a network."""
     static = [url_for("admin_static.static", filename="onegate.css"),
               *(url_for("verify_pages.static", filename=name)
-                for name in ("verify.css", "vendor/jsQR.js", "verify.js", "offline.js"))]
+                for name in ("verify.css", "vendor/jsQR.js", "verify.js", "offline-formats.js",
+                          "offline.js"))]
     return {"provider_jwks": s.keyring.jwks(trust_list.SIGNING_OWNER),
             "leeway": s.settings.leeway, "bundle": BUNDLE_PATH,
             "worker": url_for("verify_pages.offline_worker"), "scope": WORKER_SCOPE,

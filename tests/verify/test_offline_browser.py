@@ -273,9 +273,11 @@ def test_bundle_refreshes_when_the_network_returns(context, server, corpus, corp
     assert _submit(page, text).get_attribute("data-status") == "valid"
     replace_verify_services(corpus_app, status=InMemoryStatusSource(
         {STATUS_URI: _status_token(corpus, revoked=(IDX_REVOKED, IDX_VALID))}))
-    page.evaluate("document.getElementById('offline-status').dataset.state = 'waiting'")
     context.set_offline(False)
-    page.locator(READY).wait_for(timeout=15_000)
+    page.wait_for_function("""before => {
+        const line = document.getElementById('offline-status');
+        return line.dataset.state === 'ready' && line.dataset.signature !== before;
+    }""", arg=before[-16:], timeout=30_000, polling=250)
     assert _cached_bundle(page)["bundle"] != before
     context.set_offline(True)
     box = _submit(page, text)
@@ -324,7 +326,8 @@ def test_worker_precaches_what_the_page_lists(context, server):
         const cache = await caches.open('onegate-verify-v1');
         return (await cache.keys()).map(r => new URL(r.url).pathname + new URL(r.url).search);
     }""")
-    assert {"/verify", "/static/verify/offline.js", "/static/verify/vendor/jsQR.js",
+    assert {"/verify", "/static/verify/offline.js", "/static/verify/offline-formats.js",
+            "/static/verify/vendor/jsQR.js",
             "/static/verify/verify.js", "/api/v1/offline-bundle?format=json"} <= set(kept)
 
 

@@ -55,6 +55,12 @@ self.addEventListener("fetch", function (event) {
     }
     return response;
   }, function () {
-    return caches.match(key).then(function (kept) { return kept || Response.error(); });
+    return caches.match(key).then(function (kept) {
+      if (!kept) return Response.error();
+      // Said so, for the page: a kept copy is not a refresh (offline.js tries again).
+      var headers = new Headers(kept.headers);
+      headers.set("X-Onegate-From-Cache", "1");
+      return new Response(kept.body, { status: kept.status, headers: headers });
+    });
   }));
 });
