@@ -7,6 +7,10 @@
 - ``verify.api`` (``/api/v1/verify``, ``/trust-list``, ``/offline-bundle``,
   ``/holder/licenses``, ``/wallet/uses``) and ``verify.pages`` (``/verify``, ``/v/<id>``).
 - ``verify.cli``: ``onegate verify`` (offline) and ``onegate verify-bundle fetch``.
+- ``static/offline.js`` (decoders in ``offline-formats.js``), ``offline-worker.js``:
+  ``/verify`` with no network,
+  the offline QR form verified in the browser against the cached bundle (the same
+  steps and reasons as the pipeline; ``verify.page_labels.REASONS``).
 - ``verify.services``: ``VerifyServices``, what the views take (built by admin).
 """
 

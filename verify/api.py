@@ -214,6 +214,8 @@ def get_trust_list(s: VerifyServices):
 
 @routes.get("/offline-bundle")
 def get_offline_bundle(s: VerifyServices):
+    """The signed offline bundle (verify.bundle), reused while unchanged (SignedBundles):
+    a strong ETag per representation, 304 to a matching ``If-None-Match``."""
     as_json = _format() == "json"
     keyring, now = s.keyring, int(time.time())
     s.trust.refresh()
@@ -222,10 +224,17 @@ def get_offline_bundle(s: VerifyServices):
         trust=trust_list.document(s.trust.issuers(), base=s.base_url, now=now),
         status_lists=s.status.all_tokens(),
         provider_jwks=keyring.jwks(trust_list.SIGNING_OWNER))
-    token = bundle.sign(keyring, claims)
+    token, etag = s.bundles.get(keyring, claims)
     if as_json:
-        return _cached(jsonify({"bundle": token, "provider_jwks": claims["provider_jwks"]}))
-    return _cached(Response(token, mimetype="application/jwt"))
+        etag = etag[:-1] + '-json"'
+    if request.if_none_match.contains(etag.strip('"')):
+        response = Response(status=304)
+    elif as_json:
+        response = jsonify({"bundle": token, "provider_jwks": claims["provider_jwks"]})
+    else:
+        response = Response(token, mimetype="application/jwt")
+    response.headers["ETag"] = etag
+    return _cached(response)
 
 
 def _format() -> str | None:

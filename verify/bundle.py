@@ -13,7 +13,9 @@ trust on first use, which the CLI says.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +48,35 @@ def claims(*, base: str, now: int, max_age: int, trust: dict[str, Any],
 def sign(keyring: Any, bundle_claims: dict[str, Any]) -> str:
     return keyring.sign_jwt(trust_list.SIGNING_OWNER, trust_list.SIGNING_ALG, bundle_claims,
                             headers={"typ": TYP})
+
+
+class SignedBundles:
+    """The last signed bundle of this worker, reused while its content (everything but
+    ``iat``) is unchanged and it is younger than ``reuse_for`` seconds: repeated fetches
+    then get the same bytes and ETag (a 304 to ``If-None-Match``) and cost no signature,
+    and the ``iat`` a verifier shows as "data as of" understates freshness by at most
+    ``reuse_for`` seconds. A change (a revocation, a key, a department) signs anew."""
+
+    def __init__(self, reuse_for: int = 300) -> None:
+        self._reuse_for = reuse_for
+        self._lock = threading.Lock()
+        self._last: tuple[str, int, str, str] | None = None  # content hash, iat, token, etag
+
+    def get(self, keyring: Any, bundle_claims: dict[str, Any]) -> tuple[str, str]:
+        """(token, strong ETag) for these claims. Raises keys.NoActiveKey."""
+        content = {k: v for k, v in bundle_claims.items() if k not in ("iat", "trust_list")}
+        trust = {k: v for k, v in bundle_claims["trust_list"].items() if k not in ("iat", "exp")}
+        digest = hashlib.sha256(json.dumps([content, trust], sort_keys=True).encode()).hexdigest()
+        now = bundle_claims["iat"]
+        with self._lock:
+            last = self._last
+            if last and last[0] == digest and 0 <= now - last[1] < self._reuse_for:
+                return last[2], last[3]
+        token = sign(keyring, bundle_claims)
+        etag = '"' + hashlib.sha256(token.encode("ascii")).hexdigest()[:32] + '"'
+        with self._lock:
+            self._last = (digest, now, token, etag)
+        return token, etag
 
 
 @dataclass

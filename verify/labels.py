@@ -95,6 +95,21 @@ CLERK = {
 }
 
 
+#: The offline verifier's words in Chinese (English in verify.page_labels).
+OFFLINE = {
+    "offline_ready": "可离线核验：数据截至 {as_of}（{age}前）。",
+    "offline_none": "尚无离线数据：请在联网时打开本页一次。",
+    "offline_stale": "离线数据已过期，不能用于核验：数据截至 {as_of}，已有 {age}，"
+                     "超过允许的 {max_age}。请联网更新。",
+    "offline_bad": "离线数据没有本系统的有效签名，不能使用。请联网后重新打开本页。",
+    "offline_form": "无网络时只能核验打印的离线码（LIC1:），此证照需要联网核验。",
+    "offline_alg": "此浏览器无法离线验证这种签名，请联网核验。",
+    "offline_mode": "离线核验，吊销/暂停状态取自离线数据（数据截至 {as_of}，{age}前）",
+    "age_days": "{days}天{hours}小时", "age_hours": "{hours}小时{minutes}分钟",
+    "age_minutes": "{minutes}分{seconds}秒", "age_seconds": "{seconds}秒",
+}
+
+
 def beijing(stamp: str | None) -> str:
     """An RFC 3339 UTC time (``...Z``) as clerks read it: Beijing time, to the second."""
     if not stamp:

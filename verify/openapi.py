@@ -115,11 +115,15 @@ def paths() -> dict[str, Any]:
                 "application/json": {"schema": _ref("TrustList")}}}, "400": BAD_FORMAT},
             params=[FORMAT], tag="trust"),
         "/api/v1/offline-bundle": _get(
-            "Signed offline bundle: trust list, JWKS, status lists, issued-at, max-age",
-            {"200": {"description": CACHED, "content": {
+            "Signed offline bundle: trust list, JWKS, status lists, issued-at, max-age "
+            "(what the CLI and the browser's offline /verify verify with)",
+            {"200": {"description": CACHED + "; a strong ETag per representation "
+                                              "(the same while the content is unchanged)",
+                     "content": {
                 "application/jwt": {"schema": STRING},
                 "application/json": {"schema": {"type": "object", "properties": {
                     "bundle": STRING, "provider_jwks": _ref("JWKS")}}}}},
+             "304": {"description": "Not modified (If-None-Match)"},
              "400": BAD_FORMAT},
             params=[FORMAT], tag="trust"),
         "/api/v1/holder/licenses": _get(

@@ -18,6 +18,7 @@ from credentials.problems import ProblemTypes
 from edge.access_tokens import AccessTokenValidator
 from edge.unit_of_work import UnitOfWork
 from keys import KeyRing
+from verify.bundle import SignedBundles
 from verify.online import CatalogueTrustSource, LocalStatusSource
 from verify.pipeline import DEFAULT_LEEWAY, Verifier
 from verify.published import TrustListDocuments
@@ -88,3 +89,5 @@ class VerifyServices:
     published: TrustListDocuments
     #: Names of the clients that used a holder's licences (see ``ClientNames``).
     client_names: ClientNames = field(default=no_client_names)
+    #: The last signed offline bundle, reused while unchanged (verify.bundle).
+    bundles: SignedBundles = field(default_factory=SignedBundles)

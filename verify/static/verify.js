@@ -1,5 +1,7 @@
 /* Verifier page: camera scanning (jsQR, served by us), photo upload and pasted text,
-   all posted to /api/v1/verify; the verdict is written with textContent only. */
+   all posted to /api/v1/verify; the verdict is written with textContent only. With no
+   network, offline codes are verified in the page (offline.js) against the cached
+   signed bundle, photos read with jsQR here. */
 (function () {
   "use strict";
   var labels = JSON.parse(document.getElementById("verify-labels").textContent);
@@ -21,10 +23,11 @@
     return node;
   }
 
-  function showError(message) {
+  function showError(message, refusal) {
     region.replaceChildren();
     var box = el("div", "verdict bad");
     box.setAttribute("role", "alert");
+    if (refusal) box.dataset.refusal = refusal;
     box.appendChild(el("p", "verdict-title", message));
     region.appendChild(box);
     region.focus();
@@ -91,7 +94,14 @@
     if (checked.checked_at) when.appendChild(time(checked.checked_at));
     dl.appendChild(when);
     dl.appendChild(el("dt", "", labels.clerk.mode));
-    dl.appendChild(el("dd", "", labels.clerk.online));
+    if (checked.mode === "offline") {
+      var how = el("dd", "offline-mode");
+      how.textContent = fmt(words.offline_mode, { as_of: time(checked.status_as_of).textContent,
+                                                  age: checked.data_age });
+      dl.appendChild(how);
+    } else {
+      dl.appendChild(el("dd", "", labels.clerk.online));
+    }
     return dl;
   }
 
@@ -124,7 +134,19 @@
     return details;
   }
 
-  function post(body, headers) {
+  // With no network: verify in the page; a refusal (no, stale or unsigned data, a form
+  // that needs the network) is said as such, never as a verdict on the licence.
+  var offline = window.OnegateOffline;
+  function verifyOffline(text) {
+    region.replaceChildren(el("p", "muted", words.working));
+    return offline.verify(text).then(show, function (e) {
+      showError(e instanceof offline.Refusal ? e.message : words.offline_bad,
+                e instanceof offline.Refusal ? e.state : "bad");
+    });
+  }
+
+  function post(body, headers, text) {
+    if (!navigator.onLine && offline && text !== undefined) return verifyOffline(text);
     region.replaceChildren(el("p", "muted", words.working));
     return fetch("/api/v1/verify", { method: "POST", body: body, headers: headers || {},
                                      credentials: "omit" })
@@ -134,13 +156,32 @@
           var slug = typeof data.type === "string" ? data.type.split("/").pop() : "";
           showError(labels.problems[slug] || data.detail || data.title ||
                     fmt(words.error, { status: response.status }));
-        });
-      })
-      .catch(function () { showError(words.network); });
+        }, function () { showError(fmt(words.error, { status: response.status })); });
+      }, function () {
+        // No answer at all (the network is gone, whatever navigator.onLine says).
+        if (offline && text !== undefined) return verifyOffline(text);
+        showError(words.network);
+      });
   }
 
   function verifyText(text) {
-    return post(JSON.stringify({ credential: text }), { "Content-Type": "application/json" });
+    return post(JSON.stringify({ credential: text }), { "Content-Type": "application/json" },
+                text);
+  }
+
+  // A photo read here (no network to send it to).
+  function readPhoto(file) {
+    return createImageBitmap(file).then(function (bitmap) {
+      var c = document.createElement("canvas");
+      c.width = bitmap.width; c.height = bitmap.height;
+      var ctx = c.getContext("2d");
+      ctx.drawImage(bitmap, 0, 0);
+      var frame = ctx.getImageData(0, 0, c.width, c.height);
+      var code = window.jsQR(frame.data, frame.width, frame.height,
+                             { inversionAttempts: "attemptBoth" });
+      if (!code || !code.data) throw new Error("no code");
+      return code.data;
+    });
   }
 
   document.getElementById("paste-form").addEventListener("submit", function (event) {
@@ -152,6 +193,12 @@
     event.preventDefault();
     var input = document.getElementById("image");
     if (!input.files.length) { showError(words.choose); return; }
+    if (!navigator.onLine && offline) {
+      readPhoto(input.files[0]).then(verifyOffline, function () {
+        showError(words.image + labels.problems["no-qr-code"]);
+      });
+      return;
+    }
     var form = new FormData();
     form.append("image", input.files[0]);
     post(form);
