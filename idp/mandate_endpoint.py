@@ -20,7 +20,7 @@ from flask import Blueprint
 from flask import request as flask_request
 from sqlalchemy import select
 
-from idp import clerks, clients, mandates, user_codes
+from idp import clerks, clients, mandates, qr_images, user_codes
 from idp.errors import (
     InvalidGrantError,
     InvalidRequestError,
@@ -91,8 +91,12 @@ class MandateRequest:
         if started.user_code is not None:
             shown = user_codes.shown(started.user_code)
             uri = services.issuer + VERIFICATION_PATH
+            complete = f"{uri}?user_code={shown}"
+            # The QR code for the clerk's screen, so that no station system needs a
+            # QR library of its own (an SVG data: URI, for an <img src>).
             body.update(user_code=shown, verification_uri=uri,
-                        verification_uri_complete=f"{uri}?user_code={shown}",
+                        verification_uri_complete=complete,
+                        verification_uri_complete_qr=qr_images.svg_data_uri(complete),
                         interval=services.settings.device_poll_interval)
         else:
             body["sent_to"] = _send_code(services, session, started)
