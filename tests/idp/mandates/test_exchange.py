@@ -280,3 +280,26 @@ def test_one_time_code_guesses_are_limited(app, client, unique, setting, monkeyp
     late = client.post("/oauth/mandates/confirm", headers=auth, data={
         "mandate_reference": body["mandate_reference"], "one_time_code": code})
     assert late.status_code == 400 and late.get_json()["error"] == "invalid_request"
+
+
+def test_the_pages_speak_chinese_and_english(app, client, phone, unique, setting):
+    import re
+
+    from tests.experience.test_languages import english_words
+
+    started = start(client, setting["reg"], setting["token"]).get_json()
+    signed_in_phone(app, phone, unique)
+
+    def text(language: str) -> str:
+        page = phone.get("/mandate", query_string={"user_code": started["user_code"]},
+                         headers={"Accept-Language": language}).get_data(as_text=True)
+        body = re.sub(r"^.*?<body[^>]*>|<script.*?</script>", " ", page, flags=re.S)
+        body = re.sub(r'<nav class="language".*?</nav>', " ", body, flags=re.S)
+        words = re.sub(r"<[^>]+>", " ", body)
+        return words.replace(started["user_code"], " ").replace(unique, " ")
+
+    assert english_words(text("zh-CN")) == []
+    english = text("en")
+    assert "Let a clerk act for you?" in english
+    assert sorted(re.findall(r"[\u4e00-\u9fff]+", english)) == sorted(
+        ["石门村服务站", "王五", "申领居住证"])  # the data, not the page's words
