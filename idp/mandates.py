@@ -27,7 +27,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from audit import log as audit_log
@@ -136,6 +136,9 @@ def start(session: Session, key: bytes, asked: Asked, *, ttl: int) -> Started:
         raise BadMandateRequest("id_number", "id_number: the citizen's account is needed")
     reference = user_codes.new_device_code()
     at = now()
+    # The jti of a token past its expiry needs no denying any more (mandates stay:
+    # they are the citizen's record of who acted for them).
+    session.execute(delete(MandateToken).where(MandateToken.expires_at < at))
     row = Mandate(public_id="m_" + secrets.token_hex(12),
                   reference_hash=token_hash(key, reference), method=asked.method,
                   client_id=asked.client_id, clerk_sub=asked.clerk.sub,

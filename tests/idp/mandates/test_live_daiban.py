@@ -122,10 +122,13 @@ def _start(server, reg, actor, matter="个体工商户变更登记"):
 
 
 def test_citizen_approves_on_the_phone_clerk_acts_citizen_sees_and_ends(
-        app, live_server, browser, unique):
+        app, migrated, live_server, browser, unique, tmp_path):
     from playwright.sync_api import expect
 
+    from tests.credentials.helpers import register_wallet
+
     server = live_server
+    register_wallet(migrated, server.url, tmp_path)
     reg, wang, actor = _station(app, server, unique)
     person = make_person(app, unique, display_name="李秀英")
     identifier = add_licence(app, person["id_number"], FOOD_TYPE, unique.upper() + "7")
@@ -162,6 +165,14 @@ def test_citizen_approves_on_the_phone_clerk_acts_citizen_sees_and_ends(
                        params={"purpose": "个体工商户变更登记"},
                        headers={"Authorization": "Bearer " + body["access_token"]})
     assert got.status_code == 200 and got.json()["licenses"][0]["identifier"] == identifier
+
+    # The citizen's wallet (signed in silently: one login) lists the use as 代办.
+    phone.goto(server.url + "/wallet")
+    uses = phone.get_by_role("region", name="谁使用了我的证照")
+    use = uses.get_by_role("listitem").filter(has_text="个体工商户变更登记")
+    expect(use).to_have_count(1)
+    expect(use).to_contain_text(f"（由 石门村服务站{unique} 王五 代办）")
+    expect(use).not_to_contain_text("部门自述")
 
     phone.goto(server.url + "/account")
     mandate = phone.locator(f'[data-mandate="{claims["cn_mandate"]["id"]}"]')
