@@ -47,7 +47,10 @@ ID_TOKEN_ALGS = ("RS256", "ES256", "EdDSA")
 #: section 2.2 with the client's public keys; never HS256 or none).
 ASSERTION_ALGS = ("RS256", "ES256", "EdDSA")
 DEVICE_CODE = "urn:ietf:params:oauth:grant-type:device_code"
-GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials", DEVICE_CODE)
+#: RFC 8693 section 2.1: a station system's 代办 tokens (idp.grants.token_exchange).
+TOKEN_EXCHANGE = "urn:ietf:params:oauth:grant-type:token-exchange"  # noqa: S105
+GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials", DEVICE_CODE,
+               TOKEN_EXCHANGE)
 _SECRET_CONTEXT = b"onegate/client-secret/v1"
 SECRET_PREFIX = "hmac-sha256-kek$"  # noqa: S105 (a label, not a secret)
 LEGACY_SECRET_PREFIX = "hmac-sha256$"  # noqa: S105 (a label)

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from idp.services import IdpServices
 
 #: ``--grant device_code`` is short for RFC 8628's grant type URN.
-GRANT_ALIASES = {"device_code": registry.DEVICE_CODE}
+GRANT_ALIASES = {"device_code": registry.DEVICE_CODE,
+                 "token_exchange": registry.TOKEN_EXCHANGE}
 
 
 def _echo(data, as_json: bool, text: str) -> None:
@@ -62,7 +63,9 @@ def clients_group(services: IdpServices) -> click.Group:
                   type=click.Choice([*registry.GRANT_TYPES, *GRANT_ALIASES]),
                   help="Default: authorization_code and refresh_token (with --terminal: "
                        "device_code and refresh_token). device_code is short for "
-                       "urn:ietf:params:oauth:grant-type:device_code.")
+                       "urn:ietf:params:oauth:grant-type:device_code, token_exchange "
+                       "for urn:ietf:params:oauth:grant-type:token-exchange (a station "
+                       "system's 代办, README).")
     @click.option("--scope", "scopes", multiple=True,
                   help="Allowed scopes; default openid profile.")
     @click.option("--auth-method", type=click.Choice(registry.AUTH_METHODS), default=None,

@@ -139,7 +139,7 @@ class Introspection(IntrospectionEndpoint):
                     "sub": c["sub"], "aud": c.get("aud"), "iss": issuer, "exp": c["exp"],
                     "iat": c["iat"], "jti": c["jti"]}
             # RFC 8693 section 4.1: "act" in an introspection response says who acts.
-            for name in ("scope", "auth_time", "acr", "act", "cn_uscc"):
+            for name in ("scope", "auth_time", "acr", "act", "cn_uscc", "cn_mandate"):
                 if name in c:
                     body[name] = c[name]
             return body

@@ -21,6 +21,7 @@ def init_app(app: Flask, services: IdpServices, *, csrf: Any = None) -> None:
         discovery,
         introspection,
         logout,
+        mandate_endpoint,
         revocation,
         token_endpoint,
         userinfo,
@@ -35,6 +36,7 @@ def init_app(app: Flask, services: IdpServices, *, csrf: Any = None) -> None:
     discovery.register(api, services.discovery_document)
     token_endpoint.register(api, server)
     device_endpoint.register(api, server)
+    mandate_endpoint.register(api, server)
     userinfo.register(api, services)
     introspection.register(api, server)
     revocation.register(api, server)

@@ -16,6 +16,7 @@ from idp.grants.client_credentials import ClientCredentialsGrant
 from idp.grants.device_code import DeviceCodeGrant
 from idp.grants.families import token_hash
 from idp.grants.refresh_token import RefreshIDToken, RefreshTokenGrant
+from idp.grants.token_exchange import TokenExchangeGrant
 from idp.models.tokens import RefreshToken, TokenFamily
 from idp.services import IdpServices
 from idp.tokens import AccessTokenGenerator
@@ -71,6 +72,7 @@ def create_server(app: Flask, services: IdpServices) -> OnegateAuthorizationServ
     from idp.device_endpoint import DeviceAuthorization
     from idp.introspection import Introspection
     from idp.logout import EndSession
+    from idp.mandate_endpoint import MandateConfirmation, MandateRequest
     from idp.revocation import Revocation
 
     server = OnegateAuthorizationServer(services)
@@ -85,7 +87,11 @@ def create_server(app: Flask, services: IdpServices) -> OnegateAuthorizationServ
     server.register_grant(ClientCredentialsGrant)
     # RFC 8628: the ID token of a device grant is made as a refresh's is (no nonce).
     server.register_grant(DeviceCodeGrant, [RefreshIDToken()])
+    # RFC 8693: a station system's 代办 token for a citizen, the clerk as actor.
+    server.register_grant(TokenExchangeGrant)
     server.register_endpoint(DeviceAuthorization)
+    server.register_endpoint(MandateRequest)
+    server.register_endpoint(MandateConfirmation)
     server.register_endpoint(Revocation)
     server.register_endpoint(Introspection)
     server.register_endpoint(EndSession)

@@ -184,8 +184,14 @@ def _use_for(session: Session, token, options: dict[str, Any]) -> uses.Use:
     department system calls, and the ``purpose`` / ``bad-header`` problems."""
     verifiers.department_of(session, token)
     purpose = _purpose(options.get("purpose"))
-    staff = _staff()
-    return uses.Use("verify", token.client_id, staff, "", None, purpose)
+    return _who("verify", token, purpose)
+
+
+def _who(kind: str, token, purpose: str) -> uses.Use:
+    """Who uses: under a 代办 token the clerk the provider verified (a staff header
+    is ignored, not trusted over the signed token), else the department's statement."""
+    clerk = uses.clerk_of(token.claims)
+    return uses.by(kind, token.client_id, None if clerk else _staff(), clerk, purpose)
 
 
 def _record_verification(session: Session, use: uses.Use, result) -> None:
@@ -197,7 +203,7 @@ def _record_verification(session: Session, use: uses.Use, result) -> None:
     holder = uses.holder_of(session, licence["identifier"])
     uses.record(session, uses.Use(use.kind, use.client_id, use.staff,
                                   licence["identifier"], holder, use.purpose,
-                                  result.status))
+                                  result.status, use.clerk))
 
 
 # -- trust list and offline bundle ---------------------------------------------------
@@ -267,14 +273,14 @@ def holder_licences(s: VerifyServices):
         auth.require_scope(token, LICENCE_SCOPE + "<type code>")
     code_type, number = auth.holder_code(token)
     purpose = _purpose(request.args.get("purpose"))
-    staff = _staff()
+    who = _who("retrieve", token, purpose)
     limit, offset = _page()
     session = s.unit_of_work.session()
     rows = _holder_rows(session, code_type, number, types, limit + 1, offset)
     more, rows = len(rows) > limit, rows[:limit]
     # Only the licences handed over in this page are used: one batch of records.
-    uses.record_many(session, [uses.Use("retrieve", token.client_id, staff,
-                                        row.identifier, number, purpose, row.state)
+    uses.record_many(session, [uses.Use("retrieve", token.client_id, who.staff,
+                                        row.identifier, number, purpose, row.state, who.clerk)
                                for row in rows])
     body = [_licence_json(row) for row in rows]
     following = _next(s, "/api/v1/holder/licenses", limit, offset, more, purpose=purpose)

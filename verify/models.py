@@ -21,7 +21,9 @@ class UseRecord(Base):
 
     ``holder_code`` comes from the issuer's stored record of the licence, never from
     what a presentation disclosed. ``staff_source`` says where ``staff`` came from:
-    ``stated_by_department`` (the X-Onegate-Staff header, not verified by us)."""
+    ``stated_by_department`` (the X-Onegate-Staff header, not verified by us) or
+    ``verified_clerk`` (a clerk acting under the holder's mandate, from the signed
+    token: ``actor_sub`` is their staff account, ``station`` their hall or station)."""
 
     __tablename__ = "verify_use_records"
     __table_args__ = (Index("ix_verify_use_records_holder", "holder_code", "at"),)
@@ -36,6 +38,8 @@ class UseRecord(Base):
     holder_code: Mapped[str | None] = mapped_column(String(18))
     purpose: Mapped[str] = mapped_column(String(200))
     result: Mapped[str | None] = mapped_column(String(16))
+    actor_sub: Mapped[str | None] = mapped_column(String(64))
+    station: Mapped[str | None] = mapped_column(String(200))
 
 
 class RateCounter(Base):

@@ -18,7 +18,9 @@ PURPOSE_QUERY = {"name": "purpose", "in": "query", "required": True,
 STAFF_TEXT = ("The staff member acting for the client, as the department states it: "
               "recorded with the use and shown to the holder as the department's own "
               "statement (`staff_source` `stated_by_department`, 部门自述), not a "
-              "verified identity. "
+              "verified identity. Ignored under a 代办 token (RFC 8693 `act` with "
+              "`cn_mandate`): the clerk the provider verified is recorded instead "
+              "(`verified_clerk`). "
               "Non-ASCII text travels percent-encoded UTF-8 (`%E7%AA%97...`); at "
               f"most {MAX_STAFF} characters once decoded, no control characters. "
               "An unusable value (bad percent-encoding such as `%ZZ`, bytes that "
@@ -212,10 +214,17 @@ def schemas() -> dict[str, Any]:
                             "name, else the service hall's; null when the client is no "
                             "longer registered. Show this, not `client_id`"},
             "staff": nullable,
-            "staff_source": {"enum": ["stated_by_department", None], "description":
+            "staff_source": {"enum": ["stated_by_department", "verified_clerk", None],
+                             "description":
                              "Where `staff` came from: `stated_by_department` is the "
                              "department's own statement (X-Onegate-Staff, 部门自述), not "
-                             "verified by onegate; null when no staff was named"},
+                             "verified by onegate; `verified_clerk` is a clerk acting under "
+                             "the holder's mandate (代办), named by the provider's signed "
+                             "token (`act`), X-Onegate-Staff then ignored; null when no "
+                             "staff was named"},
+            "station": {"type": ["string", "null"], "description":
+                        "With `verified_clerk`: the clerk's hall or village station "
+                        "(show \"由 {station} {staff} 代办\")"},
             "licence_identifier": STRING,
             "purpose": STRING, "result": nullable}},
     }

@@ -2,9 +2,13 @@
 stored for the holder's "who used my licences" list and appended to the audit trail.
 
 The holder of a use is read from the issuer's stored record of the licence, never from
-the claims a presentation disclosed (a holder number may be withheld). A staff name
-comes from the department's own header until staff accounts exist: it is stored and
-shown as the department's statement (``staff_source`` ``stated_by_department``)."""
+the claims a presentation disclosed (a holder number may be withheld). Who did it:
+
+- under a 代办 token (RFC 8693 ``act`` with ``cn_mandate``, idp.grants.token_exchange)
+  the clerk as the provider verified them: their staff account (``actor_sub``), name
+  and station, ``staff_source`` ``verified_clerk``; a staff header is then ignored;
+- otherwise a staff name from the department's own header, stored and shown as the
+  department's statement (``staff_source`` ``stated_by_department``)."""
 
 from __future__ import annotations
 
@@ -24,6 +28,8 @@ MAX_PURPOSE = 200
 MAX_STAFF = 100
 #: ``staff_source`` of a staff name sent by the department system in X-Onegate-Staff.
 STATED_BY_DEPARTMENT = "stated_by_department"
+#: ``staff_source`` of a clerk acting under a citizen's mandate: from the signed token.
+VERIFIED_CLERK = "verified_clerk"
 #: Page sizes of the holder's licences and of the uses lists.
 DEFAULT_LIMIT, MAX_LIMIT = 100, 500
 
@@ -74,9 +80,32 @@ def check_staff(staff: Any) -> str | None:
 
 
 @dataclass(frozen=True)
+class Clerk:
+    """The clerk of a 代办 token, as the provider verified them."""
+
+    sub: str
+    name: str
+    station: str
+
+
+def clerk_of(claims: Mapping[str, Any]) -> Clerk | None:
+    """The acting clerk of a token issued under a mandate, else None. Only a token
+    with ``cn_mandate`` counts: an enterprise's ``act`` names a representative, not
+    staff."""
+    act, mandate = claims.get("act"), claims.get("cn_mandate")
+    if not isinstance(act, dict) or not isinstance(mandate, dict):
+        return None
+    sub, name, station = act.get("sub"), act.get("cn_staff_name"), act.get("cn_station")
+    if not all(isinstance(v, str) and v for v in (sub, name, station)):
+        return None
+    return Clerk(sub[:64], name[:MAX_STAFF], station[:200])
+
+
+@dataclass(frozen=True)
 class Use:
-    """One use to record. ``staff`` is the department's own statement (see
-    ``staff_source``); ``holder_code`` the stored record's holder number."""
+    """One use to record. ``staff`` is the department's own statement, or with
+    ``clerk`` the verified clerk's name (see ``staff_source``); ``holder_code`` the
+    stored record's holder number."""
 
     kind: str
     client_id: str
@@ -85,10 +114,20 @@ class Use:
     holder_code: str | None
     purpose: str
     result: str | None = None
+    clerk: Clerk | None = None
 
     @property
     def staff_source(self) -> str | None:
+        if self.clerk is not None:
+            return VERIFIED_CLERK
         return STATED_BY_DEPARTMENT if self.staff else None
+
+
+def by(kind: str, client_id: str, staff: str | None, clerk: Clerk | None,
+       purpose: str) -> Use:
+    """A use about to happen (licence and result filled in later): a verified clerk's
+    name replaces any stated one."""
+    return Use(kind, client_id, clerk.name if clerk else staff, "", None, purpose, None, clerk)
 
 
 def holder_of(session: Session, identifier: str) -> str | None:
@@ -110,7 +149,9 @@ def record_many(session: Session, batch: list[Use]) -> list[UseRecord]:
     at = datetime.now(UTC)
     rows = [UseRecord(at=at, kind=use.kind, client_id=use.client_id, staff=use.staff,
                       staff_source=use.staff_source, licence_identifier=use.licence_identifier,
-                      holder_code=use.holder_code, purpose=use.purpose, result=use.result)
+                      holder_code=use.holder_code, purpose=use.purpose, result=use.result,
+                      actor_sub=use.clerk.sub if use.clerk else None,
+                      station=use.clerk.station if use.clerk else None)
             for use in batch]
     session.add_all(rows)
     # The actor is the authenticated client; a staff name is only its statement, so it
@@ -125,6 +166,8 @@ def _audit_data(use: Use) -> dict[str, Any]:
     data: dict[str, Any] = {"purpose": use.purpose, "result": use.result}
     if use.staff:
         data["staff"] = {"name": use.staff, "source": use.staff_source}
+    if use.clerk:
+        data["staff"].update(sub=use.clerk.sub, station=use.clerk.station)
     return data
 
 
@@ -140,7 +183,8 @@ def for_holder(session: Session, holder_code: str, limit: int = 100, offset: int
     known = names(session, {r.client_id for r in rows}) if names and rows else {}
     return [{"at": _iso(r.at), "kind": r.kind, "client_id": r.client_id,
              "client_name": known.get(r.client_id), "staff": r.staff,
-             "staff_source": r.staff_source, "licence_identifier": r.licence_identifier,
+             "staff_source": r.staff_source, "station": r.station,
+             "licence_identifier": r.licence_identifier,
              "purpose": r.purpose, "result": r.result} for r in rows]
 
 
@@ -151,7 +195,8 @@ def for_licence(session: Session, identifier: str, limit: int = 100) -> list[dic
                            .where(UseRecord.licence_identifier == identifier)
                            .order_by(UseRecord.at.desc(), UseRecord.id.desc()).limit(limit))
     return [{"at": _iso(r.at), "kind": r.kind, "client_id": r.client_id, "staff": r.staff,
-             "staff_source": r.staff_source, "purpose": r.purpose, "result": r.result}
+             "staff_source": r.staff_source, "actor_sub": r.actor_sub, "station": r.station,
+             "purpose": r.purpose, "result": r.result}
             for r in rows]
 
 

@@ -19,6 +19,8 @@ def init_app(app: Flask, services: IdpServices) -> None:
         enrolment,
         forgot,
         login,
+        mandate,
+        mandates_account,
         qr_login,
         representation,
         reset,
@@ -31,6 +33,8 @@ def init_app(app: Flask, services: IdpServices) -> None:
     app.register_blueprint(enrolment.blueprint(services))
     app.register_blueprint(device.blueprint(services))
     app.register_blueprint(qr_login.blueprint(services))
+    app.register_blueprint(mandate.blueprint(services))
+    app.register_blueprint(mandates_account.blueprint(services))
     app.register_blueprint(representation.blueprint(services))
     app.register_blueprint(reset.blueprint(services))
     app.register_blueprint(forgot.blueprint(services))

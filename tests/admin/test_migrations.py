@@ -22,7 +22,7 @@ MODELS = {
             "idp.models.clients", "idp.models.tokens", "idp.models.consents",
             "idp.models.reauth_demands", "idp.models.device_authorizations",
             "idp.models.staff", "idp.models.daily_counts", "idp.models.sign_ins",
-            "idp.models.reset_codes"],
+            "idp.models.reset_codes", "idp.models.mandates"],
     "credentials": ["credentials.models"],
     "verify": ["verify.models"],
 }

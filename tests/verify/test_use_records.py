@@ -180,7 +180,7 @@ def test_openapi_says_who_records_and_how_uses_label_staff(vapp):
     flows = doc["components"]["securitySchemes"]["verifierToken"]["flows"]
     assert VERIFY_SCOPE in flows["clientCredentials"]["scopes"]
     use = doc["components"]["schemas"]["Use"]["properties"]
-    assert use["staff_source"]["enum"] == ["stated_by_department", None]
+    assert use["staff_source"]["enum"] == ["stated_by_department", "verified_clerk", None]
 
 
 @pytest.fixture

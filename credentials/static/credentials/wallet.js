@@ -316,9 +316,13 @@
     }
   }
 
-  // A staff name is the department's own statement until staff identities are
-  // verified: say so, never show it as a fact.
+  // A clerk acting under the holder's mandate (代办) was verified by the provider:
+  // "由 XX 村服务站 王五 代办". Any other staff name is the department's own
+  // statement: say so, never show it as a fact.
   function staffText(use) {
+    if (use.staff_source === "verified_clerk") {
+      return " " + fmt(T.onBehalf, { staff: use.staff, station: use.station || "" });
+    }
     return use.staff ? fmt(T.staff, { staff: use.staff }) : "";
   }
 
