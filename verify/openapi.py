@@ -160,7 +160,11 @@ def schemas() -> dict[str, Any]:
                 "status_changed_at": {"type": ["string", "null"], "format": "date-time",
                                       "description": "Since when a revoked or suspended "
                                       "licence has been so, from the issuer's record; null "
-                                      "otherwise"}}},
+                                      "otherwise"},
+                "status_reason": {"anyOf": [_ref("PublicReason"), {"type": "null"}],
+                                  "description": "The issuer's public reason for a revoked "
+                                  "or suspended licence, where it gave one (never its "
+                                  "internal reason); null otherwise"}}},
             "reason": {"type": "string", "description":
                        "The failed step's reason in English (`all checks passed` when valid)"},
             "reason_zh": {"type": "string", "description":
