@@ -180,6 +180,14 @@ _UNAVAILABLE = {"409": _problem("Reference token not derivable any more: re-issu
 
 
 def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
+    """Every credentials operation, with its Chinese summary, description and examples
+    (credentials.openapi_examples)."""
+    from credentials import openapi_docs, openapi_examples
+
+    return openapi_docs.annotate(_paths(problem_slugs), openapi_examples.DOCS)
+
+
+def _paths(problem_slugs: Iterable[str]) -> dict[str, Any]:
     licence_ok = _json(_ref("Licence"), "Issued (or replayed for the same Idempotency-Key)")
     return {
         "/api/v1/licenses": {"post": _op(

@@ -8,6 +8,8 @@ from typing import Any
 from credentials.openapi import json_response as _json
 from credentials.openapi import problem_response as _problem
 from credentials.openapi import schema_ref as _ref
+from credentials.openapi_docs import annotate
+from verify import openapi_examples
 from verify.result import STATUSES
 from verify.uses import DEFAULT_LIMIT, MAX_LIMIT, MAX_PURPOSE, MAX_STAFF
 
@@ -106,6 +108,11 @@ def _verify() -> dict[str, Any]:
 
 
 def paths() -> dict[str, Any]:
+    """verify's operations, with Chinese summaries, descriptions and examples."""
+    return annotate(_paths(), openapi_examples.DOCS)
+
+
+def _paths() -> dict[str, Any]:
     return {
         "/api/v1/verify": _verify(),
         "/api/v1/trust-list": _get(
