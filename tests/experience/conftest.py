@@ -49,8 +49,13 @@ def _issued(world_app, base: str, dept, number: str) -> dict:
         found[state] = response.get_json()
         if state != "valid":
             action = {"suspended": "suspend", "revoked": "revoke"}[state]
+            # With a public reason and a long note: the verdict shows both, and must fit.
+            public = {"suspended": "under_review", "revoked": "revoked_by_authority"}[state]
             changed = client.post(f"/api/v1/licenses/{found[state]['identifier']}/{action}",
-                                  json={"reason": "核查发现许可条件不再满足"}, headers=headers)
+                                  json={"reason": "核查发现许可条件不再满足",
+                                        "public_reason": public,
+                                        "public_note": "依据行政处罚决定书" * 10},
+                                  headers=headers)
             assert changed.status_code == 200, changed.get_json()
     return found
 
