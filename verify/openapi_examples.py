@@ -34,7 +34,7 @@ STEPS = [("parse", "sd_jwt_vc", "SD-JWT VC 电子证照"),
 LICENCE = {
     "identifier": CURRENT, "type": TYPE, "type_name": "食品经营许可证",
     "issuer": f"{ISS}/issuers/{DEPT}", "issuer_name": ISSUER_NAME, "issuer_code": DEPT,
-    "holder_name": HOLDER["name"],
+    "holder_name": HOLDER["name"], "iat": 1795918531, "nbf": 1795918531, "exp": 1953685200,
     "claims": {**CLAIMS, "holder_name": HOLDER["name"], "holder_id": HOLDER["number"],
                "holder_id_type": "001", "license_id": CURRENT, "license_type": TYPE,
                "license_name": "食品经营许可证"},

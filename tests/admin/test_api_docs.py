@@ -133,3 +133,22 @@ def test_docs_page_is_served_with_vendored_assets_and_a_strict_policy(client):
 def test_home_page_and_readme_link_the_docs(client):
     assert 'href="/api/docs"' in client.get("/").get_data(as_text=True)
     assert "/api/docs" in Path(ROOT / "README.md").read_text()
+
+
+def test_examples_have_the_shape_of_real_answers(app, client, unique):
+    """The licence and verification examples carry exactly the members the server sends
+    (an example drifting from the API is as wrong as a missing one)."""
+    from credentials import openapi_examples
+    from tests.credentials.helpers import dept_headers, make_department
+    from verify import openapi_examples as verify_examples
+
+    dept = make_department(app, unique)
+    issued = client.post("/api/v1/licenses", json=dept.body(),
+                         headers=dept_headers(app, dept)).get_json()
+    assert set(openapi_examples.licence()) == set(issued)
+    verified = client.post("/api/v1/verify", json={"credential": issued["sd_jwt"]}).get_json()
+    assert set(verify_examples.VALID) == set(verified)
+    assert set(verify_examples.VALID["checked"]) == set(verified["checked"])
+    assert [c["step"] for c in verify_examples.VALID["checks"]] == \
+        [c["step"] for c in verified["checks"]]
+    assert set(verify_examples.LICENCE) == set(verified["license"])
