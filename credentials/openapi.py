@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from credentials import public_reasons
+from credentials import openapi_docs, openapi_examples, public_reasons
 from credentials.errors import PROBLEM_TYPES
 from credentials.http_input import MAX_DEPTH, MAX_STRING
 
@@ -182,8 +182,6 @@ _UNAVAILABLE = {"409": _problem("Reference token not derivable any more: re-issu
 def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
     """Every credentials operation, with its Chinese summary, description and examples
     (credentials.openapi_examples)."""
-    from credentials import openapi_docs, openapi_examples
-
     return openapi_docs.annotate(_paths(problem_slugs), openapi_examples.DOCS)
 
 

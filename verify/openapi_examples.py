@@ -96,7 +96,7 @@ DOCS: dict[tuple[str, str], Doc] = {
         request={"credential": SD_JWT, "purpose": PURPOSE},
         responses={"200": Several(valid=("核验通过", VALID), revoked=(
             "已被依法吊销：吊销时间与公开原因", REVOKED)), "400": problem(
-            "purpose", 400, "Purpose required", "a department's verification states its purpose",
+            "purpose", 400, "Purpose required", "purpose is required",
             [{"field": "purpose", "reason": "required"}])},
         notes={"400": "带令牌核验却未填写用途"}),
     ("/api/v1/trust-list", "get"): Doc(
