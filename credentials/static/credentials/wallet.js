@@ -242,8 +242,9 @@
     }
     var why = licence.public_reason;
     if (why && licence.state !== "valid") {
-      var label = LANG.indexOf("en") === 0 ? why.label_en : why.label_zh;
-      lines.push(fmt(T.publicReason, { reason: label + (why.note ? "（" + why.note + "）" : "") }));
+      var en = LANG.indexOf("en") === 0;
+      var note = why.note ? (en ? " (" + why.note + ")" : "（" + why.note + "）") : "";
+      lines.push(fmt(T.publicReason, { reason: (en ? why.label_en : why.label_zh) + note }));
     }
     el.textContent = lines.join(" · ");
     el.hidden = lines.length === 0;
