@@ -283,7 +283,8 @@ def _public_paths() -> dict[str, Any]:
             "SD-JWT VC Type Metadata of a later version (the vct of its licences)", {
                 "200": _json({"type": "object"}), **nf},
             params=[type_code, {"name": "version", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 0}}], **public)},
+                                "schema": {"type": "integer", "minimum": 0,
+                                           "maximum": 2**31 - 1}}], **public)},
     }
 
 
