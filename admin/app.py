@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from admin import (
+    api_docs,
     audit_trail,
     headers,
     health,
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None,
     unavailable.init_app(app, problem_types)
     app.register_blueprint(health.blueprint(app.services.engine, app.services.keyring))
     app.register_blueprint(home.blueprint(app.services.issuer))
+    app.register_blueprint(api_docs.blueprint())
     app.register_blueprint(Blueprint("admin_static", __name__, static_folder="static",
                                      static_url_path="/static/admin"))
     _init_packages(app)

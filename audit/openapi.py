@@ -5,6 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 _PROBLEM = {"$ref": "#/components/schemas/Problem"}
+_JWK = {"kty": "EC", "crv": "P-256", "kid": "eksLBTz2ddFSUVMdZ9RWQJYOI_1NRllhcka2G7qtv3I",
+        "use": "sig", "alg": "ES256", "x": "BM1iLQ04mYaN7DGmP1-XuWM5q-J4lboTqrLTvMsbrd8",
+        "y": "JGWBcG4FRmBRfGAjOWDJRj9gzSrVFsQpEU-mVPzafTU"}
+_CHECKPOINT = {
+    "checkpoint": "eyJhbGciOiJFUzI1NiIsImtpZCI6ImVrc0xCVHoyZGRGU1VWTWRaOVJXUUpZT0lfMU5SbGxo"
+                  "Y2thMkc3cXR2M0kiLCJ0eXAiOiJhdWRpdC1jaGVja3BvaW50K2p3dCJ9.eyJ...",
+    "seq": 48213, "hash": "114635ac22a7d934c5c61d5d594065a85246e88cedfaf4420d5f62fd600a6faa",
+    "issued_at": "2026-11-29T07:10:00Z", "kid": _JWK["kid"],
+    "jwks_uri": "https://onegate.example/audit/jwks"}
+_NONE_YET = {"type": "https://onegate.example/api/v1/problems/not-found", "title": "Not Found",
+             "status": 404, "detail": "no audit entry has been written yet"}
 
 
 def fragment() -> dict[str, Any]:
@@ -12,9 +23,13 @@ def fragment() -> dict[str, Any]:
     return {
         "paths": {
             "/audit/checkpoint": {"get": {
-                "summary": "A signed checkpoint of the current audit chain head (signed on "
-                           "demand when the head moved, reused for up to 5 s); keep a "
-                           "copy and check it later with `onegate audit verify --checkpoint`",
+                "description": "公开接口，无需令牌。审计日志哈希链当前链头的签名检查点；"
+                               "保存一份，日后可用 `onegate audit verify --checkpoint` "
+                               "证明日志未被改写。",
+                "summary": "审计日志检查点 · A signed checkpoint of the current audit "
+                           "chain head (signed on demand when the head moved, reused for "
+                           "up to 5 s); keep a copy and check it later with "
+                           "`onegate audit verify --checkpoint`",
                 "tags": ["audit"], "parameters": [],
                 "responses": {
                     "200": {"description": "The checkpoint (only `checkpoint`, a compact "
@@ -23,15 +38,21 @@ def fragment() -> dict[str, Any]:
                                                  "Names exactly this JWS: send it as "
                                                  "If-None-Match when polling"}},
                             "content": {"application/json": {"schema": {
-                                "$ref": "#/components/schemas/AuditCheckpoint"}}}},
+                                "$ref": "#/components/schemas/AuditCheckpoint"},
+                                "examples": {"zh": {"summary": "第 48213 条记录的检查点",
+                                                    "value": _CHECKPOINT}}}}},
                     "304": {"description": "Unchanged since the If-None-Match ETag"},
                     "404": {"description": "No checkpoint yet",
-                            "content": {"application/problem+json": {"schema": _PROBLEM}}}}}},
+                            "content": {"application/problem+json": {
+                                "schema": _PROBLEM, "examples": {"zh": {
+                                    "summary": "尚无检查点", "value": _NONE_YET}}}}}}}},
             "/audit/jwks": {"get": {
-                "summary": "The JWK Set audit checkpoints are signed with (ES256)",
+                "description": "公开接口，无需令牌。签名审计检查点的公钥（含已轮换的）。",
+                "summary": "审计检查点公钥 · The JWK Set audit checkpoints are signed with (ES256)",
                 "tags": ["audit"], "parameters": [],
                 "responses": {"200": {"description": "JWK Set", "content": {
-                    "application/jwk-set+json": {"schema": {"type": "object"}}}}}}},
+                    "application/jwk-set+json": {"schema": {"type": "object"}, "examples": {
+                        "zh": {"summary": "一把 ES256 公钥", "value": {"keys": [_JWK]}}}}}}}}},
         },
         "tags": [{"name": "audit"}],
         "components": {"schemas": {"AuditCheckpoint": {

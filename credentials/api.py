@@ -160,12 +160,14 @@ def show(s: CredentialsServices, identifier: str) -> Response:
 
 def _transition(s: CredentialsServices, identifier: str, action: str) -> Response:
     token = auth.bearer(s.access_tokens)
-    reason = lifecycle.check_reason(http_input.json_object())
+    body = http_input.json_object()
+    reason = lifecycle.check_reason(body)
+    public = lifecycle.check_public_reason(body, action)
     session = s.unit_of_work.session()
     licence = lifecycle.get_licence(session, identifier, for_update=True)
     auth.may_manage(session, token, licence)
     lifecycle.change_state(session, licence, action, reason, s.clock(),
-                           actor="client:" + token.client_id)
+                           actor="client:" + token.client_id, public=public)
     return _json(presenter.licence_json(licence, s.issuer, s.references))
 
 

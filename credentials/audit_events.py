@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from audit import log as audit_log
 from credentials.models import Licence
+from credentials.public_reasons import PublicReason
 
 #: What the trail calls each kind of issuance.
 ISSUE, IMPORT, REISSUE = "licence.issue", "licence.import", "licence.reissue"
@@ -27,8 +28,10 @@ def issued(session: Session, licences: Sequence[Licence], *, actor: str,
 
 
 def changed(session: Session, licence: Licence, *, actor: str, action: str,
-            previous_state: str, reason: str) -> None:
-    """One entry for a suspend, reinstate or revoke."""
+            previous_state: str, reason: str, public: PublicReason | None = None) -> None:
+    """One entry for a suspend, reinstate or revoke (with its public reason, if any)."""
+    data = {"from": previous_state, "to": licence.state, "reason": reason}
+    if public is not None:
+        data["public_reason"], data["public_note"] = public.code, public.note
     audit_log.append(session, actor=actor, action=f"licence.{action}",
-                     subject=licence.identifier,
-                     data={"from": previous_state, "to": licence.state, "reason": reason})
+                     subject=licence.identifier, data=data)

@@ -18,6 +18,7 @@ from credentials import (
     catalogue_json,
     licence_admin,
     licence_search,
+    public_reasons,
     type_lifecycle,
     type_preview,
 )
@@ -238,13 +239,17 @@ def _add_action(licenses: click.Group, services: Services, action: str) -> None:
     @licenses.command(action, help=f"{action.capitalize()} a licence, with a reason.")
     @click.argument("identifier")
     @click.option("--reason", required=True, help="Why (recorded with the operator).")
+    @click.option("--public-reason", type=click.Choice(public_reasons.CODES),
+                  help="The reason verifiers and the holder see (not for reinstate).")
+    @click.option("--public-note", help="A short public note (with --public-reason).")
     @click.option("--json", "as_json", is_flag=True)
-    def command(identifier: str, reason: str, as_json: bool) -> None:
+    def command(identifier: str, reason: str, public_reason: str | None,
+                public_note: str | None, as_json: bool) -> None:
         s = services()
         who = _who()
         licence = _run(s, lambda session: licence_search.summary(licence_admin.act(
             session, identifier, action, reason, scope=None, actor=who["actor"],
-            now=s.clock())))
+            now=s.clock(), public_reason=public_reason, public_note=public_note)))
         if as_json:
             _echo_json(licence)
             return

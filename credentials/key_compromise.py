@@ -31,6 +31,7 @@ from credentials import lifecycle
 from credentials.errors import FieldError, InvalidTransition
 from credentials.issuance import Deps
 from credentials.models import Licence
+from credentials.public_reasons import PublicReason
 
 #: Licences re-issued per transaction.
 BATCH = 200
@@ -102,6 +103,9 @@ def reissue_batch(session: Session, deps: Deps, kid: str, *, limit: int = BATCH,
 def _reissue_one(session: Session, deps: Deps, licence: Licence, kid: str,
                  actor: str) -> Reissued:
     suspension = licence.state_reason if licence.state == "suspended" else None
+    # The successor keeps a suspension's public reason too (the old one is superseded).
+    public = (PublicReason(licence.public_reason, licence.public_note)
+              if suspension is not None and licence.public_reason else None)
     successor = lifecycle.reissue(session, deps, licence, dict(licence.claims),
                                   licence.valid_until, reason_for(kid), actor=actor,
                                   replacing=True)
@@ -110,7 +114,7 @@ def _reissue_one(session: Session, deps: Deps, licence: Licence, kid: str,
                                 [FieldError("kid", "still_signing")])
     if suspension is not None:
         lifecycle.change_state(session, successor, "suspend", suspension, deps.clock(),
-                               actor=actor)
+                               actor=actor, public=public)
     return Reissued(licence.identifier, successor.identifier, licence.type_code)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from audit import log as audit_log
-from credentials import audit_events, licence_search, lifecycle, type_lifecycle
+from credentials import audit_events, licence_search, lifecycle, public_reasons, type_lifecycle
 from credentials.licence_search import Scope
 from credentials.models import Licence
 
@@ -41,21 +41,28 @@ def details(session: Session, licence: Licence, uses: list[dict]) -> dict[str, A
     return {**licence_search.summary(licence), "claims": licence.claims,
             "valid_from": licence_search.iso(licence.valid_from), "kid": licence.kid,
             "state_changed_at": licence_search.iso(licence.state_changed_at),
+            "public_reason": public_reasons.of(licence.public_reason, licence.public_note),
             "previous": licence.previous_identifier, "superseded_by": licence.superseded_by,
             "history": history(session, licence), "uses": uses}
 
 
 def act(session: Session, identifier: str, action: str, reason: Any, *, scope: Scope,
-        actor: str, now: datetime) -> Licence:
+        actor: str, now: datetime, public_reason: Any = None,
+        public_note: Any = None) -> Licence:
     """Suspend, reinstate or revoke a licence within ``scope``, recording ``reason`` and
     ``actor`` (on the licence and in the audit trail), in the caller's transaction.
+    ``public_reason`` and ``public_note`` are what verifiers see (public_reasons).
 
-    Raises ValidationFailed (missing or unusable reason, malformed identifier),
+    Raises ValidationFailed (missing or unusable reason, unknown public reason code,
+    unusable public note, malformed identifier),
     NotFound (no such licence in scope), InvalidTransition (409: the state does not
     allow it, e.g. revoking a revoked licence; nothing is recorded twice).
     """
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     reason = type_lifecycle.check_reason(reason)
+    public = lifecycle.check_public_reason({"public_reason": public_reason,
+                                            "public_note": public_note}, action)
     licence = licence_search.get_in_scope(session, identifier, scope, for_update=True)
-    return lifecycle.change_state(session, licence, action, reason, now, actor=actor)
+    return lifecycle.change_state(session, licence, action, reason, now, actor=actor,
+                                  public=public)

@@ -12,11 +12,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from credentials import audit_events, issuance, status, type_lifecycle
+from credentials import audit_events, issuance, public_reasons, status, type_lifecycle
 from credentials.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from credentials.issuance import Deps, Prepared
 from credentials.issue_request import Holder, IssueRequest
 from credentials.models import Licence
+from credentials.public_reasons import PublicReason
 from identifiers import InvalidIdentifier, parse_license_id
 
 #: action -> (states it may start from, resulting state)
@@ -52,9 +53,23 @@ def check_reason(body: dict) -> str:
     return type_lifecycle.check_reason(body.get("reason"))
 
 
+def check_public_reason(body: dict, action: str) -> PublicReason | None:
+    """The public reason of a request body (``public_reason``, ``public_note``).
+
+    Raises ValidationFailed (public_reasons.check; a public reason given to reinstate,
+    which leaves none: ``not_applicable``)."""
+    found = public_reasons.check(body.get("public_reason"), body.get("public_note"))
+    if found is not None and action == "reinstate":
+        raise ValidationFailed("a reinstated licence has no public reason",
+                               [FieldError("public_reason", "not_applicable")])
+    return found
+
+
 def change_state(session: Session, licence: Licence, action: str, reason: str,
-                 now: datetime, *, actor: str = "system") -> Licence:
-    """Apply a transition, and its audit entry, in the caller's transaction.
+                 now: datetime, *, actor: str = "system",
+                 public: PublicReason | None = None) -> Licence:
+    """Apply a transition, and its audit entry, in the caller's transaction. ``public``
+    is the reason verifiers and the holder see (reinstating clears it).
 
     Raises InvalidTransition.
     """
@@ -64,9 +79,11 @@ def change_state(session: Session, licence: Licence, action: str, reason: str,
                                 [FieldError("state", f"is_{licence.state}")])
     previous = licence.state
     licence.state, licence.state_reason, licence.state_changed_at = target, reason, now
+    licence.public_reason = public.code if public and action != "reinstate" else None
+    licence.public_note = public.note if public and action != "reinstate" else None
     status.record_change(session, licence.status_list_id)
     audit_events.changed(session, licence, actor=actor, action=action,
-                         previous_state=previous, reason=reason)
+                         previous_state=previous, reason=reason, public=public)
     return licence
 
 
@@ -102,6 +119,7 @@ def reissue(session: Session, deps: Deps, licence: Licence, claims: dict,
         raise InvalidTransition("no version left", [FieldError("version", "exhausted")])
     successor = issuance.store(session, deps, [prepared], now, actor=actor,
                                action=audit_events.REISSUE)[0]
-    change_state(session, current, "revoke", reason, now, actor=actor)
+    change_state(session, current, "revoke", reason, now, actor=actor,
+                 public=PublicReason("superseded"))
     current.superseded_by = successor.identifier
     return successor

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from credentials import openapi_docs, openapi_examples, public_reasons
 from credentials.errors import PROBLEM_TYPES
 from credentials.http_input import MAX_DEPTH, MAX_STRING
 
@@ -45,6 +46,11 @@ BATCH_RETRY = (
     "issued. Without the key a re-sent batch issues new licences. The same key with another "
     "item at position *i* rejects that item (409 `idempotency-key-reused`). Keys are kept per "
     "client without expiry.")
+PUBLIC_REASON_TEXT = (
+    "The public reason of a suspension or revocation, shown by verifiers and in the "
+    "holder's wallet: " + "; ".join(f"`{code}` {zh} ({en})" for code, (zh, en)
+                                    in public_reasons.REASONS.items())
+    + ". Another code is refused (422 naming `public_reason`).")
 DEPT = [{"departmentToken": []}]
 WALLET = [{"walletToken": []}]
 ANY_TOKEN = [{"departmentToken": []}, {"walletToken": []}]
@@ -152,14 +158,14 @@ def _op(summary: str, responses: dict[str, Any], *, security=DEPT, body=None, pa
     return operation
 
 
-def _lifecycle(action: str, summary: str) -> dict[str, Any]:
+def _lifecycle(action: str, summary: str, body: str = "StatusChange") -> dict[str, Any]:
     return {"post": _op(summary, {"200": _json(_ref("Licence")), **ERRORS,
                                   "404": _problem("No such licence"),
                                   "409": _problem(f"The licence's state does not allow "
                                                   f"{action} (`invalid-transition`; e.g. "
                                                   f"revoking twice: nothing is recorded "
                                                   f"again)")},
-                        body=_ref("Reason"), params=[ID])}
+                        body=_ref(body), params=[ID])}
 
 
 def _image(summary: str, media: str, **extra: Any) -> dict[str, Any]:
@@ -174,6 +180,12 @@ _UNAVAILABLE = {"409": _problem("Reference token not derivable any more: re-issu
 
 
 def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
+    """Every credentials operation, with its Chinese summary, description and examples
+    (credentials.openapi_examples)."""
+    return openapi_docs.annotate(_paths(problem_slugs), openapi_examples.DOCS)
+
+
+def _paths(problem_slugs: Iterable[str]) -> dict[str, Any]:
     licence_ok = _json(_ref("Licence"), "Issued (or replayed for the same Idempotency-Key)")
     return {
         "/api/v1/licenses": {"post": _op(
@@ -199,7 +211,8 @@ def paths(problem_slugs: Iterable[str] = ()) -> dict[str, Any]:
             security=ANY_TOKEN, params=[ID])},
         "/api/v1/licenses/{id}/suspend": _lifecycle("suspend", "Suspend a valid licence"),
         "/api/v1/licenses/{id}/reinstate": _lifecycle("reinstate",
-                                                      "Reinstate a suspended licence"),
+                                                      "Reinstate a suspended licence",
+                                                      body="Reason"),
         "/api/v1/licenses/{id}/revoke": _lifecycle("revoke", "Revoke a licence (final)"),
         "/api/v1/licenses/{id}/reissue": {"post": _op(
             "Issue the next version with changed claims; the old one is revoked",
@@ -270,7 +283,8 @@ def _public_paths() -> dict[str, Any]:
             "SD-JWT VC Type Metadata of a later version (the vct of its licences)", {
                 "200": _json({"type": "object"}), **nf},
             params=[type_code, {"name": "version", "in": "path", "required": True,
-                                "schema": {"type": "integer", "minimum": 0}}], **public)},
+                                "schema": {"type": "integer", "minimum": 0,
+                                           "maximum": 2**31 - 1}}], **public)},
     }
 
 
@@ -301,6 +315,19 @@ def schemas() -> dict[str, Any]:
                                "claims": CLAIMS, "valid_until": date, "reason": reason}},
         "Reason": {"type": "object", "required": ["reason"], "additionalProperties": False,
                    "properties": {"reason": reason}},
+        "StatusChange": {"type": "object", "required": ["reason"],
+                         "additionalProperties": False, "properties": {
+                             "reason": {**reason, "description":
+                                        "Internal: kept with the actor and in the audit "
+                                        "trail, never shown to verifiers"},
+                             "public_reason": {"enum": [*public_reasons.CODES, None],
+                                               "description": PUBLIC_REASON_TEXT},
+                             "public_note": {"type": ["string", "null"],
+                                             "maxLength": public_reasons.MAX_NOTE,
+                                             "pattern": r"^[^\x00-\x1f\x7f-\x9f]*$",
+                                             "description": "Optional short public note "
+                                             "(only with public_reason; no control "
+                                             "characters)"}}},
     }
     return {
         **{name: no_nul(schema) for name, schema in requests.items()}, **_json_values(),
@@ -324,6 +351,12 @@ def schemas() -> dict[str, Any]:
             "department": string, "holder": _ref("Holder"), "claims": {"type": "object"},
             "valid_from": string, "valid_until": string, "issued_at": string,
             "state": {"enum": ["valid", "suspended", "revoked"]},
+            "state_reason": {"type": ["string", "null"], "description":
+                             "The issuer's internal reason (never shown to verifiers)"},
+            "state_changed_at": {"type": ["string", "null"]},
+            "public_reason": {"anyOf": [_ref("PublicReason"), {"type": "null"}]},
+            "previous": {"type": ["string", "null"]},
+            "superseded_by": {"type": ["string", "null"]},
             "sd_jwt": {"type": "string", "description": "SD-JWT VC, typ dc+sd-jwt"},
             "offline_qr": {"type": "string", "description": "LIC1: + Base45(zlib(COSE_Sign1))"},
             "status": {"type": "object", "properties": {"idx": {"type": "integer"},
@@ -337,7 +370,14 @@ def schemas() -> dict[str, Any]:
                 "licence": _ref("Licence"), "problem": _ref("Problem")}}}}},
         "WalletSummary": {"type": "object", "properties": {
             "identifier": string, "type": string, "type_name": string, "state": string,
-            "expired": {"type": "boolean"}, "valid_until": string}},
+            "expired": {"type": "boolean"}, "valid_until": string,
+            "state_changed_at": {"type": ["string", "null"]},
+            "public_reason": {"anyOf": [_ref("PublicReason"), {"type": "null"}]}}},
+        "PublicReason": {"type": "object", "required": ["code", "label_zh", "label_en", "note"],
+                         "description": PUBLIC_REASON_TEXT, "properties": {
+                             "code": {"enum": list(public_reasons.CODES)},
+                             "label_zh": string, "label_en": string,
+                             "note": {"type": ["string", "null"]}}},
         "Presentation": {"type": "object", "properties": {
             "presentation": string, "disclosed": {"type": "array", "items": string},
             "qr_png": {"type": ["string", "null"]}}},

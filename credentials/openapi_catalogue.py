@@ -13,6 +13,7 @@ from credentials.openapi import (
     problem_response,
     schema_ref,
 )
+from credentials.openapi_docs import Doc, annotate
 
 _STRING = {"type": "string"}
 _NAMES = {"type": "array", "items": _STRING}
@@ -98,6 +99,24 @@ def schemas() -> dict[str, Any]:
     }
 
 
+_DETAIL = {**_EXAMPLE_SUMMARY, "retired_reason": None, "former_departments": [],
+           "versions": [{**_EXAMPLE_DEFINITION, "version": 1,
+                         "vct": "https://onegate.example/types/11440000MB2C93695L002",
+                         "created_at": "2026-03-02T01:00:00Z"},
+                        {**_EXAMPLE_DEFINITION, "created_at": "2026-09-15T02:30:00Z"}]}
+_DOCS = {
+    ("/api/v1/types", "get"): Doc(
+        "证照目录",
+        "公开接口，无需令牌。列出全部证照类型：状态（在用或已停发）、可签发的部门与当前版本。",
+        responses={"200": {"types": [_EXAMPLE_SUMMARY]}}, notes={"200": "食品经营许可证"}),
+    ("/api/v1/types/{code}", "get"): Doc(
+        "一个证照类型的全部版本",
+        "公开接口，无需令牌。含每个版本的信息项 Schema 与披露规则，"
+        "以及曾经签发过该类型的部门。",
+        responses={"200": _DETAIL}, notes={"200": "食品经营许可证的两个版本"}),
+}
+
+
 def _ok(name: str) -> dict[str, Any]:
     return {**json_response(schema_ref(name)), "headers": _HEADERS}
 
@@ -109,7 +128,7 @@ def paths() -> dict[str, Any]:
             "example": "11440000MB2C93695L002"}
     not_modified = {"304": {"description": "Not modified (If-None-Match)"}}
     public = {"security": None, "tags": ("catalogue",)}
-    return {
+    return annotate({
         "/api/v1/types": {"get": {**operation(
             "The licence catalogue: every type, its status, issuers and current version",
             {"200": _ok("TypeList"), **not_modified}, **public), "description": _CACHING}},
@@ -118,7 +137,7 @@ def paths() -> dict[str, Any]:
             {"200": _ok("TypeDetail"), **not_modified,
              "404": problem_response("No such licence type (problem `not-found`)")},
             params=[code], **public), "description": _CACHING}},
-    }
+    }, _DOCS)
 
 
 def fragment(_issuer: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from credentials import layout
+from credentials import layout, public_reasons
 from credentials.errors import ReferenceUnavailable
 from credentials.models import Licence
 from credentials.references import ReferenceKeys
@@ -46,6 +46,8 @@ def licence_json(licence: Licence, issuer: str, references: ReferenceKeys) -> di
         "issued_at": _iso(licence.issued_at),
         "state": licence.state,
         "state_reason": licence.state_reason,
+        "state_changed_at": _iso(licence.state_changed_at),
+        "public_reason": public_reasons.of(licence.public_reason, licence.public_note),
         "previous": licence.previous_identifier,
         "superseded_by": licence.superseded_by,
         "sd_jwt": licence.sd_jwt,
@@ -61,4 +63,7 @@ def wallet_summary(licence: Licence, type_name: str | None, now: datetime) -> di
     return {"identifier": licence.identifier, "type": licence.type_code,
             "type_name": type_name or licence.type_code, "holder_name": licence.holder_name,
             "state": licence.state, "expired": licence.valid_until <= now,
+            "state_changed_at": _iso(licence.state_changed_at) if licence.state != "valid"
+            else None,
+            "public_reason": public_reasons.of(licence.public_reason, licence.public_note),
             "valid_from": _iso(licence.valid_from), "valid_until": _iso(licence.valid_until)}

@@ -50,7 +50,15 @@ def versions(session: Session, code: str) -> list[LicenceTypeVersion]:
                                 .order_by(LicenceTypeVersion.version)))
 
 
+#: Versions are stored as 32-bit integers; a larger number names no version (and is
+#: never sent to the database, which would refuse it with an error, not a miss).
+MAX_VERSION = 2**31 - 1
+
+
 def version_of(session: Session, code: str, version: int) -> LicenceTypeVersion | None:
+    """The type's ``version``, or None (no such version, or a number out of range)."""
+    if not 0 <= version <= MAX_VERSION:
+        return None
     return session.get(LicenceTypeVersion, (code, version))
 
 

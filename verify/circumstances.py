@@ -1,6 +1,7 @@
 """The circumstances of a check, for the clerk who acts on it: when it was made,
 online or offline and how old the data behind the verdict was, and -- for a revoked
-or suspended licence the issuer's record holds -- since when.
+or suspended licence the issuer's record holds -- since when, and the issuer's public
+reason where it gave one (never its internal reason).
 
 The web verifier and the API verify online: the status comes from the issuer's own
 records at the moment of the check (``status_as_of`` is the check's time). The offline
@@ -14,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from credentials import public_reasons
 from credentials.models import Licence
 from verify.result import VerificationResult
 
@@ -23,22 +25,29 @@ CHANGED_STATES = ("revoked", "suspended")
 
 def online(result: VerificationResult, at: datetime,
            session: Session | None = None) -> dict[str, Any]:
-    """``{checked_at, mode, status_as_of, status_changed_at}`` of an online check made at
-    ``at``; ``status_changed_at`` is read from ``session`` only for a revoked or
-    suspended licence (None otherwise, or when the issuer's record is not ours)."""
+    """``{checked_at, mode, status_as_of, status_changed_at, status_reason}`` of an
+    online check made at ``at``; the last two are read from ``session`` only for a
+    revoked or suspended licence (None otherwise, or when the issuer's record is not
+    ours). ``status_reason`` is public_reasons' JSON (code, both labels, note)."""
     stamp = iso(at)
+    changed_at, reason = _changed(result, session)
     return {"checked_at": stamp, "mode": "online", "status_as_of": stamp,
-            "status_changed_at": _changed_at(result, session)}
+            "status_changed_at": changed_at, "status_reason": reason}
 
 
-def _changed_at(result: VerificationResult, session: Session | None) -> str | None:
+def _changed(result: VerificationResult,
+             session: Session | None) -> tuple[str | None, dict[str, Any] | None]:
     identifier = (result.license or {}).get("identifier")
     if result.status not in CHANGED_STATES or session is None or not identifier:
-        return None
-    changed = session.scalar(select(Licence.state_changed_at)
-                             .where(Licence.identifier == identifier,
-                                    Licence.state == result.status))
-    return iso(changed) if changed else None
+        return None, None
+    row = session.execute(select(Licence.state_changed_at, Licence.public_reason,
+                                 Licence.public_note)
+                          .where(Licence.identifier == identifier,
+                                 Licence.state == result.status)).first()
+    if row is None:
+        return None, None
+    return (iso(row.state_changed_at) if row.state_changed_at else None,
+            public_reasons.of(row.public_reason, row.public_note))
 
 
 def iso(at: datetime) -> str:

@@ -8,6 +8,8 @@ from typing import Any
 from credentials.openapi import json_response as _json
 from credentials.openapi import problem_response as _problem
 from credentials.openapi import schema_ref as _ref
+from credentials.openapi_docs import annotate
+from verify import openapi_examples
 from verify.result import STATUSES
 from verify.uses import DEFAULT_LIMIT, MAX_LIMIT, MAX_PURPOSE, MAX_STAFF
 
@@ -108,6 +110,11 @@ def _verify() -> dict[str, Any]:
 
 
 def paths() -> dict[str, Any]:
+    """verify's operations, with Chinese summaries, descriptions and examples."""
+    return annotate(_paths(), openapi_examples.DOCS)
+
+
+def _paths() -> dict[str, Any]:
     return {
         "/api/v1/verify": _verify(),
         "/api/v1/trust-list": _get(
@@ -166,7 +173,11 @@ def schemas() -> dict[str, Any]:
                 "status_changed_at": {"type": ["string", "null"], "format": "date-time",
                                       "description": "Since when a revoked or suspended "
                                       "licence has been so, from the issuer's record; null "
-                                      "otherwise"}}},
+                                      "otherwise"},
+                "status_reason": {"anyOf": [_ref("PublicReason"), {"type": "null"}],
+                                  "description": "The issuer's public reason for a revoked "
+                                  "or suspended licence, where it gave one (never its "
+                                  "internal reason); null otherwise"}}},
             "reason": {"type": "string", "description":
                        "The failed step's reason in English (`all checks passed` when valid)"},
             "reason_zh": {"type": "string", "description":

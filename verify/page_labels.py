@@ -80,6 +80,7 @@ CLERK_EN = {
               "records at the time of the check",
     "revoked_at": "Revoked on",
     "suspended_at": "Suspended on",
+    "status_reason": "Reason given by the issuer",
     "compare": "Compare the holder in person with their ID document (photo, name, ID "
                "number).",
     "details": "Licence details (signed by the issuer, disclosed by the holder)",

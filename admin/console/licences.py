@@ -11,6 +11,7 @@ and act on all; auditors read all and change nothing.
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -19,7 +20,7 @@ from admin.console.guard import member, requires
 from admin.console.pages import console_blueprint
 from admin.console.sections import Section
 from admin.console.services import ConsoleServices
-from credentials import licence_admin, licence_search
+from credentials import licence_admin, licence_search, public_reasons
 from credentials.errors import CredentialsError, NotFound, ValidationFailed
 from credentials.models import STATES
 from idp.staff import AUDITOR, DEPARTMENT_ADMIN, PLATFORM_ADMIN
@@ -78,7 +79,9 @@ def blueprint(services: ConsoleServices):
             details=licence_admin.details(db, licence, uses),
             may_act=who.has(*WRITERS) and who.may_reach_department(licence.department_code,
                                                                     write=True),
-            actions=licence_admin.allowed_actions(licence.state))
+            actions=licence_admin.allowed_actions(licence.state),
+            public_reasons=_public_reason_choices(),
+            public_reason=public_reasons.of(licence.public_reason, licence.public_note))
 
     @bp.post("/<identifier>/<action>")
     @requires(*WRITERS)
@@ -90,9 +93,13 @@ def blueprint(services: ConsoleServices):
         # Write scope: a department administrator's own departments (None: all).
         scope = None if who.has(PLATFORM_ADMIN) else who.scopes(DEPARTMENT_ADMIN)
         reason = request.form.get("reason")
+        # An empty choice or note is none (the form always sends both fields).
+        public_reason = request.form.get("public_reason") or None
+        public_note = request.form.get("public_note") or None
         try:
             licence = licence_admin.act(db, identifier, action, reason, scope=scope,
-                                        actor=auditing.actor(who.sub), now=creds.clock())
+                                        actor=auditing.actor(who.sub), now=creds.clock(),
+                                        public_reason=public_reason, public_note=public_note)
         except NotFound:
             abort(404)
         except CredentialsError as exc:
@@ -101,11 +108,19 @@ def blueprint(services: ConsoleServices):
             flash(exc.detail or exc.title, "error")
             return redirect(url_for(".show", identifier=identifier)), 303
         auditing.record(db, f"licence.{action}", licence.identifier,
-                        {"reason": licence.state_reason, "state": licence.state})
+                        {"reason": licence.state_reason, "state": licence.state,
+                         "public_reason": licence.public_reason})
         flash(_("Done: the licence is now %(state)s.", state=_state_label(licence.state)))
         return redirect(url_for(".show", identifier=identifier))
 
     return bp
+
+
+def _public_reason_choices() -> list[tuple[str, str]]:
+    """(code, label) of each public reason, in the console's language."""
+    chinese = str(get_locale() or "").startswith("zh")
+    return [(code, zh if chinese else en)
+            for code, (zh, en) in public_reasons.REASONS.items()]
 
 
 def _state_label(state: str) -> str:

@@ -55,6 +55,10 @@ class Licence(Base):
     state: Mapped[str] = mapped_column(String(10), default="valid")
     state_reason: Mapped[str | None] = mapped_column(String(500))
     state_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    #: What verifiers and the holder may read about a suspension or revocation
+    #: (credentials.public_reasons); ``state_reason`` is the issuer's internal one.
+    public_reason: Mapped[str | None] = mapped_column(String(40))
+    public_note: Mapped[str | None] = mapped_column(String(200))
     status_list_id: Mapped[str] = mapped_column(String(32))
     status_idx: Mapped[int] = mapped_column(Integer)
     kid: Mapped[str] = mapped_column(String(64))

@@ -43,7 +43,8 @@ def signed(app, client, unique):
     headers = dept_headers(app, dept)
     for identifier, action in ((made[1], "suspend"), (made[2], "revoke")):
         answer = client.post(f"/api/v1/licenses/{identifier}/{action}",
-                             json={"reason": "counter check"}, headers=headers)
+                             json={"reason": "counter check", "public_reason": "under_review"},
+                             headers=headers)
         assert answer.status_code == 200, answer.get_json()
     with app.services.sessions.begin() as session:
         session.execute(update(Licence).where(Licence.identifier == made[3])
@@ -111,6 +112,8 @@ def test_revoke_then_reissue_gives_holders_new_versions_once(app, client, signed
     # A suspended licence stays suspended under its new version.
     assert _licence(app, pairs[made[1]]).state == "suspended"
     assert _licence(app, pairs[made[1]]).state_reason == "counter check"
+    assert _licence(app, pairs[made[1]]).public_reason == "under_review"  # public one too
+    assert _licence(app, made[1]).public_reason == "superseded"
     # The revoked and the expired licence were left alone.
     assert _states(app, made[2:]) == [("revoked", None), ("valid", None)]
 

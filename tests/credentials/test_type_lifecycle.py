@@ -217,3 +217,12 @@ def test_create_from_a_definition(app, dept):
             type_lifecycle.create(session, definition(code=code, departments=[dept.code]),
                                   actor=ACTOR)
         assert [(e.field, e.reason) for e in caught.value.errors] == [("code", "already_exists")]
+
+
+def test_a_huge_version_number_is_not_found_not_a_500(client, dept):
+    """Schemathesis found it: a version past 64 bits overflowed the database driver."""
+    for version in (2**31, 10**36):
+        answer = client.get(f"/types/{dept.type_code}/versions/{version}")
+        assert answer.status_code == 404
+        assert answer.mimetype == "application/problem+json"
+    assert client.get(f"/types/{dept.type_code}/versions/1").status_code == 200

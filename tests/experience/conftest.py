@@ -27,6 +27,11 @@ class World:
     data: tuple[str, ...] = ()
 
 
+#: The issuer's public note on the suspended and revoked licences (issued data: Chinese
+#: on an English page too), long so that the verdict must wrap to fit.
+PUBLIC_NOTE = "依据行政处罚决定书" * 10
+
+
 def mint(app, issuer: str, *, client_id: str, scope: str) -> str:
     """A client_credentials access token of the server's provider (RFC 9068)."""
     now = int(time.time())
@@ -49,8 +54,13 @@ def _issued(world_app, base: str, dept, number: str) -> dict:
         found[state] = response.get_json()
         if state != "valid":
             action = {"suspended": "suspend", "revoked": "revoke"}[state]
+            # With a public reason and a long note: the verdict shows both, and must fit.
+            public = {"suspended": "under_review", "revoked": "revoked_by_authority"}[state]
             changed = client.post(f"/api/v1/licenses/{found[state]['identifier']}/{action}",
-                                  json={"reason": "核查发现许可条件不再满足"}, headers=headers)
+                                  json={"reason": "核查发现许可条件不再满足",
+                                        "public_reason": public,
+                                        "public_note": PUBLIC_NOTE},
+                                  headers=headers)
             assert changed.status_code == 200, changed.get_json()
     return found
 
@@ -89,7 +99,7 @@ def world(migrated, live_server, tmp_path_factory) -> World:
 
     claims = licences["valid"]["claims"]
     data = ("陈小红", f"天河区政务服务中心 {unique}", f"测试厅 {unique}", "测试许可证",
-            "电子证照钱包", "办理个体工商户变更登记", "窗口-03", "居民身份证",
+            "电子证照钱包", "办理个体工商户变更登记", "窗口-03", "居民身份证", PUBLIC_NOTE,
             *(p["title"] for p in TEST_SCHEMA["properties"].values()),
             *(str(v) for v in claims.values()))
     yield World(base, world_app, person, dept, hall, licences,

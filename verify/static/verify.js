@@ -49,6 +49,13 @@
       since.appendChild(time(checked.status_changed_at));
       box.appendChild(since);
     }
+    var why = checked.status_reason;
+    if (why) {
+      var en = labels.lang === "en";
+      box.appendChild(el("p", "verdict-why", clerk.status_reason + words.colon +
+        (en ? why.label_en : why.label_zh) +
+        (why.note ? (en ? " (" : "（") + why.note + (en ? ")" : "）") : "")));
+    }
     var lic = result.license;
     if (lic && !result.valid) {
       var whose = el("p", "verdict-whose", words.refused + (lic.type_name || lic.type) + " · ");

@@ -229,6 +229,27 @@
     el.className = "badge badge-" + state;
   }
 
+  // Since when a suspended or revoked licence is so, and the issuer's public reason
+  // (never its internal one), in the page's language.
+  function statusNote(el, licence) {
+    var lines = [];
+    var since = T.since[licence.state];
+    if (since && licence.state_changed_at) {
+      var at = new Date(licence.state_changed_at);
+      lines.push(fmt(since, { date: isNaN(at) ? licence.state_changed_at.slice(0, 10) :
+        at.toLocaleDateString(LANG, { timeZone: "Asia/Shanghai", year: "numeric",
+          month: "long", day: "numeric" }) }));
+    }
+    var why = licence.public_reason;
+    if (why && licence.state !== "valid") {
+      var en = LANG.indexOf("en") === 0;
+      var note = why.note ? (en ? " (" + why.note + ")" : "（" + why.note + "）") : "";
+      lines.push(fmt(T.publicReason, { reason: (en ? why.label_en : why.label_zh) + note }));
+    }
+    el.textContent = lines.join(" · ");
+    el.hidden = lines.length === 0;
+  }
+
   async function renderList() {
     var data = await (await api("/api/v1/wallet/licenses")).json();
     var list = $("licences");
@@ -383,6 +404,7 @@
     var found = await loadLicence();
     $("show-title").textContent = found.licence.type_name;
     badge($("show-state"), found.licence);
+    statusNote($("show-status"), found.licence);
     fillClaims($("show-claims"), found.licence, found.names);
     $("present-link").href = "/wallet/l/" + encodeURIComponent(identifier) + "/present";
     $("print-link").href = "/wallet/l/" + encodeURIComponent(identifier) + "/print";

@@ -95,3 +95,22 @@ def test_bad_search_input_is_named_not_a_500(app, issued):
     assert client.post("/admin/licences/x/explode",
                        data={"csrf_token": csrf_token(client, "/admin/licences")}
                        ).status_code == 404
+
+
+def test_public_reason_chosen_in_the_console_and_refused_when_unknown(app, issued):
+    (_, own), _ = issued
+    client, _ = staff_client(app, [(PLATFORM_ADMIN, "")])
+    path = f"/admin/licences/{own['identifier']}/revoke"
+    page = client.get(f"/admin/licences/{own['identifier']}").get_data(as_text=True)
+    assert 'name="public_reason"' in page and 'value="revoked_by_authority"' in page
+    bad = _post(client, path, reason="注销", public_reason="lost", public_note="")
+    assert bad.status_code == 303 and _state(app, own["identifier"]) == "valid"
+    done = _post(client, path, reason="深市监罚〔2026〕118 号",
+                 public_reason="revoked_by_authority", public_note="依据行政处罚决定书")
+    assert done.status_code == 302
+    with app.services.sessions() as session:
+        row = session.get(Licence, own["identifier"])
+        assert (row.public_reason, row.public_note) == ("revoked_by_authority",
+                                                         "依据行政处罚决定书")
+    shown = client.get(f"/admin/licences/{own['identifier']}").get_data(as_text=True)
+    assert 'id="public-reason"' in shown and "依据行政处罚决定书" in shown
