@@ -12,7 +12,8 @@ sign-in demanded one); then, on the CSRF-checked form post, the decision.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,8 +26,13 @@ from idp.routes import bind
 from idp.user_code_guard import UserCodeGuard
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from idp.models.device_authorizations import DeviceAuthorization
     from idp.services import IdpServices
+
+#: A pending request found by its user code (a device authorization or a 代办 mandate).
+_Row = TypeVar("_Row")
 
 
 class CodeProblem(Exception):
@@ -67,19 +73,27 @@ def _here(text: str) -> str:
 
 def _live_request(services: IdpServices, live: sso.SsoSession,
                   text: str) -> DeviceAuthorization:
-    """The pending request the code names; raises CodeProblem (malformed 400, too many
-    guesses 429, counting down 503, unknown or expired 404)."""
+    """The pending request the code names; raises CodeProblem (see look_up_code)."""
+    return look_up_code(
+        services, live, text, device_authorizations.find_by_user_code,
+        _("This code is wrong or has expired. Check the code on the screen, or start "
+          "again there."))
+
+
+def look_up_code(services: IdpServices, live: sso.SsoSession, text: str,
+                 find: Callable[[Session, bytes, str], _Row | None], unknown: str) -> _Row:
+    """The pending request (device or 代办) a typed user code names, under one guessing
+    budget per session and source; raises CodeProblem (malformed 400, too many guesses
+    429, counter store down 503, unknown or expired 404 with ``unknown``)."""
     code = user_codes.canonical(text)
     if code is None:
         raise CodeProblem(_("A code has 8 letters, such as BCDF-GHJK. Please check it."), 400)
     guard = UserCodeGuard(services.throttle_store, services.settings.user_code_attempts)
     try:
         guard.admit(live.sid, request.remote_addr)
-        row = device_authorizations.find_by_user_code(services.session(),
-                                                      services.token_hash_key, code)
+        row = find(services.session(), services.token_hash_key, code)
         if row is None:
-            raise CodeProblem(_("This code is wrong or has expired. Check the code on the "
-                                "screen, or start again there."), 404)
+            raise CodeProblem(unknown, 404)
         guard.found(live.sid, request.remote_addr)
     except TooManyAttempts as exc:
         raise CodeProblem(_("Too many wrong codes. Please wait %(wait)s and try again.",

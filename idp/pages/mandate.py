@@ -18,11 +18,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from idp import accounts, consent, mandates, sso, user_codes
-from idp.errors import ThrottleUnavailable, TooManyAttempts
 from idp.page_guard import guard
-from idp.pages.device import CodeProblem, _minutes
+from idp.pages.device import CodeProblem, look_up_code
 from idp.routes import bind
-from idp.user_code_guard import UserCodeGuard
 
 if TYPE_CHECKING:
     from idp.models.mandates import Mandate
@@ -59,25 +57,8 @@ def _here(text: str) -> str:
 
 def _live_request(services: IdpServices, live, text: str) -> Mandate:
     """The pending request the code names; raises CodeProblem (as /device does)."""
-    code = user_codes.canonical(text)
-    if code is None:
-        raise CodeProblem(_("A code has 8 letters, such as BCDF-GHJK. Please check it."), 400)
-    guard_ = UserCodeGuard(services.throttle_store, services.settings.user_code_attempts)
-    try:
-        guard_.admit(live.sid, request.remote_addr)
-        row = mandates.find_by_user_code(services.session(), services.token_hash_key, code)
-        if row is None:
-            raise CodeProblem(_("This code is wrong or has expired. Ask the clerk to start "
-                                "again."), 404)
-        guard_.found(live.sid, request.remote_addr)
-    except TooManyAttempts as exc:
-        raise CodeProblem(_("Too many wrong codes. Please wait %(wait)s and try again.",
-                            wait=_minutes(exc.retry_after)), 429,
-                          {"Retry-After": str(exc.retry_after)}) from None
-    except ThrottleUnavailable as exc:
-        raise CodeProblem(_("Codes cannot be checked right now. Please try again shortly."),
-                          503, {"Retry-After": str(exc.retry_after)}) from None
-    return row
+    return look_up_code(services, live, text, mandates.find_by_user_code,
+                        _("This code is wrong or has expired. Ask the clerk to start again."))
 
 
 def duration_text(seconds: int) -> str:
