@@ -29,10 +29,10 @@ import requests
 
 from idp.clients import TOKEN_EXCHANGE
 from idp.grants.token_exchange import SUBJECT_TOKEN_TYPE
-from tests.experience.pages import axe_violations, overflow, widest
-from tests.idp.accounts.factories import PASSWORD, make_person
 from tests.admin.console.helpers import PASSWORD as STAFF_PASSWORD
 from tests.admin.console.helpers import make_staff
+from tests.experience.pages import axe_violations, overflow, widest
+from tests.idp.accounts.factories import PASSWORD, make_person
 from tests.idp.mandates.helpers import ACCESS, village
 from tests.verify.corpus import FOOD_TYPE
 from tests.verify.test_reuse import add_licence
