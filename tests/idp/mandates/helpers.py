@@ -49,7 +49,9 @@ def clerk(app, hall: str, name: str = "王五", role: str = "clerk") -> dict:
 def token_for(app, staff: dict, reg: dict, *, acr: str | None = "loa-2",
               issuer: str = ISSUER, **extra) -> str:
     """The clerk's access token from the provider, as the station system received it
-    at the clerk's login (RFC 9068 claims, signed with the provider's key)."""
+    at the clerk's login (RFC 9068 claims, signed with the provider's key): for the
+    in-process tests and their variations (acr, client, expiry). The live test
+    (test_live_daiban.py) has the clerk really sign in instead."""
     now = int(time.time())
     claims = {"iss": issuer, "aud": [issuer + "/api"], "sub": staff["sub"],
               "client_id": reg["client_id"], "scope": "openid profile",
