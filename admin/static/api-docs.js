@@ -3,8 +3,8 @@
    "Try it out", no remote configuration. Without "Try it out" the server choice and the
    Authorize dialog serve nothing, so they are left out (the servers <select> has no
    label, an axe violation); the security each operation needs is still shown. The
-   document's own title block is left out too: the page's header says it, in both
-   languages, and keeps one h1 and one heading order. Deep
+   document's own title block is left out too: the page's header says it, in the page's
+   language, and keeps one h1 and one heading order. Deep
    links are off: they put a link inside each operation's button (nested-interactive). */
 (function () {
   "use strict";
@@ -31,9 +31,10 @@
   });
 
   // Swagger UI's example and media-type pickers are <select>s with no accessible name
-  // (axe select-name); name each as it appears, in both languages like the page.
-  var names = { "examples-select-element": "示例 · Examples",
-    "content-type": "媒体类型 · Media type" };
+  // (axe select-name); name each as it appears, in the page's language (the template
+  // hands the translated names over as data attributes).
+  var names = { "examples-select-element": root.dataset.labelExamples,
+    "content-type": root.dataset.labelMediaType };
   function label(node) {
     Object.keys(names).forEach(function (cls) {
       node.querySelectorAll("select." + cls + ":not([aria-label])").forEach(function (el) {
