@@ -71,7 +71,7 @@
     while ((text = walker.nextNode())) {
       word = text.nodeValue.trim();
       if (Object.prototype.hasOwnProperty.call(chinese, word) &&
-          !text.parentElement.closest("pre, code, .prop-name, .parameter__name")) {
+          !text.parentElement.closest("pre, code, .prop-name, .parameters-col_name")) {
         text.nodeValue = text.nodeValue.replace(word, chinese[word]);
       } else if (Object.prototype.hasOwnProperty.call(places, word) &&
                  text.parentElement.closest(".parameter__in")) {

@@ -22,9 +22,10 @@ ALLOWED = {"English", "OpenID", "Connect", "OpenAPI", "JSON", "SD", "JWT", "LIC"
            # The product's own name ("onegate 应用": the phone app that scans a login QR).
            "onegate"}
 #: Parts of a page not checked for language, with the reason. /api/docs: the rendered
-#: OpenAPI document is data written in Chinese (issue 12: examples in Chinese) on both
-#: pages, and Swagger UI's own words ("Parameters", "Responses") are still English on
-#: the Chinese page: not yet translated. The page's own header is checked.
+#: OpenAPI document is the document's own text (one text for both pages: Chinese
+#: summaries and examples, paths, field names, and response descriptions still in
+#: English). Swagger UI's own words are checked in both languages by
+#: test_api_docs_page.py::test_renderer_speaks_the_pages_language; the header here.
 NOT_CHECKED = {"api-docs": "#api-docs"}
 URL = re.compile(r"https?://\S+")
 
