@@ -22,6 +22,9 @@ class World:
     dept: object
     hall: dict
     licences: dict  # state -> the issuance response body
+    #: A legal representative of an enterprise, apart from ``person`` (being one adds a
+    #: choice step at the wallet's sign-in): their account page offers the agent form.
+    representative: dict | None = None
     #: Data a page may show as issued or registered (names, claim titles and values,
     #: the use's purpose and staff): Chinese on an English page too.
     data: tuple[str, ...] = ()
@@ -96,13 +99,19 @@ def world(migrated, live_server, tmp_path_factory) -> World:
     hall = _hall_with_consent_and_use(world_app, person, unique,
                                       licences["valid"]["identifier"])
     from tests.credentials.helpers import TEST_SCHEMA
+    from tests.idp.representation.helpers import link, make_enterprise
+
+    representative = make_person(world_app, unique + "1", display_name="李大明")
+    company = make_enterprise(world_app, unique, f"岭南科技有限公司 {unique}")
+    link(world_app, company, representative, "legal")
 
     claims = licences["valid"]["claims"]
-    data = ("陈小红", f"天河区政务服务中心 {unique}", f"测试厅 {unique}", "测试许可证",
+    data = ("陈小红", "李大明", f"岭南科技有限公司 {unique}", f"天河区政务服务中心 {unique}",
+            f"测试厅 {unique}", "测试许可证",
             "电子证照钱包", "办理个体工商户变更登记", "窗口-03", "居民身份证", PUBLIC_NOTE,
             *(p["title"] for p in TEST_SCHEMA["properties"].values()),
             *(str(v) for v in claims.values()))
-    yield World(base, world_app, person, dept, hall, licences,
+    yield World(base, world_app, person, dept, hall, licences, representative,
                 tuple(sorted(data, key=len, reverse=True)))
     world_app.services.engine.dispose()
 

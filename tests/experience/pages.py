@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.idp.protocol.helpers import REDIRECT
+
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 
 #: Rules left to people: none. (Kept as an explicit empty set so a future exception has
@@ -43,6 +45,45 @@ def _withdraw_confirmation(page, world) -> None:
     page.locator("input[name=confirmed]").wait_for(state="attached")
 
 
+def _consent(page, world) -> None:
+    """The consent question: the hall asks for more than the person granted it."""
+    query = urlencode({"client_id": world.hall["client_id"], "response_type": "code",
+                       "redirect_uri": REDIRECT, "scope": "openid identity profile phone",
+                       "state": "survey", "nonce": "survey",
+                       "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+                       "code_challenge_method": "S256"})
+    page.goto(world.base + "/oauth/authorize?" + query)
+    page.locator("form button[type=submit]").first.wait_for()
+
+
+def _reference(page, world) -> None:
+    """The result a phone's camera opens from a printed licence's reference QR."""
+    page.goto(world.licences["valid"]["links"]["reference_url"])
+    page.locator(".verdict").first.wait_for(timeout=10_000)
+
+
+def _api_docs(page, world) -> None:
+    page.goto(world.base + "/api/docs")
+    page.locator(".opblock").first.wait_for(timeout=20_000)
+
+
+def _representative_account(page, world):
+    """The account page of a legal representative, with the form that authorises an
+    agent: in a context of its own (same language and size), so the shared person stays
+    signed in where they are. Returns that context's page, the one to check."""
+    from tests.experience.conftest import login
+
+    context = page.context.browser.new_context(
+        locale=page.evaluate("navigator.language"), viewport=page.viewport_size,
+        bypass_csp=True)  # to inject axe-core only, as in the survey's own contexts
+    own = context.new_page()
+    own.goto(world.base + "/login?next=/account&force=1")
+    login(own, world.representative)
+    own.wait_for_url(re.compile(r"/account$"))
+    own.locator("input[name=id_number]").first.wait_for(state="attached")
+    return own
+
+
 PAGES = {
     "home": lambda page, world: page.goto(world.base + "/"),
     "login": lambda page, world: page.goto(world.base + "/login?next=/account&force=1"),
@@ -63,7 +104,31 @@ PAGES = {
     "verify-suspended": lambda page, world: _verify(page, world, "suspended"),
     "error-unknown-redirect": _unknown_redirect,
     "not-found": lambda page, world: page.goto(world.base + "/no-such-page"),
+    "consent": _consent,
+    "login-qr": lambda page, world: page.goto(world.base + "/login/qr?next=/account&force=1"),
+    "forgot": lambda page, world: page.goto(world.base + "/account/forgot"),
+    "reset": lambda page, world: page.goto(world.base + "/account/reset"),
+    "totp-enrol": lambda page, world: page.goto(world.base + "/account/totp/enrol"),
+    "device": lambda page, world: page.goto(world.base + "/device"),
+    "mandate": lambda page, world: page.goto(world.base + "/mandate"),
+    "verify-reference": _reference,
+    "api-docs": _api_docs,
+    "account-legal-representative": _representative_account,
 }
+
+
+def shown(page, visited):
+    """The page to check after ``PAGES[name](page, world)`` returned ``visited``: a
+    page of its own context (closed with :func:`done`) or ``page`` itself."""
+    from playwright.sync_api import Page
+
+    return visited if isinstance(visited, Page) else page
+
+
+def done(page, checked) -> None:
+    if checked is not page:
+        checked.context.close()
+    page.close()
 
 
 def sign_in(context, world) -> None:

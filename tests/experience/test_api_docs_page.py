@@ -92,3 +92,44 @@ def test_reference_passes_axe(browser, live_server):
                 if rule not in AXE_EXCEPTIONS] == []
     finally:
         context.close()
+
+
+#: Swagger UI's interface words around an open operation, and their Chinese.
+CHROME = {"Parameters": "参数", "Request body": "请求体", "Responses": "响应",
+          "Example Value": "示例值", "Schema": "结构", "Code": "状态码"}
+
+
+def _interface_words(page) -> set[str]:
+    """The trimmed text of every text node in the reference outside code and data."""
+    return set(page.evaluate("""() => {
+      const found = [], walker = document.createTreeWalker(
+        document.getElementById('api-docs'), NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode())) {
+        if (!node.parentElement.closest('pre, code')) found.push(node.nodeValue.trim());
+      }
+      return found;
+    }"""))
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_renderer_speaks_the_pages_language(browser, live_server, locale):
+    """Swagger UI's own words ("Parameters", "Responses", ...) are Chinese on the
+    Chinese page (admin/static/api-docs.js) and stay English on the English one; the
+    page's header and the examples' labels follow the page too."""
+    context = browser.new_context(locale=locale, viewport=DESKTOP)
+    seen: dict[str, list[str]] = {"requests": [], "console": []}
+    try:
+        page = _open(context, live_server.url, seen)
+        _expand_revoke(page)
+        page.locator("#api-docs .responses-wrapper").first.wait_for()
+        words = _interface_words(page)
+        wanted = set(CHROME.values()) if locale == "zh-CN" else set(CHROME)
+        unwanted = set(CHROME) if locale == "zh-CN" else set(CHROME.values())
+        assert wanted <= words, sorted(wanted - words)
+        assert words & unwanted == set()
+        heading = page.locator("h1").first.inner_text()
+        assert heading == ("电子证照接口文档" if locale == "zh-CN" else "Licence API reference")
+        assert seen["console"] == []
+    finally:
+        context.close()
