@@ -181,9 +181,15 @@ def test_unknown_and_known_logins_are_throttled_alike(lock_app, lock_client, uni
         responses = [login(client, name, "wrong password!") for _ in range(4)]
         answers.append([(r.status_code, _message(r), r.headers.get("Retry-After"))
                         for r in responses])
-    assert answers[0] == answers[1]
+    # Same statuses, same words; the waits may differ by the second that passed between
+    # the two runs on a loaded machine (they count down), never by more.
+    assert [(s, m) for s, m, _ in answers[0]] == [(s, m) for s, m, _ in answers[1]]
+    assert [w is None for _, _, w in answers[0]] == [w is None for _, _, w in answers[1]]
+    for (_, _, known), (_, _, unknown) in zip(*answers, strict=True):
+        if known is not None:
+            assert abs(int(known) - int(unknown)) <= 1, (known, unknown)
     assert [status for status, _, _ in answers[0]] == [401, 401, 401, 429]
-    assert answers[0][3][2] == "900" and "15 分钟" in answers[0][3][1]
+    assert int(answers[0][3][2]) in (899, 900) and "15 分钟" in answers[0][3][1]
 
 
 def test_every_spelling_of_a_phone_spends_one_budget(lock_app, lock_client, unique):
