@@ -123,7 +123,10 @@ def test_docs_page_is_served_with_vendored_assets_and_a_strict_policy(client):
     assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
     assert "<script>" not in html and "style=" not in html
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing from elsewhere
-    assert "接口文档" in html and "API reference" in html
+    # The page speaks one language: Chinese by default, English when asked.
+    assert "电子证照接口文档" in html and "API reference" not in html
+    english = client.get("/api/docs", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Licence API reference" in english and "接口文档" not in english
     for asset in re.findall(r"(?:src|href)=\"(/static/[^\"]+)\"", html):
         assert client.get(asset).status_code == 200, asset
     vendor = ROOT / "admin" / "static" / "vendor" / "swagger-ui"

@@ -155,7 +155,8 @@ def test_loa2_without_totp_offers_enrolment(app, client, unique):
 def _secret_from(html: str) -> str:
     import re
 
-    return re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', html).group(1).replace(" ", "")
+    found = re.search(r'<code class="secret[^"]*">([A-Z2-7 ]+)</code>', html)
+    return found.group(1).replace(" ", "")
 
 
 def test_force_reauthentication_keeps_sid_and_updates_auth_time(app, client, unique):
