@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import Blueprint, render_template, request, send_from_directory, url_for
 from flask_babel import get_locale
+from sqlalchemy import exc as sa_exc
 
 from credentials.routes import Routes
 from verify import circumstances, images, trust_list
@@ -149,8 +150,21 @@ def _render(s: VerifyServices, result: VerificationResult, at: datetime, status:
     return _page(s, status, headers, result={**result.to_json(), "checked": checked})
 
 
+#: The key store cannot be read: the database is down or its pool exhausted.
+_STORE_DOWN = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+               sa_exc.TimeoutError)
+
+
 def _error(s: VerifyServices, message: str, status: int, headers: dict | None = None):
-    return _page(s, status, headers, error=message)
+    """A refusal page. When the refusal comes from an outage (the rate counter, and so
+    the key store, unreachable), the page renders without the offline verifier, whose
+    pinned keys it cannot read: still the readable 503, never a 500 from the handler."""
+    try:
+        offline = offline_config(s)
+    except _STORE_DOWN:
+        offline = None
+    return render_template("verify/page.html", labels=_labels(), offline=offline,
+                           result=None, error=message), status, headers or {}
 
 
 def _labels() -> Labels:

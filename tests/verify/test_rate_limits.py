@@ -123,6 +123,30 @@ def test_unreachable_redis_fails_closed(limited_app):
         assert re.search(r"请在 \d+ 秒后再试", response.get_data(as_text=True))
 
 
+def test_refusal_page_renders_when_the_key_store_is_down_too(limited_app, monkeypatch):
+    """A database outage takes the rate counter and the pinned keys at once: the
+    refusal still answers the readable 503 (once a 500 from its own handler), without
+    the offline verifier whose keys it cannot read."""
+    from sqlalchemy.exc import OperationalError
+
+    from keys.ring import KeyRing
+
+    def down(*args, **kwargs):
+        raise OperationalError("SELECT", {}, ConnectionRefusedError("connection refused"))
+
+    client = limited_app(REDIS_URL=DEAD_REDIS_URL, VERIFY_RATE_LIMIT=1000).test_client()
+    monkeypatch.setattr(KeyRing, "jwks", down)
+    response = client.get(REFERENCE, environ_base={"REMOTE_ADDR": _ip()})
+    assert response.status_code == 503 and int(response.headers["Retry-After"]) >= 1
+    html = response.get_data(as_text=True)
+    assert re.search(r"请在 \d+ 秒后再试", html)
+    assert 'id="verify-offline"' not in html and "offline.js" not in html
+    monkeypatch.undo()
+    # The store back: the refusal page carries the offline verifier again.
+    again = client.get(REFERENCE, environ_base={"REMOTE_ADDR": _ip()})
+    assert again.status_code == 503 and 'id="verify-offline"' in again.get_data(as_text=True)
+
+
 # -- two workers ----------------------------------------------------------------------
 
 
