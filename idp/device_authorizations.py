@@ -45,7 +45,6 @@ LOGIN_CLIENT_ID = "onegate:login"
 SLOW_DOWN_STEP = 5
 #: Longest device code we hash and look up (ours are 43 characters).
 MAX_DEVICE_CODE = 200
-_USER_CODE_TRIES = 5
 
 
 def now() -> datetime:
@@ -88,7 +87,8 @@ def start(session: Session, key: bytes, asked: Request, *, ttl: int, interval: i
     as long as the tokens they produced live, so a late replay is still recognised)."""
     session.execute(delete(DeviceAuthorization).where(
         DeviceAuthorization.expires_at < now() - timedelta(seconds=keep)))
-    user_code = _unused_user_code(session, key)
+    user_code = user_codes.unused_user_code(
+        lambda code: find_by_user_code(session, key, code) is not None)
     device_code = user_codes.new_device_code()
     at = now()
     row = DeviceAuthorization(
@@ -101,14 +101,6 @@ def start(session: Session, key: bytes, asked: Request, *, ttl: int, interval: i
     session.add(row)
     session.flush()
     return Started(row=row, device_code=device_code, user_code=user_code)
-
-
-def _unused_user_code(session: Session, key: bytes) -> str:
-    for _ in range(_USER_CODE_TRIES):
-        code = user_codes.new_user_code()
-        if find_by_user_code(session, key, code) is None:
-            return code
-    raise RuntimeError("no unused user code found")
 
 
 def find_by_user_code(session: Session, key: bytes, code: str) -> DeviceAuthorization | None:

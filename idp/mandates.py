@@ -53,7 +53,6 @@ MAX_REFERENCE = 200
 CODE_ATTEMPTS = 5
 #: The assurance of a mandate given by an ID document check and a code over SMS.
 WEAK_ACR = "loa-1"
-_USER_CODE_TRIES = 5
 
 
 def now() -> datetime:
@@ -149,7 +148,8 @@ def start(session: Session, key: bytes, asked: Asked, *, ttl: int) -> Started:
                   request_expires_at=at + timedelta(seconds=ttl))
     started = {}
     if asked.method == PHONE:
-        started["user_code"] = _unused_user_code(session, key)
+        started["user_code"] = user_codes.unused_user_code(
+            lambda code: find_by_user_code(session, key, code) is not None)
         row.user_code_hash = token_hash(key, started["user_code"])
     else:
         started["one_time_code"] = f"{secrets.randbelow(10**6):06d}"
@@ -157,14 +157,6 @@ def start(session: Session, key: bytes, asked: Asked, *, ttl: int) -> Started:
     session.add(row)
     session.flush()
     return Started(row=row, reference=reference, **started)
-
-
-def _unused_user_code(session: Session, key: bytes) -> str:
-    for _ in range(_USER_CODE_TRIES):
-        code = user_codes.new_user_code()
-        if find_by_user_code(session, key, code) is None:
-            return code
-    raise RuntimeError("no unused user code found")
 
 
 def find_by_user_code(session: Session, key: bytes, code: str) -> Mandate | None:

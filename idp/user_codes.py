@@ -15,17 +15,31 @@ and authorization codes: a database dump alone cannot test a guess.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
 #: RFC 8628 section 6.1's example alphabet: base-20, no vowels, no digits.
 ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 LENGTH = 8
 #: Longest user code input we look at (a pasted code with stray spaces still fits).
 MAX_INPUT = 32
+#: Fresh codes drawn before giving up when each one is already live (20**8 codes: a
+#: second draw is already a one-in-billions event).
+TRIES = 5
 
 
 def new_user_code() -> str:
     """A fresh user code in its canonical form (eight letters, no dash)."""
     return "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+
+
+def unused_user_code(taken: Callable[[str], bool]) -> str:
+    """A fresh user code that ``taken`` says no live request holds. Raises RuntimeError
+    after ``TRIES`` draws that were all taken."""
+    for _ in range(TRIES):
+        code = new_user_code()
+        if not taken(code):
+            return code
+    raise RuntimeError("no unused user code found")
 
 
 def new_device_code() -> str:
