@@ -157,6 +157,8 @@ def run(args) -> dict:
                                          timeout=30 if name == "login" else 10)
                 print(f"  {name:<18} {ours[name]['rate']:9.1f} /s", flush=True)
         measure_references()
+        if node is not None:
+            node.check_active()
         rss = {"onegate": harness.worker_rss_kib(server), "reference": harness.worker_rss_kib(ref)}
         if node is not None:
             rss["node-oidc-provider"] = node_reference.rss_kib(node.process)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -55,6 +56,7 @@ def version() -> str:
 class NodeProvider:
     port: int = field(default_factory=harness.free_port)
     process: subprocess.Popen | None = None
+    _introspection: tuple = ()
 
     @property
     def url(self) -> str:
@@ -65,7 +67,8 @@ class NodeProvider:
         self.process = subprocess.Popen(
             ["taskset", "-c", harness.SERVER_CORE, "node", "server.js", "--port",
              str(self.port), "--secret", SECRET], cwd=NODE_DIR,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            env={**os.environ, "NODE_ENV": "production"}, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL)
         harness.wait_ready(self.url + "/.well-known/openid-configuration", self.process)
         return self
 
@@ -83,13 +86,21 @@ class NodeProvider:
                                timeout=30)
         opaque.raise_for_status()
         introspect_body = urlencode({"token": opaque.json()["access_token"]})
-        active = requests.post(self.url + "/token/introspection", data=introspect_body,
-                               headers=headers, timeout=30).json()
-        assert active.get("active") is True, active
+        self._introspection = (introspect_body, headers)
+        self.check_active()
         return {JWT: Load(self.url + "/token", "POST", headers, jwt_body),
                 OPAQUE: Load(self.url + "/token", "POST", headers, opaque_body),
                 INTROSPECT: Load(self.url + "/token/introspection", "POST", headers,
                                  introspect_body)}
+
+
+    def check_active(self) -> None:
+        """The introspected token is still active (checked before and after the runs: a
+        store that evicted it would answer a fast ``{"active": false}``)."""
+        body, headers = self._introspection
+        active = requests.post(self.url + "/token/introspection", data=body,
+                               headers=headers, timeout=30).json()
+        assert active.get("active") is True, active
 
 
 def rss_kib(process: subprocess.Popen) -> int | None:

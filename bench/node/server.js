@@ -1,7 +1,9 @@
 // node-oidc-provider as a second reference for `make bench NODE=1` (docs/PERFORMANCE.md):
-// one process, one client_credentials client, introspection enabled, in-memory adapter
-// (the library's default). A token request without `resource` gets the library's default
-// opaque access token (stored in memory, what introspection looks up); with
+// one process, one client_credentials client, introspection enabled, an in-memory Map
+// adapter. (The library's own development adapter is an LRU of 1,000 entries: the opaque
+// token row would evict the token the introspection row asks about, and wrk would time
+// fast `{"active": false}` answers.) A token request without `resource` gets the
+// library's default opaque access token (stored, what introspection looks up); with
 // `resource=urn:bench:jwt` it gets a JWT signed ES256, the work our token endpoint does.
 //
 //   node server.js --port 8000 --secret S
@@ -21,8 +23,41 @@ const issuer = `http://127.0.0.1:${values.port}`;
 const { privateKey } = await generateKeyPair('ES256', { extractable: true });
 const signing = { ...(await exportJWK(privateKey)), alg: 'ES256', use: 'sig', kid: 'bench-es256' };
 const JWT_RESOURCE = 'urn:bench:jwt';
+const stored = new Map();
+
+// The adapter interface of oidc-provider (lib/adapters/memory_adapter.js), without
+// eviction; a bench run stores a few thousand tokens.
+class MapAdapter {
+  constructor(model) { this.model = model; }
+
+  key(id) { return `${this.model}:${id}`; }
+
+  async upsert(id, payload, expiresIn) {
+    stored.set(this.key(id), { payload, expires: Date.now() + expiresIn * 1000 });
+  }
+
+  async find(id) {
+    const entry = stored.get(this.key(id));
+    if (!entry || entry.expires < Date.now()) return undefined;
+    return entry.payload;
+  }
+
+  async findByUid() { return undefined; }
+
+  async findByUserCode() { return undefined; }
+
+  async consume(id) {
+    const entry = stored.get(this.key(id));
+    if (entry) entry.payload.consumed = Math.floor(Date.now() / 1000);
+  }
+
+  async destroy(id) { stored.delete(this.key(id)); }
+
+  async revokeByGrantId() {}
+}
 
 const provider = new Provider(issuer, {
+  adapter: MapAdapter,
   clients: [{
     client_id: 'bench-client',
     client_secret: values.secret,
