@@ -9,12 +9,17 @@ measured with pg_total_relation_size, then extrapolated to the province.
    line is a business licence with a distinct holder, signed (SD-JWT and offline QR),
    given a random status-list slot, an idempotency record and an audit entry, exactly
    as in production.
-3. Accounts cloned in SQL from the demo person and enterprise that `init --demo` made
+3. Sign-ins (``--sign-ins``): for each, a token family and its refresh token (what a
+   code grant stores for REFRESH_TOKEN_TTL, 30 days) and an SSO session with its hall
+   (SESSION_TTL, 8 hours), generated in SQL with the widths the code writes (32-hex
+   family ids and jtis, 64-hex HMACs, 32-character sids, 22-character subs, the demo
+   hall's client id and scope).
+4. Accounts cloned in SQL from the demo person and enterprise that `init --demo` made
    (same argon2id hash length, same columns filled), with distinct random-looking
    sub, username, phone, ID number and credit code, inserted in random order so the
    B-tree indexes fill as they would from registrations; one legal-representative
    authorisation per enterprise.
-4. VACUUM ANALYZE, then per table: rows, heap, indexes (each index by name) and
+5. VACUUM ANALYZE, then per table: rows, heap, indexes (each index by name) and
    pg_total_relation_size; bytes per row; and the figure for 90 million people,
    20 million enterprises and 100 million licences.
 
@@ -39,11 +44,20 @@ sys.path.insert(0, str(ROOT))
 from bench import harness  # noqa: E402
 
 PEOPLE, ENTERPRISES, LICENCES = 90_000_000, 20_000_000, 100_000_000
+#: Token families alive at once: 13 million password logins a day (docs/PERFORMANCE.md
+#: "Sizing"), 2 halls each, kept REFRESH_TOKEN_TTL (30 days).
+SIGN_INS_LIVE = 13_000_000 * 2 * 30
+#: SSO sessions alive at once: 8 hours (SESSION_TTL) of the peak hour's 1.56 million
+#: logins, each with 2 halls.
+SESSIONS_LIVE = 8 * 1_560_000
 #: table -> what its row count grows with at the province's scale (per unit of it)
 GROWS_WITH = {
     "idp_accounts": "accounts", "idp_authorisations": "enterprises",
     "credential_licences": "licences", "credential_idempotency": "licences",
     "audit_entries": "licences", "credential_status_lists": "licences",
+    # Per sign-in at a hall (a code grant): what lives until its expiry sweep.
+    "oauth_token_families": "sign_ins", "oauth_refresh_tokens": "sign_ins",
+    "idp_sso_sessions": "sessions", "idp_sso_participants": "participants",
 }
 
 
@@ -85,6 +99,32 @@ FROM idp_accounts a, generate_series(1, %(count)s) AS n
 WHERE a.kind = 'person' AND a.username = 'zhangsan'
 ORDER BY random()
 """
+
+SIGN_INS = ["""
+INSERT INTO idp_sso_sessions (sid, account_id, auth_time, acr, amr, created_at, expires_at,
+    device, last_seen_at)
+SELECT substr(md5('s' || n), 1, 32), a.id, now(), 'loa-1', '["pwd"]', now(),
+    now() + interval '8 hours', 'Mozilla/5.0 (Linux; Android 14) Mobile Safari/537.36', now()
+FROM generate_series(1, %(count)s) AS n, idp_accounts a WHERE a.username = 'zhangsan'
+ORDER BY random()
+""", """
+INSERT INTO idp_sso_participants (sid, client_id, first_seen)
+SELECT substr(md5('s' || n), 1, 32), 'demo-hall-tianhe', now()
+FROM generate_series(1, %(count)s) AS n
+""", """
+INSERT INTO oauth_token_families (family_id, client_id, sub, sid, scope, auth_time, acr, amr,
+    created_at, expires_at)
+SELECT md5('f' || n), 'demo-hall-tianhe', substr(md5('p' || n), 1, 22),
+    substr(md5('s' || n), 1, 32), 'openid profile email phone', 1796000000, 'loa-1',
+    '["pwd"]', now(), now() + interval '30 days'
+FROM generate_series(1, %(count)s) AS n ORDER BY random()
+""", """
+INSERT INTO oauth_refresh_tokens (token_hash, family_id, access_jti, access_expires_at,
+    created_at)
+SELECT md5('r' || n) || md5('t' || n), md5('f' || n), md5('j' || n),
+    now() + interval '10 minutes', now()
+FROM generate_series(1, %(count)s) AS n ORDER BY random()
+"""]
 
 CLONE_ENTERPRISES = """
 INSERT INTO idp_accounts (sub, kind, username, password_hash, display_name, phone,
@@ -130,6 +170,7 @@ def main() -> None:
     parser.add_argument("--licences", type=int, default=10_000)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--enterprises", type=int, default=20_000)
+    parser.add_argument("--sign-ins", type=int, default=100_000)
     parser.add_argument("--keep", action="store_true", help="leave the database")
     args = parser.parse_args()
     import psycopg
@@ -154,6 +195,8 @@ def main() -> None:
             conn.execute(CLONE_PEOPLE, {"count": args.people})
             conn.execute(CLONE_ENTERPRISES, {"count": args.enterprises})
             conn.execute(CLONE_AUTHORISATIONS, {"count": args.enterprises})
+            for statement in SIGN_INS:
+                conn.execute(statement, {"count": args.sign_ins})
             conn.execute("VACUUM ANALYZE")
             count = sql.SQL("SELECT count(*) FROM {}")
             tables = {name: {"rows": conn.execute(count.format(sql.Identifier(name)))
@@ -181,9 +224,11 @@ def main() -> None:
 def project(tables: dict, args) -> dict:
     """Bytes per unit (row of the sample's growth) and the province's figure."""
     sample = {"accounts": args.people + args.enterprises, "enterprises": args.enterprises,
-              "licences": args.licences}
+              "licences": args.licences, "sign_ins": args.sign_ins,
+              "sessions": args.sign_ins, "participants": args.sign_ins}
     scale = {"accounts": PEOPLE + ENTERPRISES, "enterprises": ENTERPRISES,
-             "licences": LICENCES}
+             "licences": LICENCES, "sign_ins": SIGN_INS_LIVE, "sessions": SESSIONS_LIVE,
+             "participants": 2 * SESSIONS_LIVE}
     out = {}
     for table, unit in GROWS_WITH.items():
         size = tables.get(table)
