@@ -61,10 +61,12 @@ fuzz: dev-venv
 
 # onegate beside its references in one run, as ratios against issue 9's targets
 # (docs/PERFORMANCE.md): `make bench QUICK=1 ONLY=jwks,token BENCH_DB=postgresql SERVER=gevent`.
-# Needs wrk and taskset (apt-get install -y wrk); results in bench/results/.
+# Needs wrk and taskset (apt-get install -y wrk); results in bench/results/. NODE=1 adds
+# node-oidc-provider (bench/node/, npm ci from its lock file) beside token and introspect;
+# it needs node and npm (apt-get install -y nodejs npm), make bench without it does not.
 BENCH_DB ?= sqlite
 BENCH_FLAGS = --db $(BENCH_DB) $(if $(QUICK),--quick) $(if $(ONLY),--only $(ONLY)) \
-	$(if $(SERVER),--server $(SERVER))
+	$(if $(SERVER),--server $(SERVER)) $(if $(NODE),--node)
 bench: dev-venv
 	$(BIN)/python bench/http_bench.py $(BENCH_FLAGS)
 

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,10 +69,17 @@ class Cluster:
         try:
             self.instance.create("cluster")
             ports = [harness.free_port(), harness.free_port()]
-            for port in ports:
-                self.processes.append(self.instance.serve(
-                    self.server, workers=self.workers, port=port, pin=False))
-                self.nodes.append(f"http://127.0.0.1:{port}")
+            # Both start at once (each waits for its own /readyz).
+            with ThreadPoolExecutor(len(ports)) as pool:
+                started = [pool.submit(self.instance.serve, self.server, workers=self.workers,
+                                       port=port, pin=False) for port in ports]
+            errors = [f.exception() for f in started]
+            for port, future, error in zip(ports, started, errors, strict=True):
+                if error is None:  # kept for stop() even when the other failed
+                    self.processes.append(future.result())
+                    self.nodes.append(f"http://127.0.0.1:{port}")
+            if any(errors):
+                raise next(e for e in errors if e is not None)
             config = self.instance.workdir / "haproxy.cfg"
             config.write_text(HAPROXY.format(port=self.instance.port, servers="\n".join(
                 f"    server node{i} 127.0.0.1:{p} check inter 1s"
@@ -86,8 +94,19 @@ class Cluster:
         return self
 
     def stop(self) -> None:
+        """SIGTERM to the proxy, then to both processes at once (each takes its graceful
+        shutdown, about 10 s), then wait for each."""
         for process in reversed(self.processes):
-            harness.stop(process)
+            if process.poll() is None:
+                process.terminate()
+            if process is self.processes[-1]:
+                harness.stop(process)  # the proxy first: no new requests
+        for process in reversed(self.processes):
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         self.processes.clear()
         if self.instance is not None:
             self.instance.drop()

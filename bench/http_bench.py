@@ -8,7 +8,11 @@ measurement has a warm-up and a fixed duration; references are measured before a
 after ours and averaged (their drift shows how busy the machine was).
 
     python bench/http_bench.py [--quick] [--only jwks,token] [--server gthread]
-                               [--db sqlite|postgresql]
+                               [--db sqlite|postgresql] [--node]
+
+``--node`` (``make bench NODE=1``) adds node-oidc-provider (bench/node/, one process
+pinned to the same core) as a second reference for the token and introspection rows;
+without it nothing here needs Node.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import harness  # noqa: E402
+from bench import harness, node_reference  # noqa: E402
 from bench.harness import Load  # noqa: E402
 
 #: name -> (reference, target ratio); the reference is measured in the same run.
@@ -131,18 +135,33 @@ def run(args) -> dict:
         ref_url, ref = harness.serve_reference(args.server)
         processes.append(ref)
         loads, ref_loads = onegate_loads(inst), reference_loads(ref_url)
-        for name in ("hello", "ref-verify"):
-            if name in refs_needed:
-                figures[name].append(harness.wrk(ref_loads[name], seconds, warmup))
+        node, node_loads = None, {}
+        if args.node and set(node_reference.ROWS) & set(only):
+            node = node_reference.NodeProvider().start()
+            processes.append(node.process)
+            node_loads = {name: load for name, load in node.loads().items()
+                          if any(name in node_reference.ROWS[row] for row in only
+                                 if row in node_reference.ROWS)}
+        references = {**{n: ref_loads[n] for n in ("hello", "ref-verify") if n in refs_needed},
+                      **node_loads}
+
+        def measure_references() -> None:
+            for name, load in references.items():
+                figures.setdefault(name, []).append(harness.wrk(load, seconds, warmup))
+                print(f"  {name:<18} {figures[name][-1]['rate']:9.1f} /s", flush=True)
+
+        measure_references()
         for name in only:
             if name in loads:
                 ours[name] = harness.wrk(loads[name], seconds, warmup,
                                          timeout=30 if name == "login" else 10)
                 print(f"  {name:<18} {ours[name]['rate']:9.1f} /s", flush=True)
-        for name in ("hello", "ref-verify"):
-            if name in refs_needed:
-                figures[name].append(harness.wrk(ref_loads[name], seconds, warmup))
+        measure_references()
+        if node is not None:
+            node.check_active()
         rss = {"onegate": harness.worker_rss_kib(server), "reference": harness.worker_rss_kib(ref)}
+        if node is not None:
+            rss["node-oidc-provider"] = node_reference.rss_kib(node.process)
         for name, runs in figures.items():
             if runs:
                 refs[name] = {"rate": sum(r["rate"] for r in runs) / len(runs),
@@ -165,10 +184,17 @@ def run(args) -> dict:
         rows.append({"endpoint": name, "ours": mine, "reference": ref_name,
                      "reference_rate": theirs, "ratio": ratio, "target": target,
                      "verdict": "PASS" if ratio >= target else "MISS", "detail": ours[name]})
+        for node_name in node_reference.ROWS.get(name, ()):
+            if node_name in refs:
+                theirs = refs[node_name]["rate"]
+                rows.append({"endpoint": name, "ours": mine, "reference": node_name,
+                             "reference_rate": theirs, "ratio": mine / theirs if theirs else 0.0,
+                             "target": None, "verdict": "-", "detail": ours[name]})
     return {"when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "server": args.server, "db": args.db,
             "seconds": seconds, "connections": harness.CONNECTIONS,
             "command": " ".join(sys.argv), "rows": rows, "references": refs,
-            "rss_kib": rss, "load": _loadavg()}
+            "rss_kib": rss, "load": _loadavg(),
+            "node": node_reference.version() if args.node else None}
 
 
 def _loadavg() -> str:
@@ -182,17 +208,22 @@ def table(result: dict) -> str:
              "| endpoint | onegate /s | reference | reference /s | ratio | target | verdict |",
              "|---|---:|---|---:|---:|---:|---|"]
     for r in result["rows"]:
+        target = "-" if r["target"] is None else f"{r['target']:.1f}"
         lines.append(f"| {r['endpoint']} | {r['ours']:,.0f} | {r['reference']} | "
-                     f"{r['reference_rate']:,.0f} | {r['ratio']:.2f} | {r['target']:.1f} | "
+                     f"{r['reference_rate']:,.0f} | {r['ratio']:.2f} | {target} | "
                      f"{r['verdict']} |")
     refs = result["references"]
     drift = ", ".join(f"{k} {' / '.join(f'{x:,.0f}' for x in v['runs'])}"
                       for k, v in refs.items() if len(v.get("runs", [])) > 1)
     if drift:
         lines.append(f"references before / after: {drift}")
+    if result.get("node"):
+        lines.append(f"second reference: {result['node']}, one process on core 0 (bench/node/)")
     rss = result["rss_kib"]
+    node = (f", node-oidc-provider {(rss['node-oidc-provider'] or 0) / 1024:.0f} MiB"
+            if "node-oidc-provider" in rss else "")
     lines.append(f"RSS per worker: onegate {(rss['onegate'] or 0) / 1024:.0f} MiB, reference "
-                 f"{(rss['reference'] or 0) / 1024:.0f} MiB; load average {result['load']}")
+                 f"{(rss['reference'] or 0) / 1024:.0f} MiB{node}; load average {result['load']}")
     return "\n".join(lines)
 
 
@@ -212,6 +243,9 @@ def main() -> None:
     parser.add_argument("--only", default="", help=f"comma-separated: {','.join(TARGETS)}")
     parser.add_argument("--server", default=None, help="default: ONEGATE_SERVER's default")
     parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--node", action="store_true",
+                        help="node-oidc-provider beside the token and introspect rows "
+                             "(needs node and npm: apt-get install -y nodejs npm)")
     args = parser.parse_args()
     if args.server is None:
         from admin.settings import BY_NAME

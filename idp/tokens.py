@@ -23,7 +23,7 @@ PROVIDER = "provider"
 ACCESS_TOKEN_ALG = "ES256"  # noqa: S105
 BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 LOGOUT_TOKEN_TTL = 120
-_SIGNER_TTL = 30.0
+_SIGNER_TTL = 2.0
 
 
 def new_jti() -> str:
@@ -34,13 +34,17 @@ class ProviderSigner:
     """Signs with the provider's active key of an algorithm.
 
     The ring's signer() reads the store (to promote due keys); each Signer is kept
-    for 30 s, so the token endpoint pays no such read on every grant.
+    for at most 2 s, so the token endpoint pays that read at most once per 2 s per
+    algorithm, and a key rotated, promoted or revoked by another process (the CLI,
+    the console, another server) signs or stops signing here within 2 s -- the bound
+    the published JWKS and the department signers (credentials.issuer_cache) keep too.
+    A change this process's ring writes (``KeyRing.generation``) drops it at once.
     """
 
     def __init__(self, keyring: Any, *, ttl: float = _SIGNER_TTL) -> None:
         self.keyring = keyring
         self.ttl = ttl
-        self._signers: dict[str, tuple[float, Any]] = {}
+        self._signers: dict[str, tuple[float, int, Any]] = {}
         self._lock = threading.Lock()
 
     def sign(self, alg: str, claims: dict, headers: dict | None = None) -> str:
@@ -49,15 +53,24 @@ class ProviderSigner:
 
         return jws.sign(self._signer(alg), claims, headers)
 
+    def _fresh(self, cached: tuple[float, int, Any] | None) -> bool:
+        return (cached is not None and cached[0] >= time.monotonic()
+                and cached[1] == self._generation())
+
+    def _generation(self) -> int:
+        return getattr(self.keyring, "generation", 0)
+
     def _signer(self, alg: str) -> Any:
         cached = self._signers.get(alg)
-        if cached is None or cached[0] < time.monotonic():
+        if not self._fresh(cached):
             with self._lock:
                 cached = self._signers.get(alg)
-                if cached is None or cached[0] < time.monotonic():
-                    cached = (time.monotonic() + self.ttl, self.keyring.signer(PROVIDER, alg))
+                if not self._fresh(cached):
+                    generation = self._generation()
+                    cached = (time.monotonic() + self.ttl, generation,
+                              self.keyring.signer(PROVIDER, alg))
                     self._signers[alg] = cached
-        return cached[1]
+        return cached[2]
 
 
 @dataclass
