@@ -195,6 +195,27 @@ def test_a_valid_token_is_introspected_without_a_database_read(redis_apps, uniqu
     assert seen == []
 
 
+def _sessions_opened(app):
+    opened: list[object] = []
+    event.listen(app.services.sessions, "after_transaction_create",
+                 lambda session, transaction: opened.append(session)
+                 if transaction.parent is None else None)
+    return opened
+
+
+def test_a_cached_grant_and_introspection_open_no_session(redis_apps, unique):
+    """Not even an empty transaction: the client cache asks the unit of work for its
+    session only on a miss (the session's begin and commit were 15 % of a grant)."""
+    (app, _), _redis = redis_apps
+    reg = register(app, unique, grant_types=["client_credentials"], redirect_uris=[])
+    token = _access_token(app, reg)
+    assert _active(app, reg, token) is True
+    opened = _sessions_opened(app)
+    assert _grant(app, reg).status_code == 200
+    assert _active(app, reg, token) is True
+    assert opened == []
+
+
 def test_revocation_through_one_worker_is_seen_by_the_other_at_once(redis_apps, unique):
     (app, other), redis = redis_apps
     reg = register(app, unique, grant_types=["client_credentials"], redirect_uris=[])
