@@ -1,4 +1,5 @@
-"""Compact JWS signing and verification with pyjwt, given key objects."""
+"""Compact JWS signing and verification, given key objects: ES256 signatures are made
+with cryptography directly (the access-token hot path), everything else with pyjwt."""
 
 from __future__ import annotations
 
@@ -24,9 +25,11 @@ def sign(signer: Signer, claims: dict[str, Any], headers: dict[str, Any] | None 
     """A compact JWS of ``claims``; raises TypeError if claims are not JSON-serialisable."""
     # kid and alg always come from the key: a caller's header cannot contradict them.
     header = {**(headers or {}), "kid": signer.kid, "alg": signer.alg}
-    if signer.alg == "ES256" and isinstance(signer.private_key, ec.EllipticCurvePrivateKey) \
-            and isinstance(signer.private_key.curve, ec.SECP256R1) and not any(isinstance(claims.get(n), datetime) for n in ("exp", "iat", "nbf")):
-        return _sign_es256(signer.private_key, header, claims)
+    key = signer.private_key
+    if (signer.alg == "ES256" and isinstance(key, ec.EllipticCurvePrivateKey)
+            and isinstance(key.curve, ec.SECP256R1)
+            and not any(isinstance(claims.get(n), datetime) for n in ("exp", "iat", "nbf"))):
+        return _sign_es256(key, header, claims)
     return jwt.encode(claims, signer.private_key, algorithm=signer.alg, headers=header)
 
 
