@@ -181,6 +181,8 @@ class Load:
     method: str = "GET"
     headers: dict[str, str] = field(default_factory=dict)
     body: str = ""
+    #: wrk connections; 0: CONNECTIONS (32)
+    connections: int = 0
 
     def lua(self) -> str:
         lines = [f"wrk.method = {json.dumps(self.method)}",
@@ -195,16 +197,17 @@ def wrk(load: Load, seconds: float, warmup: float, timeout: int = 10) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(load.lua())
     try:
+        connections = load.connections or CONNECTIONS
         if warmup:
-            _wrk_once(script.name, load.url, warmup, timeout)
-        return _wrk_once(script.name, load.url, seconds, timeout)
+            _wrk_once(script.name, load.url, warmup, timeout, connections)
+        return _wrk_once(script.name, load.url, seconds, timeout, connections)
     finally:
         os.unlink(script.name)
 
 
-def _wrk_once(script: str, url: str, seconds: float, timeout: int) -> dict:
+def _wrk_once(script: str, url: str, seconds: float, timeout: int, connections: int) -> dict:
     out = subprocess.run(
-        ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{CONNECTIONS}", f"-d{seconds:g}s",
+        ["taskset", "-c", LOAD_CORE, "wrk", "-t1", f"-c{connections}", f"-d{seconds:g}s",
          f"--timeout={timeout}s", "--latency", "-s", script, url],
         capture_output=True, text=True, check=True).stdout
     total = int(re.search(r"(\d+) requests in ([\d.]+)(\w+)", out).group(1))
