@@ -180,7 +180,7 @@ def _loadavg() -> str:
 
 def table(result: dict) -> str:
     lines = [f"onegate vs references, {result['server']}, 1 worker x 8 threads on core 0, "
-             f"wrk -c{result['connections']} on core 1, {result['seconds']} s each, "
+             f"wrk -c{result['connections']} (login -c8) on core 1, {result['seconds']} s each, "
              f"{result['db']}",
              "| endpoint | onegate /s | reference | reference /s | ratio | target | verdict |",
              "|---|---:|---|---:|---:|---:|---|"]
