@@ -14,6 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from admin.observability import Metrics
 from admin.services import Services
+from admin.whole_body import whole_body
 from audit.services import AuditServices
 from credentials.services import CredentialsServices
 from idp.services import IdpServices
@@ -39,6 +40,10 @@ class OnegateFlask(Flask):
     metrics: Metrics
     #: Flask-WTF's CSRF protection of this app (for views that must be exempt).
     csrf: CSRFProtect
+
+    def __call__(self, environ: dict, start_response: Any) -> Any:
+        # A body already in memory goes to the server as a list (admin.whole_body).
+        return whole_body(self.wsgi_app, environ, start_response)
 
     def full_dispatch_request(self) -> Any:
         # The scope covers before_request hooks, the view and the error handlers; what

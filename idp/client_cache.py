@@ -76,10 +76,13 @@ class ClientCache:
         """Moves whenever the cache was emptied by a change (CORS origins follow it)."""
         return self._generation
 
-    def get(self, session: Session, client_id: str) -> OAuthClient | None:
+    def get(self, session: Session | Callable[[], Session],
+            client_id: str) -> OAuthClient | None:
         """The client's row (a detached copy: read it, never add it to a session), or
         None for an unknown id; reads ``session`` when the entry is missing or stale.
-        Raises SQLAlchemyError when the database cannot be read."""
+        ``session`` may be a callable giving it (the unit of work's ``session``): a hit
+        then opens no session at all. Raises SQLAlchemyError when the database cannot
+        be read."""
         if self._redis is not None and self._follower_pid != os.getpid():
             self.follow()
         now = self.clock()
@@ -89,6 +92,8 @@ class ClientCache:
                 self._entries.move_to_end(client_id)
                 return entry[1]
             generation = self._generation
+        if not isinstance(session, Session):
+            session = session()
         row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
         with self._lock:
             if row is None:

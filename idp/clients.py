@@ -13,7 +13,10 @@ import binascii
 import hashlib
 import hmac
 import secrets
+import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -163,17 +166,23 @@ class Client(ClientMixin):
         return grant_type in (self.row.grant_types or [])
 
 
-def find(session: Session, secrets: ClientSecrets, client_id: str | None, *,
-         include_disabled: bool = False, rows: ClientCache | None = None) -> Client | None:
+def find(session: Session | Callable[[], Session], secrets: ClientSecrets,
+         client_id: str | None, *, include_disabled: bool = False,
+         rows: ClientCache | None = None) -> Client | None:
     """The client, or None if unknown (or disabled, unless asked); cached per request,
     and across requests in ``rows`` (idp.client_cache: its freshness bound) when given.
-    Raises SQLAlchemyError when the database cannot be read."""
+    ``session`` may be a callable giving it (``services.session``), so a cached client
+    opens no transaction. Raises SQLAlchemyError when the database cannot be read."""
     if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
         return None
     cache = g.setdefault("_oauth_clients", {})
     if client_id not in cache:
-        row = (rows.get(session, client_id) if rows is not None else
-               session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id)))
+        if rows is not None:
+            row = rows.get(session, client_id)
+        else:
+            if not isinstance(session, Session):
+                session = session()
+            row = session.scalar(select(OAuthClient).where(OAuthClient.client_id == client_id))
         cache[client_id] = Client(row, secrets) if row is not None else None
     client = cache[client_id]
     if client is not None and client.row.disabled and not include_disabled:
@@ -231,6 +240,8 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
     def __init__(self, services: IdpServices):
         super().__init__(validate_jti=True, leeway=30)
         self.services = services
+        #: Key sets fetched from clients' jwks_uri, owned here and bounded.
+        self.remote_jwks = RemoteKeySets()
 
     def __call__(self, query_client, request):
         """Authlib's check, with any malformed assertion, key set or unreachable
@@ -267,7 +278,7 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
         if client.row.jwks:
             return KeySet.import_key_set(client.row.jwks)
         if client.row.jwks_uri:
-            return KeySet.import_key_set(_fetch_jwks(client.row.jwks_uri))
+            return KeySet.import_key_set(self.remote_jwks.get(client.row.jwks_uri))
         return KeySet([])
 
     def validate_jti(self, claims, jti):
@@ -287,15 +298,45 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
                              {"key": key, "expires_at": utcnow() + timedelta(seconds=ttl)})
 
 
-_JWKS_CACHE: dict[str, tuple[float, dict]] = {}
+#: A fetched jwks_uri document is reused this long (seconds).
+REMOTE_JWKS_TTL = 300.0
+#: At most this many jwks_uri documents are kept (least recently used dropped).
+MAX_REMOTE_JWKS = 256
+
+
+class RemoteKeySets:
+    """Clients' key sets fetched from their ``jwks_uri`` (RFC 7591 section 2), each
+    reused ``ttl`` seconds, at most ``max_entries`` of them (LRU): a client rotating
+    its keys at the same uri is followed within ``ttl``; a new uri is fetched at once."""
+
+    def __init__(self, ttl: float = REMOTE_JWKS_TTL, max_entries: int = MAX_REMOTE_JWKS,
+                 fetch: Callable[[str], dict] | None = None) -> None:
+        self.ttl, self.max_entries = ttl, max_entries
+        self.fetch = fetch or _fetch_jwks
+        self._entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, uri: str) -> dict:
+        """The key set at ``uri``; raises what fetching raises (requests errors,
+        ValueError for a body that is not JSON)."""
+        with self._lock:
+            cached = self._entries.get(uri)
+            if cached is not None and cached[0] > time.monotonic():
+                self._entries.move_to_end(uri)
+                return cached[1]
+        data = self.fetch(uri)
+        with self._lock:
+            self._entries[uri] = (time.monotonic() + self.ttl, data)
+            self._entries.move_to_end(uri)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return data
 
 
 def _fetch_jwks(uri: str) -> dict:
-    cached = _JWKS_CACHE.get(uri)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
     import requests
 
-    data = requests.get(uri, timeout=5).json()
-    _JWKS_CACHE[uri] = (time.monotonic() + 300, data)
-    return data
+    return requests.get(uri, timeout=5).json()

@@ -102,7 +102,7 @@ def _refresh(services: IdpServices, value: str) -> TokenRecord | None:
 
 
 def _client_disabled(services: IdpServices, client_id: str) -> bool:
-    client = clients.find(services.session(), services.client_secrets, client_id,
+    client = clients.find(services.session, services.client_secrets, client_id,
                           include_disabled=True, rows=services.client_cache)
     return client is None or client.row.disabled
 

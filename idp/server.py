@@ -32,8 +32,9 @@ class OnegateAuthorizationServer(AuthorizationServer):
 
     def query_client(self, client_id):
         # Token, introspection and revocation: the client's row from the worker's
-        # cache (idp.client_cache: changes here at once, elsewhere within 2 s).
-        return clients.find(self.services.session(), self.services.client_secrets, client_id,
+        # cache (idp.client_cache: changes here at once, elsewhere within 2 s); a cached
+        # client opens no transaction (the session is asked for only on a miss).
+        return clients.find(self.services.session, self.services.client_secrets, client_id,
                             rows=self.services.client_cache)
 
     def save_token(self, token, request):

@@ -60,3 +60,75 @@ def test_wrong_typ_and_foreign_keys(app, unique):
     for garbage in ("", "a.b.c", "x" * 10_000, "eyJhbGciOiJub25lIn0.e30."):
         with pytest.raises(InvalidAccessToken):
             check(app, garbage)
+
+
+def raw_token(app, header, payload: bytes, *, mangle=None):
+    """A compact JWS over arbitrary bytes with the provider's ES256 key."""
+    import base64
+    import json
+
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    with app.app_context():
+        signer = app.services.keyring.signer("provider", "ES256")
+    header = {"alg": "ES256", "typ": "at+jwt", "kid": signer.kid, **header}
+    signing_input = b64(json.dumps(header).encode()) + "." + b64(payload)
+    r, s = decode_dss_signature(signer.private_key.sign(signing_input.encode(),
+                                                        ec.ECDSA(hashes.SHA256())))
+    signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+    if mangle:
+        signature = mangle(signature)
+    return signing_input + "." + b64(signature)
+
+
+def test_direct_check_accepts_what_it_signed_and_refuses_hostile_shapes(app):
+    import json
+
+    body = json.dumps(claims()).encode()
+    assert check(app, raw_token(app, {}, body)).sub == "s1"
+    hostile = [
+        raw_token(app, {"crit": ["exp"]}, body),  # RFC 7515 4.1.11: not understood
+        raw_token(app, {"b64": False}, body),  # RFC 7797: not a token of ours
+        raw_token(app, {}, body, mangle=lambda sig: sig[:63]),  # short R||S
+        raw_token(app, {}, body, mangle=lambda sig: sig + b"\0"),  # long R||S
+        raw_token(app, {}, body, mangle=lambda sig: bytes(64)),  # zero R||S
+        raw_token(app, {}, body, mangle=lambda sig: sig[:32] + bytes([sig[32] ^ 1]) + sig[33:]),
+        raw_token(app, {}, b"[1, 2]"),  # payload not an object
+        raw_token(app, {}, b"\xff\xfe"),  # payload not UTF-8 JSON
+        raw_token(app, {"kid": 7}, body),  # non-string kid
+        raw_token(app, {}, json.dumps(claims(aud=[ISSUER + "/api", 5])).encode()),
+        raw_token(app, {}, json.dumps(claims(aud=ISSUER + "/other")).encode()),
+        raw_token(app, {}, json.dumps(claims(iat=int(time.time()) + 600)).encode()),
+        raw_token(app, {}, json.dumps(claims(nbf=int(time.time()) + 600)).encode()),
+        raw_token(app, {}, json.dumps(claims(exp=str(int(time.time()) + 600))).encode()),
+        raw_token(app, {}, json.dumps(claims(exp=True)).encode()),
+        raw_token(app, {}, json.dumps(claims(sub="")).encode()),
+    ]
+    good = raw_token(app, {}, body)
+    head, payload, sig = good.split(".")
+    tampered = json.dumps(claims(sub="someone-else")).encode()
+    import base64
+    hostile += [
+        # another payload under the first one's signature
+        f"{head}.{base64.urlsafe_b64encode(tampered).rstrip(b'=').decode()}.{sig}",
+        f"{head}.{payload}.{sig}=",  # padding is not base64url (RFC 7515 section 2)
+        f"{head}.{payload}.{sig[:-1]}+",  # the standard alphabet
+        f"{head}.{payload}.{sig}.x",  # four parts
+        f"{head}.{payload}",  # two parts
+        "é." + payload + "." + sig,  # non-ASCII header
+    ]
+    for token in hostile:
+        with pytest.raises(InvalidAccessToken):
+            check(app, token)
+
+
+def test_a_string_audience_is_accepted_as_rfc_7519_allows(app):
+    import json
+
+    body = json.dumps(claims(aud=ISSUER + "/api")).encode()
+    assert check(app, raw_token(app, {}, body)).client_id == "c1"
