@@ -124,7 +124,8 @@ def _paths() -> dict[str, Any]:
                 "application/json": {"schema": _ref("TrustList")}}}, "400": BAD_FORMAT},
             params=[FORMAT], tag="trust"),
         "/api/v1/offline-bundle": _get(
-            "Signed offline bundle: trust list, JWKS, status lists, issued-at, max-age "
+            "Signed offline bundle: trust list, JWKS, status lists, the public reasons of "
+            "revoked and suspended licences, issued-at, max-age "
             "(what the CLI and the browser's offline /verify verify with)",
             {"200": {"description": CACHED + "; a strong ETag per representation "
                                               "(the same while the content is unchanged)",

@@ -104,7 +104,8 @@ DOCS: dict[tuple[str, str], Doc] = {
         "`format=json` 返回 JSON。",
         responses={"200": TRUST_LIST}, notes={"200": "一个签发机构"}),
     ("/api/v1/offline-bundle", "get"): Doc(
-        "离线核验包", "公开接口，无需令牌。离线核验所需的信任列表、公钥与状态列表，整体签名；"
+        "离线核验包", "公开接口，无需令牌。离线核验所需的信任列表、公钥、状态列表及已吊销或"
+        "暂停证照的公开原因（只含原因代码与中英文说明，不含内部原因与备注），整体签名；"
         "核验端缓存后可断网核验并显示数据时间。",
         responses={"200": {"bundle": "eyJhbGciOiJFUzI1NiIsImtpZCI6IjlQelZrdTJKWDhFTFJjT2dMLVlV"
                                      "U1RYeVRMeklzQWFkYTRKSU1BcGhjOU0iLCJ0eXAiOiJvbmVnYXRlLWJ1"

@@ -150,8 +150,10 @@ EN = english(openapi_examples.DOCS, {
         {"200": "One issuer"}),
     ("/api/v1/offline-bundle", "get"): (
         "Public, no token. What offline verification needs, signed as a whole: the trust "
-        "list, the keys and the status lists. A verifier caches it, verifies with no "
-        "network and shows the data's age.", {"200": "The format=json form"}),
+        "list, the keys, the status lists and the public reasons of revoked and suspended "
+        "licences (the reason's code and labels only, never the internal reason nor the "
+        "note). A verifier caches it, verifies with no network and shows the data's age.",
+        {"200": "The format=json form"}),
     ("/api/v1/holder/licenses", "get"): (
         "A service hall retrieves, with a token the holder authorised, the holder's "
         "licences of the consented types, stating a purpose; each licence retrieved is "
