@@ -25,8 +25,7 @@ ZH = {
     "record verifications": "记录核验（用证）",
     "who the holder is": "持证人是谁",
     "the holder's licences of one type": "持证人某一类型的证照",
-    openapi.fragment("https://onegate.example")["components"]["securitySchemes"]
-    ["verifierToken"]["description"]:
+    openapi.VERIFIER_SCHEME_TEXT:
         "可选：部门系统的核验会记为一次持证人可见的用证。只接受已登记到某部门、"
         "带 scope licenses:verify 的客户端的 client_credentials 令牌；其他令牌一律拒绝（403）",
     # Parameters.
@@ -42,8 +41,7 @@ ZH = {
     # Request bodies.
     "SD-JWT VC (presentation), LIC1: offline QR text, or an online reference URL":
         "SD-JWT VC（或其出示文本）、LIC1: 离线二维码文本，或在线核验网址",
-    openapi._verify()["post"]["requestBody"]["content"]["application/json"]["schema"]
-    ["properties"]["purpose"]["description"]:
+    openapi.PURPOSE_TEXT:
         f"使用部门系统令牌时必填（本次核验记为一次用证）：1 至 {MAX_PURPOSE} 个可打印字符，"
         "否则 400。不带令牌时忽略，无论其值如何。",
     "A photo or screenshot of a licence QR (PNG, JPEG, WebP, GIF or BMP; at most 5 MiB "

@@ -117,6 +117,8 @@ def test_chinese_page_shows_no_english_in_an_open_operation(browser, live_server
             assert chinese in text, chinese
         assert "No such licence" not in text and "OK" not in text.split()
         assert descriptions.count() >= 5
+        said = descriptions.all_inner_texts()
+        assert [t for t in said if not CJK.search(t)] == [], said
         english = [t for t in _visible_texts(block)
                    if LATIN.search(t) and not CJK.search(t)
                    and not IDENTIFIER.match(t) and t not in PROPER_NOUNS]
