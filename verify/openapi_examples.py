@@ -97,8 +97,11 @@ DOCS: dict[tuple[str, str], Doc] = {
         responses={"200": Several(valid=("核验通过", VALID), revoked=(
             "已被依法吊销：吊销时间与公开原因", REVOKED)), "400": problem(
             "purpose", 400, "Purpose required", "purpose is required",
-            [{"field": "purpose", "reason": "required"}])},
-        notes={"400": "带令牌核验却未填写用途"}),
+            [{"field": "purpose", "reason": "required"}]), "422": problem(
+            "no-qr-code", 422, "No QR code found", "no readable QR code in the image",
+            [{"field": "image", "reason": "no_qr_code",
+              "message": "no readable QR code in the image"}])},
+        notes={"400": "带令牌核验却未填写用途", "422": "照片中没有可识别的二维码"}),
     ("/api/v1/trust-list", "get"): Doc(
         "信任列表", "公开接口，无需令牌。签名的信任列表：可信签发机构、其公钥与可签发的证照类型；"
         "`format=json` 返回 JSON。",

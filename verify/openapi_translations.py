@@ -141,7 +141,8 @@ EN = english(openapi_examples.DOCS, {
         "or suspension and the issuer's public reason (never its internal one).",
         {"200": {"valid": "Verified", "revoked": "Revoked by the authority: when, and the "
                                                  "public reason"},
-         "400": "A token sent without a purpose"}),
+         "400": "A token sent without a purpose",
+         "422": "No readable QR code in the photo"}),
     ("/api/v1/trust-list", "get"): (
         "Public, no token. The signed trust list: trusted issuers, their keys and the "
         "licence types each may issue; `format=json` answers JSON.",
