@@ -74,9 +74,10 @@ def init_app(app: Flask, services: AuditServices, problem_types: ProblemTypes,
              fragments: Fragments) -> None:
     """The checkpoint endpoints, their OpenAPI part and problem type."""
     from audit import openapi, routes
+    from credentials.openapi_locale import Translations
 
     app.register_blueprint(routes.blueprint(services))
-    fragments.register(openapi.fragment())
+    fragments.register(openapi.fragment(), Translations(openapi.ZH, openapi.EN))
     problem_types.register(routes.PROBLEM_TYPES)
 
 

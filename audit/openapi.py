@@ -17,15 +17,42 @@ _CHECKPOINT = {
 _NONE_YET = {"type": "https://onegate.example/api/v1/problems/not-found", "title": "Not Found",
              "status": 404, "detail": "no audit entry has been written yet"}
 
+_CHECKPOINT_ZH = ("公开接口，无需令牌。审计日志哈希链当前链头的签名检查点；保存一份，日后可用 "
+                  "`onegate audit verify --checkpoint` 证明日志未被改写。")
+_JWKS_ZH = "公开接口，无需令牌。签名审计检查点的公钥（含已轮换的）。"
+#: Translations of the texts below, for the description rendered in one language
+#: (credentials.openapi_locale, registered by admin): English -> Chinese ...
+ZH = {
+    "audit": "审计日志",
+    "The checkpoint (only `checkpoint`, a compact JWS with typ audit-checkpoint+jwt, is "
+    "signed)": "检查点（只有 `checkpoint` 经过签名，它是 typ 为 audit-checkpoint+jwt 的紧凑 JWS）",
+    "Names exactly this JWS: send it as If-None-Match when polling":
+        "恰好标识这一 JWS：轮询时作为 If-None-Match 发送",
+    "Unchanged since the If-None-Match ETag": "自 If-None-Match 所给 ETag 以来未变",
+    "No checkpoint yet": "尚无检查点",
+    "JWK Set": "JWK 公钥集",
+    "Compact JWS; claims iss, iat, seq (head entry), hash (its HMAC-SHA256, hex)":
+        "紧凑 JWS；声明 iss、iat、seq（链头记录）、hash（其 HMAC-SHA256，十六进制）",
+}
+#: ... and Chinese -> English.
+EN = {
+    _CHECKPOINT_ZH: "Public, no token. A signed checkpoint of the audit hash chain's "
+                    "current head; keep a copy to prove later, with `onegate audit verify "
+                    "--checkpoint`, that the log was not rewritten.",
+    _JWKS_ZH: "Public, no token. The keys audit checkpoints are signed with (rotated ones "
+              "included).",
+    "第 48213 条记录的检查点": "The checkpoint at entry 48213",
+    "尚无检查点": "No checkpoint yet",
+    "一把 ES256 公钥": "One ES256 public key",
+}
+
 
 def fragment() -> dict[str, Any]:
     """Paths and the schema of ``GET /audit/checkpoint`` and ``GET /audit/jwks``."""
     return {
         "paths": {
             "/audit/checkpoint": {"get": {
-                "description": "公开接口，无需令牌。审计日志哈希链当前链头的签名检查点；"
-                               "保存一份，日后可用 `onegate audit verify --checkpoint` "
-                               "证明日志未被改写。",
+                "description": _CHECKPOINT_ZH,
                 "summary": "审计日志检查点 · A signed checkpoint of the current audit "
                            "chain head (signed on demand when the head moved, reused for "
                            "up to 5 s); keep a copy and check it later with "
@@ -47,7 +74,7 @@ def fragment() -> dict[str, Any]:
                                 "schema": _PROBLEM, "examples": {"zh": {
                                     "summary": "尚无检查点", "value": _NONE_YET}}}}}}}},
             "/audit/jwks": {"get": {
-                "description": "公开接口，无需令牌。签名审计检查点的公钥（含已轮换的）。",
+                "description": _JWKS_ZH,
                 "summary": "审计检查点公钥 · The JWK Set audit checkpoints are signed with (ES256)",
                 "tags": ["audit"], "parameters": [],
                 "responses": {"200": {"description": "JWK Set", "content": {

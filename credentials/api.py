@@ -9,7 +9,16 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from credentials import auth, http_input, lifecycle, openapi_catalogue, presenter, qr, types_api
+from credentials import (
+    auth,
+    http_input,
+    lifecycle,
+    openapi_catalogue,
+    openapi_translations,
+    presenter,
+    qr,
+    types_api,
+)
 from credentials.errors import (
     BatchTooLarge,
     CredentialsError,
@@ -24,6 +33,7 @@ from credentials.issuance import Deps, Outcome, issue_many, issue_one
 from credentials.issue_request import IssueRequest, parse_issue_request, parse_reissue
 from credentials.models import LicenceType
 from credentials.openapi import document, with_fragments
+from credentials.openapi_locale import LANGUAGES, localize
 from credentials.routes import Routes
 from credentials.services import CredentialsServices
 
@@ -243,8 +253,20 @@ def reference_qr_svg(s: CredentialsServices, identifier: str) -> Response:
 
 @routes.get("/openapi.json")
 def openapi(s: CredentialsServices) -> Response:
+    """The canonical description, or (``?lang=``) its rendering in one language.
+
+    Raises CredentialsError (400 naming ``lang``) for another or a repeated language."""
+    langs = request.args.getlist("lang")
+    if len(langs) > 1 or (langs and langs[0] not in LANGUAGES):
+        raise CredentialsError(f"lang is one of {', '.join(LANGUAGES)}, given once",
+                               [FieldError("lang", "repeated" if len(langs) > 1
+                                           else "unsupported")])
     base = document(s.issuer, problem_slugs=s.problem_types.all_slugs())
-    return _json(with_fragments(base, s.openapi_fragments, s.issuer))
+    whole = with_fragments(base, s.openapi_fragments, s.issuer)
+    if not langs:
+        return _json(whole)
+    tables = openapi_translations.TRANSLATIONS.merged(s.openapi_fragments.translations())
+    return _json(localize(whole, langs[0], tables))
 
 
 @routes.get("/problems/<slug>")

@@ -16,6 +16,7 @@ from typing import Any
 from credentials import openapi_docs, openapi_examples, public_reasons
 from credentials.errors import PROBLEM_TYPES
 from credentials.http_input import MAX_DEPTH, MAX_STRING
+from credentials.openapi_locale import LANGUAGES, Translations
 
 #: What the server checks of a licence identifier before looking it up; the check
 #: character (ISO/IEC 7064 MOD 37,36) is beyond a pattern, and a wrong one is a 422.
@@ -51,6 +52,11 @@ PUBLIC_REASON_TEXT = (
     "holder's wallet: " + "; ".join(f"`{code}` {zh} ({en})" for code, (zh, en)
                                     in public_reasons.REASONS.items())
     + ". Another code is refused (422 naming `public_reason`).")
+LANG = {"name": "lang", "in": "query", "required": False,
+        "description": "The document in one language, for people (what /api/docs renders): "
+                       "every summary and description in it, examples unchanged. Without "
+                       "it, the canonical document",
+        "schema": {"enum": list(LANGUAGES)}}
 DEPT = [{"departmentToken": []}]
 WALLET = [{"walletToken": []}]
 ANY_TOKEN = [{"departmentToken": []}, {"walletToken": []}]
@@ -242,8 +248,11 @@ def _paths(problem_slugs: Iterable[str]) -> dict[str, Any]:
             body={"type": "object", "required": ["disclose"], "additionalProperties": False,
                   "properties": {"disclose": {"type": "array", "items": {"type": "string"},
                                               "maxItems": 64}}})},
-        "/api/v1/openapi.json": {"get": _op("This document", {"200": _json({"type": "object"})},
-                                            security=None, tags=("meta",))},
+        "/api/v1/openapi.json": {"get": _op(
+            "This document", {"200": _json({"type": "object"}),
+                              "400": _problem("`lang` is not one of the languages offered, "
+                                              "or repeated (`errors` names it)")},
+            security=None, tags=("meta",), params=[LANG])},
         "/api/v1/problems/{slug}": {"get": _op(
             "Description of a problem type", {"200": _json({"type": "object"}),
                                               "404": _problem("Unknown problem type")},
@@ -413,18 +422,28 @@ Fragment = Mapping[str, Any] | Callable[[str], Mapping[str, Any]]
 
 class Fragments:
     """The other packages' parts of the document (dicts, or callables of the service
-    URL), in registration order; built once per app by the composition root."""
+    URL), in registration order, and the translations of their texts (for the
+    renderings in one language, credentials.openapi_locale); built once per app by the
+    composition root."""
 
     def __init__(self) -> None:
         self._items: list[Fragment] = []
+        self._translations: list[Translations] = []
 
-    def register(self, fragment: Fragment) -> None:
-        """Add a fragment to the document (once per fragment)."""
+    def register(self, fragment: Fragment, translations: Translations | None = None) -> None:
+        """Add a fragment to the document (once per fragment), with the translations
+        of its texts."""
         if fragment not in self._items:
             self._items.append(fragment)
+            if translations is not None:
+                self._translations.append(translations)
 
     def __iter__(self) -> Iterator[Fragment]:
         return iter(list(self._items))
+
+    def translations(self) -> list[Translations]:
+        """The registered fragments' translations, in registration order."""
+        return list(self._translations)
 
 
 def with_fragments(base: dict[str, Any], fragments: Iterable[Fragment],

@@ -127,3 +127,41 @@ def _apply(operation: dict[str, Any], doc: Doc) -> None:
 
 def _is_json(media: str) -> bool:
     return media == "application/json" or media.endswith("+json")
+
+
+#: What an operation's texts are in English: its description, and by status the English
+#: summary of its example (for ``Several``, example name -> English summary).
+English = tuple[str, Mapping[str, str | Mapping[str, str]]]
+
+
+def english(docs: Mapping[tuple[str, str], Doc],
+            texts: Mapping[tuple[str, str], English]) -> dict[str, str]:
+    """Chinese -> English for the descriptions and example summaries of ``docs`` (the
+    table credentials.openapi_locale renders the English reference with).
+
+    Raises KeyError for an operation, a status or an example ``docs`` does not have."""
+    out: dict[str, str] = {}
+    for key, (description, notes) in texts.items():
+        doc = docs[key]
+        out[doc.description] = description
+        for status, note in notes.items():
+            found = doc.responses[status]
+            if isinstance(found, Several) and isinstance(note, Mapping):
+                out.update({found[name][0]: text for name, text in note.items()})
+            elif isinstance(note, str):
+                out[doc.notes[status]] = note
+    return out
+
+
+#: The English of the default problem examples' summaries, by status.
+_PROBLEMS_ENGLISH = {
+    "400": "The body is not a JSON object", "401": "No access token",
+    "403": "The token's scope is not enough", "404": "No such licence",
+    "405": "Method not allowed", "409": "The licence's state does not allow this",
+    "413": "Body too large", "415": "The body is not application/json",
+    "422": "Fields failed validation", "429": "Too many requests",
+    "503": "Service unavailable"}
+#: Chinese -> English of the example summaries every package's operations share.
+SHARED_ENGLISH = {"请求示例": "Request example", "响应示例": "Response example",
+                  **{DEFAULT_PROBLEMS[status][0]: text
+                     for status, text in _PROBLEMS_ENGLISH.items()}}

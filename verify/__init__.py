@@ -30,9 +30,9 @@ def init_app(app: Flask, services: VerifyServices, fragments: Fragments,
     """Register the blueprints (the JSON API is CSRF-exempt when ``csrf`` is given:
     bearer tokens, no cookies), verify's part of the OpenAPI document on ``fragments``
     and its problem types on ``services.problem_types``."""
-    from verify import api, openapi, pages, problems
+    from verify import api, openapi, openapi_translations, pages, problems
 
-    fragments.register(openapi.fragment)
+    fragments.register(openapi.fragment, openapi_translations.TRANSLATIONS)
     services.problem_types.register(problems.PROBLEM_TYPES)
     json_api = api.blueprint(services)
     app.register_blueprint(json_api)

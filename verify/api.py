@@ -225,10 +225,11 @@ def get_offline_bundle(s: VerifyServices):
     as_json = _format() == "json"
     keyring, now = s.keyring, int(time.time())
     s.trust.refresh()
+    lists = s.status.all_tokens()
     claims = bundle.claims(
         base=s.base_url, now=now, max_age=s.settings.bundle_max_age,
         trust=trust_list.document(s.trust.issuers(), base=s.base_url, now=now),
-        status_lists=s.status.all_tokens(),
+        status_lists=lists, reasons=s.status.public_reasons(lists),
         provider_jwks=keyring.jwks(trust_list.SIGNING_OWNER))
     token, etag = s.bundles.get(keyring, claims)
     if as_json:

@@ -6,6 +6,14 @@ trust list claims), ``status_lists`` (uri -> ``statuslist+jwt`` text) and
 ``provider_jwks``. Status lists are evaluated as of ``iat``; how stale that may be
 is the bundle's ``max_age`` to decide, not the lists' own ``exp``.
 
+``public_reasons`` (since 2026-11; a verifier that does not know it ignores it, and a
+bundle without it has no reasons) says why a revoked or suspended licence is so, as
+the online verification does: ``{"v": 1, "labels": {code: {"zh", "en"}}, "lists":
+{uri: {code: [idx, ...]}}}`` -- the public reason's code and labels only, never the
+issuer's internal reason nor the note. A verifier reads it only for a licence its
+status list says is revoked or suspended; another ``v`` is a shape it does not know,
+and it shows no reason rather than guess.
+
 The signature is checked with the provider key the caller pins (``--provider-jwks``)
 or, failing that, the one saved when the bundle was fetched: the first fetch is
 trust on first use, which the CLI says.
@@ -16,9 +24,10 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from credentials import public_reasons
 from credentials.formats import jws
 from credentials.formats.errors import FormatError
 from keys.jwk import public_key_from_jwk
@@ -27,6 +36,8 @@ from verify.errors import StatusUnavailable
 from verify.sources import InMemoryTrustSource
 
 TYP = "onegate-bundle+jwt"
+#: The version of the ``public_reasons`` claim's shape this code writes and reads.
+REASONS_VERSION = 1
 DEFAULT_MAX_AGE = 86400
 ALGORITHMS = ("ES256", "EdDSA", "RS256")
 
@@ -40,9 +51,14 @@ class BundleStale(BundleError):
 
 
 def claims(*, base: str, now: int, max_age: int, trust: dict[str, Any],
-           status_lists: dict[str, str], provider_jwks: dict[str, Any]) -> dict[str, Any]:
+           status_lists: dict[str, str], provider_jwks: dict[str, Any],
+           reasons: dict[str, dict[str, list[int]]] | None = None) -> dict[str, Any]:
+    """The bundle's claims; ``reasons`` is uri -> public reason code -> indexes."""
     return {"iss": base, "iat": now, "max_age": max_age, "trust_list": trust,
-            "status_lists": status_lists, "provider_jwks": provider_jwks}
+            "status_lists": status_lists, "provider_jwks": provider_jwks,
+            "public_reasons": {"v": REASONS_VERSION, "labels": {
+                code: {"zh": zh, "en": en} for code, (zh, en) in public_reasons.REASONS.items()},
+                "lists": reasons or {}}}
 
 
 def sign(keyring: Any, bundle_claims: dict[str, Any]) -> str:
@@ -93,6 +109,26 @@ class BundleStatusSource:
         return token
 
 
+@dataclass(frozen=True)
+class Reasons:
+    """The bundle's public reasons: (uri, idx) -> code, and code -> (zh, en) labels."""
+
+    codes: dict[tuple[str, int], str]
+    labels: dict[str, tuple[str, str]]
+
+    def of(self, reference: tuple[int, str] | None) -> dict[str, Any] | None:
+        """The public reason of the status entry ``(idx, uri)`` as the online check
+        gives it (``note`` always None: the bundle carries none), or None."""
+        if reference is None:
+            return None
+        idx, uri = reference
+        code = self.codes.get((uri, idx))
+        if code is None:
+            return None
+        zh, en = self.labels.get(code, (code, code))
+        return {"code": code, "label_zh": zh, "label_en": en, "note": None}
+
+
 @dataclass
 class Bundle:
     issued_at: int
@@ -100,6 +136,7 @@ class Bundle:
     trust: InMemoryTrustSource
     status: BundleStatusSource
     pinned: bool
+    reasons: Reasons = field(default_factory=lambda: Reasons({}, {}))
 
     def age(self, now: int) -> int:
         return now - self.issued_at
@@ -163,7 +200,31 @@ def _bundle(payload: dict[str, Any], pinned: bool) -> Bundle:
     if not isinstance(lists, dict):
         raise BundleError("status_lists must be an object")
     return Bundle(issued_at, max_age, trust_list.trust_source(payload["trust_list"]),
-                  BundleStatusSource(lists, issued_at), pinned)
+                  BundleStatusSource(lists, issued_at), pinned,
+                  _reasons(payload.get("public_reasons")))
+
+
+def _reasons(claim: Any) -> Reasons:
+    """The ``public_reasons`` claim read (none when absent or of another version).
+
+    Raises BundleError for a version-1 claim of the wrong shape."""
+    if not isinstance(claim, dict) or claim.get("v") != REASONS_VERSION:
+        return Reasons({}, {})
+    labels, lists = claim.get("labels"), claim.get("lists")
+    if not isinstance(labels, dict) or not isinstance(lists, dict):
+        raise BundleError("public_reasons must hold labels and lists")
+    codes: dict[tuple[str, int], str] = {}
+    shape = BundleError("public_reasons.lists maps uri -> code -> [index]")
+    for uri, by_code in lists.items():
+        if not isinstance(by_code, dict):
+            raise shape
+        for code, indexes in by_code.items():
+            if not isinstance(indexes, list) or not all(
+                    isinstance(i, int) and not isinstance(i, bool) for i in indexes):
+                raise shape
+            codes.update({(uri, i): code for i in indexes})
+    return Reasons(codes, {code: (str(label.get("zh", code)), str(label.get("en", code)))
+                           for code, label in labels.items() if isinstance(label, dict)})
 
 
 def describe_age(seconds: int) -> str:

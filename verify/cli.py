@@ -107,12 +107,20 @@ def _looks_like_path(text: str) -> bool:
 
 
 def _print(result, age: str, loaded: bundles.Bundle, as_json: bool) -> None:
+    # The public reason, as the online check gives it: only for a revoked or suspended
+    # licence, from the bundle's signed public_reasons (absent from older bundles).
+    reason = (loaded.reasons.of(result.status_reference)
+              if result.status in ("revoked", "suspended") else None)
     if as_json:
         click.echo(json.dumps({**result.to_json(), "bundle_age": age,
-                               "bundle_pinned": loaded.pinned}, ensure_ascii=False, indent=2))
+                               "bundle_pinned": loaded.pinned, "status_reason": reason},
+                              ensure_ascii=False, indent=2))
         return
     zh, en, _ = STATUS[result.status]
     click.echo(f"{zh} / {en.upper()}  (status: {result.status})")
+    if reason:
+        click.echo(f"公开原因 / public reason: {reason['label_zh']} / {reason['label_en']} "
+                   f"({reason['code']})")
     for check in result.checks:
         mark = {True: "ok  ", False: "FAIL", None: "-   "}[check.ok]
         click.echo(f"  {mark} {STEPS.get(check.step, check.step)} [{check.step}]: "

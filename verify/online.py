@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 import keys
 from credentials import layout, references, status, status_stamps
 from credentials.formats.status_list import StatusList
-from credentials.models import Department, LicenceType, LicenceTypeVersion
+from credentials.models import Department, Licence, LicenceType, LicenceTypeVersion
 from verify.errors import ReferenceUnresolved, StatusUnavailable
 from verify.sources import TrustedIssuer
 
@@ -128,6 +128,7 @@ class LocalStatusSource:
         self._cache = cache if cache is not None else status.SignedListCache()
         self._stamps = stamps
         self._uris: dict[tuple[str, str], tuple[str, str]] = {}
+        self._reasons: tuple[int, dict[str, dict[str, list[int]]]] | None = None
 
     def _list_id(self, uri: str) -> str:
         return uri.rsplit("/", 1)[-1] if isinstance(uri, str) else ""
@@ -183,6 +184,30 @@ class LocalStatusSource:
             except StatusUnavailable:
                 continue
         return tokens
+
+
+    def public_reasons(self, tokens: dict[str, str]) -> dict[str, dict[str, list[int]]]:
+        """uri -> public reason code -> the indexes of the revoked or suspended licences
+        given that reason (never the internal reason, nor the note: the offline bundle
+        carries this), for the lists ``tokens`` (``all_tokens``). Read again only when
+        a list changed (every change of a public reason changes its licence's bits)."""
+        key = hash(tuple(sorted(tokens.items())))
+        cached = self._reasons
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        found: dict[str, dict[str, list[int]]] = {}
+        rows = self._session().execute(
+            select(Licence.department_code, Licence.status_list_id, Licence.status_idx,
+                   Licence.public_reason)
+            .where(Licence.state.in_(("revoked", "suspended")),
+                   Licence.public_reason.is_not(None))
+            .order_by(Licence.status_list_id, Licence.status_idx))
+        for department_code, list_id, idx, code in rows:
+            uri, _ = self._urls(department_code, list_id)
+            if uri in tokens:
+                found.setdefault(uri, {}).setdefault(code, []).append(idx)
+        self._reasons = (key, found)
+        return found
 
 
 class LicenceReferences:

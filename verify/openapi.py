@@ -52,6 +52,13 @@ BAD_FORMAT = _problem("`format` is neither absent nor `json`, or repeated; `erro
 AUTH = {"401": _problem("Missing or invalid access token (WWW-Authenticate: Bearer)"),
         "403": _problem("Insufficient scope, or no identity claims in the token")}
 CACHED = "Cache-Control: public, max-age=60"
+PURPOSE_TEXT = ("Required with a department system's token (the verification is recorded "
+                f"as a use of the licence): 1 to {MAX_PURPOSE} printable characters, else "
+                "400. Ignored, whatever its value, without a token.")
+VERIFIER_SCHEME_TEXT = ("Optional: a department system's verification is recorded as a use "
+                       "the holder sees. Only a client_credentials token of a client "
+                       "registered to a department, with scope licenses:verify; any other "
+                       "token is refused (403)")
 
 
 def _get(summary: str, responses: dict[str, Any], *, security=None, params=(),
@@ -68,10 +75,7 @@ def _verify() -> dict[str, Any]:
         "credential": {"type": "string", "maxLength": 65536,
                        "description": "SD-JWT VC (presentation), LIC1: offline QR text, "
                                       "or an online reference URL"},
-        "purpose": {"description": "Required with a department system's token (the "
-                                   "verification is recorded as a use of the licence): "
-                                   f"1 to {MAX_PURPOSE} printable characters, else 400. "
-                                   "Ignored, whatever its value, without a token."},
+        "purpose": {"description": PURPOSE_TEXT},
         "key_binding": {"type": ["object", "null"], "required": ["audience", "nonce"],
                         "properties": {"audience": {"type": "string", "minLength": 1},
                                        "nonce": {"type": "string", "minLength": 1}}}}}
@@ -124,7 +128,8 @@ def _paths() -> dict[str, Any]:
                 "application/json": {"schema": _ref("TrustList")}}}, "400": BAD_FORMAT},
             params=[FORMAT], tag="trust"),
         "/api/v1/offline-bundle": _get(
-            "Signed offline bundle: trust list, JWKS, status lists, issued-at, max-age "
+            "Signed offline bundle: trust list, JWKS, status lists, the public reasons of "
+            "revoked and suspended licences, issued-at, max-age "
             "(what the CLI and the browser's offline /verify verify with)",
             {"200": {"description": CACHED + "; a strong ETag per representation "
                                               "(the same while the content is unchanged)",
@@ -247,11 +252,7 @@ def fragment(issuer: str) -> dict[str, Any]:
         "paths": paths(),
         "tags": [{"name": "verification"}, {"name": "trust"}, {"name": "reuse"}],
         "components": {"schemas": schemas(), "securitySchemes": {
-            "verifierToken": {"type": "oauth2", "description":
-                              "Optional: a department system's verification is recorded as "
-                              "a use the holder sees. Only a client_credentials token of a "
-                              "client registered to a department, with scope "
-                              "licenses:verify; any other token is refused (403)", "flows": {
+            "verifierToken": {"type": "oauth2", "description": VERIFIER_SCHEME_TEXT, "flows": {
                                   "clientCredentials": {"tokenUrl": issuer + "/oauth/token",
                                                         "scopes": {"licenses:verify":
                                                                    "record verifications"}}}},

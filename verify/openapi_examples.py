@@ -97,14 +97,18 @@ DOCS: dict[tuple[str, str], Doc] = {
         responses={"200": Several(valid=("核验通过", VALID), revoked=(
             "已被依法吊销：吊销时间与公开原因", REVOKED)), "400": problem(
             "purpose", 400, "Purpose required", "purpose is required",
-            [{"field": "purpose", "reason": "required"}])},
-        notes={"400": "带令牌核验却未填写用途"}),
+            [{"field": "purpose", "reason": "required"}]), "422": problem(
+            "no-qr-code", 422, "No QR code found", "no readable QR code in the image",
+            [{"field": "image", "reason": "no_qr_code",
+              "message": "no readable QR code in the image"}])},
+        notes={"400": "带令牌核验却未填写用途", "422": "照片中没有可识别的二维码"}),
     ("/api/v1/trust-list", "get"): Doc(
         "信任列表", "公开接口，无需令牌。签名的信任列表：可信签发机构、其公钥与可签发的证照类型；"
         "`format=json` 返回 JSON。",
         responses={"200": TRUST_LIST}, notes={"200": "一个签发机构"}),
     ("/api/v1/offline-bundle", "get"): Doc(
-        "离线核验包", "公开接口，无需令牌。离线核验所需的信任列表、公钥与状态列表，整体签名；"
+        "离线核验包", "公开接口，无需令牌。离线核验所需的信任列表、公钥、状态列表及已吊销或"
+        "暂停证照的公开原因（只含原因代码与中英文说明，不含内部原因与备注），整体签名；"
         "核验端缓存后可断网核验并显示数据时间。",
         responses={"200": {"bundle": "eyJhbGciOiJFUzI1NiIsImtpZCI6IjlQelZrdTJKWDhFTFJjT2dMLVlV"
                                      "U1RYeVRMeklzQWFkYTRKSU1BcGhjOU0iLCJ0eXAiOiJvbmVnYXRlLWJ1"

@@ -62,6 +62,7 @@ class _State:
     issuer: TrustedIssuer | None = None
     public_key: Any = None
     licence: dict[str, Any] = field(default_factory=dict)
+    status_reference: tuple[int, str] | None = None
 
 
 class Verifier:
@@ -108,7 +109,8 @@ class Verifier:
                 log.exception("verification step %s failed unexpectedly", name)
                 return _failed(state, checks, name, errors.Malformed("unreadable input"))
         return VerificationResult(True, "valid", tuple(checks), state.licence,
-                                  state.presentation.form)
+                                  state.presentation.form,
+                                  status_reference=state.status_reference)
 
     def public_key(self, jwk: dict[str, Any]) -> Any:
         """Parsed once per key and cached by kid plus key material; raises ValueError."""
@@ -153,7 +155,7 @@ def _failed(state: _State, checks: list[Check], name: str,
     if state.licence and exc.status in _IDENTIFIED and "claims" not in state.licence:
         _identify(state)
     return VerificationResult(False, exc.status, tuple(checks), state.licence or None, form,
-                              failed_step=name)
+                              failed_step=name, status_reference=state.status_reference)
 
 
 # -- the steps ----------------------------------------------------------------------
@@ -358,6 +360,7 @@ def check_status(state: _State) -> str | tuple[str, str]:
     if isinstance(idx, bool) or not isinstance(idx, int) or not isinstance(uri, str):
         raise errors.StatusUnavailable("malformed status reference", "证照的状态引用格式错误")
     status_list = state.verifier.statuses.get(state.issuer, uri, state.now)
+    state.status_reference = (idx, uri)
     try:
         value = status_list.get(idx)
     except FormatError as exc:

@@ -35,6 +35,9 @@ class VerificationResult:
     license: dict[str, Any] | None = None
     form: str | None = None
     failed_step: str | None = field(default=None)
+    #: (idx, uri) of the licence's Token Status List entry, once the status step read
+    #: it (an offline verifier looks the bundle's public reason up by it); not sent.
+    status_reference: tuple[int, str] | None = field(default=None, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"valid": self.valid, "status": self.status, "form": self.form,

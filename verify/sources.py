@@ -119,6 +119,8 @@ class InMemoryStatusSource:
     tokens: dict[str, str] = field(default_factory=dict)
     fetches: int = 0
     live: bool = False
+    #: uri -> public reason code -> the indexes with it (what the offline bundle carries).
+    reasons: dict[str, dict[str, list[int]]] = field(default_factory=dict)
 
     def fetch(self, uri: str) -> str:
         self.fetches += 1
@@ -129,6 +131,9 @@ class InMemoryStatusSource:
 
     def all_tokens(self) -> dict[str, str]:
         return dict(self.tokens)
+
+    def public_reasons(self, tokens: dict[str, str]) -> dict[str, dict[str, list[int]]]:
+        return {uri: dict(codes) for uri, codes in self.reasons.items() if uri in tokens}
 
 
 class NoReferences:

@@ -1,4 +1,5 @@
-/* Starts Swagger UI (vendored) on /api/docs with the document of /api/v1/openapi.json.
+/* Starts Swagger UI (vendored) on /api/docs with the document of /api/v1/openapi.json in
+   the page's language (data-spec-url: ?lang=zh-CN or ?lang=en, credentials.openapi_locale).
    No inline code (strict CSP); no request leaves the origin: no validator badge, no
    "Try it out", no remote configuration. Without "Try it out" the server choice and the
    Authorize dialog serve nothing, so they are left out (the servers <select> has no
@@ -61,7 +62,8 @@
     "Request content type": "请求内容类型", "Collapse operation": "收起接口",
     "Expand operation": "展开接口", "Copy path to clipboard": "复制路径",
     "authorization button locked": "需要授权", "authorization button unlocked": "无需授权",
-    "Loading...": "正在加载……", "Schemas": "数据结构", "Example": "示例"
+    "Loading...": "正在加载……", "Schemas": "数据结构", "Example": "示例",
+    "Examples:": "示例："
   } : null;
   // Where a parameter goes: the bare word, translated only inside .parameter__in.
   var places = { "query": "查询参数", "path": "路径参数", "header": "请求头",
@@ -71,7 +73,7 @@
     while ((text = walker.nextNode())) {
       word = text.nodeValue.trim();
       if (Object.prototype.hasOwnProperty.call(chinese, word) &&
-          !text.parentElement.closest("pre, code, .prop-name, .parameters-col_name")) {
+          !text.parentElement.closest("pre, code, .prop-name, td.parameters-col_name")) {
         text.nodeValue = text.nodeValue.replace(word, chinese[word]);
       } else if (Object.prototype.hasOwnProperty.call(places, word) &&
                  text.parentElement.closest(".parameter__in")) {

@@ -6,6 +6,8 @@ leaving the origin, fitting a 360 px phone, and passing the vendored axe-core ch
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -13,6 +15,8 @@ from tests.experience.pages import AXE, overflow, widest
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
+CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]")
 PHONE, DESKTOP = {"width": 360, "height": 740}, {"width": 1280, "height": 800}
 
 
@@ -56,8 +60,10 @@ def test_reference_renders_every_operation_from_here_only(browser, live_server, 
 
 
 def _expand_revoke(page):
-    """Open the revoke operation; returns its block once its examples show."""
-    block = page.locator("#operations-licences-post_api_v1_licenses__id__revoke")
+    """Open the revoke operation; returns its block once its examples show. (Found by
+    its path: its element id names its tag, which is translated with the page.)"""
+    block = page.locator(".opblock-post").filter(has=page.locator(
+        ".opblock-summary-path[data-path='/api/v1/licenses/{id}/revoke']"))
     block.locator(".opblock-summary-control").click()
     block.get_by_text("revoked_by_authority").first.wait_for(timeout=10_000)
     return block
@@ -65,6 +71,81 @@ def _expand_revoke(page):
 
 def live_server_doc(live_server) -> dict:
     return requests.get(live_server.url + "/api/v1/openapi.json", timeout=10).json()
+
+
+def _visible_texts(block) -> list[str]:
+    """The trimmed, visible text of every text node in ``block`` outside code blocks
+    (the examples' JSON is data, shown as the API sends it)."""
+    return block.evaluate("""(root) => {
+      const found = [], walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      let node;
+      while ((node = walker.nextNode())) {
+        const element = node.parentElement, text = node.nodeValue.trim();
+        if (!text || element.closest('pre, code')) continue;
+        if (!element.checkVisibility()) continue;
+        found.push(text);
+      }
+      return found;
+    }""")
+
+
+#: What may stay Latin in the visible text of an open operation on the Chinese page:
+#: the data of the API, as a client writes it (path, method, parameter and media type
+#: names, status codes, JSON types, schema names), and proper nouns.
+IDENTIFIER = re.compile(r"^(\*|/[\w/{}.:-]*|[A-Z]+|\d{3}|[\w.+/-]+/[\w.+-]+(;.*)?|"
+                        r"string|integer|object|array|boolean|null|number|"
+                        r"id|reason|public_reason|public_note|"
+                        r"\$ref|StatusChange|Licence|Problem|PublicReason)$")
+PROPER_NOUNS = {"JWT", "SD-JWT", "OAuth", "JSON", "ETag"}
+
+
+def test_chinese_page_shows_no_english_in_an_open_operation(browser, live_server):
+    """At 360 px, the revoke operation opened on the Chinese page: its summary, its
+    description, its parameters' and responses' descriptions and its examples' names
+    are Chinese; what stays Latin is the API's own data (IDENTIFIER)."""
+    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    seen: dict[str, list[str]] = {"requests": [], "console": []}
+    try:
+        page = _open(context, live_server.url, seen)
+        block = _expand_revoke(page)
+        block.locator(".responses-wrapper").wait_for()
+        descriptions = block.locator(".response-col_description .markdown, "
+                                     ".response-col_description .renderedMarkdown")
+        text = block.inner_text()
+        for chinese in ("吊销或注销证照（不可恢复）", "证照不存在", "证照当前状态不允许吊销",
+                        "GB/T 36904 证照标识", "请求示例", "公开原因代码不在清单中"):
+            assert chinese in text, chinese
+        assert "No such licence" not in text and "OK" not in text.split()
+        assert descriptions.count() >= 5
+        said = descriptions.all_inner_texts()
+        assert [t for t in said if not CJK.search(t)] == [], said
+        english = [t for t in _visible_texts(block)
+                   if LATIN.search(t) and not CJK.search(t)
+                   and not IDENTIFIER.match(t) and t not in PROPER_NOUNS]
+        assert english == []
+        assert overflow(page) <= 0, widest(page)
+        assert seen["console"] == []
+    finally:
+        context.close()
+
+
+def test_english_page_reads_the_same_operation_in_english(browser, live_server):
+    context = browser.new_context(locale="en", viewport=PHONE)
+    seen: dict[str, list[str]] = {"requests": [], "console": []}
+    try:
+        page = _open(context, live_server.url, seen)
+        block = _expand_revoke(page)
+        block.locator(".responses-wrapper").wait_for()
+        text = block.inner_text()
+        for english in ("Revoke a licence (final)", "No such licence", "Request example",
+                        "The public reason's code is not on the list"):
+            assert english in text, english
+        # Chinese only inside the examples' data (a company's name, a decision number).
+        chinese = [t for t in _visible_texts(block) if CJK.search(t)]
+        assert chinese == []
+        assert seen["console"] == []
+    finally:
+        context.close()
 
 
 #: axe-core rules Swagger UI breaks that onegate cannot fix from outside; each found on

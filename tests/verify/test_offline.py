@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from credentials.formats import qr_image
-from tests.verify.corpus import CASES, ISSUER
+from tests.verify.corpus import CASES, IDX_REVOKED, IDX_SUSPENDED, IDX_VALID, ISSUER, STATUS_URI
 from verify import bundle as bundles
 from verify.cli import verify_command
 
@@ -132,3 +132,87 @@ def test_credential_text_with_slashes_is_still_verified(corpus, bundle_file):
 def test_cli_shows_claims_with_chinese_labels(corpus, bundle_file):
     out = _cli(corpus.case("valid", "sd_jwt"), "--bundle", bundle_file).output
     assert "持证人 [holder_name]: 张三" in out
+
+
+# -- the public reason offline (issue 12: the offline verdict says why) ---------------
+
+REASONS = {STATUS_URI: {"revoked_by_authority": [IDX_REVOKED], "under_review": [IDX_SUSPENDED],
+                        "ceased": [IDX_VALID]}}
+
+
+@pytest.fixture
+def reasons_bundle(corpus_app, tmp_path):
+    """The corpus's bundle with public reasons for its revoked and suspended licences
+    (and a stray one on the valid licence's entry, which must never show)."""
+    corpus_app.verify_services.status.reasons = REASONS
+    body = corpus_app.test_client().get("/api/v1/offline-bundle?format=json").json
+    path = tmp_path / "reasons.json"
+    path.write_text(json.dumps(body))
+    return path
+
+
+def test_offline_verdict_says_the_public_reason(corpus, reasons_bundle):
+    for form in ("sd_jwt", "offline"):
+        revoked = json.loads(_cli(corpus.case("revoked", form), "--bundle", reasons_bundle,
+                                  "--json").output)
+        assert revoked["status"] == "revoked"
+        assert revoked["status_reason"] == {
+            "code": "revoked_by_authority", "label_zh": "被主管部门依法吊销",
+            "label_en": "Revoked by the competent authority", "note": None}
+        suspended = json.loads(_cli(corpus.case("suspended", form), "--bundle",
+                                    reasons_bundle, "--json").output)
+        assert suspended["status_reason"]["code"] == "under_review"
+        # A reason on a valid licence's entry is not a verdict: never shown.
+        valid = json.loads(_cli(corpus.case("valid", form), "--bundle", reasons_bundle,
+                                "--json").output)
+        assert valid["status"] == "valid" and valid["status_reason"] is None
+    text = _cli(corpus.case("revoked", "offline"), "--bundle", reasons_bundle).output
+    assert "公开原因 / public reason: 被主管部门依法吊销 / Revoked by the competent authority " \
+           "(revoked_by_authority)" in text
+    assert "public reason" not in _cli(corpus.case("valid", "offline"), "--bundle",
+                                       reasons_bundle).output
+
+
+def test_bundle_carries_codes_and_labels_only(reasons_bundle):
+    claims = jwt.decode(json.loads(reasons_bundle.read_text())["bundle"],
+                        options={"verify_signature": False})
+    carried = claims["public_reasons"]
+    assert carried["v"] == bundles.REASONS_VERSION == 1
+    assert carried["lists"] == {STATUS_URI: {"revoked_by_authority": [IDX_REVOKED],
+                                             "under_review": [IDX_SUSPENDED],
+                                             "ceased": [IDX_VALID]}}
+    assert carried["labels"]["ceased"] == {"zh": "持证主体已注销或停止经营",
+                                           "en": "The holder has ceased the activity"}
+
+
+def _resigned(corpus_app, bundle_file, change) -> str:
+    """The bundle file's claims changed by ``change`` and signed again by the provider."""
+    wrapper = json.loads(bundle_file.read_text())
+    claims = jwt.decode(wrapper["bundle"], options={"verify_signature": False})
+    change(claims)
+    return json.dumps({**wrapper, "bundle": bundles.sign(corpus_app.services.keyring, claims)})
+
+
+def test_bundles_without_or_with_other_reasons_still_verify(corpus_app, corpus, bundle_file,
+                                                             tmp_path):
+    """A bundle signed before public reasons (no claim) or with a later shape (another
+    ``v``) verifies as before, without a reason; a version-1 claim of the wrong shape is
+    a bundle refused (exit 2), not a reason guessed."""
+    revoked = corpus.case("revoked", "offline")
+    for name, change in (("older", lambda c: c.pop("public_reasons")),
+                         ("later", lambda c: c.update(public_reasons={"v": 2, "x": []}))):
+        path = tmp_path / f"{name}.json"
+        path.write_text(_resigned(corpus_app, bundle_file, change))
+        assert bundles.load(path.read_text()).reasons.of((IDX_REVOKED, STATUS_URI)) is None
+        result = _cli(revoked, "--bundle", path, "--json")
+        assert result.exit_code == 1, result.output
+        assert json.loads(result.output)["status_reason"] is None
+    for bad in ({"v": 1, "labels": {}, "lists": {STATUS_URI: ["ceased"]}},
+                {"v": 1, "labels": {}, "lists": {STATUS_URI: {"ceased": [True]}}},
+                {"v": 1, "lists": {}}):
+        path = tmp_path / "bad.json"
+        path.write_text(_resigned(corpus_app, bundle_file,
+                                  lambda c, bad=bad: c.update(public_reasons=bad)))
+        with pytest.raises(bundles.BundleError, match="public_reasons"):
+            bundles.load(path.read_text())
+        assert _cli(revoked, "--bundle", path).exit_code == 2

@@ -350,3 +350,31 @@ def test_worker_may_control_the_page(corpus_app):
     assert response.mimetype == "text/javascript"
     page = corpus_app.test_client().get("/verify").get_data(as_text=True)
     assert 'id="verify-offline"' in page and "offline.js" in page
+
+
+def test_offline_verdict_shows_the_public_reason(context, corpus_app, corpus):
+    """The bundle's public reasons (verify.bundle, version 1): offline, the revoked
+    licence's verdict says why, as the online one does -- the label in the page's
+    language, the same code as the CLI reads -- and the valid licence's stray entry
+    shows nothing."""
+    corpus_app.verify_services.status.reasons = {STATUS_URI: {
+        "revoked_by_authority": [IDX_REVOKED], "ceased": [IDX_VALID]}}
+    server = Server(corpus_app)
+    try:
+        page, errors = _visit_online(context, server)
+        _go_offline(context, page, server)
+        revoked = corpus.case("revoked", "offline")
+        found = page.evaluate("t => OnegateOffline.verify(t)", revoked)
+        assert found["status"] == "revoked"
+        assert found["checked"]["status_reason"] == {
+            "code": "revoked_by_authority", "label_zh": "被主管部门依法吊销",
+            "label_en": "Revoked by the competent authority", "note": None}
+        box = _submit(page, revoked)
+        assert "被主管部门依法吊销" in box.locator(".verdict-why").inner_text()
+        valid = page.evaluate("t => OnegateOffline.verify(t)", corpus.case("valid", "offline"))
+        assert valid["status"] == "valid" and valid["checked"]["status_reason"] is None
+        suspended = _submit(page, corpus.case("suspended", "offline"))
+        assert suspended.locator(".verdict-why").count() == 0  # no reason given for it
+        assert errors == []
+    finally:
+        server.stop()

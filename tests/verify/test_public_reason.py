@@ -198,3 +198,55 @@ def test_the_cli_sets_it_and_refuses_an_unknown_code(full_app, issued):
     assert done["state"] == "revoked"
     body = _verify(full_app.test_client(), licence["sd_jwt"])
     assert body["checked"]["status_reason"]["note"] == "出生日期录入错误"
+
+
+def test_offline_bundle_and_cli_say_the_public_reason_never_the_internal_one(issued,
+                                                                              tmp_path):
+    """The offline paths (issue 12): the signed bundle carries the revoked licence's
+    reason code (with both labels), never its internal reason nor its note, and
+    `onegate verify --bundle` says it; a reinstated licence's reason is gone from the
+    next bundle."""
+    import json
+
+    from click.testing import CliRunner
+
+    from verify.cli import verify_command
+
+    _, client, headers, licence = issued
+    identifier = licence["identifier"]
+    assert _act(client, headers, identifier, "revoke", public_reason="revoked_by_authority",
+                public_note="依据行政处罚决定书").status_code == 200
+    body = client.get("/api/v1/offline-bundle?format=json").get_json()
+    payload = jwt_payload(body["bundle"])
+    uri, idx = licence["status"]["uri"], licence["status"]["idx"]
+    assert idx in payload["public_reasons"]["lists"][uri]["revoked_by_authority"]
+    raw = json.dumps(payload, ensure_ascii=False)
+    assert INTERNAL not in raw and "依据行政处罚决定书" not in raw
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(body))
+    for form in ("sd_jwt", "offline_qr"):
+        out = CliRunner().invoke(verify_command, [licence[form], "--bundle", str(path)])
+        assert out.exit_code == 1, out.output
+        assert "被主管部门依法吊销 / Revoked by the competent authority" in out.output
+        assert INTERNAL not in out.output
+
+
+def test_a_suspension_reason_leaves_the_bundle_with_the_reinstatement(issued):
+    _, client, headers, licence = issued
+    identifier = licence["identifier"]
+    uri, idx = licence["status"]["uri"], licence["status"]["idx"]
+    assert _act(client, headers, identifier, "suspend",
+                public_reason="under_review").status_code == 200
+    lists = jwt_payload(client.get("/api/v1/offline-bundle").get_data(as_text=True))[
+        "public_reasons"]["lists"]
+    assert idx in lists[uri]["under_review"]
+    assert _act(client, headers, identifier, "reinstate").status_code == 200
+    lists = jwt_payload(client.get("/api/v1/offline-bundle").get_data(as_text=True))[
+        "public_reasons"]["lists"]
+    assert idx not in lists.get(uri, {}).get("under_review", [])
+
+
+def jwt_payload(token: str) -> dict:
+    import jwt
+
+    return jwt.decode(token, options={"verify_signature": False})

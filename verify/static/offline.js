@@ -133,8 +133,33 @@
       if (!isInt(p.iat) || !isInt(p.max_age) || !p.status_lists ||
           typeof p.status_lists !== "object" || !Array.isArray(trust.issuers)) throw bad();
       return { iat: p.iat, maxAge: p.max_age, issuers: trust.issuers, lists: p.status_lists,
-               verified: {} };
+               reasons: publicReasons(p.public_reasons), verified: {} };
     }, function (e) { throw e instanceof Refusal && e.state !== "bad" ? e : bad(); });
+  }
+
+  // The bundle's public reasons (verify/bundle.py, version 1): uri -> idx -> code, and
+  // the labels. Absent (an older bundle) or of another version: no reasons, not a guess.
+  function publicReasons(claim) {
+    var found = { codes: {}, labels: {} };
+    if (!claim || claim.v !== 1 || typeof claim.lists !== "object" ||
+        typeof claim.labels !== "object") return found;
+    Object.keys(claim.lists).forEach(function (uri) {
+      var byCode = claim.lists[uri] || {};
+      Object.keys(byCode).forEach(function (code) {
+        (Array.isArray(byCode[code]) ? byCode[code] : []).forEach(function (idx) {
+          found.codes[uri + "#" + idx] = code;
+        });
+      });
+    });
+    found.labels = claim.labels;
+    return found;
+  }
+
+  function publicReason(bundle, uri, idx) {
+    var code = bundle.reasons && bundle.reasons.codes[uri + "#" + idx];
+    if (!code) return null;
+    var label = bundle.reasons.labels[code] || {};
+    return { code: code, label_zh: label.zh || code, label_en: label.en || code, note: null };
   }
 
   function describeAge(seconds) {
@@ -369,6 +394,9 @@
     var uri = state.issuer.issuer + "/status/" + lic.status_list_id;
     return statusList(state.bundle, state.issuer, uri).then(function (list) {
       var value = list.get(lic.status_idx);
+      if (value === 1 || value === 2) {
+        state.statusReason = publicReason(state.bundle, uri, lic.status_idx);
+      }
       if (value === 1) throw new Fail("revoked");
       if (value === 2) throw new Fail("suspended");
       if (value !== 0) throw new Fail("list_value", { value: value });
@@ -457,7 +485,8 @@
                     bundle: bundle, licence: null };
       return run(state).then(function (result) {
         result.checked = { checked_at: iso(now), mode: "offline", status_as_of: iso(bundle.iat),
-                           data_age: fresh.values.age };
+                           data_age: fresh.values.age,
+                           status_reason: state.statusReason || null };
         return result;
       });
     });
