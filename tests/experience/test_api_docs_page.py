@@ -27,8 +27,10 @@ def _open(context, base: str, seen: dict):
         f"{message.type}: {message.text}") if message.type in ("error", "warning") else None)
     page.on("pageerror", lambda exc: seen["console"].append(f"pageerror: {exc}"))
     page.goto(base + "/api/docs")
-    page.locator(".opblock").first.wait_for(timeout=20_000)
-    page.wait_for_load_state("networkidle")
+    page.locator(".opblock").first.wait_for(timeout=60_000)
+    # Every request the page makes has been made (the no-other-origin check reads them);
+    # generous: on a loaded CI machine the renderer's fetches were seen to take over 30 s.
+    page.wait_for_load_state("networkidle", timeout=90_000)
     return page
 
 
