@@ -3,6 +3,7 @@ through the service functions, on SQLite and/or PostgreSQL, with issue 9's targe
 
     python bench/credentials_issuance.py [--db sqlite|postgresql|both] [--single 300]
                                          [--batch 1000] [--n 100000] [--workers N]
+                                         [--profile]
 
 Single: ``issuance.issue_one`` in one unit of work per licence, as ``POST
 /api/v1/licenses`` runs it (one transaction, one commit). Batch: ``issue_many`` of
@@ -11,21 +12,32 @@ signing in a pool of ``--workers`` processes (default: the CPU count; 0 signs in
 process). PostgreSQL: ONEGATE_TEST_POSTGRES (default
 postgresql+psycopg://postgres@127.0.0.1:5432/test); a throwaway database is created
 and dropped.
+
+``--profile`` runs each phase under cProfile and prints, per phase, the share of its
+time spent in each step (status-slot allocation, signing, audit entries, SQL
+round trips, ...; cumulative, so nested steps overlap: SQL is also inside
+allocation and audit).
 """
 
 from __future__ import annotations
 
-import argparse
-import base64
-import json
-import os
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# bench/profile.py would shadow the standard library's profile module (cProfile needs it).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+import base64  # noqa: E402
+import contextlib  # noqa: E402
+import cProfile  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import pstats  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
 
 #: Issue 9's targets on PostgreSQL.
 SINGLE_TARGET, BATCH_TARGET, BULK_TARGET_S, BULK_SIZE = 500, 3000, 300, 500_000
@@ -55,6 +67,56 @@ def requests_for(dept, n):
     return [parse_issue_request(dept.body()) for _ in range(n)]
 
 
+#: (label, file suffix, function name): the steps whose cumulative share is printed.
+STEPS = [
+    ("checks (catalogue, schema, identifiers)", "credentials/issuance.py", "prepare"),
+    ("idempotency look-ups", "credentials/issuance.py", "earlier_requests"),
+    ("import lines parsed", "credentials/bulk_import.py", "parse_line"),
+    ("content keys checked", "credentials/bulk_import.py", "_stored_keys"),
+    ("status-slot allocation", "credentials/status.py", "allocate"),
+    ("signing in process", "credentials/signing_pool.py", "sign_here"),
+    ("waiting for the signing pool", "concurrent/futures/_base.py", "result"),
+    ("  SD-JWT VC", "credentials/signing.py", "issue_sd_jwt"),
+    ("  offline COSE/QR text", "credentials/signing.py", "issue_offline"),
+    ("  ES256 signatures", "credentials/formats/jws.py", "sign"),
+    ("  QR capacity check", "credentials/signing.py", "fits_offline_qr"),
+    ("licence rows built", "credentials/issuance.py", "_row"),
+    ("audit entries", "credentials/audit_events.py", "issued"),
+    ("rows inserted (flush)", "sqlalchemy/orm/session.py", "flush"),
+    ("commit", "sqlalchemy/orm/session.py", "commit"),
+    ("SQL statements (all, incl. round trips)", "sqlalchemy/engine/base.py", "_execute_context"),
+    ("  waiting on the server (psycopg)", "psycopg/connection.py", "wait"),
+    ("JSON encode/decode", "json/encoder.py", "encode"),
+]
+
+
+@contextlib.contextmanager
+def profiled(label: str, enabled: bool):
+    if not enabled:
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        print_shares(label, pstats.Stats(profile))
+
+
+def print_shares(label: str, stats: pstats.Stats) -> None:
+    total = max(stats.total_tt, 1e-9)
+    out = ROOT / "bench" / "results" / f"issuance-{label.split()[0]}.prof"
+    out.parent.mkdir(exist_ok=True)
+    stats.dump_stats(out)
+    print(f"  profile of {label} ({total:.2f} s under cProfile; pstats in {out.name}):")
+    for name, suffix, function in STEPS:
+        cumulative = sum(ct for (path, _, fn), (_, _, _, ct, _) in stats.stats.items()
+                         if fn == function and path.endswith(suffix))
+        if cumulative:
+            print(f"    {name:<42} {100 * cumulative / total:5.1f} %")
+
+
 def _verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
@@ -71,15 +133,17 @@ def run(url: str, label: str, args) -> None:
         issue_many(d, dept.code, requests_for(dept, 5))  # warm-up: caches, QR capacity
         singles = requests_for(dept, args.single)
         start = time.perf_counter()
-        for request in singles:
-            with services.unit_of_work.scope():
-                outcome = issue_one(services.unit_of_work.session(), d, dept.code, request)
-                assert outcome.licence is not None, outcome.error
-                services.unit_of_work.commit()
+        with profiled("single", args.profile):
+            for request in singles:
+                with services.unit_of_work.scope():
+                    outcome = issue_one(services.unit_of_work.session(), d, dept.code, request)
+                    assert outcome.licence is not None, outcome.error
+                    services.unit_of_work.commit()
         single = args.single / (time.perf_counter() - start)
         batch = requests_for(dept, args.batch)
         start = time.perf_counter()
-        outcomes = issue_many(d, dept.code, batch, chunk=args.batch)
+        with profiled(f"batch of {args.batch}", args.profile):
+            outcomes = issue_many(d, dept.code, batch, chunk=args.batch)
         batched = args.batch / (time.perf_counter() - start)
         assert all(o.licence is not None for o in outcomes)
         path = Path(workdir) / "import.jsonl"
@@ -88,7 +152,8 @@ def run(url: str, label: str, args) -> None:
                 body = dept.body(serial=f"B{number:08d}", version=1)
                 handle.write(json.dumps(body, ensure_ascii=False) + "\n")
         start = time.perf_counter()
-        summary = bulk_import.run(d, path, dept.code, workers=args.workers)
+        with profiled(f"import of {args.n}", args.profile):
+            summary = bulk_import.run(d, path, dept.code, workers=args.workers)
         imported = time.perf_counter() - start
         rate = summary.imported / imported
         app.services.engine.dispose()
@@ -110,6 +175,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="licences to bulk-import")
     parser.add_argument("--workers", type=int, default=None,
                         help="signing processes for the import (default: CPU count)")
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile each phase and print the share of each step")
     args = parser.parse_args()
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:

@@ -20,7 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -247,18 +247,35 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
     # entries (which need the identifiers, not the signatures).
     licences = [_row(deps, item, serial, facts, slot, signer.kid, now)
                 for item, (serial, facts), slot in zip(items, built, slots, strict=True)]
-    session.add_all([IdempotencyRecord(scope=i.idempotency[0], key=i.idempotency[1],
-                                       request_hash=i.idempotency[2], identifier=lic.identifier)
-                     for i, lic in zip(items, licences, strict=True) if i.idempotency])
+    records = [{"scope": i.idempotency[0], "key": i.idempotency[1],
+                "request_hash": i.idempotency[2], "identifier": lic.identifier,
+                "created_at": now}
+               for i, lic in zip(items, licences, strict=True) if i.idempotency]
+    if records:
+        session.execute(insert(IdempotencyRecord), records)
     audit_events.issued(session, licences, actor=actor, action=action)
     for licence, (sd_jwt, offline) in zip(licences, signed(), strict=True):
         if not signing.fits_offline_qr(offline):
             raise ValidationFailed("the claims chosen for the offline QR are too long",
                                    [FieldError("claims", "offline_qr_too_large")])
         licence.sd_jwt, licence.offline_qr = sd_jwt, offline
-    session.add_all(licences)
-    session.flush()
+    # One multi-row INSERT (executemany through the ORM's bulk path), not the unit of
+    # work: the returned licences are plain objects, not in the session. Every
+    # statement runs in the caller's transaction, so a failure anywhere (a taken slot
+    # or content key, a refused item) leaves nothing of the batch once it rolls back.
+    session.execute(insert(Licence), [_values(licence) for licence in licences])
     return licences
+
+
+_COLUMNS = ("identifier", "type_code", "type_version", "department_code", "serial", "version",
+            "holder_code_type", "holder_number", "holder_name", "claims", "valid_from",
+            "valid_until", "issued_at", "state", "status_list_id", "status_idx", "kid",
+            "reference_hash", "previous_identifier", "sd_jwt", "offline_qr")
+
+
+def _values(licence: Licence) -> dict[str, Any]:
+    state = licence.__dict__
+    return {name: state[name] for name in _COLUMNS}
 
 
 def _facts(deps: Deps, item: Prepared, slot: tuple[str, int], now: datetime
