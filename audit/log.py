@@ -18,6 +18,7 @@ from audit import chain, checkpoints
 from audit import trail as trails
 from audit.locking import lock
 from audit.models import AuditCheckpoint, AuditEntry
+from edge import bulk_rows
 
 BATCH = 1000
 #: Who writes the entries the trail writes about itself.
@@ -128,8 +129,9 @@ def _head(session: Session):
 def _keyed(key: bytes, seq: int, prev: str, when: datetime, actor: str, action: str,
            subject: str, payload: dict[str, Any]) -> AuditEntry:
     digest = chain.entry_mac(key, seq, prev, when, actor, action, subject, payload)
-    return AuditEntry(seq=seq, at=when, actor=actor, action=action, subject=subject,
-                      data=payload, prev_hash=prev, hash=digest, hash_alg=chain.KEYED)
+    return bulk_rows.plain(AuditEntry, {
+        "seq": seq, "at": when, "actor": actor, "action": action, "subject": subject,
+        "data": payload, "prev_hash": prev, "hash": digest, "hash_alg": chain.KEYED})
 
 
 def iter_entries(session: Session, batch: int = BATCH) -> Iterator[AuditEntry]:

@@ -40,6 +40,7 @@ from credentials.issuer_cache import DepartmentInfo, IssuerCache, TypeInfo
 from credentials.models import IdempotencyRecord, Licence, utcnow
 from credentials.references import ReferenceKeys
 from credentials.signing_pool import SigningPool, sign_here
+from edge import bulk_rows
 from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
 
 FIRST_VERSION = 1
@@ -297,15 +298,16 @@ def _row(deps: Deps, item: Prepared, serial: str, facts: signing.LicenceFacts,
     """The licence row without its signed forms (set once signed)."""
     request, identifier = item.request, facts.identifier
     token = deps.references.new_token(identifier)
-    return Licence(
-        identifier=identifier, type_code=facts.type_code, type_version=facts.type_version,
-        department_code=item.department.code,
-        serial=serial, version=f"{item.version:03d}", holder_code_type=request.holder.code_type,
-        holder_number=item.holder_number, holder_name=request.holder.name,
-        claims=request.claims, valid_from=item.valid_from, valid_until=item.valid_until,
-        issued_at=now, state="valid", status_list_id=slot[0], status_idx=slot[1],
-        kid=kid, reference_hash=references.token_hash(token),
-        previous_identifier=item.previous)
+    return bulk_rows.plain(Licence, {
+        "identifier": identifier, "type_code": facts.type_code,
+        "type_version": facts.type_version, "department_code": item.department.code,
+        "serial": serial, "version": f"{item.version:03d}",
+        "holder_code_type": request.holder.code_type, "holder_number": item.holder_number,
+        "holder_name": request.holder.name, "claims": request.claims,
+        "valid_from": item.valid_from, "valid_until": item.valid_until, "issued_at": now,
+        "state": "valid", "status_list_id": slot[0], "status_idx": slot[1], "kid": kid,
+        "reference_hash": references.token_hash(token), "previous_identifier": item.previous,
+        "sd_jwt": None, "offline_qr": None})
 
 
 # -- idempotency -------------------------------------------------------------------
