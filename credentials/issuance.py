@@ -240,12 +240,17 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
     jobs = [(facts, item.licence_type, where) for item, (_, facts) in zip(items, built,
                                                                             strict=True)]
     if deps.signing_pool is not None and len(jobs) > 1:
-        jobs = [(f, t.for_signing() if hasattr(t, "for_signing") else t, w) for f, t, w in jobs]
+        # One copy per type (without its compiled validator), shared by its jobs: pickled
+        # once per chunk sent to a worker, not once per licence.
+        copies = {id(t): t for _, t, _ in jobs}
+        copies = {key: t.for_signing() if hasattr(t, "for_signing") else t
+                  for key, t in copies.items()}
+        jobs = [(f, copies[id(t)], w) for f, t, w in jobs]
         signed = deps.signing_pool.submit(signer, jobs)
     else:
         signed = functools.partial(sign_here, signer, jobs)
-    # While the pool signs: the rows, their idempotency records and their audit
-    # entries (which need the identifiers, not the signatures).
+    # While the pool signs: the rows and their idempotency records (which need the
+    # identifiers, not the signatures).
     licences = [_row(deps, item, serial, facts, slot, signer.kid, now)
                 for item, (serial, facts), slot in zip(items, built, slots, strict=True)]
     records = [{"scope": i.idempotency[0], "key": i.idempotency[1],
@@ -254,7 +259,6 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
                for i, lic in zip(items, licences, strict=True) if i.idempotency]
     if records:
         session.execute(insert(IdempotencyRecord), records)
-    audit_events.issued(session, licences, actor=actor, action=action)
     for licence, (sd_jwt, offline) in zip(licences, signed(), strict=True):
         if not signing.fits_offline_qr(offline):
             raise ValidationFailed("the claims chosen for the offline QR are too long",
@@ -265,6 +269,9 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
     # statement runs in the caller's transaction, so a failure anywhere (a taken slot
     # or content key, a refused item) leaves nothing of the batch once it rolls back.
     session.execute(insert(Licence), [_values(licence) for licence in licences])
+    # The audit entries last: the audit lock (one for the whole deployment, held to the
+    # commit) is taken as late as possible, and never by a batch that failed above.
+    audit_events.issued(session, licences, actor=actor, action=action)
     return licences
 
 

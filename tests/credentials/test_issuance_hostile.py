@@ -49,9 +49,9 @@ def _request(dept, serial):
 
 
 def test_a_row_failing_at_the_insert_leaves_nothing_of_its_batch(app, unique):
-    """The last statement of store() (the licences' multi-row INSERT) fails on a taken
-    content key after the audit entries, idempotency records and slots were written in
-    the same transaction: all of them go with the rollback."""
+    """store()'s licence INSERT (one multi-row statement) fails on a taken content key
+    after the slots were reserved and the idempotency records written in the same
+    transaction: all of them go with the rollback, and no audit entry is written."""
     dept = make_department(app, unique)
     deps = app.credentials_services.deps
     taken = issuance.issue_many(deps, dept.code, [_request(dept, "T" + unique.upper())])
@@ -154,9 +154,9 @@ def test_a_dead_signing_process_fails_the_import_cleanly(app, unique, tmp_path,
     calls = {"n": 0}
     real = TypeInfo.for_signing
 
-    def second_batch_dies(self):
+    def second_batch_dies(self):  # one copy of the type per batch (issuance.store)
         calls["n"] += 1
-        return _DieWhenUnpickled() if calls["n"] > 10 else real(self)
+        return _DieWhenUnpickled() if calls["n"] > 1 else real(self)
 
     monkeypatch.setattr(TypeInfo, "for_signing", second_batch_dies)
     before = _counts(app, dept)
