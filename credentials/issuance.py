@@ -242,10 +242,12 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
     if deps.signing_pool is not None and len(jobs) > 1:
         # One copy per type (without its compiled validator), shared by its jobs: pickled
         # once per chunk sent to a worker, not once per licence.
-        copies = {id(t): t for _, t, _ in jobs}
-        copies = {key: t.for_signing() if hasattr(t, "for_signing") else t
-                  for key, t in copies.items()}
-        jobs = [(f, copies[id(t)], w) for f, t, w in jobs]
+        copies: dict[tuple[str, int], Any] = {}
+        for _, t, _ in jobs:
+            if (t.code, t.version) not in copies:
+                copies[t.code, t.version] = (t.for_signing() if hasattr(t, "for_signing")
+                                             else t)
+        jobs = [(f, copies[t.code, t.version], w) for f, t, w in jobs]
         signed = deps.signing_pool.submit(signer, jobs)
     else:
         signed = functools.partial(sign_here, signer, jobs)
