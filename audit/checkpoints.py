@@ -14,6 +14,7 @@ import base64
 import json
 import logging
 from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
@@ -63,11 +64,26 @@ def is_due(last: AuditCheckpoint | None, head_seq: int, now: datetime,
     return now - aware(last.at) >= trail.checkpoint_interval
 
 
-def schedule(session: Session, trail: trails.Trail, head_seq: int, now: datetime) -> None:
-    """Note that a checkpoint is due once ``session`` commits (no-op without a signer)."""
+class Last(NamedTuple):
+    """What ``is_due`` reads of the newest checkpoint."""
+
+    seq: int
+    at: datetime
+
+
+_UNREAD: Any = object()
+
+
+def schedule(session: Session, trail: trails.Trail, head_seq: int, now: datetime, *,
+             last: Last | AuditCheckpoint | None = _UNREAD) -> None:
+    """Note that a checkpoint is due once ``session`` commits (no-op without a signer).
+    ``last``: the newest checkpoint when the caller read it already (None: there is
+    none); otherwise it is read here."""
     if trail.signer is None or session.info.get(_PENDING):
         return
-    if not is_due(latest(session), head_seq, now, trail):
+    if last is _UNREAD:
+        last = latest(session)
+    if not is_due(last, head_seq, now, trail):
         return
     session.info[_PENDING] = True
     if not session.info.get(_LISTENING):

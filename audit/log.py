@@ -11,13 +11,14 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from audit import chain, checkpoints
 from audit import trail as trails
 from audit.locking import lock
-from audit.models import AuditEntry
+from audit.models import AuditCheckpoint, AuditEntry
+from edge import bulk_rows
 
 BATCH = 1000
 #: Who writes the entries the trail writes about itself.
@@ -48,7 +49,7 @@ def append_many(session: Session, entries: list[dict[str, Any]],
         return []
     trail = trails.of(session)
     lock(session)
-    head = _head(session)
+    head, last_checkpoint = _head_and_checkpoint(session, trail.signer is not None)
     when = (at or datetime.now(UTC)).astimezone(UTC)
     seal = _seal(trail.chain_key, head, when)
     rows = [seal] if seal is not None else []
@@ -59,10 +60,17 @@ def append_many(session: Session, entries: list[dict[str, Any]],
                      item["subject"], dict(item.get("data") or {}))
         rows.append(row)
         seq, prev = row.seq, row.hash
-    session.add_all(rows)
-    session.flush()
-    checkpoints.schedule(session, trail, seq, when)
+    # One multi-row INSERT (executemany), not the ORM's unit of work: the entries are
+    # returned as plain objects that are not in the session.
+    session.execute(insert(AuditEntry), [_values(row) for row in rows])
+    checkpoints.schedule(session, trail, seq, when, last=last_checkpoint)
     return rows[-len(entries):]
+
+
+def _values(row: AuditEntry) -> dict[str, Any]:
+    return {"seq": row.seq, "at": row.at, "actor": row.actor, "action": row.action,
+            "subject": row.subject, "data": row.data, "prev_hash": row.prev_hash,
+            "hash": row.hash, "hash_alg": row.hash_alg}
 
 
 def seal_legacy(session: Session) -> AuditEntry | None:
@@ -88,6 +96,30 @@ def _seal(key: bytes, head, when: datetime) -> AuditEntry | None:
                   chain.seal_data(head.seq, head.hash))
 
 
+def _head_and_checkpoint(session: Session, with_checkpoint: bool):
+    """The chain head and (``with_checkpoint``) the newest checkpoint's (seq, at), in one
+    statement: read under the audit lock, so both are what earlier holders committed.
+    Either is None when there is none."""
+    if not with_checkpoint:
+        return _head(session), None
+
+    def newest(column, *order):
+        return select(column).order_by(*order).limit(1).scalar_subquery()
+
+    by_seq = (AuditEntry.seq.desc(),)
+    by_checkpoint = (AuditCheckpoint.seq.desc(), AuditCheckpoint.id.desc())
+    # Scalar subqueries: exactly one row, whichever side is empty.
+    row = session.execute(select(
+        newest(AuditEntry.seq, *by_seq).label("seq"),
+        newest(AuditEntry.hash, *by_seq).label("hash"),
+        newest(AuditEntry.hash_alg, *by_seq).label("hash_alg"),
+        newest(AuditCheckpoint.seq, *by_checkpoint).label("cp_seq"),
+        newest(AuditCheckpoint.at, *by_checkpoint).label("cp_at"))).one()
+    found = _Link(row.seq, row.hash, row.hash_alg) if row.seq is not None else None
+    last = checkpoints.Last(row.cp_seq, row.cp_at) if row.cp_seq is not None else None
+    return found, last
+
+
 def _head(session: Session):
     return session.execute(
         select(AuditEntry.seq, AuditEntry.hash, AuditEntry.hash_alg)
@@ -97,8 +129,9 @@ def _head(session: Session):
 def _keyed(key: bytes, seq: int, prev: str, when: datetime, actor: str, action: str,
            subject: str, payload: dict[str, Any]) -> AuditEntry:
     digest = chain.entry_mac(key, seq, prev, when, actor, action, subject, payload)
-    return AuditEntry(seq=seq, at=when, actor=actor, action=action, subject=subject,
-                      data=payload, prev_hash=prev, hash=digest, hash_alg=chain.KEYED)
+    return bulk_rows.plain(AuditEntry, {
+        "seq": seq, "at": when, "actor": actor, "action": action, "subject": subject,
+        "data": payload, "prev_hash": prev, "hash": digest, "hash_alg": chain.KEYED})
 
 
 def iter_entries(session: Session, batch: int = BATCH) -> Iterator[AuditEntry]:

@@ -15,6 +15,7 @@ from audit import operators
 from credentials import bulk_import, catalogue, cli_catalogue, key_compromise, served_issuer
 from credentials.errors import CredentialsError, IssuerUnavailable
 from credentials.services import CredentialsServices
+from credentials.signing_pool import SigningPoolBroken
 
 _fail = cli_catalogue.fail
 
@@ -191,6 +192,10 @@ def groups(services: Callable[[], CredentialsServices]) -> tuple[click.Group, ..
                                           progress=bar.update, workers=workers)
         except CredentialsError as exc:
             raise _fail(exc) from None
+        except SigningPoolBroken as exc:
+            raise click.ClickException(
+                f"{exc}; the batches before it are stored: run the import again to "
+                "continue") from None
         _record(s, "licenses.import", department, {
             "file": file.name, "lines": summary.total, "imported": summary.imported,
             "skipped": summary.skipped, "rejected": len(summary.rejected)})

@@ -20,7 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -40,6 +40,7 @@ from credentials.issuer_cache import DepartmentInfo, IssuerCache, TypeInfo
 from credentials.models import IdempotencyRecord, Licence, utcnow
 from credentials.references import ReferenceKeys
 from credentials.signing_pool import SigningPool, sign_here
+from edge import bulk_rows
 from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
 
 FIRST_VERSION = 1
@@ -239,26 +240,52 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
     jobs = [(facts, item.licence_type, where) for item, (_, facts) in zip(items, built,
                                                                             strict=True)]
     if deps.signing_pool is not None and len(jobs) > 1:
-        jobs = [(f, t.for_signing() if hasattr(t, "for_signing") else t, w) for f, t, w in jobs]
+        # One copy per type (without its compiled validator), shared by its jobs: pickled
+        # once per chunk sent to a worker, not once per licence.
+        copies: dict[tuple[str, int], Any] = {}
+        for _, t, _ in jobs:
+            if (t.code, t.version) not in copies:
+                copies[t.code, t.version] = (t.for_signing() if hasattr(t, "for_signing")
+                                             else t)
+        jobs = [(f, copies[t.code, t.version], w) for f, t, w in jobs]
         signed = deps.signing_pool.submit(signer, jobs)
     else:
         signed = functools.partial(sign_here, signer, jobs)
-    # While the pool signs: the rows, their idempotency records and their audit
-    # entries (which need the identifiers, not the signatures).
+    # While the pool signs: the rows and their idempotency records (which need the
+    # identifiers, not the signatures).
     licences = [_row(deps, item, serial, facts, slot, signer.kid, now)
                 for item, (serial, facts), slot in zip(items, built, slots, strict=True)]
-    session.add_all([IdempotencyRecord(scope=i.idempotency[0], key=i.idempotency[1],
-                                       request_hash=i.idempotency[2], identifier=lic.identifier)
-                     for i, lic in zip(items, licences, strict=True) if i.idempotency])
-    audit_events.issued(session, licences, actor=actor, action=action)
+    records = [{"scope": i.idempotency[0], "key": i.idempotency[1],
+                "request_hash": i.idempotency[2], "identifier": lic.identifier,
+                "created_at": now}
+               for i, lic in zip(items, licences, strict=True) if i.idempotency]
+    if records:
+        session.execute(insert(IdempotencyRecord), records)
     for licence, (sd_jwt, offline) in zip(licences, signed(), strict=True):
         if not signing.fits_offline_qr(offline):
             raise ValidationFailed("the claims chosen for the offline QR are too long",
                                    [FieldError("claims", "offline_qr_too_large")])
         licence.sd_jwt, licence.offline_qr = sd_jwt, offline
-    session.add_all(licences)
-    session.flush()
+    # One multi-row INSERT (executemany through the ORM's bulk path), not the unit of
+    # work: the returned licences are plain objects, not in the session. Every
+    # statement runs in the caller's transaction, so a failure anywhere (a taken slot
+    # or content key, a refused item) leaves nothing of the batch once it rolls back.
+    session.execute(insert(Licence), [_values(licence) for licence in licences])
+    # The audit entries last: the audit lock (one for the whole deployment, held to the
+    # commit) is taken as late as possible, and never by a batch that failed above.
+    audit_events.issued(session, licences, actor=actor, action=action)
     return licences
+
+
+_COLUMNS = ("identifier", "type_code", "type_version", "department_code", "serial", "version",
+            "holder_code_type", "holder_number", "holder_name", "claims", "valid_from",
+            "valid_until", "issued_at", "state", "status_list_id", "status_idx", "kid",
+            "reference_hash", "previous_identifier", "sd_jwt", "offline_qr")
+
+
+def _values(licence: Licence) -> dict[str, Any]:
+    state = licence.__dict__
+    return {name: state[name] for name in _COLUMNS}
 
 
 def _facts(deps: Deps, item: Prepared, slot: tuple[str, int], now: datetime
@@ -280,15 +307,16 @@ def _row(deps: Deps, item: Prepared, serial: str, facts: signing.LicenceFacts,
     """The licence row without its signed forms (set once signed)."""
     request, identifier = item.request, facts.identifier
     token = deps.references.new_token(identifier)
-    return Licence(
-        identifier=identifier, type_code=facts.type_code, type_version=facts.type_version,
-        department_code=item.department.code,
-        serial=serial, version=f"{item.version:03d}", holder_code_type=request.holder.code_type,
-        holder_number=item.holder_number, holder_name=request.holder.name,
-        claims=request.claims, valid_from=item.valid_from, valid_until=item.valid_until,
-        issued_at=now, state="valid", status_list_id=slot[0], status_idx=slot[1],
-        kid=kid, reference_hash=references.token_hash(token),
-        previous_identifier=item.previous)
+    return bulk_rows.plain(Licence, {
+        "identifier": identifier, "type_code": facts.type_code,
+        "type_version": facts.type_version, "department_code": item.department.code,
+        "serial": serial, "version": f"{item.version:03d}",
+        "holder_code_type": request.holder.code_type, "holder_number": item.holder_number,
+        "holder_name": request.holder.name, "claims": request.claims,
+        "valid_from": item.valid_from, "valid_until": item.valid_until, "issued_at": now,
+        "state": "valid", "status_list_id": slot[0], "status_idx": slot[1], "kid": kid,
+        "reference_hash": references.token_hash(token), "previous_identifier": item.previous,
+        "sd_jwt": None, "offline_qr": None})
 
 
 # -- idempotency -------------------------------------------------------------------

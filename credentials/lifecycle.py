@@ -117,8 +117,12 @@ def reissue(session: Session, deps: Deps, licence: Licence, claims: dict,
                        previous=current.identifier)
     if prepared.version > 999:
         raise InvalidTransition("no version left", [FieldError("version", "exhausted")])
-    successor = issuance.store(session, deps, [prepared], now, actor=actor,
-                               action=audit_events.REISSUE)[0]
+    stored = issuance.store(session, deps, [prepared], now, actor=actor,
+                            action=audit_events.REISSUE)[0]
+    # store() hands back a plain object (its rows go in one multi-row INSERT); callers
+    # change the successor further (a suspension carried over), so hand them the row
+    # as this session knows it.
+    successor = session.get(Licence, stored.identifier)
     change_state(session, current, "revoke", reason, now, actor=actor,
                  public=PublicReason("superseded"))
     current.superseded_by = successor.identifier

@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from credentials import signing
@@ -52,9 +53,15 @@ def sign_here(signer: Any, jobs: list[tuple[signing.LicenceFacts, Any, dict[str,
             for f, t, w in jobs]
 
 
+class SigningPoolBroken(RuntimeError):
+    """A signing process died while the pool signed: the batch in progress failed as a
+    whole (never a CredentialsError, so no caller retries it item by item)."""
+
+
 class SigningPool:
     """``workers`` spawned processes signing for one signer at a time. Use as a context
-    manager; ``sign`` raises what the signing functions raise (ValueError)."""
+    manager; ``sign`` raises what the signing functions raise (ValueError), and
+    SigningPoolBroken when a worker process dies."""
 
     def __init__(self, workers: int) -> None:
         if workers < 1:
@@ -93,6 +100,23 @@ class SigningPool:
                 initargs=(signer.kid, signer.alg, private_key_to_der(signer.private_key)))
             self._kid = signer.kid
         pool = self._pool
-        futures = [pool.submit(_sign, jobs[i:i + CHUNK])
-                   for i in range(0, len(jobs), CHUNK)]
-        return lambda: [pair for future in futures for pair in future.result()]
+        try:
+            futures = [pool.submit(_sign, jobs[i:i + CHUNK])
+                       for i in range(0, len(jobs), CHUNK)]
+        except BrokenProcessPool as exc:
+            raise self._broken() from exc
+
+        def results() -> list[tuple[str, str]]:
+            try:
+                return [pair for future in futures for pair in future.result()]
+            except BrokenProcessPool as exc:
+                raise self._broken() from exc
+
+        return results
+
+    def _broken(self) -> SigningPoolBroken:
+        """A worker died (killed, out of memory, crashed): the pool is shut down (a
+        later submit starts a new one) and the caller's transaction must not commit."""
+        self.close()
+        return SigningPoolBroken("a signing process died; nothing of the batch in "
+                                 "progress was stored")

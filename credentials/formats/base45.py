@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import struct
+
 from credentials.formats.errors import InvalidBase45
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _VALUES = {char: index for index, char in enumerate(ALPHABET)}
 
 
+#: The first two characters of every 16-bit value's triplet, by ``value % 2025``.
+_PAIRS = [ALPHABET[i % 45] + ALPHABET[i // 45] for i in range(45 * 45)]
+
+
 def encode(data: bytes) -> str:
     """Encode bytes: each 2 bytes become 3 characters, a final byte 2 (RFC 9285 section 4)."""
-    out: list[str] = []
-    for start in range(0, len(data) - 1, 2):
-        n = data[start] * 256 + data[start + 1]
-        out += [ALPHABET[n % 45], ALPHABET[n // 45 % 45], ALPHABET[n // 2025]]
+    even = len(data) - len(data) % 2
+    values = struct.unpack(f">{even // 2}H", data[:even])
+    out = "".join([_PAIRS[n % 2025] + ALPHABET[n // 2025] for n in values])
     if len(data) % 2:
-        n = data[-1]
-        out += [ALPHABET[n % 45], ALPHABET[n // 45]]
-    return "".join(out)
+        out += _PAIRS[data[-1]]
+    return out
 
 
 def decode(text: str) -> bytes:

@@ -7,13 +7,17 @@ the caller to specify a supported set of algorithms") and RFC 9901 section 7.1
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jwt
 from cryptography.exceptions import InvalidSignature as InvalidSignatureError
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
 
 from credentials.formats import base64url, strict_json
 from credentials.formats.errors import (
@@ -63,7 +67,20 @@ def sign(payload: dict[str, Any], *, private_key: Any, alg: str, headers: dict[s
     Raises UnsupportedAlgorithm or KeyAlgorithmMismatch for a bad alg/key pair.
     """
     check_key(alg, private_key)
-    return _jws.encode(strict_json.dumps(payload), private_key, algorithm=alg, headers=headers)
+    if (alg != "ES256" or "alg" in headers or "b64" in headers
+            or not isinstance(headers.get("kid", ""), str)):
+        return _jws.encode(strict_json.dumps(payload), private_key, algorithm=alg,
+                           headers=headers)
+    # ES256 directly with cryptography (the issuance hot path): the header pyjwt
+    # would write (``typ`` JWT unless given, keys sorted, compact), R || S signature.
+    header = {"typ": "JWT", "alg": alg, **headers}
+    if not header["typ"]:
+        del header["typ"]
+    signing_input = (base64url.encode(json.dumps(header, separators=(",", ":"),
+                                                 sort_keys=True).encode())
+                     + "." + base64url.encode(strict_json.dumps(payload)))
+    r, s = decode_dss_signature(private_key.sign(signing_input.encode("ascii"), _ECDSA_SHA256))
+    return signing_input + "." + base64url.encode(r.to_bytes(32, "big") + s.to_bytes(32, "big"))
 
 
 def unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
