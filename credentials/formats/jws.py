@@ -73,6 +73,9 @@ def sign(payload: dict[str, Any], *, private_key: Any, alg: str, headers: dict[s
                            headers=headers)
     # ES256 directly with cryptography (the issuance hot path): the header pyjwt
     # would write (``typ`` JWT unless given, keys sorted, compact), R || S signature.
+    # keys.es256 does the same for access tokens; this pure core imports no other
+    # package of ours, so the few lines are kept here too (tests/keys/test_tokens_es256.py
+    # checks that both write the same bytes).
     header = {"typ": "JWT", "alg": alg, **headers}
     if not header["typ"]:
         del header["typ"]

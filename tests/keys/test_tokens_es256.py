@@ -47,3 +47,20 @@ def test_datetimes_and_other_algorithms_go_through_pyjwt(es256):
 def test_unserialisable_claims_raise_type_error(es256):
     with pytest.raises(TypeError):
         tokens.sign(es256, {"sub": object()})
+
+
+def test_the_licence_signer_writes_the_same_bytes(es256):
+    """credentials.formats.jws keeps its own copy of the ES256 fast path (that pure
+    core imports no other package of ours): both must write what pyjwt writes."""
+    from credentials.formats import jws, strict_json
+    from keys.es256 import sign_compact
+
+    header = {"typ": "dc+sd-jwt", "kid": "k1"}
+    payload = {"iss": "https://idp.example", "名称": "某某有限公司", "n": 3}
+    theirs = jws.sign(payload, private_key=es256.private_key, alg="ES256", headers=header)
+    ours = sign_compact(es256.private_key, {**header, "alg": "ES256"},
+                        strict_json.dumps(payload))
+    assert ours.rsplit(".", 1)[0] == theirs.rsplit(".", 1)[0]
+    public = es256.private_key.public_key()
+    assert jwt.decode(ours, public, algorithms=["ES256"]) == payload
+    assert jwt.decode(theirs, public, algorithms=["ES256"]) == payload
