@@ -111,3 +111,22 @@ def test_ui_locales_and_the_switch_carry_over_to_the_next_page(browser, world):
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.get_by_role("heading", name="页面不存在").is_visible()
     context.close()
+
+
+def test_the_console_follows_ui_locales_and_its_switch(browser, world):
+    """Staff pages too: ``ui_locales`` is kept for the visit, and the footer's switch
+    shows the same console page in the other language, still signed in."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    console_sign_in(context, world)
+    page = context.new_page()
+    page.goto(world.base + "/admin/keys?ui_locales=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Signing keys").is_visible()
+    page.goto(world.base + "/admin/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator("nav a[hreflang='zh-CN']").click()
+    page.wait_for_load_state()
+    assert page.url.split("?")[0] == world.base + "/admin/"
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_role("heading", name="概览", exact=True).is_visible()
+    context.close()
