@@ -36,7 +36,10 @@ def console_blueprint(name: str, url_prefix: str, services: ConsoleServices) -> 
                 "console_nav": services.navigation.visible_to(member) if member else [],
                 "role_label": labels.role_label, "health_label": labels.health_label,
                 "kind_label": labels.kind_label, "key_state_label": labels.key_state_label,
-                "level_label": labels.level_label}
+                "level_label": labels.level_label,
+                "health_state_label": labels.health_state_label,
+                "history_label": labels.history_label, "use_label": labels.use_label,
+                "use_result_label": labels.use_result_label}
 
     @bp.after_request
     def _no_store(response):

@@ -168,3 +168,93 @@ def axe_violations(page) -> list[str]:
         v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '));
     }""")
     return [line for line in found if line.split(" ", 1)[0] not in AXE_EXCEPTIONS]
+
+
+# The staff console (/admin): the same survey, in a context of its own where a
+# platform administrator -- the role that sees every page -- signed in once through
+# the provider at loa-2 (password and TOTP), as staff do. The pages show the shared
+# world: its department, licence type and licences, the hall's client, the person,
+# the department's keys, and the audit entries all of that left.
+
+STAFF_NAME = "黄运维"
+
+
+def console_sign_in(context, world) -> None:
+    """Sign a new platform administrator in to the console in ``context`` (one staff
+    member per context: a TOTP code is accepted once)."""
+    import pyotp
+
+    from idp.staff import PLATFORM_ADMIN
+    from tests.admin.console.helpers import PASSWORD, make_staff
+
+    member = make_staff(world.app, [(PLATFORM_ADMIN, "")], name=STAFF_NAME, with_totp=True)
+    page = context.new_page()
+    page.goto(world.base + "/admin/")
+    page.locator("input[name=login]").fill(member["username"])
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.locator("input[name=code]").fill(pyotp.TOTP(member["totp_secret"]).now())
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(world.base + "/admin/")
+    page.close()
+
+
+def _console(path: str):
+    return lambda page, world: page.goto(world.base + "/admin" + path)
+
+
+def _people_found(page, world) -> None:
+    """The search's answer: the person found by their ID number."""
+    page.goto(world.base + "/admin/people")
+    page.locator("input[name=q]").fill(world.person["id_number"])
+    page.locator("main form button[type=submit]").first.click()
+    page.locator(f"main a[href$='/admin/people/{world.person['sub']}']").wait_for()
+
+
+def _key_revocation(page, world) -> None:
+    """The revocation question of the department's signing key (nothing is revoked)."""
+    kid = next(r.kid for r in world.app.services.keyring.records("dept:" + world.dept.code)
+               if r.state == "active")
+    page.goto(world.base + f"/admin/keys/{kid}/revoke")
+
+
+def _signin_refused(page, world) -> None:
+    """The page a refused sign-in ends on: the provider answered access_denied."""
+    page.goto(world.base + "/admin/callback?error=access_denied&state=nothing")
+
+
+CONSOLE_PAGES = {
+    "console-dashboard": _console("/"),
+    "console-people": _console("/people"),
+    "console-people-found": _people_found,
+    "console-person": lambda page, world: page.goto(
+        world.base + "/admin/people/" + world.person["sub"]),
+    "console-recovery": _console("/recovery"),
+    "console-recovery-person": lambda page, world: page.goto(
+        world.base + "/admin/recovery/" + world.person["sub"]),
+    "console-staff": _console("/staff"),
+    "console-clients": _console("/clients"),
+    "console-client": lambda page, world: page.goto(
+        world.base + "/admin/clients/" + world.hall["client_id"]),
+    "console-client-new": _console("/clients/new"),
+    "console-client-edit": lambda page, world: page.goto(
+        world.base + "/admin/clients/" + world.hall["client_id"] + "/edit"),
+    "console-licences": lambda page, world: page.goto(
+        world.base + "/admin/licences?department=" + world.dept.code),
+    "console-licence": lambda page, world: page.goto(
+        world.base + "/admin/licences/" + world.licences["revoked"]["identifier"]),
+    "console-catalogue": _console("/catalogue"),
+    "console-catalogue-new": _console("/catalogue/new"),
+    "console-catalogue-type": lambda page, world: page.goto(
+        world.base + "/admin/catalogue/" + world.dept.type_code),
+    "console-catalogue-version": lambda page, world: page.goto(
+        world.base + "/admin/catalogue/" + world.dept.type_code + "/versions"),
+    "console-keys": _console("/keys"),
+    "console-keys-owner": lambda page, world: page.goto(
+        world.base + "/admin/keys/owners/dept:" + world.dept.code),
+    "console-key-revoke": _key_revocation,
+    "console-department-new": _console("/keys/departments/new"),
+    "console-audit": _console("/audit"),
+    "console-signin-refused": _signin_refused,
+    "console-signed-out": _console("/signed-out"),
+}

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.experience.pages import PAGES, done, shown, sign_in
+from tests.experience.pages import CONSOLE_PAGES, PAGES, console_sign_in, done, shown, sign_in
 
 pytestmark = [pytest.mark.live, pytest.mark.browser]
 
@@ -20,7 +20,10 @@ ALLOWED = {"English", "OpenID", "Connect", "OpenAPI", "JSON", "SD", "JWT", "LIC"
            "Chrome", "Chromium", "Edge", "Firefox", "Safari", "Opera", "Android", "iPhone",
            "iPad", "Windows", "macOS", "ChromeOS", "Linux", "HarmonyOS",
            # The product's own name ("onegate 应用": the phone app that scans a login QR).
-           "onegate"}
+           "onegate",
+           # The staff console: products, protocols and formats by their names (Redis,
+           # PKCE, http and https, JSON Schema, UTC) and the signing algorithms (JWA).
+           "Redis", "PKCE", "http", "https", "Schema", "UTC", "ES", "RS", "EdDSA"}
 #: Parts of a page not checked for language, with the reason. /api/docs: the rendered
 #: OpenAPI document is the document's own text (one text for both pages: Chinese
 #: summaries and examples, paths, field names, and response descriptions still in
@@ -42,10 +45,29 @@ def context(request, browser, world):
     found.close()
 
 
+@pytest.fixture(scope="module", params=["zh-CN", "en"])
+def staff_context(request, browser, world):
+    """A platform administrator signed in to the console, once per language."""
+    found = browser.new_context(locale=request.param, viewport={"width": 360, "height": 740})
+    console_sign_in(found, world)
+    yield found
+    found.close()
+
+
 @pytest.mark.parametrize("name", list(PAGES))
 def test_page_speaks_the_browsers_language_and_offers_the_other(context, world, name):
+    speaks(context, world, name, PAGES[name])
+
+
+@pytest.mark.parametrize("name", list(CONSOLE_PAGES))
+def test_console_page_speaks_the_browsers_language_and_offers_the_other(staff_context, world,
+                                                                        name):
+    speaks(staff_context, world, name, CONSOLE_PAGES[name])
+
+
+def speaks(context, world, name, visit) -> None:
     outer = context.new_page()
-    page = shown(outer, PAGES[name](outer, world))
+    page = shown(outer, visit(outer, world))
     page.wait_for_load_state("networkidle")
     wanted = page.evaluate("navigator.language")
     lang = page.locator("html").get_attribute("lang")
@@ -62,9 +84,10 @@ def test_page_speaks_the_browsers_language_and_offers_the_other(context, world, 
 
 def wording(page, world, skipped: str | None = None) -> str:
     """What the page says in its own words: its text without identifiers (``.mono``),
-    the language switch (named in the other language), addresses, ``world.data`` and
-    the ``skipped`` part (a selector from NOT_CHECKED)."""
-    selector = ".mono, nav.language" + (", " + skipped if skipped else "")
+    registered data marked ``translate="no"`` (the console's names of staff, clients,
+    licence types, reasons), the language switch (named in the other language),
+    addresses, ``world.data`` and the ``skipped`` part (a selector from NOT_CHECKED)."""
+    selector = ".mono, [translate=no], nav.language" + (", " + skipped if skipped else "")
     text = page.evaluate("""(selector) => {
       document.querySelectorAll(selector).forEach(e => e.remove());
       return document.body.innerText;
@@ -87,4 +110,23 @@ def test_ui_locales_and_the_switch_carry_over_to_the_next_page(browser, world):
     page.goto(world.base + "/no-such-page")
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert page.get_by_role("heading", name="页面不存在").is_visible()
+    context.close()
+
+
+def test_the_console_follows_ui_locales_and_its_switch(browser, world):
+    """Staff pages too: ``ui_locales`` is kept for the visit, and the footer's switch
+    shows the same console page in the other language, still signed in."""
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    console_sign_in(context, world)
+    page = context.new_page()
+    page.goto(world.base + "/admin/keys?ui_locales=en")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Signing keys").is_visible()
+    page.goto(world.base + "/admin/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.locator("nav a[hreflang='zh-CN']").click()
+    page.wait_for_load_state()
+    assert page.url.split("?")[0] == world.base + "/admin/"
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.get_by_role("heading", name="概览", exact=True).is_visible()
     context.close()

@@ -63,3 +63,19 @@ def test_health_reports_each_part(app):
 def test_business_metrics_without_a_database_yield_nothing():
     broken = create_engine("sqlite:////nonexistent-dir/x.db")
     assert list(BusinessCollector(UnitOfWork(sessionmaker(broken))).collect()) == []
+
+
+def test_health_states_and_licence_events_are_named_in_the_pages_language(app):
+    from admin.console import labels
+
+    with app.test_request_context("/admin/", headers={"Accept-Language": "zh-CN"}):
+        assert [labels.health_state_label(s) for s in ("ok", "not configured", "unreachable")] \
+            == ["正常", "未配置", "无法连接"]
+        assert labels.health_state_label("3 pending, 1 failed") == "3 条待发送，1 条失败"
+        assert labels.health_state_label("something new") == "something new"
+        assert [labels.history_label(a) for a in ("issue", "suspend", "revoke")] == \
+            ["签发", "已暂停", "已吊销"]
+        assert labels.use_label("retrieve") == "调取" and labels.use_result_label("valid") == "有效"
+    with app.test_request_context("/admin/?ui_locales=en"):
+        assert labels.health_state_label("3 pending, 1 failed") == "3 pending, 1 failed"
+        assert labels.history_label("reinstate") == "reinstated"

@@ -43,7 +43,7 @@ def test_department_admin_revokes_and_reissues_from_the_console(app, live_server
     expect(page.get_by_role("heading", name=f"dept:{mine.code} 的密钥")).to_be_visible()
     page.get_by_role("link", name="吊销…").click()
     expect(page.locator("#impact-total")).to_have_text("2")
-    page.get_by_label(re.compile("输入 kid 的前 8 个字符")).fill(kid[:8])
+    page.get_by_label(re.compile("输入密钥标识的前 8 个字符")).fill(kid[:8])
     page.get_by_role("button", name="吊销此密钥").click()
     expect(page.get_by_text("密钥已吊销：2 份有效证照不再能通过验证。")).to_be_visible()
 
