@@ -19,7 +19,6 @@ import re
 import secrets
 import shutil
 import subprocess
-import threading
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -29,6 +28,7 @@ import requests
 
 from bench import harness
 from bench.cluster import Cluster
+from tests.concurrently import concurrently
 from tests.conftest import BACKEND, ROOT, redis_or_unavailable, unavailable
 
 pytestmark = [pytest.mark.reliability, pytest.mark.live]
@@ -134,27 +134,6 @@ def _address() -> str:
     """A source address of its own (the processes trust one proxy hop's
     X-Forwarded-For), so each test has its own verification and login budgets."""
     return f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
-
-
-def _concurrently(calls) -> list:
-    """Run each ``(prepare, fire)`` at the same instant after its set-up, one thread
-    each; a transport error is returned in place of the response."""
-    results, start = [None] * len(calls), threading.Barrier(len(calls))
-
-    def run(index, prepare, fire):
-        state = prepare()
-        start.wait()
-        try:
-            results[index] = fire(state)
-        except requests.RequestException as exc:
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, *c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _status_codes(responses) -> list:
@@ -273,7 +252,7 @@ def test_a_code_sent_to_both_processes_at_once_is_redeemed_once_and_the_replay_r
     def redeem(node):
         return lambda _: requests.post(node + "/oauth/token", auth=hall, data=body, timeout=60)
 
-    answers = _concurrently([(lambda: None, redeem(node)) for node in cluster.nodes])
+    answers = concurrently([(lambda: None, redeem(node)) for node in cluster.nodes])
     assert sorted(_status_codes(answers)) == [200, 400], [a.text for a in answers]
     won = next(a for a in answers if a.status_code == 200).json()
     lost = next(a for a in answers if a.status_code == 400)
@@ -338,7 +317,7 @@ def test_wrong_passwords_spread_over_both_processes_spend_one_budget(cluster):
                 "next": "/account"})
         return prepare, fire
 
-    statuses = _status_codes(_concurrently([wrong(i) for i in range(attempts)]))
+    statuses = _status_codes(concurrently([wrong(i) for i in range(attempts)]))
     # Each process alone would have checked LOCK_AFTER: together they checked exactly that.
     assert statuses.count(401) == LOCK_AFTER, statuses
     assert statuses.count(429) == attempts - LOCK_AFTER, statuses

@@ -7,11 +7,11 @@ import re
 import secrets
 import subprocess
 import sys
-import threading
 
 import pytest
 import requests
 
+from tests.concurrently import concurrently
 from tests.conftest import ROOT, free_port, redis_or_unavailable, start_server
 from tests.idp.accounts.factories import PASSWORD, csrf, make_person
 from tests.idp.protocol.helpers import register
@@ -62,26 +62,6 @@ class Browser:
                                     "next": "/account"})
 
 
-def _concurrently(calls) -> list:
-    """Run the calls at the same instant (after their set-up), one thread each."""
-    results, start = [None] * len(calls), threading.Barrier(len(calls))
-
-    def run(index, prepare, fire):
-        state = prepare()
-        start.wait()
-        try:
-            results[index] = fire(state)
-        except requests.RequestException as exc:  # shown in the failing assertion
-            results[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i, *c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def _spellings(phone: str) -> list[str]:
     local = phone[3:]
     return [local, f"+86 {local[:3]}-{local[3:7]}-{local[7:]}", "0086" + local,
@@ -95,7 +75,7 @@ def test_concurrent_wrong_passwords_get_exactly_the_limit(server, app, unique):
                 for _ in range(CONCURRENT - 1)]
     calls = [(b.form, lambda token, b=b, i=i: b.post(token, spellings[i % 4], f"wrong{i}!"))
              for i, b in enumerate(browsers)]
-    statuses = [getattr(r, "status_code", r) for r in _concurrently(calls)]
+    statuses = [getattr(r, "status_code", r) for r in concurrently(calls)]
     assert statuses.count(401) == LOCK_AFTER, statuses  # checked, and refused as wrong
     assert statuses.count(429) == CONCURRENT - 1 - LOCK_AFTER, statuses
     # The 24th attempt carries the right password: the budget is spent, so it is not
@@ -125,7 +105,7 @@ def test_token_budget_holds_across_workers(server, app, unique):
                              data={"grant_type": "client_credentials"},
                              auth=(reg["client_id"], reg["secret"]))
 
-    responses = _concurrently([(lambda: None, grant)] * CONCURRENT)
+    responses = concurrently([(lambda: None, grant)] * CONCURRENT)
     statuses = [getattr(r, "status_code", r) for r in responses]
     assert statuses.count(200) == TOKEN_LIMIT, statuses
     refused = [r for r in responses if r.status_code == 429]
