@@ -146,7 +146,7 @@ class AccessTokenValidator:
     def _provider_key(self, kid: str, alg: str) -> Any:
         # A kid is trusted only for the algorithm its key was published for
         # (RFC 8725 section 3.1): an ES256 signature never meets the RSA key.
-        published_alg = self._published_kids().get(kid)
+        published_alg = self._published_kids(kid).get(kid)
         if published_alg is None:
             raise InvalidAccessToken("kid is not a published provider key")
         if published_alg != alg:
@@ -165,18 +165,24 @@ class AccessTokenValidator:
         self._keys[kid] = (time.monotonic() + KEY_RECHECK_SECONDS, generation, key)
         return key
 
-    def _published_kids(self) -> dict[str, str]:
-        """kid -> alg of the provider's published keys, re-read every 30 s (revocation
-        bites sooner: keyring.public_key, which reads the key's state, is asked again
-        every KEY_RECHECK_SECONDS and whenever the ring's generation moved)."""
-        cached = self._kids
-        if cached is None or cached[0] < time.monotonic():
+    def _published_kids(self, kid: str) -> dict[str, str]:
+        """kid -> alg of the provider's published keys, re-read every 30 s, and sooner for
+        a kid not in the set when the set is over KEY_RECHECK_SECONDS old: a key
+        published through another process (rotated with ``--prepublish 0``) validates
+        here within that bound, as it signs there (idp.tokens.ProviderSigner); tokens
+        with made-up kids cost at most one read per bound. Revocation bites sooner
+        still: keyring.public_key, which reads the key's state, is asked again every
+        KEY_RECHECK_SECONDS and whenever the ring's generation moved."""
+        cached, at = self._kids, time.monotonic()
+        if (cached is None or cached[0] < at
+                or (kid not in cached[1] and cached[0] - _KID_CACHE_SECONDS
+                    + KEY_RECHECK_SECONDS <= at)):
             kids = {k["kid"]: k["alg"] for k in self.keyring.jwks(PROVIDER)["keys"]}
-            cached = self._kids = (time.monotonic() + _KID_CACHE_SECONDS, kids)
+            cached = self._kids = (at + _KID_CACHE_SECONDS, kids)
             # Parsed keys of kids no longer published go: the cache stays as small as
             # the JWKS however many keys a long-lived process sees rotated out.
-            for kid in [k for k in list(self._keys) if k not in kids]:
-                self._keys.pop(kid, None)
+            for known in [k for k in list(self._keys) if k not in kids]:
+                self._keys.pop(known, None)
         return cached[1]
 
 

@@ -132,3 +132,61 @@ def test_a_string_audience_is_accepted_as_rfc_7519_allows(app):
 
     body = json.dumps(claims(aud=ISSUER + "/api")).encode()
     assert check(app, raw_token(app, {}, body)).client_id == "c1"
+
+
+class _Ring:
+    """The part of KeyRing the validator uses, with keys published at will."""
+
+    def __init__(self):
+        self.published: dict[str, object] = {}
+        self.reads = 0
+        self.generation = 0
+
+    def jwks(self, owner):
+        self.reads += 1
+        return {"keys": [{"kid": kid, "alg": "ES256"} for kid in self.published]}
+
+    def public_key(self, kid):
+        return self.published[kid].public_key()
+
+
+def test_a_key_published_elsewhere_validates_within_the_recheck_bound(monkeypatch):
+    """Another process rotated the provider key with --prepublish 0 and signs with it
+    within 2 s (idp.tokens.ProviderSigner): this validator accepts it within the same
+    bound, not after its 30 s kid cache; made-up kids cost one read per bound."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    import edge.access_tokens as module
+    from keys.signer import Signer
+    from keys.tokens import sign as sign_token
+
+    clock = [1000.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: clock[0])
+    ring = _Ring()
+    old, new = (Signer(kid=kid, alg="ES256", private_key=ec.generate_private_key(ec.SECP256R1()))
+                for kid in ("old", "new"))
+    ring.published["old"] = old.private_key
+    validator = AccessTokenValidator(ring, issuer=ISSUER, audience=ISSUER + "/api",
+                                     key_faults=(KeysError, ValueError, KeyError))
+
+    def token(signer):
+        return sign_token(signer, claims(), {"typ": "at+jwt"})
+
+    assert validator.validate(token(old)).sub == "s1" and ring.reads == 1
+    ring.published["new"] = new.private_key  # published through the other process
+    clock[0] += 1.0
+    with pytest.raises(InvalidAccessToken, match="not a published"):
+        validator.validate(token(new))  # the set is 1 s old: not asked again yet
+    assert ring.reads == 1
+    clock[0] += module.KEY_RECHECK_SECONDS
+    assert validator.validate(token(new)).sub == "s1" and ring.reads == 2
+    for _ in range(5):  # made-up kids: at most one read per bound
+        forged = Signer(kid=uuid.uuid4().hex, alg="ES256",
+                        private_key=ec.generate_private_key(ec.SECP256R1()))
+        with pytest.raises(InvalidAccessToken, match="not a published"):
+            validator.validate(token(forged))
+    assert ring.reads == 2
+    clock[0] += module.KEY_RECHECK_SECONDS
+    with pytest.raises(InvalidAccessToken):
+        validator.validate(token(forged))
+    assert ring.reads == 3
