@@ -67,10 +67,27 @@ def allocate(session: Session, department_code: str, count: int) -> list[tuple[s
         list_id = _reserve(session, department_code, take, limit)
         if list_id is None:
             list_id = _new_list(session, department_code, take)
-            slots += [(list_id, idx) for idx in _distinct_random(LIST_SIZE, take)]
+            indices = _distinct_random(LIST_SIZE, take)
         else:
-            slots += [(list_id, idx) for idx in _free_indices(session, list_id, LIST_SIZE, take)]
+            indices = _free_indices(session, list_id, LIST_SIZE, take,
+                                    _reserved_here(session, list_id))
+        _reserved_here(session, list_id).update(indices)
+        slots += [(list_id, idx) for idx in indices]
     return slots
+
+
+_RESERVED = "onegate.status_slots_reserved"
+
+
+def _reserved_here(session: Session, list_id: str) -> set[int]:
+    """The slots of ``list_id`` this transaction already handed out: the probe sees
+    only stored licences, so a second allocation before the first's licences are
+    inserted must be kept off them. Forgotten when the transaction changes."""
+    transaction = session.get_transaction()
+    held = session.info.get(_RESERVED)
+    if held is None or held[0] is not transaction:
+        held = session.info[_RESERVED] = (transaction, {})
+    return held[1].setdefault(list_id, set())
 
 
 def _reserve(session: Session, department_code: str, take: int, limit: int) -> str | None:
@@ -103,11 +120,12 @@ def _distinct_random(size: int, count: int) -> list[int]:
     return list(chosen)
 
 
-def _free_indices(session: Session, list_id: str, size: int, count: int) -> list[int]:
+def _free_indices(session: Session, list_id: str, size: int, count: int,
+                  reserved: set[int]) -> list[int]:
     chosen: set[int] = set()
     while len(chosen) < count:
         want = min(_PROBE_CHUNK, 2 * (count - len(chosen)) + 8)
-        candidates = {secrets.randbelow(size) for _ in range(want)} - chosen
+        candidates = {secrets.randbelow(size) for _ in range(want)} - chosen - reserved
         taken = set(session.scalars(select(Licence.status_idx).where(
             Licence.status_list_id == list_id, Licence.status_idx.in_(candidates))))
         for idx in candidates - taken:
