@@ -33,8 +33,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobil
 @pytest.fixture(scope="module")
 def device_server(migrated, tmp_path_factory):
     """A live server whose terminals poll every second (the RFC's 5 s default would
-    only make the test slower)."""
-    server = start_server(migrated, tmp_path_factory.mktemp("device"), DEVICE_POLL_INTERVAL=1)
+    only make the test slower) and whose phones may type 3 wrong user codes."""
+    server = start_server(migrated, tmp_path_factory.mktemp("device"), DEVICE_POLL_INTERVAL=1,
+                          USER_CODE_ATTEMPTS=3)
     yield server
     server.stop()
 
@@ -115,6 +116,56 @@ def test_terminal_receives_tokens_after_the_phone_allows(app, device_server, bro
         "grant_type": DEVICE_CODE, "device_code": started["device_code"],
         "client_id": reg["client_id"]})
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+
+def _poll_once(server, reg: dict, device_code: str) -> requests.Response:
+    return requests.post(server.url + "/oauth/token", timeout=10, data={
+        "grant_type": DEVICE_CODE, "device_code": device_code, "client_id": reg["client_id"]})
+
+
+def test_the_phone_denies_and_guessed_codes_are_stopped(app, device_server, browser, unique):
+    """Negatives live: the phone (shown the terminal's name and its hall's registered
+    name) denies, and the terminal's poll is access_denied; then, on the same phone,
+    codes typed by hand: the wrong ones are not found, the fourth wrong one is
+    refused for too many, and so is the right code afterwards (the terminal keeps
+    authorization_pending)."""
+    from playwright.sync_api import expect
+
+    from idp import halls
+    from tests.idp.device.test_verification_page import _wrong_code
+
+    server = device_server
+    with app.idp_services.work() as session:
+        halls.add(session, f"h{unique}", f"顺德区行政服务中心 {unique}", "county")
+    reg = terminal_client(app, unique, name=f"1 号自助机 {unique}", hall_code=f"h{unique}")
+    person = make_person(app, unique)
+    started = requests.post(server.url + "/oauth/device_authorization", timeout=10, data={
+        "client_id": reg["client_id"], "scope": "openid profile"}).json()
+    phone = _phone_signed_in(browser, server, person)
+    phone.goto(started["verification_uri_complete"])
+    expect(phone.locator('[data-field="terminal"]')).to_have_text(f"1 号自助机 {unique}")
+    expect(phone.locator('[data-field="hall"]')).to_have_text(f"顺德区行政服务中心 {unique}")
+    phone.get_by_role("button", name="拒绝").click()
+    expect(phone.get_by_role("heading", name="已拒绝")).to_be_visible()
+    denied = _poll_once(server, reg, started["device_code"])
+    assert denied.status_code == 400 and denied.json()["error"] == "access_denied"
+
+    second = requests.post(server.url + "/oauth/device_authorization", timeout=10, data={
+        "client_id": reg["client_id"], "scope": "openid profile"}).json()
+
+    def typed(code: str) -> int:
+        phone.goto(server.url + "/device")
+        phone.get_by_label("代码（8 个字母）").fill(code)
+        with phone.expect_response(lambda r: r.request.method == "POST") as posted:
+            phone.get_by_role("button", name="继续").click()
+        return posted.value.status
+
+    assert [typed(_wrong_code(n)) for n in range(3)] == [404, 404, 404]
+    assert typed(_wrong_code(3)) == 429
+    expect(phone.get_by_role("alert")).to_contain_text("错误代码次数过多")
+    assert typed(second["user_code"]) == 429
+    pending = _poll_once(server, reg, second["device_code"])
+    assert pending.status_code == 400 and pending.json()["error"] == "authorization_pending"
 
 
 def _decoded_qr(page) -> str:
