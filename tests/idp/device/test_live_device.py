@@ -1,9 +1,11 @@
 """The device authorization grant live: a real ``onegate serve``, Debian's Chromium
 with two browser contexts, tokens checked by pyjwt against the published JWKS.
 
-1. A hall's terminal (an HTTP poller, as a kiosk's software is) shows its code; the
-   person's phone (390 x 844, signed in) opens verification_uri_complete, sees the
-   terminal and its hall, allows; the terminal's poll receives the tokens.
+1. A hall's terminal (its screen a kiosk browser context showing the QR code its
+   software draws; its poller plain HTTP, as a kiosk's software is) shows its code;
+   the person's phone (390 x 844, signed in) scans the QR code, sees the terminal
+   and its hall, allows; the terminal's poll receives the tokens. Then the phone
+   denies another terminal (access_denied) and guessed codes are stopped.
 2. The provider's own login page on a desktop: "scan with your phone" shows a QR code
    (decoded here with zxing-cpp from a screenshot), the phone scans and allows, and
    the desktop -- without any click -- is signed in and continues the hall's
@@ -69,6 +71,25 @@ def _poll_until_answered(server, reg: dict, started: dict, deadline: float) -> d
     pytest.fail("the terminal received no tokens")
 
 
+def _terminal_screen(browser, started: dict):
+    """The kiosk's browser context (1080 x 1920) showing what the terminal's software
+    draws: a QR code made with the qrcode library (not the provider's code) and the
+    user code in large letters."""
+    import base64
+
+    import qrcode
+
+    png = io.BytesIO()
+    qrcode.make(started["verification_uri_complete"]).save(png)
+    uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920}
+                               ).new_page()
+    page.set_content(f'<main><h1>请用手机扫码登录</h1><p class="qr"><img alt="二维码" '
+                     f'src="{uri}" width="400" height="400"></p>'
+                     f'<p id="code">{started["user_code"]}</p></main>')
+    return page
+
+
 def _verified(server, token: str, audience: str) -> dict:
     import jwt
 
@@ -92,8 +113,13 @@ def test_terminal_receives_tokens_after_the_phone_allows(app, device_server, bro
         "client_id": reg["client_id"]})
     assert first.status_code == 400 and first.json()["error"] == "authorization_pending"
 
+    # The terminal's own screen (a kiosk's browser, portrait): its software draws the
+    # QR code of verification_uri_complete and the user code; the phone scans it.
+    screen = _terminal_screen(browser, started)
+    scanned = _decoded_qr(screen)
+    assert scanned == started["verification_uri_complete"]
     phone = _phone_signed_in(browser, server, person)
-    phone.goto(started["verification_uri_complete"])
+    phone.goto(scanned)
     expect(phone.get_by_role("heading", name="在这台自助终端上登录？")).to_be_visible()
     expect(phone.locator('[data-field="terminal"]')).to_have_text(
         f"南海区政务服务中心 自助机 {unique}")
