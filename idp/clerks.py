@@ -36,11 +36,13 @@ def verified(session: Session, validator: AccessTokenValidator, token: object, *
         raise InvalidRequestError("The actor_token is invalid, expired or revoked.") from None
     if claims.get("client_id") != client_id:
         raise InvalidRequestError("The actor_token was issued to another client.")
+    if "act" in claims:
+        # Checked first: a token acting for someone else (an enterprise's, a 代办's)
+        # is never a clerk's own login, whatever its level.
+        raise InvalidRequestError("A delegated token cannot be an actor_token.")
     if claims.get("acr") != CLERK_ACR:
         raise InvalidRequestError("The clerk must be signed in at loa-2 (with a second "
                                   "factor).")
-    if "act" in claims:
-        raise InvalidRequestError("A delegated token cannot be an actor_token.")
     return _clerk_at(session, claims["sub"], hall_code)
 
 

@@ -107,6 +107,13 @@ class InsufficientScopeError(InvalidTokenError):
     status_code = 403
 
 
+class InvalidTargetError(OAuth2Error):
+    """RFC 8693 section 2.2.2: the token exchange was asked for an ``audience`` or a
+    ``resource`` the provider will not issue a token for."""
+
+    error = "invalid_target"
+
+
 class TemporarilyUnavailableError(OAuth2Error):
     """RFC 6749 section 4.1.2.1's ``temporarily_unavailable``, used at the token
     endpoint too: 429 when the client spent its request budget, 503 when the rate

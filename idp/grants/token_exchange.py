@@ -11,7 +11,9 @@ an Authlib custom grant. The request (RFC 8693 section 2.1):
 - ``actor_token`` the clerk's loa-2 access token, ``actor_token_type``
   ``urn:ietf:params:oauth:token-type:access_token`` (REQUIRED here);
 - ``scope`` (OPTIONAL): at most the scopes the citizen agreed to, else invalid_scope;
-- ``requested_token_type`` (OPTIONAL): only an access token is issued.
+- ``requested_token_type`` (OPTIONAL): only an access token is issued;
+- ``audience`` / ``resource`` (OPTIONAL): only the one audience every access token
+  has (``api_audience``), else invalid_target (section 2.2.2).
 
 The answer (section 2.2.1) carries ``issued_token_type``
 ``urn:ietf:params:oauth:token-type:access_token``, ``token_type`` ``Bearer`` and no
@@ -27,7 +29,12 @@ from authlib.oauth2.rfc6749 import grants
 
 from edge.timestamps import utcnow
 from idp import clerks, clients, mandates, tokens
-from idp.errors import InvalidRequestError, InvalidScopeError, UnauthorizedClientError
+from idp.errors import (
+    InvalidRequestError,
+    InvalidScopeError,
+    InvalidTargetError,
+    UnauthorizedClientError,
+)
 
 SUBJECT_TOKEN_TYPE = "urn:onegate:params:oauth:token-type:mandate"  # noqa: S105
 ISSUED_TOKEN_TYPE = clerks.ACCESS_TOKEN_TYPE
@@ -47,13 +54,13 @@ class TokenExchangeGrant(grants.BaseGrant, grants.TokenEndpointMixin):
     def validate_token_request(self):
         """Raises invalid_client, unauthorized_client, invalid_request (section 2.2.2:
         the subject or actor token invalid or unacceptable), authorization_pending,
-        access_denied or invalid_scope."""
+        access_denied, invalid_scope or invalid_target."""
         data = self.request.payload.data
         client = self.authenticate_token_endpoint_client()
         if not client.check_grant_type(self.GRANT_TYPE):
             raise UnauthorizedClientError("This client may not use token exchange.")
-        _check_types(data)
         services = self.server.services
+        _check_types(data, services.settings.api_audience)
         session = services.session()
         clerk = clerks.verified(session, services.access_tokens, data.get("actor_token"),
                                 token_type=data.get("actor_token_type"),
@@ -82,7 +89,7 @@ class TokenExchangeGrant(grants.BaseGrant, grants.TokenEndpointMixin):
         return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
-def _check_types(data) -> None:
+def _check_types(data, audience: str) -> None:
     if not data.get("subject_token"):
         raise InvalidRequestError("The subject_token (the mandate_reference) is missing.")
     if data.get("subject_token_type") != SUBJECT_TOKEN_TYPE:
@@ -91,9 +98,10 @@ def _check_types(data) -> None:
     if wanted and wanted != ISSUED_TOKEN_TYPE:
         raise InvalidRequestError(f"Only {ISSUED_TOKEN_TYPE} can be issued.")
     for name in ("resource", "audience"):
-        if data.get(name):
-            # Section 2.2.2 would answer invalid_target; we issue for one audience only.
-            raise InvalidRequestError(f"The {name} parameter is not supported here.")
+        if data.get(name) and data.get(name) != audience:
+            # Section 2.2.2: "unwilling or unable to issue a token for any target
+            # service indicated by the resource or audience parameters".
+            raise InvalidTargetError(f"Tokens are issued for {audience} only.")
 
 
 def _scope(row, wanted: str | None) -> str:

@@ -78,6 +78,13 @@ REFUSED_TOKENS = {
     # Even with the scope and through a registered client: a person is not a system.
     "person_with_scope": dict(client_id=REGISTERED, scope=VERIFY_SCOPE, sub="u-3",
                               auth_time=1),
+    # A 代办 token (the citizen as sub, the verified clerk in act) with the scope,
+    # through the registered system: verifications are department systems' alone, so
+    # nothing is ever recorded under a mandate but retrievals (tests/idp/mandates).
+    "daiban": dict(client_id=REGISTERED, scope=VERIFY_SCOPE, sub="u-4", auth_time=1,
+                   act={"sub": "clerk-1", "cn_staff_name": "王五", "cn_station": "石门村服务站",
+                        "cn_station_code": "v-shimen"},
+                   cn_mandate={"id": "m_1", "method": "phone", "matter": "核验"}),
     # A registered system's client_credentials token without the scope.
     "system_without_scope": dict(client_id=REGISTERED, scope="licenses:issue:x"),
     # A client_credentials token with the scope, of a client no department registered.

@@ -1,9 +1,11 @@
 """The device authorization grant live: a real ``onegate serve``, Debian's Chromium
 with two browser contexts, tokens checked by pyjwt against the published JWKS.
 
-1. A hall's terminal (an HTTP poller, as a kiosk's software is) shows its code; the
-   person's phone (390 x 844, signed in) opens verification_uri_complete, sees the
-   terminal and its hall, allows; the terminal's poll receives the tokens.
+1. A hall's terminal (its screen a kiosk browser context showing the QR code its
+   software draws; its poller plain HTTP, as a kiosk's software is) shows its code;
+   the person's phone (390 x 844, signed in) scans the QR code, sees the terminal
+   and its hall, allows; the terminal's poll receives the tokens. Then the phone
+   denies another terminal (access_denied) and guessed codes are stopped.
 2. The provider's own login page on a desktop: "scan with your phone" shows a QR code
    (decoded here with zxing-cpp from a screenshot), the phone scans and allows, and
    the desktop -- without any click -- is signed in and continues the hall's
@@ -33,8 +35,9 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "locale": "zh-CN", "is_mobil
 @pytest.fixture(scope="module")
 def device_server(migrated, tmp_path_factory):
     """A live server whose terminals poll every second (the RFC's 5 s default would
-    only make the test slower)."""
-    server = start_server(migrated, tmp_path_factory.mktemp("device"), DEVICE_POLL_INTERVAL=1)
+    only make the test slower) and whose phones may type 3 wrong user codes."""
+    server = start_server(migrated, tmp_path_factory.mktemp("device"), DEVICE_POLL_INTERVAL=1,
+                          USER_CODE_ATTEMPTS=3)
     yield server
     server.stop()
 
@@ -68,6 +71,25 @@ def _poll_until_answered(server, reg: dict, started: dict, deadline: float) -> d
     pytest.fail("the terminal received no tokens")
 
 
+def _terminal_screen(browser, started: dict):
+    """The kiosk's browser context (1080 x 1920) showing what the terminal's software
+    draws: a QR code made with the qrcode library (not the provider's code) and the
+    user code in large letters."""
+    import base64
+
+    import qrcode
+
+    png = io.BytesIO()
+    qrcode.make(started["verification_uri_complete"]).save(png)
+    uri = "data:image/png;base64," + base64.b64encode(png.getvalue()).decode()
+    page = browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920}
+                               ).new_page()
+    page.set_content(f'<main><h1>请用手机扫码登录</h1><p class="qr"><img alt="二维码" '
+                     f'src="{uri}" width="400" height="400"></p>'
+                     f'<p id="code">{started["user_code"]}</p></main>')
+    return page
+
+
 def _verified(server, token: str, audience: str) -> dict:
     import jwt
 
@@ -91,8 +113,13 @@ def test_terminal_receives_tokens_after_the_phone_allows(app, device_server, bro
         "client_id": reg["client_id"]})
     assert first.status_code == 400 and first.json()["error"] == "authorization_pending"
 
+    # The terminal's own screen (a kiosk's browser, portrait): its software draws the
+    # QR code of verification_uri_complete and the user code; the phone scans it.
+    screen = _terminal_screen(browser, started)
+    scanned = _decoded_qr(screen)
+    assert scanned == started["verification_uri_complete"]
     phone = _phone_signed_in(browser, server, person)
-    phone.goto(started["verification_uri_complete"])
+    phone.goto(scanned)
     expect(phone.get_by_role("heading", name="在这台自助终端上登录？")).to_be_visible()
     expect(phone.locator('[data-field="terminal"]')).to_have_text(
         f"南海区政务服务中心 自助机 {unique}")
@@ -115,6 +142,56 @@ def test_terminal_receives_tokens_after_the_phone_allows(app, device_server, bro
         "grant_type": DEVICE_CODE, "device_code": started["device_code"],
         "client_id": reg["client_id"]})
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+
+def _poll_once(server, reg: dict, device_code: str) -> requests.Response:
+    return requests.post(server.url + "/oauth/token", timeout=10, data={
+        "grant_type": DEVICE_CODE, "device_code": device_code, "client_id": reg["client_id"]})
+
+
+def test_the_phone_denies_and_guessed_codes_are_stopped(app, device_server, browser, unique):
+    """Negatives live: the phone (shown the terminal's name and its hall's registered
+    name) denies, and the terminal's poll is access_denied; then, on the same phone,
+    codes typed by hand: the wrong ones are not found, the fourth wrong one is
+    refused for too many, and so is the right code afterwards (the terminal keeps
+    authorization_pending)."""
+    from playwright.sync_api import expect
+
+    from idp import halls
+    from tests.idp.device.test_verification_page import _wrong_code
+
+    server = device_server
+    with app.idp_services.work() as session:
+        halls.add(session, f"h{unique}", f"顺德区行政服务中心 {unique}", "county")
+    reg = terminal_client(app, unique, name=f"1 号自助机 {unique}", hall_code=f"h{unique}")
+    person = make_person(app, unique)
+    started = requests.post(server.url + "/oauth/device_authorization", timeout=10, data={
+        "client_id": reg["client_id"], "scope": "openid profile"}).json()
+    phone = _phone_signed_in(browser, server, person)
+    phone.goto(started["verification_uri_complete"])
+    expect(phone.locator('[data-field="terminal"]')).to_have_text(f"1 号自助机 {unique}")
+    expect(phone.locator('[data-field="hall"]')).to_have_text(f"顺德区行政服务中心 {unique}")
+    phone.get_by_role("button", name="拒绝").click()
+    expect(phone.get_by_role("heading", name="已拒绝")).to_be_visible()
+    denied = _poll_once(server, reg, started["device_code"])
+    assert denied.status_code == 400 and denied.json()["error"] == "access_denied"
+
+    second = requests.post(server.url + "/oauth/device_authorization", timeout=10, data={
+        "client_id": reg["client_id"], "scope": "openid profile"}).json()
+
+    def typed(code: str) -> int:
+        phone.goto(server.url + "/device")
+        phone.get_by_label("代码（8 个字母）").fill(code)
+        with phone.expect_response(lambda r: r.request.method == "POST") as posted:
+            phone.get_by_role("button", name="继续").click()
+        return posted.value.status
+
+    assert [typed(_wrong_code(n)) for n in range(3)] == [404, 404, 404]
+    assert typed(_wrong_code(3)) == 429
+    expect(phone.get_by_role("alert")).to_contain_text("错误代码次数过多")
+    assert typed(second["user_code"]) == 429
+    pending = _poll_once(server, reg, second["device_code"])
+    assert pending.status_code == 400 and pending.json()["error"] == "authorization_pending"
 
 
 def _decoded_qr(page) -> str:

@@ -9,7 +9,8 @@ nonce, ``acr_values=loa-2``; password and TOTP); the station exchanges the code,
 checks the ID token (``acr`` ``loa-2``) and starts the request with THAT access
 token, shows the QR code, polls the token endpoint (RFC 8693 token exchange) until
 the citizen answered, and uses the token at the licence API. The citizen then sees
-the use and the mandate, and ends it. A clerk signed in at loa-1 only (password, no
+the use and the mandate, and ends it; an exchange for more scope than the citizen
+agreed to is ``invalid_scope``. A clerk signed in at loa-1 only (password, no
 second factor) is refused at ``POST /oauth/mandates`` with ``invalid_request``.
 """
 
@@ -97,12 +98,12 @@ def _fits_and_passes_axe(page) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
 
 
-def _exchange(server, reg: dict, reference: str, actor: str):
+def _exchange(server, reg: dict, reference: str, actor: str, **extra):
     return requests.post(server.url + "/oauth/token", timeout=10,
                          auth=(reg["client_id"], reg["secret"]), data={
                              "grant_type": TOKEN_EXCHANGE, "subject_token": reference,
                              "subject_token_type": SUBJECT_TOKEN_TYPE, "actor_token": actor,
-                             "actor_token_type": ACCESS})
+                             "actor_token_type": ACCESS, **extra})
 
 
 def _poll(server, reg: dict, started: dict, actor: str) -> requests.Response:
@@ -157,7 +158,8 @@ def _register_station(app, unique: str) -> dict:
             "clients", "add", "--name", f"石门村服务站{unique} 代办系统",
             "--hall", f"v-{unique}", "--redirect-uri", STATION_CB,
             "--grant", "authorization_code", "--grant", "token_exchange",
-            "--scope", "openid", "--scope", "identity", "--scope", READ, "--json"])
+            "--scope", "openid", "--scope", "identity", "--scope", READ,
+            "--scope", "profile", "--json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     return {"client_id": body["client_id"], "secret": body["client_secret"]}
@@ -288,6 +290,11 @@ def test_citizen_approves_on_the_phone_clerk_acts_citizen_sees_and_ends(
     assert claims["act"]["cn_station"] == f"石门村服务站{unique}"
     assert claims["cn_mandate"]["method"] == "phone"
     assert claims["exp"] - claims["iat"] <= 900
+    # More than the citizen agreed to (profile: the station may have it, the citizen
+    # was never asked for it): invalid_scope.
+    wider = _exchange(server, reg, started["mandate_reference"], actor,
+                      scope=f"openid identity {READ} profile")
+    assert wider.status_code == 400 and wider.json()["error"] == "invalid_scope"
 
     got = requests.get(server.url + "/api/v1/holder/licenses", timeout=10,
                        params={"purpose": "个体工商户变更登记"},
