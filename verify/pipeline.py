@@ -48,6 +48,8 @@ MAX_CACHED_KEYS = 1024
 #: Licence identifiers kept parsed per Verifier (a verified identifier recurs: the same
 #: licence is shown at many windows); bounded, cleared when full.
 MAX_CACHED_IDENTIFIERS = 4096
+#: Passed checks kept per Verifier (see ``Verifier.passed``).
+MAX_CACHED_CHECKS = 4096
 _REFERENCE_PATH = re.compile(r"/v/([0-9A-Za-z.]{1,200})/?")
 
 
@@ -92,6 +94,7 @@ class Verifier:
         self.statuses = StatusCache(status, self.algorithms)
         self._keys: dict[str, tuple[dict[str, Any], Any]] = {}
         self._identifiers: dict[str, Any] = {}
+        self._checks: dict[tuple[str, str | tuple[str, str]], Check] = {}
 
     def verify(self, text: str, *, key_binding: KeyBindingRequest | None = None
                ) -> VerificationResult:
@@ -101,7 +104,7 @@ class Verifier:
         checks: list[Check] = []
         for name, step in PIPELINE:
             try:
-                checks.append(_passed(name, step(state)))
+                checks.append(self.passed(name, step(state)))
             except errors.VerificationFailed as exc:
                 return _failed(state, checks, name, exc)
             except self.unavailable:
@@ -127,6 +130,18 @@ class Verifier:
             self._keys.clear()
         self._keys[kid] = (dict(jwk), key)
         return key
+
+    def passed(self, name: str, note: str | tuple[str, str]) -> Check:
+        """The passed Check of step ``name`` with ``note``, built once per (step, note):
+        a Check is immutable and one issuer's notes repeat (its kid, name, form).
+        Bounded, cleared when full."""
+        check = self._checks.get((name, note))
+        if check is None:
+            check = _passed(name, note)
+            if len(self._checks) >= MAX_CACHED_CHECKS:
+                self._checks.clear()
+            self._checks[(name, note)] = check
+        return check
 
     def licence_id(self, text: str) -> Any:
         """``identifiers.parse_license_id(text, strict=False)``, kept per text (bounded;

@@ -282,3 +282,15 @@ def test_the_parsed_key_cache_is_bounded(corpus, monkeypatch):
     assert len(verifier._keys) <= 3
     with pytest.raises(ValueError):
         verifier.public_key({"kty": "EC", "kid": "k", "crv": "P-256", "x": "AA"})
+
+
+def test_passed_checks_are_shared_but_bounded(corpus, monkeypatch):
+    monkeypatch.setattr(pipeline, "MAX_CACHED_CHECKS", 4)
+    verifier = _verifier(corpus)
+    first = verifier.verify(corpus.case("valid", "sd_jwt"))
+    again = verifier.verify(corpus.case("valid", "sd_jwt"))
+    assert first.checks == again.checks
+    assert [c.ok for c in again.checks] == [True] * len(STEPS)
+    assert len(verifier._checks) <= 4
+    assert verifier.passed("time", ("a", "")).reason_zh == "有效期通过" or \
+        verifier.passed("time", ("a", "")).reason_zh.endswith("通过")
