@@ -138,9 +138,9 @@ def claim_value(name: str, value: Any) -> str:
         return "是" if value else "否"
     if isinstance(value, str):
         return value
-    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+    if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return "、".join(str(v) for v in value)
-    if isinstance(value, int | float):
+    if isinstance(value, (int, float)):
         return str(value)
     return json.dumps(value, ensure_ascii=False)
 

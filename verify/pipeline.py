@@ -15,6 +15,7 @@ comes in through ``verify.sources`` interfaces.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -47,6 +48,8 @@ MAX_CACHED_KEYS = 1024
 #: Licence identifiers kept parsed per Verifier (a verified identifier recurs: the same
 #: licence is shown at many windows); bounded, cleared when full.
 MAX_CACHED_IDENTIFIERS = 4096
+#: Passed checks kept per Verifier (see ``Verifier.passed``).
+MAX_CACHED_CHECKS = 4096
 _REFERENCE_PATH = re.compile(r"/v/([0-9A-Za-z.]{1,200})/?")
 
 
@@ -89,8 +92,9 @@ class Verifier:
         # not "this licence is bad": raised to the caller instead of becoming a verdict.
         self.unavailable = tuple(unavailable)
         self.statuses = StatusCache(status, self.algorithms)
-        self._keys: dict[tuple[str, ...], Any] = {}
+        self._keys: dict[str, tuple[dict[str, Any], Any]] = {}
         self._identifiers: dict[str, Any] = {}
+        self._checks: dict[tuple[str, str | tuple[str, str]], Check] = {}
 
     def verify(self, text: str, *, key_binding: KeyBindingRequest | None = None
                ) -> VerificationResult:
@@ -100,7 +104,7 @@ class Verifier:
         checks: list[Check] = []
         for name, step in PIPELINE:
             try:
-                checks.append(_passed(name, step(state)))
+                checks.append(self.passed(name, step(state)))
             except errors.VerificationFailed as exc:
                 return _failed(state, checks, name, exc)
             except self.unavailable:
@@ -113,15 +117,31 @@ class Verifier:
                                   status_reference=state.status_reference)
 
     def public_key(self, jwk: dict[str, Any]) -> Any:
-        """Parsed once per key and cached by kid plus key material; raises ValueError."""
-        cache_key = (str(jwk.get("kid")), *sorted(required_members(jwk).items()))
-        key = self._keys.get(cache_key)
-        if key is None:
-            key = public_key_from_jwk(jwk)
-            if len(self._keys) >= MAX_CACHED_KEYS:  # bounded: published keys are few
-                self._keys.clear()
-            self._keys[cache_key] = key
+        """Parsed once per key and cached by kid, kept while the published JWK is equal
+        member for member (new key material under an old kid is parsed again); raises
+        ValueError."""
+        kid = str(jwk.get("kid"))
+        cached = self._keys.get(kid)
+        if cached is not None and cached[0] == jwk:
+            return cached[1]
+        required_members(jwk)  # ValueError for an incomplete JWK, before parsing
+        key = public_key_from_jwk(jwk)
+        if len(self._keys) >= MAX_CACHED_KEYS:  # bounded: published keys are few
+            self._keys.clear()
+        self._keys[kid] = (dict(jwk), key)
         return key
+
+    def passed(self, name: str, note: str | tuple[str, str]) -> Check:
+        """The passed Check of step ``name`` with ``note``, built once per (step, note):
+        a Check is immutable and one issuer's notes repeat (its kid, name, form).
+        Bounded, cleared when full."""
+        check = self._checks.get((name, note))
+        if check is None:
+            check = _passed(name, note)
+            if len(self._checks) >= MAX_CACHED_CHECKS:
+                self._checks.clear()
+            self._checks[(name, note)] = check
+        return check
 
     def licence_id(self, text: str) -> Any:
         """``identifiers.parse_license_id(text, strict=False)``, kept per text (bounded;
@@ -314,8 +334,9 @@ def check_signature(state: _State) -> tuple[str, str]:
         presented.verify_signature(state.public_key, presented.alg)
     except FormatError as exc:
         raise errors.BadSignature(f"signature does not verify ({exc.code})") from exc
-    state.licence = {"identifier": presented.identifier(), "type": presented.type_code(),
-                     "type_name": state.issuer.type_names.get(presented.type_code()),
+    type_code = presented.type_code()
+    state.licence = {"identifier": presented.identifier(), "type": type_code,
+                     "type_name": state.issuer.type_names.get(type_code),
                      "issuer": presented.iss, "issuer_name": state.issuer.name,
                      "issuer_code": state.issuer.code}
     return "signature verified", "数字签名有效"
@@ -342,10 +363,12 @@ def check_time(state: _State) -> tuple[str, str]:
     return "valid until " + _iso(times["exp"]), "有效期至 " + _beijing(times["exp"])
 
 
+@functools.lru_cache(maxsize=4096)  # a licence's times recur with every verification
 def _iso(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
+@functools.lru_cache(maxsize=4096)
 def _beijing(epoch: int) -> str:
     """Beijing time (UTC+8, no daylight saving), as clerks read dates."""
     return time.strftime("%Y年%m月%d日 %H:%M", time.gmtime(epoch + 8 * 3600)) + "（北京时间）"

@@ -180,9 +180,10 @@ class _Processor:
     def __init__(self, disclosures: tuple[Disclosure, ...]) -> None:
         self.by_digest: dict[str, Disclosure] = {}
         for item in disclosures:
-            if item.digest in self.by_digest:
+            digest = item.digest
+            if digest in self.by_digest:
                 raise DuplicateDisclosure("the same Disclosure appears twice")
-            self.by_digest[item.digest] = item
+            self.by_digest[digest] = item
         self.seen: set[str] = set()
         self.used: set[str] = set()
 

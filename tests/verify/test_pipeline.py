@@ -249,3 +249,48 @@ def test_failure_reasons_in_chinese(corpus, case, words):
     result = _verifier(corpus).verify(corpus.case(case, "sd_jwt"))
     assert words in result.reason_zh, result.reason_zh
     assert result.reason.isascii()  # the English reason stays for API clients and logs
+
+
+def test_new_key_material_under_a_known_kid_is_parsed_again(corpus):
+    """The parsed-key cache is keyed by kid but kept only while the published JWK is the
+    same: an issuer that republishes a kid with other material is checked against the
+    new material, not a stale parse (and the old signature stops verifying)."""
+    from verify.sources import InMemoryTrustSource, TrustedIssuer
+
+    text = corpus.case("valid", "sd_jwt")
+    issuer = corpus.trusted_issuer()
+    verifier = _verifier(corpus)
+    assert verifier.verify(text).valid
+    other = public_jwk(ec.generate_private_key(ec.SECP256R1()).public_key())
+    swapped = {**other, "kid": corpus.active.kid, "alg": "ES256", "use": "sig"}
+    verifier.trust = InMemoryTrustSource([TrustedIssuer(
+        issuer=issuer.issuer, code=issuer.code, name=issuer.name,
+        jwks=(swapped, corpus.retired.jwk), licence_types=issuer.licence_types,
+        uscc=issuer.uscc, type_names=issuer.type_names)])
+    result = verifier.verify(text)
+    assert (result.status, result.failed_step) == ("invalid", "signature")
+    verifier.trust = corpus.trust()
+    assert verifier.verify(text).valid
+
+
+def test_the_parsed_key_cache_is_bounded(corpus, monkeypatch):
+    monkeypatch.setattr(pipeline, "MAX_CACHED_KEYS", 3)
+    verifier = _verifier(corpus)
+    for _ in range(10):
+        jwk = public_jwk(ec.generate_private_key(ec.SECP256R1()).public_key())
+        verifier.public_key({**jwk, "kid": jwk["x"][:8]})
+    assert len(verifier._keys) <= 3
+    with pytest.raises(ValueError):
+        verifier.public_key({"kty": "EC", "kid": "k", "crv": "P-256", "x": "AA"})
+
+
+def test_passed_checks_are_shared_but_bounded(corpus, monkeypatch):
+    monkeypatch.setattr(pipeline, "MAX_CACHED_CHECKS", 4)
+    verifier = _verifier(corpus)
+    first = verifier.verify(corpus.case("valid", "sd_jwt"))
+    again = verifier.verify(corpus.case("valid", "sd_jwt"))
+    assert first.checks == again.checks
+    assert [c.ok for c in again.checks] == [True] * len(STEPS)
+    assert len(verifier._checks) <= 4
+    from verify import labels
+    assert verifier.passed("time", ("a", "")).reason_zh == labels.STEPS["time"] + "通过"
