@@ -94,7 +94,7 @@ def test_a_grant_answered_before_flask_equals_flasks(app, client, flask_calls, s
     assert _grant(client, system).status_code == 200
     for scope in (None, "profile"):
         extra = {"scope": scope} if scope else {}
-        slow, fast = _both(app, flask_calls, lambda: _grant(client, system, **extra))
+        slow, fast = _both(app, flask_calls, lambda e=extra: _grant(client, system, **e))
         assert slow.status_code == fast.status_code == 200
         assert _headers(fast) == _headers(slow)
         assert ("Cache-Control", "no-store") in _headers(fast)
@@ -356,3 +356,48 @@ def test_basic_credentials_parser_is_the_one_flask_uses():
                 "Basic " + base64.b64encode(b"nocolon").decode()):
         with pytest.raises(BasicAuthError):
             basic_credentials(bad)
+
+
+def test_with_redis_only_its_complete_denylist_answers(migrated, tmp_path, unique):
+    """With Redis, an introspection is answered before Flask only while Redis holds the
+    whole denylist; without the marker (a flushed Redis) Flask asks the database and
+    refills it; a revocation through another worker is seen at once."""
+    import os
+
+    from admin.app import create_app
+    from idp.denylist import COMPLETE_MARKER
+    from tests.conftest import redis_or_unavailable
+
+    url = os.environ.get("ONEGATE_TEST_TOKEN_REDIS", "redis://127.0.0.1:6379/14")
+    redis = redis_or_unavailable(url)
+    redis.flushdb()
+    apps = [create_app(settings_for(migrated, REDIS_URL=url), instance_path=tmp_path / str(n))
+            for n in range(2)]
+    try:
+        app, other = apps
+        calls = Counting(app.token_edge.app)
+        app.token_edge.app = calls
+        idp_services(app).client_cache.ttl = 600
+        reg = register(app, unique, grant_types=["client_credentials"], redirect_uris=[])
+        client = app.test_client()
+        token = _grant(client, reg).get_json()["access_token"]
+        assert _introspect(client, reg, token).get_json()["active"] is True  # refills Redis
+        before = calls.calls
+        assert _introspect(client, reg, token).get_json()["active"] is True
+        assert calls.calls == before
+        revoked = other.test_client().post("/oauth/revoke", data={"token": token},
+                                           headers=basic(reg["client_id"], reg["secret"]))
+        assert revoked.status_code == 200
+        assert _introspect(client, reg, token).get_json() == {"active": False}
+        assert calls.calls == before + 1  # Flask's: the fast path saw the jti in Redis
+        fresh = _grant(client, reg).get_json()["access_token"]
+        assert _introspect(client, reg, fresh).get_json()["active"] is True
+        assert calls.calls == before + 1
+        redis.delete(COMPLETE_MARKER)  # a flushed Redis: only the database can answer
+        assert _introspect(client, reg, fresh).get_json()["active"] is True
+        assert calls.calls == before + 2
+    finally:
+        for each in apps:
+            each.services.engine.dispose()
+        redis.flushdb()
+        redis.close()
