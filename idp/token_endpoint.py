@@ -51,11 +51,10 @@ def claimed_client_id() -> str:
                           request.remote_addr)
 
 
-def claimed_client(authorization: str, values: Mapping[str, str],
-                   remote_addr: str | None) -> str:
-    """``claimed_client_id`` on the request's parts (idp.token_fast_path counts with it
-    too, so both paths spend the same key). Never raises."""
-    header = authorization
+def claimed_client(header: str, values: Mapping[str, str], remote_addr: str | None) -> str:
+    """``claimed_client_id`` on the request's parts (``header``: the Authorization value
+    or ""); idp.token_fast_path counts with it too, so both paths spend the same key.
+    Never raises."""
     if header[:6].lower() == "basic ":
         try:
             user = base64.b64decode(header[6:].strip(), validate=True).decode()
