@@ -136,6 +136,17 @@ def test_an_introspection_answered_before_flask_equals_flasks(app, client, flask
     assert fast.get_data() == slow.get_data() and fast.status_code == 200
 
 
+def test_over_https_both_paths_send_hsts(app, client, flask_calls, system):
+    _grant(client, system)
+    secure = lambda: client.post(  # noqa: E731
+        "/oauth/token", data={"grant_type": "client_credentials"},
+        headers={**basic(system["client_id"], system["secret"]), **RID},
+        base_url="https://localhost")
+    slow, fast = _both(app, flask_calls, secure)
+    assert _headers(fast) == _headers(slow)
+    assert "Strict-Transport-Security" in fast.headers
+
+
 def test_client_secret_post_takes_the_same_path(app, client, flask_calls, unique):
     reg = register(app, unique, grant_types=["client_credentials"], redirect_uris=[],
                    auth_method="client_secret_post")
