@@ -20,6 +20,7 @@ from admin import (
     observability,
     problems,
     published,
+    token_edge,
     unavailable,
 )
 from admin import config as app_config
@@ -27,6 +28,7 @@ from admin import services as app_services
 from admin.client_names import client_names
 from admin.edge import OnegateFlask
 from credentials.problems import ProblemTypes
+from idp.token_fast_path import TokenFastPath
 
 
 def create_app(config: Mapping[str, Any] | None = None,
@@ -63,6 +65,11 @@ def create_app(config: Mapping[str, Any] | None = None,
     # Published documents are answered before Flask's dispatch (admin.published), inside
     # ProxyFix so that a request forwarded over https gets HSTS as Flask gives it.
     app.published = published.install(app, app.metrics)
+    # Successful client_credentials grants and introspections, also before dispatch and
+    # inside ProxyFix (the token budget's key holds the client's address).
+    app.token_edge = token_edge.install(app, TokenFastPath(app.idp_services),
+                                        app.published.recorder,
+                                        enabled=values["TOKEN_FAST_PATH"])
     if values["TRUSTED_PROXIES"]:
         n = values["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

@@ -22,6 +22,7 @@ from verify.services import VerifyServices
 
 if TYPE_CHECKING:
     from admin.published import PublishedEdge
+    from admin.token_edge import TokenEdge
 
 
 class OnegateFlask(Flask):
@@ -30,6 +31,8 @@ class OnegateFlask(Flask):
     services: Services
     #: The WSGI layer answering published documents before dispatch (admin.published).
     published: PublishedEdge
+    #: The one answering successful grants and introspections (admin.token_edge).
+    token_edge: TokenEdge
     #: Each package's services, built from ``services`` by admin.services' builders.
     idp_services: IdpServices
     credentials_services: CredentialsServices

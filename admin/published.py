@@ -20,7 +20,6 @@ of both paths for every document.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from admin.headers import security_headers
-from admin.observability import Metrics, request_id
+from admin.observability import EdgeRecorder, Metrics, request_id
 from edge.published import PublishedDocument, PublishedFamily, Snapshot
 
 if TYPE_CHECKING:
@@ -95,11 +94,9 @@ class PublishedEdge:
 
     def __init__(self, app: WSGIApp, metrics: Metrics) -> None:
         self.app = app
-        self._metrics = metrics
         self._exact: dict[tuple[str, str], _Route] = {}
         self._families: list[tuple[str, re.Pattern[str], _Route]] = []
-        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
-        self._log = logging.getLogger("onegate.access")  # admin.observability's
+        self.recorder = EdgeRecorder(metrics)
 
     def document(self, path: str, document: PublishedDocument, *, endpoint: str,
                  query: str = "", cors: Cors = Cors()) -> None:
@@ -145,7 +142,7 @@ class PublishedEdge:
                                 environ.get("wsgi.url_scheme") == "https")
         rid = request_id(environ.get("HTTP_X_REQUEST_ID", ""))
         start_response(_STATUS[status], [*headers, ("X-Request-Id", rid)])
-        self._record(method, route.endpoint, status, started, path, rid)
+        self.recorder.record(method, route.endpoint, status, started, path, rid)
         return [body] if method == "GET" else []
 
     def _member(self, environ: dict,
@@ -158,23 +155,6 @@ class PublishedEdge:
                 if match is not None and route.family is not None:
                     return route, route.family.peek("/".join(match.groups()))
         return None, None
-
-    def _record(self, method: str, endpoint: str, status: int, started: float, path: str,
-                rid: str) -> None:
-        elapsed = time.perf_counter() - started
-        key = (method, endpoint, status)
-        children = self._children.get(key)
-        if children is None:
-            children = self._children[key] = (
-                self._metrics.requests_total.labels(method, endpoint, status),
-                self._metrics.latency.labels(endpoint))
-        children[0].inc()
-        children[1].observe(elapsed)
-        log = self._log
-        if log.isEnabledFor(logging.INFO):
-            log.info("request", extra={"request_id": rid, "method": method, "path": path,
-                                       "status": status,
-                                       "duration_ms": round(elapsed * 1000, 1)})
 
 
 def install(app: Any, metrics: Metrics) -> PublishedEdge:

@@ -235,6 +235,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TOKEN_RATE_LIMIT", parse_positive_int, 6000,
             "Token-endpoint requests per client_id and source address per window (429 beyond)."),
     Setting("TOKEN_RATE_WINDOW", parse_duration, 60, "Window of the token-endpoint limit."),
+    Setting("TOKEN_FAST_PATH", parse_bool, True,
+            "Answer successful `client_credentials` grants and introspections of the "
+            "provider's access tokens before Flask's dispatch (same rules and answers; "
+            "every error still comes from the Flask path). `false` sends all to Flask."),
     Setting("DEVICE_CODE_TTL", parse_duration, 600,
             "Lifetime of a device authorization request (RFC 8628): a terminal's or the "
             "login page's QR code and user code."),

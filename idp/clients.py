@@ -195,19 +195,10 @@ def find(session: Session | Callable[[], Session], secrets: ClientSecrets,
 MAX_BASIC_CREDENTIALS = 1024
 
 
-def client_secret_basic(query_client, request) -> Client | None:
-    """RFC 6749 section 2.3.1 with RFC 7617: ``Authorization: Basic`` carrying
-    base64(urlencode(client_id) ":" urlencode(client_secret)).
-
-    Replaces Authlib's parser, which raised UnicodeDecodeError (HTTP 500) on
-    credentials that are not UTF-8. RFC 6749 section 5.2: "If the client attempted
-    to authenticate via the 'Authorization' request header field, the authorization
-    server MUST respond with an HTTP 401 (Unauthorized) status code and include the
-    WWW-Authenticate response header field" -- so any malformed Basic header is
-    401 invalid_client at once, never a fall-through to another method. Returns None
-    when the request carries no Basic header (another method may apply).
-    """
-    header = request.headers.get("Authorization")
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """``(client_id, client_secret)`` from an ``Authorization`` header value; None when
+    there is none or it is not Basic; raises BasicAuthError (401 invalid_client) when
+    it is Basic and malformed (see ``client_secret_basic``). Also idp.token_fast_path's."""
     if header is None:
         return None
     scheme, _, value = header.strip().partition(" ")
@@ -226,6 +217,25 @@ def client_secret_basic(query_client, request) -> Client | None:
         raise BasicAuthError(description="Malformed Basic credentials.") from None
     if not colon or not client_id or not secret:
         raise BasicAuthError(description="Malformed Basic credentials.")
+    return client_id, secret
+
+
+def client_secret_basic(query_client, request) -> Client | None:
+    """RFC 6749 section 2.3.1 with RFC 7617: ``Authorization: Basic`` carrying
+    base64(urlencode(client_id) ":" urlencode(client_secret)).
+
+    Replaces Authlib's parser, which raised UnicodeDecodeError (HTTP 500) on
+    credentials that are not UTF-8. RFC 6749 section 5.2: "If the client attempted
+    to authenticate via the 'Authorization' request header field, the authorization
+    server MUST respond with an HTTP 401 (Unauthorized) status code and include the
+    WWW-Authenticate response header field" -- so any malformed Basic header is
+    401 invalid_client at once, never a fall-through to another method. Returns None
+    when the request carries no Basic header (another method may apply).
+    """
+    credentials = basic_credentials(request.headers.get("Authorization"))
+    if credentials is None:
+        return None
+    client_id, secret = credentials
     client = query_client(client_id)
     if client is None or not client.check_client_secret(secret):
         raise BasicAuthError(description="Client authentication failed.")

@@ -57,6 +57,7 @@ REFILL_EVERY = 1.0
 #: The marker's life (seconds): a refill renews it, so a revocation whose Redis write
 #: was lost is copied in by the next refill, within this bound after Redis is back.
 MARKER_TTL = 10
+_INCOMPLETE, _UNREACHABLE = object(), object()
 
 
 class AccessTokenDenylist:
@@ -98,21 +99,39 @@ class AccessTokenDenylist:
         request stays one transaction; outside one (a job) in a short read of its own.
         """
         if self.redis is not None:
-            try:
-                revoked, complete = self.redis.mget(_redis_key(jti), COMPLETE_MARKER)
-            except RedisError:
-                self._suspect = True  # fall through to the database
-            else:
-                if revoked is not None:
-                    return True
-                if complete is not None and not self._suspect:
-                    return False
+            found = self._ask_redis(jti)
+            if found is True or found is False:
+                return found
+            if found is _INCOMPLETE:
                 self._refill()
         query = select(RevokedAccessToken.jti).where(RevokedAccessToken.jti == jti)
         if self.unit_of_work.active:
             return self.unit_of_work.session().scalar(query) is not None
         with self.sessions() as session:
             return session.scalar(query) is not None
+
+    def in_redis(self, jti: str) -> bool | None:
+        """Whether ``jti`` was revoked, as the complete copy in Redis answers it (one
+        ``MGET``); None when Redis cannot answer alone (no Redis, unreachable, or no
+        completeness marker): then only ``is_revoked`` may answer."""
+        if self.redis is None:
+            return None
+        found = self._ask_redis(jti)
+        return found if found is True or found is False else None
+
+    def _ask_redis(self, jti: str) -> bool | object:
+        """True or False as Redis answers; _INCOMPLETE without the marker (or while this
+        worker suspects Redis), _UNREACHABLE when it cannot be asked."""
+        try:
+            revoked, complete = self.redis.mget(_redis_key(jti), COMPLETE_MARKER)
+        except RedisError:
+            self._suspect = True  # the database answers
+            return _UNREACHABLE
+        if revoked is not None:
+            return True
+        if complete is not None and not self._suspect:
+            return False
+        return _INCOMPLETE
 
     def _refill(self) -> None:
         """Copy every unexpired revocation into Redis, then set the marker (at most

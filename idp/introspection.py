@@ -107,6 +107,30 @@ def _client_disabled(services: IdpServices, client_id: str) -> bool:
     return client is None or client.row.disabled
 
 
+def may_introspect(client_id: str, client_scope: str | None, token_client_id: str,
+                   kind: str = "access_token") -> bool:
+    """RFC 7662 section 4: the server decides which protected resources may introspect
+    which tokens: the token's own client, or (access tokens only) an operator-approved
+    one holding INTROSPECT_SCOPE. Also idp.token_fast_path's rule."""
+    if client_id == token_client_id:
+        return True
+    return kind == "access_token" and INTROSPECT_SCOPE in (client_scope or "").split()
+
+
+def access_token_answer(issuer: str, claims: dict) -> dict:
+    """The RFC 7662 section 2.2 answer for an active access token with ``claims``
+    (also idp.token_fast_path's, so both paths write the same members in one order)."""
+    c = claims
+    body = {"active": True, "token_type": "Bearer", "client_id": c["client_id"],
+            "sub": c["sub"], "aud": c.get("aud"), "iss": issuer, "exp": c["exp"],
+            "iat": c["iat"], "jti": c["jti"]}
+    # RFC 8693 section 4.1: "act" in an introspection response says who acts.
+    for name in ("scope", "auth_time", "acr", "act", "cn_uscc", "cn_mandate"):
+        if name in c:
+            body[name] = c[name]
+    return body
+
+
 class Introspection(IntrospectionEndpoint):
     # RFC 7662 section 2.1: the endpoint MUST require some form of authorization.
     CLIENT_AUTH_METHODS = list(clients.CONFIDENTIAL_METHODS)
@@ -124,25 +148,13 @@ class Introspection(IntrospectionEndpoint):
         return token
 
     def check_permission(self, token, client, request):
-        # RFC 7662 section 4: the server decides which protected resources may
-        # introspect which tokens: the token's own client, or an operator-approved one.
-        if token.check_client(client):
-            return True
-        return token.kind == "access_token" and \
-            INTROSPECT_SCOPE in (client.row.scope or "").split()
+        return may_introspect(client.get_client_id(), client.row.scope, token.client_id,
+                              token.kind)
 
     def introspect_token(self, token):
         issuer = self.server.services.issuer
         if token.kind == "access_token":
-            c = token.claims
-            body = {"active": True, "token_type": "Bearer", "client_id": c["client_id"],
-                    "sub": c["sub"], "aud": c.get("aud"), "iss": issuer, "exp": c["exp"],
-                    "iat": c["iat"], "jti": c["jti"]}
-            # RFC 8693 section 4.1: "act" in an introspection response says who acts.
-            for name in ("scope", "auth_time", "acr", "act", "cn_uscc", "cn_mandate"):
-                if name in c:
-                    body[name] = c[name]
-            return body
+            return access_token_answer(issuer, token.claims)
         family = token.family
         body = {"active": True, "token_type": "refresh_token", "client_id": family.client_id,
                 "sub": family.party_sub or family.sub, "scope": family.scope, "iss": issuer,

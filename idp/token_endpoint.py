@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
@@ -18,6 +19,13 @@ from idp.errors import (
     TooManyAttempts,
 )
 from idp.parameters import check_single
+
+#: The environ key by which idp.token_fast_path hands a request it already counted
+#: against the token budget to this view: None (admitted) or the refusal it met
+#: (TooManyAttempts or ThrottleUnavailable). Never set from the request itself (WSGI
+#: puts client headers under ``HTTP_``).
+COUNTED = "onegate.token_budget.counted"
+_UNCOUNTED = object()
 
 if TYPE_CHECKING:
     from idp.services import IdpServices
@@ -39,21 +47,33 @@ def check_token_request() -> None:
 def claimed_client_id() -> str:
     """The client_id the request names (Basic user, form field or the ``sub`` of a
     client assertion), unverified: only a rate-limit key. Never raises."""
-    header = request.headers.get("Authorization", "")
+    return claimed_client(request.headers.get("Authorization", ""), request.values,
+                          request.remote_addr)
+
+
+def claimed_client(header: str, values: Mapping[str, str], remote_addr: str | None) -> str:
+    """``claimed_client_id`` on the request's parts (``header``: the Authorization value
+    or ""); idp.token_fast_path counts with it too, so both paths spend the same key.
+    Never raises."""
     if header[:6].lower() == "basic ":
         try:
             user = base64.b64decode(header[6:].strip(), validate=True).decode()
             return "id:" + unquote(user.split(":", 1)[0])
         except (binascii.Error, UnicodeDecodeError):
             pass
-    if request.values.get("client_id"):
-        return "id:" + request.values["client_id"]
-    assertion = request.values.get("client_assertion", "")
+    if values.get("client_id"):
+        return "id:" + values["client_id"]
+    assertion = values.get("client_assertion", "")
     try:
         payload = assertion.split(".")[1]
         return "id:" + str(json.loads(base64.urlsafe_b64decode(payload + "==="))["sub"])
     except (IndexError, ValueError, KeyError, TypeError, binascii.Error):
-        return "anonymous:" + (request.remote_addr or "")
+        return "anonymous:" + (remote_addr or "")
+
+
+def budget_key(claimed: str, remote_addr: str | None) -> str:
+    """The token budget's key: the claimed client at its source address."""
+    return f"{claimed}@{remote_addr or ''}"
 
 
 def check_rate(services: IdpServices) -> None:
@@ -67,7 +87,13 @@ def check_rate(services: IdpServices) -> None:
     # The throttle store counts in its own short transaction (or in Redis), before
     # the request's first write: a refused grant must still have been counted.
     try:
-        services.token_budget.hit(f"{claimed_client_id()}@{request.remote_addr or ''}")
+        # A request the WSGI fast path (idp.token_fast_path) counted and then left to
+        # this view is not counted twice (COUNTED); its refusal is answered here.
+        counted = request.environ.get(COUNTED, _UNCOUNTED)
+        if counted is _UNCOUNTED:
+            services.token_budget.hit(budget_key(claimed_client_id(), request.remote_addr))
+        elif counted is not None:
+            raise counted
     except TooManyAttempts as exc:
         raise TemporarilyUnavailableError(
             f"Too many token requests for this client; retry after {exc.retry_after} s.",
