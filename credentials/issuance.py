@@ -40,6 +40,7 @@ from credentials.issuer_cache import DepartmentInfo, IssuerCache, TypeInfo
 from credentials.models import IdempotencyRecord, Licence, utcnow
 from credentials.references import ReferenceKeys
 from credentials.signing_pool import SigningPool, sign_here
+from credentials.slot_reserve import SlotReserve
 from edge import bulk_rows
 from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
 
@@ -63,6 +64,9 @@ class Deps:
     cache: IssuerCache = None  # type: ignore[assignment]
     #: Processes that sign for store() (bulk import); None signs in this process.
     signing_pool: SigningPool | None = None
+    #: Status slots reserved ahead for single issues (credentials.slot_reserve); None:
+    #: every allocation in the caller's transaction.
+    slot_reserve: SlotReserve | None = None
 
     def __post_init__(self) -> None:
         if self.cache is None:
@@ -221,7 +225,8 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
           actor: str = "system", action: str = audit_events.ISSUE) -> list[Licence]:
     """Allocate slots, sign and insert every prepared item in the caller's transaction,
     with one audit entry per licence (``actor`` did ``action``). Signs in
-    ``deps.signing_pool`` when there is one.
+    ``deps.signing_pool`` when there is one; takes the slots of a single issue from
+    ``deps.slot_reserve`` when it holds enough (else allocates them here).
 
     Raises IssuerUnavailable when the department has no signing key, ValidationFailed
     when an item's offline QR would be too large.
@@ -233,7 +238,8 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
         signer = deps.cache.signer(department.code)
     except keys.NoActiveKey as exc:
         raise IssuerUnavailable("the department has no active signing key") from exc
-    slots = status.allocate(session, department.code, len(items))
+    slots = ((deps.slot_reserve.take(department.code, len(items)) if deps.slot_reserve
+              else []) or status.allocate(session, department.code, len(items)))
     iat = int(now.timestamp())
     where = {"issuer": deps.issuer, "department_code": department.code, "iat": iat}
     built = [_facts(deps, item, slot, now) for item, slot in zip(items, slots, strict=True)]
