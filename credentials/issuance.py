@@ -14,7 +14,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -39,7 +39,7 @@ from credentials.issue_request import IssueRequest
 from credentials.issuer_cache import DepartmentInfo, IssuerCache, TypeInfo
 from credentials.models import IdempotencyRecord, Licence, utcnow
 from credentials.references import ReferenceKeys
-from credentials.signing_pool import SigningPool, sign_here
+from credentials.signing_pool import SigningPool, SigningPoolBroken, sign_here
 from credentials.slot_reserve import SlotReserve
 from edge import bulk_rows
 from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
@@ -67,6 +67,10 @@ class Deps:
     #: Status slots reserved ahead for single issues (credentials.slot_reserve); None:
     #: every allocation in the caller's transaction.
     slot_reserve: SlotReserve | None = None
+    #: When a process of ``signing_pool`` dies: False raises SigningPoolBroken (bulk
+    #: import: the run stops, a re-run continues); True signs the chunk again in this
+    #: process (API batches: every item gets its outcome).
+    pool_optional: bool = False
 
     def __post_init__(self) -> None:
         if self.cache is None:
@@ -458,6 +462,11 @@ def _store_chunk(deps: Deps, items: list[tuple[int, Prepared]], outcomes: list[O
             licences = store(session, deps, [p for _, p in items], now, **origin)
         for (index, _), licence in zip(items, licences, strict=True):
             outcomes[index] = Outcome(licence=licence)
+    except SigningPoolBroken:
+        if not deps.pool_optional:
+            raise
+        # The chunk rolled back whole; sign it again here (the pool restarts later).
+        _store_chunk(replace(deps, signing_pool=None), items, outcomes, now, origin)
     except (IntegrityError, CredentialsError):
         if len(items) > 1:
             for item in items:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from credentials.batch_signing import BatchSigning
 from credentials.issuance import Deps
 from credentials.issuer_cache import IssuerCache
 from credentials.models import utcnow
@@ -79,6 +80,9 @@ class CredentialsServices:
     #: Status slots reserved ahead for single issues (STATUS_SLOT_RESERVE, PostgreSQL
     #: only); None allocates every slot in the issuing transaction.
     slot_reserve: SlotReserve | None = None
+    #: Signing processes lent to large API batches (BATCH_SIGNING_WORKERS); None signs
+    #: every batch in the request's process.
+    batch_signing: BatchSigning | None = None
 
     def __post_init__(self) -> None:
         if self.issuer_cache is None:
