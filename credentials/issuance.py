@@ -20,7 +20,7 @@ from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -270,17 +270,17 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
                 "created_at": now}
                for i, lic in zip(items, licences, strict=True) if i.idempotency]
     if records:
-        session.execute(insert(IdempotencyRecord), records)
+        bulk_rows.insert_rows(session, IdempotencyRecord, records)
     for licence, (sd_jwt, offline) in zip(licences, signed(), strict=True):
         if not signing.fits_offline_qr(offline):
             raise ValidationFailed("the claims chosen for the offline QR are too long",
                                    [FieldError("claims", "offline_qr_too_large")])
         licence.sd_jwt, licence.offline_qr = sd_jwt, offline
-    # One multi-row INSERT (executemany through the ORM's bulk path), not the unit of
-    # work: the returned licences are plain objects, not in the session. Every
+    # One COPY on PostgreSQL, one multi-row INSERT elsewhere (edge.bulk_rows), not the
+    # unit of work: the returned licences are plain objects, not in the session. Every
     # statement runs in the caller's transaction, so a failure anywhere (a taken slot
     # or content key, a refused item) leaves nothing of the batch once it rolls back.
-    session.execute(insert(Licence), [_values(licence) for licence in licences])
+    bulk_rows.insert_rows(session, Licence, [_values(licence) for licence in licences])
     # The audit entries last: the audit lock (one for the whole deployment, held to the
     # commit) is taken as late as possible, and never by a batch that failed above.
     audit_events.issued(session, licences, actor=actor, action=action)

@@ -10,6 +10,7 @@ Revises: credentials_0006
 
 import sqlalchemy as sa
 from alembic import op
+
 from edge.timestamps import UtcDateTime
 
 revision = "credentials_0007"
