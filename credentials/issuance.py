@@ -145,25 +145,25 @@ def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: dateti
     if not replacing and cat.department.code not in licence_type.departments:
         raise DepartmentNotAllowed("your department may not issue this licence type",
                                    [FieldError("type", "department_not_allowed")])
-    errors = _holder_errors(request, licence_type) + _claim_errors(request, licence_type)
+    number, holder_errors = _holder(request, licence_type)
+    errors = holder_errors + _claim_errors(request, licence_type)
     valid_from, valid_until = _window(request, licence_type, now, errors)
     if errors:
         raise ValidationFailed("the request has invalid fields", errors)
-    number = _normalised_number(request)
     return Prepared(request, licence_type, cat.department, number, valid_from, valid_until,
                     serial=request.serial, version=request.version or FIRST_VERSION)
 
 
-def _holder_errors(request: IssueRequest, licence_type: TypeInfo) -> list[FieldError]:
+def _holder(request: IssueRequest, licence_type: TypeInfo) -> tuple[str, list[FieldError]]:
+    """The holder's normalised number (checked once) and the holder's errors."""
     holder = request.holder
     if layout.HOLDER_CODE_TYPES[holder.code_type] != licence_type.holder_kind:
-        return [FieldError("holder.code_type", "wrong_holder_kind",
-                           f"this type is issued to a {licence_type.holder_kind}")]
+        return "", [FieldError("holder.code_type", "wrong_holder_kind",
+                               f"this type is issued to a {licence_type.holder_kind}")]
     try:
-        _normalised_number(request)
+        return _normalised_number(request), []
     except InvalidIdentifier as exc:
-        return [FieldError("holder.number", exc.reason, str(exc))]
-    return []
+        return "", [FieldError("holder.number", exc.reason, str(exc))]
 
 
 def _normalised_number(request: IssueRequest) -> str:
