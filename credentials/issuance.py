@@ -416,6 +416,26 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
     ``actor`` (default: ``scope``) and ``action`` name the audit entries.
     Raises NotFound for an unknown department.
     """
+    checked = check_many(deps, department_code, requests, scope=scope, keys_=keys_)
+    return store_checked(deps, checked, chunk=chunk, actor=actor or scope, action=action)
+
+
+@dataclass
+class Checked:
+    """``check_many``'s result: the outcomes known already (replays, refusals) and the
+    items to store, checked at ``now``."""
+
+    outcomes: list[Outcome]
+    pending: list[tuple[int, Prepared]]
+    now: datetime
+
+
+def check_many(deps: Deps, department_code: str,
+               requests: list[IssueRequest | CredentialsError], *, scope: str | None = None,
+               keys_: list[str | None] | None = None) -> Checked:
+    """``issue_many``'s first half, which writes nothing: the catalogue checks and the
+    idempotency look-ups of every item, in one read-only session. Raises NotFound for
+    an unknown department."""
     now = deps.clock()
     outcomes = [Outcome() for _ in requests]
     pending: list[tuple[int, Prepared]] = []
@@ -430,10 +450,20 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
             else:
                 pending.append((index, result))
         session.expunge_all()
-    origin = {"actor": actor or scope or "system", "action": action}
+    return Checked(outcomes, pending, now)
+
+
+def store_checked(deps: Deps, checked: Checked, *, chunk: int = 200, actor: str | None = None,
+                  action: str = audit_events.ISSUE) -> list[Outcome]:
+    """``issue_many``'s second half: store the checked items, ``chunk`` per transaction
+    (an item whose chunk fails is retried on its own); returns every item's Outcome.
+    A key stored since the check (another batch, another process) is found by the
+    unique indexes and replayed or refused then, as in a race."""
+    origin = {"actor": actor or "system", "action": action}
+    pending = checked.pending
     for start in range(0, len(pending), chunk):
-        _store_chunk(deps, pending[start:start + chunk], outcomes, now, origin)
-    return outcomes
+        _store_chunk(deps, pending[start:start + chunk], checked.outcomes, checked.now, origin)
+    return checked.outcomes
 
 
 def _check_one(session: Session, cat: Catalogue, request: IssueRequest | CredentialsError,

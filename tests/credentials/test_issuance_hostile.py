@@ -246,3 +246,27 @@ def test_rows_copied_read_back_as_inserted_ones(app, unique):
     assert _chain_intact(app)
     with pytest.raises(IntegrityError), app.services.sessions.begin() as session:
         issuance.store(session, deps, stored[3][0], now)  # the same content keys again
+
+
+def test_a_line_repeated_in_the_next_batch_is_counted_as_before(app, unique, tmp_path):
+    """The import checks batch k+1 while it stores batch k, so a line of k+1 repeating
+    one of k is not seen as stored by the check: the unique indexes catch it when k+1
+    is stored, and it is counted as a sequential import counts it (the same content:
+    already imported; other content under the same serial: refused), stored once."""
+    dept = make_department(app, unique)
+    first = [dept.body(serial=f"D{unique.upper()}{i:02d}") for i in range(10)]
+    other = dept.body(serial=f"D{unique.upper()}03")  # same serial, other content
+    second = [first[2], other] + [dept.body(serial=f"E{unique.upper()}{i:02d}")
+                                  for i in range(8)]
+    path = tmp_path / "repeats.jsonl"
+    path.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in first + second),
+                    encoding="utf-8")
+    before = _counts(app, dept)
+    summary = bulk_import.run(app.credentials_services.deps, path, dept.code, batch=10)
+    assert (summary.total, summary.imported, summary.skipped) == (20, 18, 1)
+    assert summary.rejected == [(12, ["serial: already_imported"])]
+    after = _counts(app, dept)
+    assert after["licences"] - before["licences"] == 18
+    assert after["audit"] - before["audit"] == 18
+    assert after["keys"] - before["keys"] == 18
+    assert _chain_intact(app)
