@@ -137,11 +137,12 @@ class SlotReserve:
                 self._busy = True
             try:
                 self.refill(department_code)
-            except SQLAlchemyError as exc:
+            except Exception as exc:  # noqa: BLE001 - the thread must outlive any refill
                 self.failures += 1
-                log.warning("status-slot reserve: refill for %s failed (%s); single "
-                            "issues allocate in their own transaction meanwhile",
-                            department_code, type(exc).__name__)
+                log.log(logging.WARNING if isinstance(exc, SQLAlchemyError) else logging.ERROR,
+                        "status-slot reserve: refill for %s failed (%s); single issues "
+                        "allocate in their own transaction meanwhile", department_code,
+                        type(exc).__name__, exc_info=not isinstance(exc, SQLAlchemyError))
                 with self._lock:
                     self._wake.wait(RETRY_AFTER)
             with self._lock:

@@ -99,7 +99,9 @@ def test_an_issuance_from_the_slot_reserve_is_one_transaction(client, app, dept)
         with transactions(app) as seen:
             first = client.post("/api/v1/licenses", json=dept.body(), headers=headers)
         assert first.status_code == 201, first.get_json()
-        assert reserve.wait_idle() and reserve.refills == 1 and reserve.held(dept.code) == 16
+        assert reserve.wait_idle(30), seen
+        state = (reserve.refills, reserve.failures, reserve.held(dept.code))
+        assert state == (1, 0, 16), (state, seen)
         with transactions(app) as seen:
             second = client.post("/api/v1/licenses", json=dept.body(), headers=headers)
         assert second.status_code == 201, second.get_json()
