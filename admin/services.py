@@ -110,7 +110,27 @@ def credentials_services(core: Services, *, client_exists: ClientExists) -> Cred
         problem_types=ProblemTypes(core.issuer), openapi_fragments=Fragments(),
         published=IssuerDocuments(core.unit_of_work, core.sessions, core.keyring,
                                   core.issuer, cache),
-        status_cache=cache, licence_uses=for_licence)
+        status_cache=cache, licence_uses=for_licence, slot_reserve=_slot_reserve(core),
+        batch_signing=_batch_signing(core))
+
+
+def _batch_signing(core: Services):
+    """Signing processes for large API batches, when BATCH_SIGNING_WORKERS asks."""
+    from credentials.batch_signing import BatchSigning
+
+    workers = core.settings["BATCH_SIGNING_WORKERS"]
+    return BatchSigning(workers) if workers > 0 else None
+
+
+def _slot_reserve(core: Services):
+    """The per-process reserve of status slots on PostgreSQL (SQLite serialises every
+    writer, so a reserve would only add a background writer there)."""
+    from credentials.slot_reserve import SlotReserve
+
+    size = core.settings["STATUS_SLOT_RESERVE"]
+    if size <= 0 or core.engine.dialect.name != "postgresql":
+        return None
+    return SlotReserve(core.sessions, size)
 
 
 def verify_services(core: Services, credentials: CredentialsServices, *,

@@ -274,6 +274,15 @@ SETTINGS: tuple[Setting, ...] = (
             "codes then sit in the logs."),
     Setting("VERIFY_BUNDLE_MAX_AGE", parse_duration, 86400,
             "How long an offline verification bundle stays usable."),
+    Setting("STATUS_SLOT_RESERVE", parse_nonnegative_int, 256,
+            "Status-list slots each worker process reserves ahead per department on "
+            "PostgreSQL (random slots, refilled in the background), so single issues "
+            "do not queue on the list's row lock; 0 turns it off. Slots reserved by a "
+            "process that dies stay unused."),
+    Setting("BATCH_SIGNING_WORKERS", parse_nonnegative_int, 0,
+            "Processes per worker that sign the licences of API batches of 100 items or "
+            "more (spawned at the first one; one department key at a time, so a batch "
+            "for another department restarts them); 0 signs in the request's process."),
     Setting("HOUSEKEEPING_ENABLED", parse_bool, True,
             "Run the housekeeping job (expired rows, due key rotations) inside `onegate "
             "serve`, in one worker of the deployment at a time; turn off when cron runs "

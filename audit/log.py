@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from audit import chain, checkpoints
@@ -60,9 +60,9 @@ def append_many(session: Session, entries: list[dict[str, Any]],
                      item["subject"], dict(item.get("data") or {}))
         rows.append(row)
         seq, prev = row.seq, row.hash
-    # One multi-row INSERT (executemany), not the ORM's unit of work: the entries are
-    # returned as plain objects that are not in the session.
-    session.execute(insert(AuditEntry), [_values(row) for row in rows])
+    # One COPY (PostgreSQL) or multi-row INSERT (edge.bulk_rows), not the ORM's unit of
+    # work: the entries are returned as plain objects that are not in the session.
+    bulk_rows.insert_rows(session, AuditEntry, [_values(row) for row in rows])
     checkpoints.schedule(session, trail, seq, when, last=last_checkpoint)
     return rows[-len(entries):]
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
@@ -126,14 +128,22 @@ def issue_batch(s: CredentialsServices) -> Response:
     known = _known_types(session, items)
     parsed = [_parsed_item(token, item, known) for item in items]
     keys_ = [f"{key}#{i}" if key else None for i in range(len(items))]
-    d = s.deps
     # Deliberately not the request's transaction: issue_many commits per chunk (and
     # per item when a chunk fails) on its own sessions, so each item gets its own
     # outcome and no licence is half-written. The request's session only read.
-    outcomes = issue_many(d, department, parsed, scope="client:" + token.client_id, keys_=keys_)
+    with _signing_pool(s, len(parsed)) as pool:
+        d = replace(s.deps, signing_pool=pool, pool_optional=True) if pool else s.deps
+        outcomes = issue_many(d, department, parsed, scope="client:" + token.client_id,
+                              keys_=keys_)
     results = [_batch_result(s, i, o) for i, o in enumerate(outcomes)]
     issued = sum(1 for o in outcomes if o.licence is not None)
     return _json({"issued": issued, "rejected": len(outcomes) - issued, "results": results})
+
+
+def _signing_pool(s: CredentialsServices, items: int):
+    """The batch signing processes lent to this batch (credentials.batch_signing), or
+    a context giving None: sign in this process."""
+    return s.batch_signing.lend(items) if s.batch_signing else contextlib.nullcontext()
 
 
 def _batch_items(body: Any) -> list[Any]:

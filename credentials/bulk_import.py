@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -86,19 +87,44 @@ def run(deps: Deps, path: Path, department_code: str, *, batch: int = BATCH,
             return run(replace(deps, signing_pool=pool), path, department_code, batch=batch,
                        progress=progress, workers=0)
     summary = ImportSummary()
+    # A pipeline of two: while this thread stores batch k (signing, COPY, commit), a
+    # helper parses and checks batch k+1 (reads only). A line whose content key batch
+    # k stores meanwhile is caught by the unique indexes when k+1 is stored, and
+    # counted as it would have been (already imported, or refused).
+    with ThreadPoolExecutor(1, thread_name_prefix="onegate-import-check") as helper:
+        ahead: Future[_CheckedChunk] | None = None
+        for chunk in _chunks(path, batch):
+            checked = helper.submit(_check_chunk, deps, department_code, chunk)
+            if ahead is not None:
+                _store_chunk(deps, department_code, ahead.result(), summary, progress)
+            ahead = checked
+        if ahead is not None:
+            _store_chunk(deps, department_code, ahead.result(), summary, progress)
+    return summary
+
+
+def _chunks(path: Path, batch: int) -> Iterator[list[tuple[int, bytes]]]:
     chunk: list[tuple[int, bytes]] = []
     for item in _lines(path):
         chunk.append(item)
         if len(chunk) >= batch:
-            _import_chunk(deps, department_code, chunk, summary, progress)
+            yield chunk
             chunk = []
     if chunk:
-        _import_chunk(deps, department_code, chunk, summary, progress)
-    return summary
+        yield chunk
 
 
-def _import_chunk(deps: Deps, department_code: str, chunk: list[tuple[int, bytes]],
-                  summary: ImportSummary, progress: Callable[[int], None] | None) -> None:
+@dataclass
+class _CheckedChunk:
+    size: int
+    results: dict[int, Outcome]
+    todo: list[int]
+    checked: issuance.Checked | None
+
+
+def _check_chunk(deps: Deps, department_code: str,
+                 chunk: list[tuple[int, bytes]]) -> _CheckedChunk:
+    """Parse and check a batch of lines; writes nothing."""
     scope = "import:" + department_code
     lines = [(number, parse_line(raw)) for number, raw in chunk]
     keys = {content_key(r) for _, r in lines if isinstance(r, IssueRequest)}
@@ -113,17 +139,26 @@ def _import_chunk(deps: Deps, department_code: str, chunk: list[tuple[int, bytes
             todo.append((number, request))
         else:
             results[number] = known
-    if todo:
-        outcomes = issuance.issue_many(
-            deps, department_code, [r for _, r in todo], scope=scope,
-            keys_=[content_key(r) if isinstance(r, IssueRequest) else None for _, r in todo],
-            chunk=len(todo), actor=scope, action=audit_events.IMPORT)
-        results.update({number: o for (number, _), o in zip(todo, outcomes, strict=True)})
+    checked = issuance.check_many(
+        deps, department_code, [r for _, r in todo], scope=scope,
+        keys_=[content_key(r) if isinstance(r, IssueRequest) else None for _, r in todo]
+    ) if todo else None
+    return _CheckedChunk(len(chunk), results, [number for number, _ in todo], checked)
+
+
+def _store_chunk(deps: Deps, department_code: str, chunk: _CheckedChunk,
+                 summary: ImportSummary, progress: Callable[[int], None] | None) -> None:
+    scope = "import:" + department_code
+    results = dict(chunk.results)
+    if chunk.checked is not None:
+        outcomes = issuance.store_checked(deps, chunk.checked, chunk=len(chunk.todo),
+                                          actor=scope, action=audit_events.IMPORT)
+        results.update(zip(chunk.todo, outcomes, strict=True))
     for number in sorted(results):
         _count(summary, number, results[number])
-    summary.total += len(chunk)
+    summary.total += chunk.size
     if progress is not None:
-        progress(len(chunk))
+        progress(chunk.size)
 
 
 def _stored_keys(session: Session, department_code: str, keys: set[str]) -> set[str]:

@@ -14,13 +14,13 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,7 +39,8 @@ from credentials.issue_request import IssueRequest
 from credentials.issuer_cache import DepartmentInfo, IssuerCache, TypeInfo
 from credentials.models import IdempotencyRecord, Licence, utcnow
 from credentials.references import ReferenceKeys
-from credentials.signing_pool import SigningPool, sign_here
+from credentials.signing_pool import SigningPool, SigningPoolBroken, sign_here
+from credentials.slot_reserve import SlotReserve
 from edge import bulk_rows
 from identifiers import InvalidIdentifier, make_license_id, validate_citizen_id, validate_uscc
 
@@ -63,6 +64,13 @@ class Deps:
     cache: IssuerCache = None  # type: ignore[assignment]
     #: Processes that sign for store() (bulk import); None signs in this process.
     signing_pool: SigningPool | None = None
+    #: Status slots reserved ahead for single issues (credentials.slot_reserve); None:
+    #: every allocation in the caller's transaction.
+    slot_reserve: SlotReserve | None = None
+    #: When a process of ``signing_pool`` dies: False raises SigningPoolBroken (bulk
+    #: import: the run stops, a re-run continues); True signs the chunk again in this
+    #: process (API batches: every item gets its outcome).
+    pool_optional: bool = False
 
     def __post_init__(self) -> None:
         if self.cache is None:
@@ -137,25 +145,25 @@ def prepare(session: Session, cat: Catalogue, request: IssueRequest, now: dateti
     if not replacing and cat.department.code not in licence_type.departments:
         raise DepartmentNotAllowed("your department may not issue this licence type",
                                    [FieldError("type", "department_not_allowed")])
-    errors = _holder_errors(request, licence_type) + _claim_errors(request, licence_type)
+    number, holder_errors = _holder(request, licence_type)
+    errors = holder_errors + _claim_errors(request, licence_type)
     valid_from, valid_until = _window(request, licence_type, now, errors)
     if errors:
         raise ValidationFailed("the request has invalid fields", errors)
-    number = _normalised_number(request)
     return Prepared(request, licence_type, cat.department, number, valid_from, valid_until,
                     serial=request.serial, version=request.version or FIRST_VERSION)
 
 
-def _holder_errors(request: IssueRequest, licence_type: TypeInfo) -> list[FieldError]:
+def _holder(request: IssueRequest, licence_type: TypeInfo) -> tuple[str, list[FieldError]]:
+    """The holder's normalised number (checked once) and the holder's errors."""
     holder = request.holder
     if layout.HOLDER_CODE_TYPES[holder.code_type] != licence_type.holder_kind:
-        return [FieldError("holder.code_type", "wrong_holder_kind",
-                           f"this type is issued to a {licence_type.holder_kind}")]
+        return "", [FieldError("holder.code_type", "wrong_holder_kind",
+                               f"this type is issued to a {licence_type.holder_kind}")]
     try:
-        _normalised_number(request)
+        return _normalised_number(request), []
     except InvalidIdentifier as exc:
-        return [FieldError("holder.number", exc.reason, str(exc))]
-    return []
+        return "", [FieldError("holder.number", exc.reason, str(exc))]
 
 
 def _normalised_number(request: IssueRequest) -> str:
@@ -221,7 +229,8 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
           actor: str = "system", action: str = audit_events.ISSUE) -> list[Licence]:
     """Allocate slots, sign and insert every prepared item in the caller's transaction,
     with one audit entry per licence (``actor`` did ``action``). Signs in
-    ``deps.signing_pool`` when there is one.
+    ``deps.signing_pool`` when there is one; takes the slots of a single issue from
+    ``deps.slot_reserve`` when it holds enough (else allocates them here).
 
     Raises IssuerUnavailable when the department has no signing key, ValidationFailed
     when an item's offline QR would be too large.
@@ -233,7 +242,8 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
         signer = deps.cache.signer(department.code)
     except keys.NoActiveKey as exc:
         raise IssuerUnavailable("the department has no active signing key") from exc
-    slots = status.allocate(session, department.code, len(items))
+    slots = ((deps.slot_reserve.take(department.code, len(items)) if deps.slot_reserve
+              else []) or status.allocate(session, department.code, len(items)))
     iat = int(now.timestamp())
     where = {"issuer": deps.issuer, "department_code": department.code, "iat": iat}
     built = [_facts(deps, item, slot, now) for item, slot in zip(items, slots, strict=True)]
@@ -260,17 +270,17 @@ def store(session: Session, deps: Deps, items: list[Prepared], now: datetime, *,
                 "created_at": now}
                for i, lic in zip(items, licences, strict=True) if i.idempotency]
     if records:
-        session.execute(insert(IdempotencyRecord), records)
+        bulk_rows.insert_rows(session, IdempotencyRecord, records)
     for licence, (sd_jwt, offline) in zip(licences, signed(), strict=True):
         if not signing.fits_offline_qr(offline):
             raise ValidationFailed("the claims chosen for the offline QR are too long",
                                    [FieldError("claims", "offline_qr_too_large")])
         licence.sd_jwt, licence.offline_qr = sd_jwt, offline
-    # One multi-row INSERT (executemany through the ORM's bulk path), not the unit of
-    # work: the returned licences are plain objects, not in the session. Every
+    # One COPY on PostgreSQL, one multi-row INSERT elsewhere (edge.bulk_rows), not the
+    # unit of work: the returned licences are plain objects, not in the session. Every
     # statement runs in the caller's transaction, so a failure anywhere (a taken slot
     # or content key, a refused item) leaves nothing of the batch once it rolls back.
-    session.execute(insert(Licence), [_values(licence) for licence in licences])
+    bulk_rows.insert_rows(session, Licence, [_values(licence) for licence in licences])
     # The audit entries last: the audit lock (one for the whole deployment, held to the
     # commit) is taken as late as possible, and never by a batch that failed above.
     audit_events.issued(session, licences, actor=actor, action=action)
@@ -406,6 +416,26 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
     ``actor`` (default: ``scope``) and ``action`` name the audit entries.
     Raises NotFound for an unknown department.
     """
+    checked = check_many(deps, department_code, requests, scope=scope, keys_=keys_)
+    return store_checked(deps, checked, chunk=chunk, actor=actor or scope, action=action)
+
+
+@dataclass
+class Checked:
+    """``check_many``'s result: the outcomes known already (replays, refusals) and the
+    items to store, checked at ``now``."""
+
+    outcomes: list[Outcome]
+    pending: list[tuple[int, Prepared]]
+    now: datetime
+
+
+def check_many(deps: Deps, department_code: str,
+               requests: list[IssueRequest | CredentialsError], *, scope: str | None = None,
+               keys_: list[str | None] | None = None) -> Checked:
+    """``issue_many``'s first half, which writes nothing: the catalogue checks and the
+    idempotency look-ups of every item, in one read-only session. Raises NotFound for
+    an unknown department."""
     now = deps.clock()
     outcomes = [Outcome() for _ in requests]
     pending: list[tuple[int, Prepared]] = []
@@ -420,10 +450,20 @@ def issue_many(deps: Deps, department_code: str, requests: list[IssueRequest | C
             else:
                 pending.append((index, result))
         session.expunge_all()
-    origin = {"actor": actor or scope or "system", "action": action}
+    return Checked(outcomes, pending, now)
+
+
+def store_checked(deps: Deps, checked: Checked, *, chunk: int = 200, actor: str | None = None,
+                  action: str = audit_events.ISSUE) -> list[Outcome]:
+    """``issue_many``'s second half: store the checked items, ``chunk`` per transaction
+    (an item whose chunk fails is retried on its own); returns every item's Outcome.
+    A key stored since the check (another batch, another process) is found by the
+    unique indexes and replayed or refused then, as in a race."""
+    origin = {"actor": actor or "system", "action": action}
+    pending = checked.pending
     for start in range(0, len(pending), chunk):
-        _store_chunk(deps, pending[start:start + chunk], outcomes, now, origin)
-    return outcomes
+        _store_chunk(deps, pending[start:start + chunk], checked.outcomes, checked.now, origin)
+    return checked.outcomes
 
 
 def _check_one(session: Session, cat: Catalogue, request: IssueRequest | CredentialsError,
@@ -452,6 +492,11 @@ def _store_chunk(deps: Deps, items: list[tuple[int, Prepared]], outcomes: list[O
             licences = store(session, deps, [p for _, p in items], now, **origin)
         for (index, _), licence in zip(items, licences, strict=True):
             outcomes[index] = Outcome(licence=licence)
+    except SigningPoolBroken:
+        if not deps.pool_optional:
+            raise
+        # The chunk rolled back whole; sign it again here (the pool restarts later).
+        _store_chunk(replace(deps, signing_pool=None), items, outcomes, now, origin)
     except (IntegrityError, CredentialsError):
         if len(items) > 1:
             for item in items:

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from credentials.batch_signing import BatchSigning
 from credentials.issuance import Deps
 from credentials.issuer_cache import IssuerCache
 from credentials.models import utcnow
@@ -22,6 +23,7 @@ from credentials.published import IssuerDocuments
 from credentials.published_catalogue import CatalogueDocuments
 from credentials.qr import ReferenceImageCache
 from credentials.references import ReferenceKeys
+from credentials.slot_reserve import SlotReserve
 from credentials.status import SignedListCache
 from edge.access_tokens import AccessTokenValidator
 from edge.unit_of_work import UnitOfWork
@@ -75,6 +77,12 @@ class CredentialsServices:
     #: The public catalogue (GET /api/v1/types) as published documents.
     catalogue_documents: CatalogueDocuments = None  # type: ignore[assignment]
     licence_uses: LicenceUses = no_uses
+    #: Status slots reserved ahead for single issues (STATUS_SLOT_RESERVE, PostgreSQL
+    #: only); None allocates every slot in the issuing transaction.
+    slot_reserve: SlotReserve | None = None
+    #: Signing processes lent to large API batches (BATCH_SIGNING_WORKERS); None signs
+    #: every batch in the request's process.
+    batch_signing: BatchSigning | None = None
 
     def __post_init__(self) -> None:
         if self.issuer_cache is None:
@@ -93,4 +101,5 @@ class CredentialsServices:
     def deps(self) -> Deps:
         """What issuance (credentials.issuance, bulk_import, lifecycle) takes."""
         return Deps(sessions=self.sessions, keyring=self.keyring, issuer=self.issuer,
-                    references=self.references, clock=self.clock, cache=self.issuer_cache)
+                    references=self.references, clock=self.clock, cache=self.issuer_cache,
+                    slot_reserve=self.slot_reserve)

@@ -25,13 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, exists, insert, select, union_all, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import keys
 from credentials import layout
 from credentials.formats import status_list
-from credentials.models import Licence, StatusListRow
+from credentials.models import Licence, SlotReservation, StatusListRow, utcnow
 
 #: Where ``record_change`` notes, on the session, the versions its transaction bumped
 #: (read after the commit by ``credentials.status_stamps.publish_changes``).
@@ -56,7 +56,8 @@ def allocate(session: Session, department_code: str, count: int) -> list[tuple[s
     (taking the row lock on PostgreSQL, the write lock on SQLite, before any slot is
     chosen), then one probe of CSPRNG-drawn candidates against the taken indices
     (a statement of its own, so on PostgreSQL it reads what earlier holders of the
-    lock committed). A list without room for the whole reservation is left as it is
+    lock committed) against the stored licences and the slots worker processes
+    reserved ahead (``reserve``). A list without room for the whole reservation is left as it is
     (at most ``count - 1`` slots below ``FILL_LIMIT``) and a new list is started;
     a new list needs no probe.
     """
@@ -126,12 +127,43 @@ def _free_indices(session: Session, list_id: str, size: int, count: int,
     while len(chosen) < count:
         want = min(_PROBE_CHUNK, 2 * (count - len(chosen)) + 8)
         candidates = {secrets.randbelow(size) for _ in range(want)} - chosen - reserved
-        taken = set(session.scalars(select(Licence.status_idx).where(
-            Licence.status_list_id == list_id, Licence.status_idx.in_(candidates))))
+        taken = set(session.scalars(union_all(
+            select(Licence.status_idx).where(
+                Licence.status_list_id == list_id, Licence.status_idx.in_(candidates)),
+            select(SlotReservation.status_idx).where(
+                SlotReservation.status_list_id == list_id,
+                SlotReservation.status_idx.in_(candidates)))))
         for idx in candidates - taken:
             if len(chosen) < count:
                 chosen.add(idx)
     return list(chosen)
+
+
+def reserve(session: Session, department_code: str, count: int) -> list[tuple[str, int]]:
+    """Reserve ``count`` random free slots ahead, for a worker process's in-memory
+    reserve (credentials.slot_reserve), in the caller's own transaction - never a
+    request's. The slots are chosen as ``allocate`` chooses them (the list's row lock,
+    CSPRNG-drawn indices, counted in ``allocated``) and recorded in
+    ``credential_status_reservations``, so no other process or allocation hands them
+    out until the licence that uses one is stored. The department's reservations
+    whose licences are stored by now are forgotten (their licences keep the slots
+    taken); one whose process died unused stays, and its slot stays unassigned.
+    """
+    slots = allocate(session, department_code, count)
+    # After allocate: refills of the department's current list queue on its row lock
+    # before they delete, so two of them seldom delete the same rows at once.
+    session.execute(delete(SlotReservation).where(
+        SlotReservation.status_list_id.in_(select(StatusListRow.id).where(
+            StatusListRow.department_code == department_code)),
+        exists().where(Licence.status_list_id == SlotReservation.status_list_id,
+                       Licence.status_idx == SlotReservation.status_idx))
+        .execution_options(synchronize_session=False))
+    now = utcnow()
+    if slots:
+        session.execute(insert(SlotReservation), [
+            {"status_list_id": list_id, "status_idx": idx, "reserved_at": now}
+            for list_id, idx in slots])
+    return slots
 
 
 _CHANGED = "onegate.status_lists_changed"

@@ -69,6 +69,9 @@ def test_settings(database_url: str, **extra) -> dict:
         # Verification limits count in the shared test database: keep unrelated tests
         # out of each other's budget (tests/verify/test_rate_limits.py sets its own).
         "VERIFY_RATE_LIMIT": 100_000,
+        # No background refills of status slots racing the tests' own counts; the
+        # reserve's tests turn it on (tests/credentials/test_slot_reserve.py).
+        "STATUS_SLOT_RESERVE": 0,
     }
     settings.update(extra)
     return settings

@@ -10,7 +10,7 @@ from credentials.models.catalogue import (
 )
 from credentials.models.licences import STATES, IdempotencyRecord, Licence, QrImage
 from credentials.models.service import ServedIssuer
-from credentials.models.status_lists import StatusListRow
+from credentials.models.status_lists import SlotReservation, StatusListRow
 from edge.timestamps import UtcDateTime, utcnow
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "LicenceTypeVersion",
     "QrImage",
     "ServedIssuer",
+    "SlotReservation",
     "StatusListRow",
     "TYPE_STATUSES",
     "UtcDateTime",

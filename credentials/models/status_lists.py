@@ -24,3 +24,18 @@ class StatusListRow(Base):
     allocated: Mapped[int] = mapped_column(Integer, default=0)
     version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)
+
+
+class SlotReservation(Base):
+    """A status slot a worker process reserved ahead of the single issues that will use
+    it (credentials.slot_reserve), so no other process or allocation hands it out.
+
+    Deleted by a later refill once the licence holding the slot is committed; a
+    reservation whose process died before using it stays (its slot stays unassigned:
+    bit 0, valid, in no licence)."""
+
+    __tablename__ = "credential_status_reservations"
+
+    status_list_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status_idx: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    reserved_at: Mapped[datetime] = mapped_column(UtcDateTime(), default=utcnow)

@@ -57,6 +57,26 @@ def test_a_single_issue_sends_a_fixed_number_of_statements(app, unique):
     assert len(_issue_counted(app, dept, key="k-" + unique)) == SINGLE_ISSUE_STATEMENTS_WITH_KEY
 
 
+def test_a_single_issue_from_the_slot_reserve_sends_two_statements_fewer(app, unique):
+    """With the per-process slot reserve (credentials.slot_reserve) holding slots, the
+    list-row UPDATE and the probe are not sent: insert the licence, audit lock, chain
+    head, insert entry."""
+    from credentials.slot_reserve import SlotReserve
+
+    dept = make_department(app, unique)
+    reserve = SlotReserve(app.services.sessions, 4, background=False)
+    object.__setattr__(app.credentials_services, "slot_reserve", reserve)
+    try:
+        _issue_counted(app, dept)  # empty reserve: allocated in the transaction
+        reserve.refill(dept.code)
+        statements = _issue_counted(app, dept)
+        assert len(statements) == SINGLE_ISSUE_STATEMENTS - 2, statements
+        assert not any("credential_status_lists" in s for s in statements)
+        assert reserve.held(dept.code) == 3
+    finally:
+        object.__setattr__(app.credentials_services, "slot_reserve", None)
+
+
 def test_a_revoked_key_stops_signing_at_once_in_this_worker(app, unique):
     dept = make_department(app, unique)
     services = app.credentials_services

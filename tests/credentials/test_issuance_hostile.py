@@ -199,3 +199,74 @@ def test_the_cli_says_what_to_do_when_a_signing_process_dies(app, unique, tmp_pa
     assert "run the import again" in result.output
     assert "Traceback" not in result.output
     assert _counts(app, dept)["licences"] == 0
+
+
+def test_rows_copied_read_back_as_inserted_ones(app, unique):
+    """On PostgreSQL store() writes several rows with COPY (edge.bulk_rows), one with an
+    INSERT: both read back the same values (aware UTC times, JSON with CJK text), the
+    audit entries' HMACs verify, and a refused row is an IntegrityError either way."""
+    from sqlalchemy import event
+
+    dept = make_department(app, unique)
+    deps = app.credentials_services.deps
+    now = deps.clock()
+    inserts = []
+
+    def seen(_conn, _cursor, statement, *_):
+        if statement.lstrip().upper().startswith("INSERT INTO CREDENTIAL_LICENCES"):
+            inserts.append(statement)
+
+    engine = app.services.engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        stored = {}
+        for count in (3, 1):
+            with app.services.sessions() as session:
+                cat = issuance.catalogue_of(session, deps, dept.code)
+                items = [issuance.prepare(session, cat, _request(dept, f"R{unique.upper()}"
+                                                                      f"{count}{i}"), now)
+                         for i in range(count)]
+            with app.services.sessions.begin() as session:
+                stored[count] = (items, issuance.store(session, deps, items, now))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    copied = engine.dialect.name == "postgresql"
+    assert len(inserts) == (1 if copied else 2)
+    with app.services.sessions() as session:
+        for items, licences in stored.values():
+            for item, licence in zip(items, licences, strict=True):
+                row = session.get(Licence, licence.identifier)
+                assert row.claims == item.request.claims and "地址" not in row.claims
+                assert row.claims["address"].startswith("广州市")
+                assert (row.issued_at, row.valid_from, row.valid_until) == (
+                    now, item.valid_from, item.valid_until)
+                assert row.issued_at.utcoffset() is not None
+                assert (row.status_list_id, row.status_idx, row.sd_jwt) == (
+                    licence.status_list_id, licence.status_idx, licence.sd_jwt)
+    assert _chain_intact(app)
+    with pytest.raises(IntegrityError), app.services.sessions.begin() as session:
+        issuance.store(session, deps, stored[3][0], now)  # the same content keys again
+
+
+def test_a_line_repeated_in_the_next_batch_is_counted_as_before(app, unique, tmp_path):
+    """The import checks batch k+1 while it stores batch k, so a line of k+1 repeating
+    one of k is not seen as stored by the check: the unique indexes catch it when k+1
+    is stored, and it is counted as a sequential import counts it (the same content:
+    already imported; other content under the same serial: refused), stored once."""
+    dept = make_department(app, unique)
+    first = [dept.body(serial=f"D{unique.upper()}{i:02d}") for i in range(10)]
+    other = dept.body(serial=f"D{unique.upper()}03")  # same serial, other content
+    second = [first[2], other] + [dept.body(serial=f"E{unique.upper()}{i:02d}")
+                                  for i in range(8)]
+    path = tmp_path / "repeats.jsonl"
+    path.write_text("".join(json.dumps(b, ensure_ascii=False) + "\n" for b in first + second),
+                    encoding="utf-8")
+    before = _counts(app, dept)
+    summary = bulk_import.run(app.credentials_services.deps, path, dept.code, batch=10)
+    assert (summary.total, summary.imported, summary.skipped) == (20, 18, 1)
+    assert summary.rejected == [(12, ["serial: already_imported"])]
+    after = _counts(app, dept)
+    assert after["licences"] - before["licences"] == 18
+    assert after["audit"] - before["audit"] == 18
+    assert after["keys"] - before["keys"] == 18
+    assert _chain_intact(app)

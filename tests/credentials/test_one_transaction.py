@@ -85,6 +85,36 @@ def test_an_issuance_is_one_transaction(client, app, dept):
     assert sum(ours(seen).values()) == 1, seen
 
 
+def test_an_issuance_from_the_slot_reserve_is_one_transaction(client, app, dept):
+    """With the per-process reserve of status slots (credentials.slot_reserve): the first
+    issue finds it empty and allocates in its own transaction; the reserve refills in
+    the background, outside the request; the next issue takes its slot from memory.
+    Neither request opens a second transaction."""
+    from credentials.slot_reserve import SlotReserve
+
+    headers = dept_headers(app, dept)
+    # The department's status list exists before the reserve does: a first refill racing
+    # the request that creates the department's first list could start a second list or
+    # fail and retry later (both handled, neither what this test is about).
+    assert client.post("/api/v1/licenses", json=dept.body(), headers=headers).status_code == 201
+    reserve = SlotReserve(app.services.sessions, 16)
+    object.__setattr__(app.credentials_services, "slot_reserve", reserve)
+    try:
+        with transactions(app) as seen:
+            first = client.post("/api/v1/licenses", json=dept.body(), headers=headers)
+        assert first.status_code == 201, first.get_json()
+        assert reserve.wait_idle(30), seen
+        state = (reserve.refills, reserve.failures, reserve.held(dept.code))
+        assert state == (1, 0, 16), (state, seen)
+        with transactions(app) as seen:
+            second = client.post("/api/v1/licenses", json=dept.body(), headers=headers)
+        assert second.status_code == 201, second.get_json()
+        assert sum(ours(seen).values()) == 1, seen
+        assert reserve.held(dept.code) == 15 and reserve.refills == 1
+    finally:
+        reserve.close()
+
+
 def test_a_wallet_read_is_one_transaction(client, app, dept):
     number = dept.holder()["number"]
     body = dept.body(holder={"code_type": "111", "number": number, "name": "王五"})
