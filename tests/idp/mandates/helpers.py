@@ -96,3 +96,16 @@ def verified(client, token: str) -> dict:
     assert jwt.get_unverified_header(token)["typ"] == "at+jwt"
     return jwt.decode(token, key, algorithms=["ES256"], audience=ISSUER + "/api",
                       issuer=ISSUER)
+
+
+def approved(app, client, phone, unique, setting, **kw) -> tuple[dict, dict]:
+    """A station's request (``start``) that the citizen, signed in on ``phone``, allowed:
+    (the request's answer, the citizen)."""
+    from tests.idp.device.helpers import signed_in_phone
+
+    started = start(client, setting["reg"], setting["token"], **kw)
+    assert started.status_code == 200, started.get_data(as_text=True)
+    body = started.get_json()
+    citizen = signed_in_phone(app, phone, unique)
+    assert answer(phone, body["user_code"], "allow").status_code == 200
+    return body, citizen

@@ -12,6 +12,7 @@ from tests.idp.device.helpers import signed_in_phone
 from tests.idp.mandates.helpers import (
     ISSUER,
     answer,
+    approved,
     clerk,
     exchange,
     start,
@@ -21,24 +22,6 @@ from tests.idp.mandates.helpers import (
     village,
 )
 from tests.idp.protocol.helpers import basic
-
-
-@pytest.fixture
-def setting(app, unique):
-    """A village station, its system, its clerk 王五 and the clerk's loa-2 token."""
-    hall = village(app, unique, name=f"石门村服务站 {unique}")
-    reg = station(app, unique, hall)
-    wang = clerk(app, hall)
-    return {"hall": hall, "reg": reg, "clerk": wang, "token": token_for(app, wang, reg)}
-
-
-def _approved(app, client, phone, unique, setting, **kw) -> tuple[dict, dict]:
-    started = start(client, setting["reg"], setting["token"], **kw)
-    assert started.status_code == 200, started.get_data(as_text=True)
-    body = started.get_json()
-    citizen = signed_in_phone(app, phone, unique)
-    assert answer(phone, body["user_code"], "allow").status_code == 200
-    return body, citizen
 
 
 def test_the_citizen_approves_on_the_phone_and_the_station_gets_a_clerk_token(
@@ -101,7 +84,7 @@ def test_a_clerk_without_loa2_is_refused(app, client, unique, setting):
 
 
 def test_a_clerk_without_loa2_cannot_exchange(app, client, phone, unique, setting):
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     weak = token_for(app, setting["clerk"], setting["reg"], acr=None)
     refused = exchange(client, setting["reg"], started["mandate_reference"], weak)
     assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_request"
@@ -128,7 +111,7 @@ def test_a_citizen_cannot_be_the_actor(app, client, unique, setting):
 
 
 def test_another_clerk_cannot_use_the_mandate(app, client, phone, unique, setting):
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     other = clerk(app, setting["hall"], name="钱七")
     refused = exchange(client, setting["reg"], started["mandate_reference"],
                        token_for(app, other, setting["reg"]))
@@ -137,7 +120,7 @@ def test_another_clerk_cannot_use_the_mandate(app, client, phone, unique, settin
 
 
 def test_another_clients_mandate_reference_is_refused(app, client, phone, unique, setting):
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     other = station(app, unique, setting["hall"])
     refused = exchange(client, other, started["mandate_reference"],
                        token_for(app, setting["clerk"], other))
@@ -148,7 +131,7 @@ def test_another_clients_mandate_reference_is_refused(app, client, phone, unique
 
 def test_a_clerk_token_issued_to_another_client_is_refused(app, client, phone, unique,
                                                            setting):
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     other = station(app, unique, setting["hall"])
     foreign = token_for(app, setting["clerk"], other)
     refused = exchange(client, setting["reg"], started["mandate_reference"], foreign)
@@ -156,7 +139,7 @@ def test_a_clerk_token_issued_to_another_client_is_refused(app, client, phone, u
 
 
 def test_more_scope_than_agreed_is_invalid_scope(app, client, phone, unique, setting):
-    started, _ = _approved(app, client, phone, unique, setting, scope="openid")
+    started, _ = approved(app, client, phone, unique, setting, scope="openid")
     refused = exchange(client, setting["reg"], started["mandate_reference"], setting["token"],
                        scope="openid identity")
     assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_scope"
@@ -171,7 +154,7 @@ def test_a_station_cannot_ask_for_scopes_it_was_not_given(client, setting):
 
 
 def test_an_expired_mandate_is_refused(app, client, phone, unique, setting, clock):
-    started, _ = _approved(app, client, phone, unique, setting, expires_in=600)
+    started, _ = approved(app, client, phone, unique, setting, expires_in=600)
     clock.advance(601)
     refused = exchange(client, setting["reg"], started["mandate_reference"], setting["token"])
     assert refused.status_code == 400 and refused.get_json()["error"] == "invalid_request"
@@ -181,7 +164,7 @@ def test_an_expired_mandate_is_refused(app, client, phone, unique, setting, cloc
 def test_ending_refuses_exchange_and_denies_issued_tokens(app, client, phone, unique, setting):
     from tests.idp.accounts.factories import csrf
 
-    started, citizen = _approved(app, client, phone, unique, setting)
+    started, citizen = approved(app, client, phone, unique, setting)
     token = exchange(client, setting["reg"], started["mandate_reference"],
                      setting["token"]).get_json()["access_token"]
     account = phone.get("/account").get_data(as_text=True)
@@ -206,7 +189,7 @@ def test_ending_without_csrf_or_someone_elses_mandate_is_refused(app, client, ph
     from tests.idp.accounts.factories import csrf
     from tests.idp.device.conftest import _address
 
-    started, citizen = _approved(app, client, phone, unique, setting)
+    started, citizen = approved(app, client, phone, unique, setting)
     token = exchange(client, setting["reg"], started["mandate_reference"],
                      setting["token"]).get_json()["access_token"]
     public_id = verified(client, token)["cn_mandate"]["id"]

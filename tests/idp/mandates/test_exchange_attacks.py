@@ -8,11 +8,10 @@ import time
 
 import pytest
 
-from tests.idp.device.helpers import signed_in_phone
 from tests.idp.mandates.helpers import (
     ACCESS,
     ISSUER,
-    answer,
+    approved,
     clerk,
     exchange,
     start,
@@ -22,23 +21,6 @@ from tests.idp.mandates.helpers import (
     village,
 )
 from tests.idp.protocol.helpers import basic, register
-
-
-@pytest.fixture
-def setting(app, unique):
-    hall = village(app, unique, name=f"石门村服务站 {unique}")
-    reg = station(app, unique, hall)
-    wang = clerk(app, hall)
-    return {"hall": hall, "reg": reg, "clerk": wang, "token": token_for(app, wang, reg)}
-
-
-def _approved(app, client, phone, unique, setting, **kw) -> tuple[dict, dict]:
-    started = start(client, setting["reg"], setting["token"], **kw)
-    assert started.status_code == 200, started.get_data(as_text=True)
-    body = started.get_json()
-    citizen = signed_in_phone(app, phone, unique)
-    assert answer(phone, body["user_code"], "allow").status_code == 200
-    return body, citizen
 
 
 def _refused(response, error: str, words: str | None = None, status: int = 400) -> None:
@@ -60,7 +42,7 @@ def test_a_delegated_token_cannot_be_the_actor(app, client, phone, unique, setti
     """RFC 8693 section 4.1: a token carrying ``act`` acts for someone else already. An
     enterprise representative's token (sub the enterprise, act the clerk as a person)
     and the 代办 token itself are no clerk's own login."""
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     as_agent = {"sub": setting["clerk"]["sub"], "cn_representation": "agent"}
     enterprise_act = token_for(app, setting["clerk"], setting["reg"],
                                cn_uscc="91440101MA5CXXXX1X", act=as_agent)
@@ -76,7 +58,7 @@ def test_a_delegated_token_cannot_be_the_actor(app, client, phone, unique, setti
 def test_only_a_mandate_reference_is_a_subject_token(app, client, phone, unique, setting):
     """A citizen's access token (here the 代办 token itself) is no subject_token, named as
     an access token or passed off as a mandate reference."""
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     daiban = _ok(client, setting, started["mandate_reference"])["access_token"]
     _refused(exchange(client, setting["reg"], daiban, setting["token"],
                       subject_token_type=ACCESS), "invalid_request", "subject_token_type")
@@ -90,7 +72,7 @@ def test_only_a_mandate_reference_is_a_subject_token(app, client, phone, unique,
 
 
 def test_only_an_access_token_for_the_api_is_issued(app, client, phone, unique, setting):
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     reference = started["mandate_reference"]
     _refused(exchange(client, setting["reg"], reference, setting["token"],
                       requested_token_type="urn:ietf:params:oauth:token-type:refresh_token"),
@@ -107,7 +89,7 @@ def test_a_client_not_registered_for_token_exchange(app, client, phone, unique, 
     """A hall's code-flow client, assigned to the same station, with the clerk's own
     loa-2 token from it: unauthorized_client at both endpoints. A wrong secret or no
     secret at all: invalid_client."""
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     hall_app = register(app, unique + "h", hall_code=setting["hall"],
                         scopes=["openid", "identity"])
     own = token_for(app, setting["clerk"], hall_app)
@@ -131,7 +113,7 @@ def test_a_client_not_registered_for_token_exchange(app, client, phone, unique, 
 
 def test_an_expired_foreign_or_revoked_clerk_token_is_refused(app, client, phone, unique,
                                                               setting):
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     reference = started["mandate_reference"]
     now = int(time.time())
     stale = token_for(app, setting["clerk"], setting["reg"], iat=now - 600, exp=now - 60)
@@ -156,7 +138,7 @@ def test_a_clerk_no_longer_in_service_at_the_station_cannot_exchange(app, client
     from idp.models.accounts import Account
     from idp.models.staff import Hall
 
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     _ok(client, setting, started["mandate_reference"])
     with app.idp_services.work() as session:
         account = session.get(Account, setting["clerk"]["id"])
@@ -174,7 +156,7 @@ def test_a_clerk_of_another_station_cannot_use_the_mandate(app, client, phone, u
                                                           setting):
     """A clerk of another village, with a token from this station's system: not a clerk
     here. With their own station's system: not this system's mandate."""
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     other_hall = village(app, unique + "o", name=f"东村服务站 {unique}")
     other_reg = station(app, unique + "o", other_hall)
     zhao = clerk(app, other_hall, name="赵六")
@@ -190,7 +172,7 @@ def test_a_locked_citizen_gives_no_more_tokens(app, client, phone, unique, setti
     from idp import accounts
     from idp.models.accounts import Account
 
-    started, citizen = _approved(app, client, phone, unique, setting)
+    started, citizen = approved(app, client, phone, unique, setting)
     _ok(client, setting, started["mandate_reference"])
     with app.idp_services.work() as session:
         accounts.lock(session, session.get(Account, citizen["id"]), "reported stolen")
@@ -203,7 +185,7 @@ def test_an_answered_request_cannot_be_answered_again(app, client, phone, unique
     phone) changes nothing, and the station's tokens keep coming."""
     from tests.idp.accounts.factories import csrf
 
-    started, _ = _approved(app, client, phone, unique, setting)
+    started, _ = approved(app, client, phone, unique, setting)
     again = phone.get("/mandate", query_string={"user_code": started["user_code"]})
     assert again.status_code == 404
     page = phone.get("/account").get_data(as_text=True)
