@@ -98,7 +98,8 @@ def _form(environ: dict) -> dict[str, str] | None:
             or (environ.get("CONTENT_TYPE") or "").lower() not in _FORM_TYPES):
         return None
     length = environ.get("CONTENT_LENGTH") or ""
-    if not length.isdigit() or int(length) > MAX_FORM:
+    # ASCII digits only: str.isdigit() also passes superscripts, which int() refuses.
+    if not (length.isascii() and length.isdigit()) or int(length) > MAX_FORM:
         return None
     body = environ["wsgi.input"].read(int(length))
     environ["wsgi.input"] = io.BytesIO(body)

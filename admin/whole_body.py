@@ -33,7 +33,7 @@ def whole_body(app: Callable[..., Iterable[bytes]], environ: dict[str, Any],
         length = -1
         for name, value in headers:
             if name.lower() == "content-length":
-                length = int(value) if value.isdigit() else -1
+                length = int(value) if value.isascii() and value.isdigit() else -1
         return start_response(status, headers, exc_info)
 
     body = app(environ, start)

@@ -260,7 +260,7 @@ def check_max_age() -> int | None:
     value = request.values.get("max_age")
     if value is None or value == "":
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # int() refuses superscript digits
         raise InvalidRequestError("The max_age parameter must be a non-negative integer.")
     return int(value)
 

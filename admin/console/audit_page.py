@@ -26,7 +26,7 @@ def _int_arg(name: str) -> int | None:
     value = request.args.get(name)
     if value in (None, ""):
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not (value.isascii() and value.isdigit()) or len(value) > 18:
         abort(400)
     return int(value)
 

@@ -36,7 +36,7 @@ def _query(args) -> licence_search.LicenceQuery:
         return value[:200] or None
 
     page = args.get("page", "1")
-    number = int(page) if page.isdigit() and 0 < len(page) < 7 else 1
+    number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
     return licence_search.LicenceQuery(
         identifier=text("id"), holder=text("holder"), type_code=text("type"),
         department=text("department"), state=text("status"), limit=PAGE,

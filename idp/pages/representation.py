@@ -44,7 +44,8 @@ def _withdrawable(services: IdpServices, me: Account) -> representation.Listed:
     exists is not revealed)."""
     session = services.session()
     raw = request.form.get("authorisation", "")
-    link = session.get(Authorisation, int(raw)) if raw.isdigit() and len(raw) < 12 else None
+    number = raw.isascii() and raw.isdigit() and len(raw) < 12  # int() refuses "²"
+    link = session.get(Authorisation, int(raw)) if number else None
     if link is None or not representation.may_withdraw(session, me, link):
         abort(404)
     return representation.Listed(link, session.get(Account, link.enterprise_account_id),

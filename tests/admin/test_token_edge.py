@@ -430,3 +430,21 @@ def test_with_redis_only_its_complete_denylist_answers(migrated, tmp_path, uniqu
             each.services.engine.dispose()
         redis.flushdb()
         redis.close()
+
+
+@pytest.mark.parametrize("length", ["\u00b2", "1\u00b9", "-1", "4 ", ""])
+def test_a_content_length_that_is_no_number_reaches_flask(app, flask_calls, system, length):
+    """A header only a hostile client sends (superscript digits pass ``str.isdigit``):
+    the layer leaves it to Flask, which answers it as an OAuth error, never a 500."""
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    environ = EnvironBuilder(path="/oauth/token", method="POST",
+                             data="grant_type=client_credentials",
+                             content_type="application/x-www-form-urlencoded",
+                             headers=basic(system["client_id"], system["secret"])
+                             ).get_environ()
+    environ["CONTENT_LENGTH"] = length
+    before = flask_calls.calls
+    _, status, _ = run_wsgi_app(app.wsgi_app, environ, buffered=True)
+    assert flask_calls.calls == before + 1
+    assert int(status.split()[0]) < 500, status

@@ -30,6 +30,7 @@ def test_paging_and_filters(app):
     html = second.get_data(as_text=True)
     assert html.count(f">{action}</td>") == 10 and ">s0<" in html and 'rel="next"' not in html
     assert client.get("/admin/audit", query_string={"before": "x1"}).status_code == 400
+    assert client.get("/admin/audit", query_string={"before": "\u00b2"}).status_code == 400
     assert client.get("/admin/audit", query_string={"action": "%"}).status_code == 200
 
 

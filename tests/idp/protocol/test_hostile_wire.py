@@ -272,7 +272,8 @@ def test_authorization_error_descriptions_are_clean_sentences(app, client, uniqu
     assert values["error_description"] == \
         "The code_challenge parameter is missing (PKCE is required)."
     for extra in ({"scope": "openid admin"}, {"response_mode": "fragment"},
-                  {"max_age": "-1"}, {"prompt": "none login"}, {"request": "x.y.z"},
+                  {"max_age": "-1"}, {"max_age": "\u00b2"}, {"max_age": "1\u00b9"},
+                  {"prompt": "none login"}, {"request": "x.y.z"},
                   {"code_challenge_method": "plain"}, {"code_challenge": "short"}):
         pairs = [(k, v) for k, v in _pairs(reg) if k not in extra] + list(extra.items())
         values = query(_authorize(client, pairs).headers["Location"])
